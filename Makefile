@@ -1,0 +1,50 @@
+# The two commands of the README are `make run` and `make test`; everything else is here too.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app wsgi
+LMS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run init test test-postgres e2e-deps bench lint messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+init: $(STAMP)
+	$(FLASK) lms init --demo
+
+run: init
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Debian's Chromium drives the browser tests (Playwright's own download cannot work here).
+e2e-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: install the 'chromium' package to run tests/e2e"; fi; }
+
+test: $(STAMP) e2e-deps
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+test-postgres: $(STAMP) e2e-deps
+	LMS_TEST_DATABASE_URL='$(LMS_TEST_DATABASE_URL)' $(BIN)/pytest
+
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; fi; }
+	$(BIN)/python -m bench.run
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,1 @@
+"""Accounts: people, their roles, passwords and sessions."""

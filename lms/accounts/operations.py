@@ -1,0 +1,216 @@
+"""The writes of the accounts package: check, mutate, flush, signal. Never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit, signals
+from ..db import db, is_unique_violation, utcnow
+from ..mail import send_mail
+from ..permissions import ROLE_ADMIN, ROLE_LEARNER, ROLES
+from ..tokens import TokenState, consume_token, issue_token
+from .models import User, UserRole
+from .passwords import check_password, hash_password, needs_rehash
+
+RESET_PURPOSE = "password-reset"
+
+
+class AccountError(ValueError):
+    """A request the rules refuse; the message is shown to the user."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    email: str,
+    display_name: str,
+    password: str | None,
+    roles: tuple[str, ...] = (ROLE_LEARNER,),
+) -> User:
+    """Create an account (learner by default).
+
+    :param password: ``None`` creates an account whose owner sets a password
+        later through an emailed link (invitations).
+    :raises AccountError: the email is already registered.
+    """
+    user = User(
+        email=normalise_email(email),
+        display_name=display_name.strip(),
+        password_hash=hash_password(password) if password else None,
+    )
+    user.roles = [UserRole(role=r) for r in roles]
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            raise AccountError(_("An account with this email address already exists.")) from exc
+        raise
+    audit.record("lms.user.registered", subject_type="user", subject_id=user.id, actor_id=None)
+    signals.user_registered.send(
+        current_app._get_current_object(),
+        user_id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+    )
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user if the password is right and the account active."""
+    user = find_user_by_email(email)
+    ok = check_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_dt = utcnow()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; ends other sessions.
+
+    :raises AccountError: the current password is wrong.
+    """
+    if not check_password(user.password_hash, current):
+        raise AccountError(_("Your current password is not correct."))
+    _set_password(user, new)
+    audit.record("lms.user.password_changed", subject_type="user", subject_id=user.id)
+
+
+def _set_password(user: User, new: str) -> None:
+    user.password_hash = hash_password(new)
+    user.end_all_sessions()
+    db.session.flush()
+
+
+def send_password_reset(email: str) -> None:
+    """Email a single-use reset link if an account exists; silent otherwise."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    hours = current_app.config["LMS_PASSWORD_RESET_HOURS"]
+    token = issue_token(user.id, RESET_PURPOSE, dt.timedelta(hours=hours))
+    link = external_url("accounts.reset_password", token=token)
+    send_mail(
+        user.email,
+        _("Reset your password"),
+        render_template("lms/email/password_reset.txt", user=user, link=link, hours=hours),
+    )
+    audit.record("lms.user.reset_requested", subject_type="user", subject_id=user.id, actor_id=None)
+
+
+def reset_password(token: str, new: str) -> tuple[TokenState, User | None]:
+    """Use a reset token to set a new password; ends every session of the user."""
+    state, row = consume_token(token, RESET_PURPOSE)
+    if state is not TokenState.VALID:
+        return state, None
+    user = db.session.get(User, row.user_id)
+    _set_password(user, new)
+    audit.record("lms.user.password_reset", subject_type="user", subject_id=user.id, actor_id=None)
+    return state, user
+
+
+def update_profile(user: User, display_name: str, locale: str | None) -> None:
+    user.display_name = display_name.strip()
+    user.locale = locale or None
+    db.session.flush()
+
+
+def change_email(user: User, password: str, new_email: str) -> None:
+    """Change the login email after checking the password.
+
+    :raises AccountError: wrong password, or the address is taken.
+    """
+    if not check_password(user.password_hash, password):
+        raise AccountError(_("Your current password is not correct."))
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        return
+    if find_user_by_email(new_email) is not None:
+        raise AccountError(_("An account with this email address already exists."))
+    old = user.email
+    user.email = new_email
+    db.session.flush()
+    audit.record(
+        "lms.user.email_changed", subject_type="user", subject_id=user.id, data={"from": old}
+    )
+
+
+def grant_role(user: User, role: str) -> bool:
+    """Give ``user`` a role; return whether anything changed."""
+    if role not in ROLES:
+        raise AccountError(_("Unknown role."))
+    if user.has_role(role):
+        return False
+    user.roles.append(UserRole(role=role))
+    db.session.flush()
+    _role_changed(user, role, granted=True)
+    return True
+
+
+def revoke_role(user: User, role: str) -> bool:
+    """Take a role away; return whether anything changed.
+
+    :raises AccountError: it would leave the platform without an admin.
+    """
+    if role not in ROLES:
+        raise AccountError(_("Unknown role."))
+    held = [r for r in user.roles if r.role == role]
+    if not held:
+        return False
+    if role == ROLE_ADMIN and count_admins() <= 1:
+        raise AccountError(_("The last administrator cannot lose the administrator role."))
+    user.roles.remove(held[0])
+    db.session.flush()
+    _role_changed(user, role, granted=False)
+    return True
+
+
+def count_admins() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(UserRole).where(UserRole.role == ROLE_ADMIN)
+    )
+
+
+def _role_changed(user: User, role: str, *, granted: bool) -> None:
+    audit.record(
+        "lms.role.granted" if granted else "lms.role.revoked",
+        subject_type="user",
+        subject_id=user.id,
+        data={"role": role},
+    )
+    from flask_login import current_user
+
+    actor_id = current_user.id if current_user and current_user.is_authenticated else None
+    signals.roles_changed.send(
+        current_app._get_current_object(),
+        user_id=user.id,
+        role=role,
+        granted=granted,
+        actor_id=actor_id,
+    )
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for emails, always built on ``LMS_BASE_URL``.
+
+    Never the request's Host header: a forged header must not be able to
+    send someone a reset link to another site.
+    """
+    base = current_app.config["LMS_BASE_URL"].rstrip("/")
+    with current_app.test_request_context("/", base_url=base):
+        return url_for(endpoint, _external=True, **values)

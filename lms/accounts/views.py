@@ -1,0 +1,223 @@
+"""Account pages: register, log in and out, passwords, profile."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..db import db
+from ..extensions import form_email_key, limiter
+from ..permissions import login_required, public
+from ..tokens import TokenState, find_token
+from . import operations as ops
+from .forms import (
+    ChangePasswordForm,
+    EmailChangeForm,
+    LoginForm,
+    LogoutForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return ``target`` only if it is a path on this site."""
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+def _start_session(user) -> None:
+    # A fresh session at login: nothing from before login survives (fixation).
+    session.clear()
+    login_user(user)
+
+
+def _login_limit_address():
+    return current_app.config["LMS_LOGIN_LIMIT_PER_ADDRESS"]
+
+
+def _login_limit_account():
+    return current_app.config["LMS_LOGIN_LIMIT_PER_ACCOUNT"]
+
+
+def _reset_limit():
+    return current_app.config["LMS_RESET_LIMIT_PER_ADDRESS"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("lms.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = ops.create_user(form.email.data, form.display_name.data, form.password.data)
+        except ops.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
+            return redirect(url_for("lms.home"))
+    return render_template("lms/accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit_address, methods=["POST"])
+@limiter.limit(_login_limit_account, methods=["POST"], key_func=form_email_key)
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next"))
+    if form.validate_on_submit():
+        user = ops.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("The email address or password is not correct."))
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(form.next.data) or url_for("lms.home"))
+    return render_template("lms/accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    form = LogoutForm(prefix="logout")
+    if not form.validate_on_submit():
+        flash(_("Your session had expired. Please try again."), "error")
+        return redirect(url_for("lms.home"))
+    current_user.end_all_sessions()
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("lms.home"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            ops.change_password(current_user, form.current.data, form.password.data)
+        except ops.AccountError as exc:
+            form.current.errors.append(str(exc))
+        else:
+            db.session.commit()
+            _start_session(current_user._get_current_object())
+            flash(_("Your password is changed. You are logged out everywhere else."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("lms/accounts/change_password.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, methods=["POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        ops.send_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            _(
+                "If an account uses that address, we have sent it a link to reset the"
+                " password. The link works once, within %(hours)d hours.",
+                hours=current_app.config["LMS_PASSWORD_RESET_HOURS"],
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("lms/accounts/reset_request.html", form=form)
+
+
+_TOKEN_MESSAGES = {
+    TokenState.UNKNOWN: "This link is not valid. Check that you copied all of it.",
+    TokenState.USED: "This link has already been used.",
+    TokenState.EXPIRED: "This link has expired.",
+}
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_password(token: str):
+    state, _row = find_token(token, ops.RESET_PURPOSE)
+    if state is not TokenState.VALID:
+        return render_template(
+            "lms/accounts/reset_invalid.html", message=_(_TOKEN_MESSAGES[state])
+        ), 410 if state is not TokenState.UNKNOWN else 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        state, user = ops.reset_password(token, form.password.data)
+        if state is TokenState.VALID:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Your new password is set and you are logged in."), "success")
+            return redirect(url_for("lms.home"))
+        return render_template(
+            "lms/accounts/reset_invalid.html", message=_(_TOKEN_MESSAGES[state])
+        ), 410
+    return render_template("lms/accounts/reset_password.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user, prefix="profile")
+    if request.method == "GET":
+        form.locale.data = user.locale or ""
+    email_form = EmailChangeForm(prefix="email")
+    if request.method == "POST" and "profile-display_name" in request.form:
+        if form.validate():
+            ops.update_profile(user, form.display_name.data, form.locale.data)
+            db.session.commit()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    elif request.method == "POST" and "email-email" in request.form:
+        if email_form.validate():
+            try:
+                ops.change_email(user, email_form.password.data, email_form.email.data)
+            except ops.AccountError as exc:
+                email_form.email.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("Your email address is changed."), "success")
+                return redirect(url_for("accounts.profile"))
+    elif request.method == "POST":
+        abort(400)
+    return render_template(
+        "lms/accounts/profile.html",
+        form=form,
+        email_form=email_form,
+    )

@@ -1,0 +1,1 @@
+"""The admin area: people and roles, the audit log, the local outbox."""

@@ -1,0 +1,36 @@
+"""Admin forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Optional
+
+from ..permissions import ROLES
+
+
+class RoleForm(FlaskForm):
+    role = HiddenField(validators=[DataRequired(), AnyOf(list(ROLES))])
+    action = HiddenField(validators=[DataRequired(), AnyOf(["grant", "revoke"])])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form
+
+    action = StringField(_l("Action contains"), validators=[Optional()])
+    actor = IntegerField(_l("Actor (user id)"), validators=[Optional()])
+    subject_type = SelectField(_l("Subject type"), choices=[], validate_choice=False)
+    since = DateField(_l("From date"), validators=[Optional()])
+    until = DateField(_l("To date"), validators=[Optional()])
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or email"), validators=[Optional()])
+    role = SelectField(
+        _l("Role"),
+        choices=[("", _l("Any role"))] + [(k, v) for k, v in ROLES.items()],
+        validators=[Optional()],
+    )

@@ -1,0 +1,90 @@
+"""The application factory. It only wires: no queries, no migrations, no network."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import plugins as plugin_loader
+from .config import load_config
+from .db import db
+from .extensions import babel, csrf, limiter, login_manager, migrate
+from .menu import MenuItem
+from .permissions import CORE_GRANTS, PermissionRegistry
+
+CORE_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass
+class LmsState:
+    """What the core and the loaded plugins registered, kept in ``app.extensions['lms']``."""
+
+    permissions: PermissionRegistry = field(default_factory=PermissionRegistry)
+    plugins: dict[str, plugin_loader.Plugin] = field(default_factory=dict)
+    menu: list[MenuItem] = field(default_factory=list)
+    slots: dict[str, list[str]] = field(default_factory=dict)
+    migration_dirs: list[str] = field(default_factory=list)
+    decision_kinds: dict[str, Any] = field(default_factory=dict)
+
+
+def create_app(config: Mapping[str, Any] | None = None, *, plugins=None) -> Flask:
+    """Create the platform's Flask application.
+
+    :param config: settings applied after defaults, the instance file and the
+        environment (used by tests and embedding code).
+    :param plugins: entry points to choose plugins from, by name; default: the
+        installed ``lms.plugins`` entry points.
+    """
+    app = Flask("lms", instance_path=os.environ.get("LMS_INSTANCE_PATH") or None)
+    load_config(app, config)
+    _init_extensions(app)
+    _register_core(app)
+    plugin_loader.load_plugins(app, plugins)
+    _init_templating(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .accounts.auth import init_login
+
+    if app.config["LMS_TRUSTED_PROXIES"]:
+        n = app.config["LMS_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    app.extensions["lms"] = state = LmsState()
+    state.permissions.add(dict(CORE_GRANTS), owner="lms")
+    state.migration_dirs.append(str(CORE_MIGRATIONS / "versions"))
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(CORE_MIGRATIONS))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app, login_manager)
+    from .i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def _register_core(app: Flask) -> None:
+    from . import cli, errors, health, security, views
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    app.extensions["lms"].menu.extend(views.CORE_MENU)
+    errors.register(app)
+    security.register(app)
+    app.cli.add_command(cli.lms_cli)
+
+
+def _init_templating(app: Flask) -> None:
+    from .templating import register
+
+    register(app)

@@ -1,0 +1,115 @@
+"""``flask lms ...``: set-up and maintenance commands."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from .accounts import operations as account_ops
+from .audit import verify_chain
+from .db import db
+from .permissions import ROLE_ADMIN, ROLE_LEARNER, ROLE_TUTOR
+
+DEMO_ACCOUNTS = [
+    ("learner@example.org", "Demo Learner", (ROLE_LEARNER,)),
+    ("tutor@example.org", "Demo Tutor", (ROLE_LEARNER, ROLE_TUTOR)),
+    ("admin@example.org", "Demo Admin", (ROLE_LEARNER, ROLE_ADMIN)),
+]
+
+
+@click.group("lms")
+def lms_cli():
+    """Set up and look after the platform."""
+
+
+@lms_cli.command("init")
+@click.option("--demo", is_flag=True, help="Also create demo accounts (passwords printed once).")
+@with_appcontext
+def init_command(demo: bool):
+    """Migrate the database, then let every plugin seed what it seeds. Safe to run twice."""
+    upgrade(revision="heads")
+    for plugin in current_app.extensions["lms"].plugins.values():
+        if plugin.seed is not None:
+            plugin.seed(current_app, demo)
+    created = _demo_accounts() if demo else []
+    db.session.commit()
+    for email, password in created:
+        click.echo(f"demo account {email}  password: {password}")
+    if demo and not created:
+        click.echo("demo accounts already exist (their passwords were printed when created)")
+    click.echo("database ready")
+
+
+def _demo_accounts() -> list[tuple[str, str]]:
+    created = []
+    for email, name, roles in DEMO_ACCOUNTS:
+        if account_ops.find_user_by_email(email) is None:
+            password = secrets.token_urlsafe(12)
+            account_ops.create_user(email, name, password, roles=roles)
+            created.append((email, password))
+    return created
+
+
+@lms_cli.command("create-admin")
+@click.option("--email", prompt=True, help="The admin's email address.")
+@click.option("--name", prompt="Display name", help="The admin's display name.")
+@click.password_option(help="Asked for twice when not given.")
+@with_appcontext
+def create_admin_command(email: str, name: str, password: str):
+    """Create an administrator account, or make an existing account one."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="--email") from None
+    minimum = current_app.config["LMS_PASSWORD_MIN_LENGTH"]
+    user = account_ops.find_user_by_email(email)
+    if user is None:
+        if len(password) < minimum:
+            raise click.BadParameter(f"use at least {minimum} characters", param_hint="password")
+        user = account_ops.create_user(email, name, password, roles=(ROLE_LEARNER, ROLE_ADMIN))
+        message = f"created administrator {user.email}"
+    else:
+        changed = account_ops.grant_role(user, ROLE_ADMIN)
+        message = f"{user.email} is {'now' if changed else 'already'} an administrator"
+    db.session.commit()
+    click.echo(message)
+
+
+@lms_cli.command("plugins")
+@with_appcontext
+def plugins_command():
+    """List the loaded plugins with their versions."""
+    plugins = current_app.extensions["lms"].plugins
+    if not plugins:
+        click.echo("no plugins loaded")
+    for plugin in plugins.values():
+        requires = f"  (requires {', '.join(plugin.requires)})" if plugin.requires else ""
+        click.echo(f"{plugin.name} {plugin.version}{requires}")
+
+
+@lms_cli.group("audit")
+def audit_cli():
+    """The audit log."""
+
+
+@audit_cli.command("verify")
+@with_appcontext
+def audit_verify_command():
+    """Check the audit log's hash chain; name the first broken entry."""
+    result = verify_chain()
+    if result.ok:
+        click.echo(f"audit log intact: {result.checked} entries")
+        return
+    click.echo(
+        f"audit log BROKEN at entry {result.broken_seq}: {result.reason}"
+        f" ({result.checked} entries before it are intact)",
+        err=True,
+    )
+    sys.exit(1)

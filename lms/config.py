@@ -1,0 +1,151 @@
+"""Configuration layers: defaults, then the instance file, then ``LMS_*`` variables.
+
+Every setting of our own is named ``LMS_<NAME>`` both in the instance file
+(``instance/lms.cfg``, a Python file) and in the environment, so one table in
+the README documents both. Environment values are strings; they are converted
+to the type of the setting's default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: Every ``LMS_*`` setting with its default. The README's configuration table
+#: lists the same names; a test keeps the two in step.
+DEFAULTS: dict[str, Any] = {
+    "LMS_ENV": "development",
+    "LMS_SECRET_KEY": "",
+    "LMS_DATABASE_URL": "",
+    "LMS_REDIS_URL": "",
+    "LMS_PLUGINS": "",
+    "LMS_BASE_URL": "http://127.0.0.1:5000",
+    "LMS_SITE_NAME": "Co-operative Education Centre",
+    "LMS_LANGUAGES": "en",
+    "LMS_MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
+    "LMS_SQLITE_BUSY_TIMEOUT_MS": 15000,
+    "LMS_LOGIN_LIMIT_PER_ADDRESS": "20 per minute; 200 per hour",
+    "LMS_LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 30 per hour",
+    "LMS_RESET_LIMIT_PER_ADDRESS": "5 per minute; 30 per hour",
+    "LMS_PASSWORD_RESET_HOURS": 2,
+    "LMS_PASSWORD_MIN_LENGTH": 10,
+    "LMS_ARGON2_TIME_COST": 3,
+    "LMS_ARGON2_MEMORY_KIB": 65536,
+    "LMS_TRUSTED_PROXIES": 0,
+    "LMS_SMTP_HOST": "",
+    "LMS_SMTP_PORT": 25,
+    "LMS_SMTP_USERNAME": "",
+    "LMS_SMTP_PASSWORD": "",
+    "LMS_SMTP_STARTTLS": False,
+    "LMS_SMTP_SSL": False,
+    "LMS_SMTP_TIMEOUT": 10,
+    "LMS_MAIL_FROM": "Co-operative Education Centre <no-reply@localhost>",
+}
+
+ENVIRONMENTS = ("development", "production", "testing")
+_MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _coerce(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        value = raw.strip().lower()
+        if value in {"1", "true", "yes", "on"}:
+            return True
+        if value in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{name} must be true or false, not {raw!r}.")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    return raw
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from the layers, then derive Flask's own settings.
+
+    :param app: the application being configured.
+    :param overrides: settings applied last (tests and embedding code).
+    """
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile(os.path.join(app.instance_path, "lms.cfg"), silent=True)
+    for name, default in DEFAULTS.items():
+        if name in os.environ:
+            app.config[name] = _coerce(name, os.environ[name], default)
+    if overrides:
+        app.config.update(overrides)
+    _derive(app)
+
+
+def _derive(app: Flask) -> None:
+    cfg = app.config
+    env = cfg["LMS_ENV"]
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"LMS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+    production = env == "production"
+    cfg["TESTING"] = cfg.get("TESTING", False) or env == "testing"
+    cfg["SECRET_KEY"] = _secret_key(app, production)
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg["LMS_DATABASE_URL"] or (
+        "sqlite:///" + os.path.join(app.instance_path, "lms.sqlite3")
+    )
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(cfg)
+    cfg["MAX_CONTENT_LENGTH"] = cfg["LMS_MAX_UPLOAD_BYTES"]
+    cfg["MAX_FORM_MEMORY_SIZE"] = cfg["LMS_MAX_UPLOAD_BYTES"]
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["SESSION_COOKIE_SECURE"] = production
+    cfg["SESSION_COOKIE_NAME"] = "lms_session"
+    cfg["REMEMBER_COOKIE_HTTPONLY"] = True
+    cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    cfg["REMEMBER_COOKIE_SECURE"] = production
+    cfg["PREFERRED_URL_SCHEME"] = "https" if production else "http"
+    cfg["RATELIMIT_STORAGE_URI"] = cfg["LMS_REDIS_URL"] or "memory://"
+    cfg["RATELIMIT_HEADERS_ENABLED"] = True
+    cfg.setdefault("RATELIMIT_ENABLED", True)
+    cfg["BABEL_DEFAULT_LOCALE"] = "en"
+    cfg["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(os.path.dirname(__file__), "translations")
+    cfg["LMS_LANGUAGE_LIST"] = [c.strip() for c in cfg["LMS_LANGUAGES"].split(",") if c.strip()]
+    cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)
+
+
+def _engine_options(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    url = cfg["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": cfg["LMS_SQLITE_BUSY_TIMEOUT_MS"] / 1000}}
+    return {"pool_pre_ping": True}
+
+
+def _secret_key(app: Flask, production: bool) -> str:
+    key = app.config["LMS_SECRET_KEY"]
+    if production:
+        if len(key) < _MIN_SECRET_LENGTH:
+            raise ConfigError(
+                "LMS_SECRET_KEY must be set to a random value of at least"
+                f" {_MIN_SECRET_LENGTH} characters in production, for example the output of"
+                " `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        return key
+    if key:
+        return key
+    # Development: a key generated once and kept, so sessions survive restarts.
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker won the race; use its key
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -1,0 +1,105 @@
+"""Small types that plugins share without importing each other.
+
+A plugin that produces one of these fills it with plain values; a plugin that
+consumes it relies only on what is written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class EnrolmentSnapshot:
+    """A learner's enrolment in one course version, as plain data."""
+
+    enrolment_id: int
+    user_id: int
+    course_slug: str
+    course_version: int
+
+
+@dataclass(frozen=True)
+class CompletionSnapshot:
+    """What was true at the moment a learner completed a course version.
+
+    Consumers (certificates) keep these values: later edits to the learner or
+    the course must never change what was earned.
+    """
+
+    enrolment_id: int
+    user_id: int
+    display_name: str
+    email: str
+    course_slug: str
+    course_title: str
+    course_version: int
+    completed_dt: dt.datetime
+    final_score: float | None = None
+    outcomes: tuple[str, ...] = ()
+    estimated_hours: float | None = None
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A decision taken by the co-op's members, as governance records it."""
+
+    decision_id: int
+    kind: str
+    title: str
+    payload: dict[str, Any]
+    passed: bool
+    decided_dt: dt.datetime
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class EnactmentResult:
+    """What enacting a decision did, in words a member can read, and links to it."""
+
+    summary: str
+    links: dict[str, str] = field(default_factory=dict)
+
+
+class PayloadError(ValueError):
+    """A decision payload is invalid; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@runtime_checkable
+class DecisionKind(Protocol):
+    """A kind of decision that members can propose and that enacts itself.
+
+    Plugins register kinds with :func:`lms.plugins.register_decision_kind`;
+    governance lists them, validates payloads and calls :meth:`enact` when a
+    ballot passes.
+    """
+
+    #: A stable key, prefixed with the providing plugin's name, e.g. ``courses:add``.
+    key: str
+    #: A translatable, human label.
+    label: str
+    #: ``ordinary`` or ``special``: the resolution class the kind needs by default.
+    resolution: str
+
+    def fields(self) -> list[dict[str, Any]]:
+        """Describe the payload's fields (name, label, type, required, choices)."""
+
+    def validate(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Return the cleaned payload or raise :class:`PayloadError`."""
+
+    def describe(self, payload: dict[str, Any]) -> str:
+        """Summarise a payload in one readable sentence."""
+
+    def enact(self, decision: DecisionRecord) -> EnactmentResult:
+        """Carry out a passed decision inside the caller's transaction.
+
+        Must be idempotent: enacting the same decision twice changes nothing
+        the second time. Raise an exception to report failure; the caller
+        rolls back and records the reason.
+        """

@@ -1,0 +1,52 @@
+"""Alembic environment: one environment, one branch per package.
+
+The revision folders are the core's and each loaded plugin's (see
+``lms.extensions._version_locations``). Autogenerate only looks at tables of
+loaded packages, so a plugin's revision never picks up another's tables.
+"""
+
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+
+config = context.config
+if config.config_file_name:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+logger = logging.getLogger("alembic.env")
+
+db = current_app.extensions["migrate"].db
+prefixes = ("lms_", *(f"{name}_" for name in current_app.extensions["lms"].plugins))
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    if type_ == "table":
+        return name.startswith(prefixes) or name == "alembic_version"
+    return True
+
+
+def process_revision_directives(ctx, revision, directives):
+    # Do not write an empty revision when autogenerate finds nothing.
+    if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+        logger.info("No changes in schema detected.")
+
+
+def run_migrations_online():
+    with db.engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=db.metadata,
+            include_object=include_object,
+            process_revision_directives=process_revision_directives,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run them against a database")
+run_migrations_online()

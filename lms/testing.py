@@ -1,0 +1,190 @@
+"""Pytest fixtures shared by every package's tests (registered as a pytest plugin).
+
+The database is SQLite in a temporary file by default, or the PostgreSQL
+database named by ``LMS_TEST_DATABASE_URL`` (``make test-postgres``). The
+schema is created once per session from the models; a separate test proves
+the migrations produce the same schema. After each test every table is
+emptied, so tests never see each other's rows.
+
+Fixtures: ``app_config``, ``app``, ``db``, ``client``, ``make_user``,
+``login``, ``outbox``, ``make_app``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, text
+
+from . import create_app
+from .db import db as _db
+
+TEST_PASSWORD = "correct horse battery"  # noqa: S105 (a test fixture's password)
+_counter = itertools.count(1)
+
+
+def database_url(tmp_dir: Path) -> str:
+    return os.environ.get("LMS_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def base_config(url: str, instance: Path) -> dict[str, Any]:
+    return {
+        "LMS_ENV": "testing",
+        "LMS_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "LMS_DATABASE_URL": url,
+        "LMS_BASE_URL": "http://localhost",
+        # Cheap argon2id parameters: same algorithm, test-suite speed.
+        "LMS_ARGON2_TIME_COST": 1,
+        "LMS_ARGON2_MEMORY_KIB": 1024,
+        "LMS_SMTP_HOST": "",
+        "LMS_REDIS_URL": "",
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": True,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def _session_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("lms")
+
+
+@pytest.fixture(scope="session")
+def _schema(_session_dir) -> str:
+    """Create the full schema once per test session and return the database URL."""
+    url = database_url(_session_dir)
+    app = create_app(base_config(url, _session_dir))
+    with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        _db.create_all()
+        _db.engine.dispose()
+    return url
+
+
+@pytest.fixture()
+def app_config(_schema, _session_dir) -> dict[str, Any]:
+    """Settings for the ``app`` fixture; override it in a conftest to change them."""
+    return base_config(_schema, _session_dir)
+
+
+def _clear_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture()
+def make_app(app_config) -> Iterator[Callable[..., Flask]]:
+    """Build extra apps (e.g. with other plugins) on the test database."""
+    made: list[Flask] = []
+
+    def factory(overrides: dict[str, Any] | None = None, **kwargs) -> Flask:
+        app = create_app({**app_config, **(overrides or {})}, **kwargs)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture()
+def app(app_config) -> Iterator[Flask]:
+    """The application with every installed plugin, on a clean database."""
+    application = create_app(app_config)
+    with application.app_context():
+        yield application
+        _db.session.remove()
+        _clear_tables()
+        _db.engine.dispose()
+
+
+@pytest.fixture()
+def db(app):
+    """The SQLAlchemy object, inside the app context."""
+    return _db
+
+
+@pytest.fixture()
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def make_user(app) -> Callable[..., Any]:
+    """Create (and commit) a user: ``make_user(roles=("tutor",), name=..., email=...)``."""
+    from .accounts.operations import create_user
+
+    def factory(
+        email: str | None = None,
+        name: str | None = None,
+        password: str = TEST_PASSWORD,
+        roles: tuple[str, ...] = ("learner",),
+    ):
+        n = next(_counter)
+        user = create_user(
+            email or f"person{n}@example.org", name or f"Person {n}", password, roles
+        )
+        _db.session.commit()
+        return user
+
+    return factory
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """Fetch ``path`` and return the CSRF token of its (first) form."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="([a-z]+-)?csrf_token" type="hidden" value="([^"]+)"', html)
+    if match is None:
+        match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        if match is None:
+            raise AssertionError(f"no CSRF token on {path}")
+        return match.group(1)
+    return match.group(2)
+
+
+@pytest.fixture()
+def login(app) -> Callable[..., FlaskClient]:
+    """Log a user in through the real login form: ``login(user)`` or ``login(user, client)``."""
+
+    def do_login(user, client: FlaskClient | None = None, password: str = TEST_PASSWORD):
+        client = client or app.test_client()
+        token = csrf_token(client, "/account/login")
+        response = client.post(
+            "/account/login",
+            data={"email": user.email, "password": password, "csrf_token": token},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do_login
+
+
+@pytest.fixture()
+def outbox(app) -> Callable[[], list]:
+    """Return a function listing the messages in the local outbox, oldest first."""
+    from .mail import OutboxMessage
+
+    def messages():
+        _db.session.expire_all()
+        return list(_db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+    return messages
