@@ -32,13 +32,6 @@ class MenuItem:
             return False
         return self.permission is None or has_permission(current_user, self.permission)
 
-    def is_current(self) -> bool:
-        return (
-            request.endpoint is not None
-            and request.endpoint.split(".")[0] == (self.endpoint.split(".")[0])
-            and request.path.startswith(url_for(self.endpoint))
-        )
-
 
 def menu_items() -> list[MenuItem]:
     """The menu items the current user may see, in order."""
@@ -48,3 +41,21 @@ def menu_items() -> list[MenuItem]:
 def slot_templates(slot: str) -> list[str]:
     """Templates that loaded plugins placed into a named slot of a page."""
     return list(current_app.extensions["lms"].slots.get(slot, ()))
+
+
+def current_endpoint(items: list[MenuItem]) -> str | None:
+    """The one menu item the current page belongs to: the longest URL prefix wins.
+
+    The home page (``/``) only matches itself, so it is not "current" everywhere.
+    """
+    best, best_len = None, -1
+    for item in items:
+        url = url_for(item.endpoint)
+        matches = (
+            request.path == url
+            if url == "/"
+            else (request.path == url or request.path.startswith(url.rstrip("/") + "/"))
+        )
+        if matches and len(url) > best_len:
+            best, best_len = item.endpoint, len(url)
+    return best

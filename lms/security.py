@@ -17,21 +17,29 @@ CSP = "; ".join(
 )
 
 
+BASE_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def register(app: Flask) -> None:
-    production = app.config["LMS_ENV"] == "production"
+    headers = BASE_HEADERS + ((HSTS,) if app.config["LMS_ENV"] == "production" else ())
 
     @app.after_request
     def _headers(response):
+        # A view may set its own value (e.g. a stricter CSP); ours are defaults.
         h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if production:
-            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
+        present = {name.lower() for name in h.keys()}  # noqa: SIM118 (Headers iterate as pairs)
+        for name, value in headers:
+            if name.lower() not in present:
+                h.add(name, value)
+        if response.mimetype == "text/html" and "cache-control" not in present:
             # Pages can show personal data; shared machines must not keep them.
-            h.setdefault("Cache-Control", "no-store")
+            h.add("Cache-Control", "no-store")
         return response

@@ -5,7 +5,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup
 
 from .accounts.forms import LogoutForm
-from .menu import menu_items, slot_templates
+from .menu import current_endpoint, menu_items, slot_templates
 from .permissions import has_permission
 
 
@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     def _globals():
         return {
             "menu_items": menu_items,
+            "current_menu_endpoint": current_endpoint,
             "slot_templates": slot_templates,
             "has_permission": has_permission,
             "logout_form": LogoutForm,

@@ -12,6 +12,7 @@ Fixtures: ``app_config``, ``app``, ``db``, ``client``, ``make_user``,
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 import re
@@ -31,6 +32,31 @@ TEST_PASSWORD = "correct horse battery"  # noqa: S105 (a test fixture's password
 _counter = itertools.count(1)
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own contexts, as in production.
+
+    The ``app`` fixture keeps an application context pushed for the test body.
+    Flask reuses a pushed context of the same app for requests, so without this
+    the requests would share ``g`` (Flask-Login caches the user there: a second,
+    anonymous client would see the first client's user) and one database
+    session. Before each request the test body's open transaction is committed,
+    so what the test set up is visible and SQLite's write lock is free.
+    """
+
+    def open(self, *args, **kwargs):
+        if self.preserve_context:  # ``with client:`` wants the contexts kept
+            return super().open(*args, **kwargs)
+        _settle_test_session()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def _settle_test_session() -> None:
+    from flask import has_app_context
+
+    if has_app_context() and _db.session().in_transaction():
+        _db.session.commit()
+
+
 def database_url(tmp_dir: Path) -> str:
     return os.environ.get("LMS_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
 
@@ -46,6 +72,7 @@ def base_config(url: str, instance: Path) -> dict[str, Any]:
         "LMS_ARGON2_MEMORY_KIB": 1024,
         "LMS_SMTP_HOST": "",
         "LMS_REDIS_URL": "",
+        "LMS_PLUGINS": "",
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": None,
@@ -96,6 +123,7 @@ def make_app(app_config) -> Iterator[Callable[..., Flask]]:
 
     def factory(overrides: dict[str, Any] | None = None, **kwargs) -> Flask:
         app = create_app({**app_config, **(overrides or {})}, **kwargs)
+        app.test_client_class = IsolatedClient
         made.append(app)
         return app
 
@@ -110,6 +138,7 @@ def make_app(app_config) -> Iterator[Callable[..., Flask]]:
 def app(app_config) -> Iterator[Flask]:
     """The application with every installed plugin, on a clean database."""
     application = create_app(app_config)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         yield application
         _db.session.remove()

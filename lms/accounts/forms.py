@@ -20,9 +20,14 @@ class _MinLength:
             raise ValidationError(_l("Use at most 1024 characters."))
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def _email_field(label=None):
     return EmailField(
         label or _l("Email address"),
+        filters=[_strip],  # a pasted address often carries spaces
         validators=[
             DataRequired(_l("Enter your email address.")),
             Email(_l("Enter an email address like name@example.org."), check_deliverability=False),

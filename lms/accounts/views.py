@@ -16,10 +16,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from ..db import db
 from ..extensions import form_email_key, limiter
+from ..mail import MailError
 from ..permissions import login_required, public
 from ..tokens import TokenState, find_token
 from . import operations as ops
@@ -146,7 +148,15 @@ def change_password():
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        ops.send_password_reset(form.email.data)
+        try:
+            ops.send_password_reset(form.email.data)
+        except MailError:
+            db.session.rollback()
+            flash(
+                _("We could not send email just now. Please try again in a few minutes."),
+                "error",
+            )
+            return render_template("lms/accounts/reset_request.html", form=form), 503
         db.session.commit()
         flash(
             _(
@@ -161,9 +171,9 @@ def request_reset():
 
 
 _TOKEN_MESSAGES = {
-    TokenState.UNKNOWN: "This link is not valid. Check that you copied all of it.",
-    TokenState.USED: "This link has already been used.",
-    TokenState.EXPIRED: "This link has expired.",
+    TokenState.UNKNOWN: _l("This link is not valid. Check that you copied all of it."),
+    TokenState.USED: _l("This link has already been used."),
+    TokenState.EXPIRED: _l("This link has expired."),
 }
 
 
@@ -174,7 +184,7 @@ def reset_password(token: str):
     state, _row = find_token(token, ops.RESET_PURPOSE)
     if state is not TokenState.VALID:
         return render_template(
-            "lms/accounts/reset_invalid.html", message=_(_TOKEN_MESSAGES[state])
+            "lms/accounts/reset_invalid.html", message=_TOKEN_MESSAGES[state]
         ), 410 if state is not TokenState.UNKNOWN else 404
     form = ResetPasswordForm()
     if form.validate_on_submit():
@@ -185,7 +195,7 @@ def reset_password(token: str):
             flash(_("Your new password is set and you are logged in."), "success")
             return redirect(url_for("lms.home"))
         return render_template(
-            "lms/accounts/reset_invalid.html", message=_(_TOKEN_MESSAGES[state])
+            "lms/accounts/reset_invalid.html", message=_TOKEN_MESSAGES[state]
         ), 410
     return render_template("lms/accounts/reset_password.html", form=form)
 

@@ -1,0 +1,1 @@
+"""Benchmarks and load tests (``make bench``); never part of the test run."""

@@ -1,0 +1,194 @@
+"""Serving with gunicorn, logging in with http.client, and driving load with wrk."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class GunicornSettings:
+    """The same for the real app and the bare baseline, so the ratio is fair."""
+
+    workers: int = 2
+    worker_class: str = "gthread"
+    threads: int = 4
+
+    def args(self) -> list[str]:
+        return [
+            "--workers", str(self.workers),
+            "--worker-class", self.worker_class,
+            "--threads", str(self.threads),
+            "--log-level", "warning",
+            "--keep-alive", "5",
+        ]
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str], settings: GunicornSettings,
+             ready_path: str = "/") -> Iterator[str]:
+    """Serve ``app`` (``module:attr``) on a loopback port; yield its base URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+         *settings.args(), app],
+        cwd=ROOT, env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"bench: gunicorn for {app} exited with {proc.returncode}")
+            try:
+                status, _h, _b = request("127.0.0.1", port, "GET", ready_path)
+                if status < 500:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"bench: gunicorn for {app} did not answer within 30 s")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def request(host: str, port: int, method: str, path: str, body: str | None = None,
+            headers: dict[str, str] | None = None) -> tuple[int, http.client.HTTPMessage, str]:
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def _cookies(headers: http.client.HTTPMessage) -> dict[str, str]:
+    jar = SimpleCookie()
+    for value in headers.get_all("Set-Cookie") or []:
+        jar.load(value)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def log_in(base_url: str, email: str, password: str) -> str:
+    """Log in through the real form; return a ``Cookie`` header value for the session."""
+    host, port = base_url.removeprefix("http://").split(":")
+    status, headers, html = request(host, int(port), "GET", "/account/login")
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    if status != 200 or match is None:
+        raise SystemExit(f"bench: the login page answered {status} without a CSRF token")
+    cookies = _cookies(headers)
+    body = urlencode({"csrf_token": match.group(1), "email": email, "password": password})
+    status, headers, _body = request(
+        host, int(port), "POST", "/account/login", body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+        },
+    )
+    if status != 302:
+        raise SystemExit(f"bench: logging in as {email} answered {status}, not 302")
+    cookies.update(_cookies(headers))
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def require_wrk() -> str:
+    path = shutil.which("wrk")
+    if path is None:
+        raise SystemExit(
+            "bench: wrk is not installed. Install it (Debian: apt-get install wrk;"
+            " `make bench` does so when run as root) and run `make bench` again."
+        )
+    return path
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    return float(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """Read requests/s, the 50/90/99 percentiles and errors from ``wrk --latency`` output.
+
+    p95 comes from the Lua ``done`` hook (see :data:`REPORT_LUA`), which wrk
+    has no flag for.
+    """
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", output, re.MULTILINE))
+    p95 = re.search(r"^p95_us=([\d.]+)$", output, re.MULTILINE)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(g) for g in socket_errors.groups())
+    return WrkResult(
+        rps=rps,
+        p50_ms=_ms(pct["50"]),
+        p95_ms=float(p95.group(1)) / 1000 if p95 else float("nan"),
+        p99_ms=_ms(pct["99"]),
+        requests=requests,
+        errors=errors,
+    )
+
+
+#: Adds the 95th percentile to wrk's report (latency is recorded in microseconds).
+REPORT_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("p95_us=%d\\n", latency:percentile(95)))
+end
+"""
+
+
+def run_wrk(url: str, *, duration: int, connections: int, threads: int,
+            headers: dict[str, str], script: Path) -> WrkResult:
+    args = [require_wrk(), "--latency", "-t", str(threads), "-c", str(connections),
+            "-d", f"{duration}s", "-s", str(script)]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    done = subprocess.run([*args, url], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"bench: wrk failed ({done.returncode}): {done.stderr.strip()}")
+    return parse_wrk(done.stdout)

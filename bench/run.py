@@ -1,0 +1,208 @@
+"""``make bench``: measure the real app against a bare Flask app under the same gunicorn.
+
+Steps: serve the bare "hello" app; generate a dataset (``flask lms init`` plus
+bulk-inserted users) in a temporary folder; serve ``wsgi:app`` in production
+mode on it, with the same gunicorn settings; for every scenario of
+:mod:`bench.scenarios`, measure the bare app (the baseline) and then the
+scenario with wrk; write ``bench/results/latest.json`` and print a table.
+Exits 1 when a scenario misses its target ratio or gets errors, 2 when it
+cannot run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+
+from . import dataset
+from .load import (
+    REPORT_LUA,
+    GunicornSettings,
+    WrkResult,
+    gunicorn,
+    log_in,
+    request,
+    require_wrk,
+    run_wrk,
+)
+from .scenarios import SCENARIOS, Scenario
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+BACKENDS = ("sqlite", "postgres")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    p.add_argument("--postgres", action="store_true",
+                   help=f"run on PostgreSQL ({dataset.POSTGRES_URL}; created if missing,"
+                        " emptied if present) instead of SQLite")
+    p.add_argument("--duration", type=int, default=10, help="seconds of load per scenario")
+    p.add_argument("--connections", type=int, default=16, help="open connections (wrk -c)")
+    p.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (wrk -t)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    p.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    p.add_argument("--users", type=int, default=1000, help="generated users in the dataset")
+    p.add_argument("--only", action="append", metavar="NAME",
+                   help="run only the named scenario (repeatable)")
+    p.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
+    return p
+
+
+def _clean_env() -> dict[str, str]:
+    """The bench process's environment without the operator's own LMS_* settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+
+
+def _app_settings(backend: str, tmp: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the environment and the matching config mapping for the real app."""
+    instance = tmp / f"instance-{backend}"
+    instance.mkdir()
+    # The instance file may set any Flask setting: rate limits off, so the
+    # bench measures the app rather than the limiter turning requests away.
+    (instance / "lms.cfg").write_text("RATELIMIT_ENABLED = False\n")
+    if backend == "postgres":
+        dataset.prepare_postgres()
+        url = dataset.POSTGRES_URL
+    else:
+        url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    settings = {
+        "LMS_ENV": "production",
+        "LMS_SECRET_KEY": secrets.token_urlsafe(48),
+        "LMS_DATABASE_URL": url,
+        "LMS_BASE_URL": "http://127.0.0.1",
+        "LMS_SMTP_HOST": "",
+        "LMS_REDIS_URL": "",
+    }
+    env = {**_clean_env(), **settings, "LMS_INSTANCE_PATH": str(instance)}
+    return env, {**settings, "RATELIMIT_ENABLED": False}
+
+
+def _entry(scenario: Scenario, backend: str, result: WrkResult, baseline: WrkResult) -> dict:
+    ratio = result.rps / baseline.rps if baseline.rps else 0.0
+    passed = None
+    if scenario.target_ratio is not None:
+        passed = ratio >= scenario.target_ratio and result.errors == 0
+    return {
+        "name": scenario.name,
+        "path": scenario.path,
+        "backend": backend,
+        "rps": round(result.rps, 1),
+        "p50_ms": round(result.p50_ms, 2),
+        "p95_ms": round(result.p95_ms, 2),
+        "p99_ms": round(result.p99_ms, 2),
+        "baseline_rps": round(baseline.rps, 1),
+        "ratio": round(ratio, 3),
+        "target_ratio": scenario.target_ratio,
+        "pass": passed,
+        "requests": result.requests,
+        "errors": result.errors,
+    }
+
+
+def _table(entries: list[dict]) -> str:
+    head = ("scenario", "db", "req/s", "p50 ms", "p95 ms", "p99 ms", "bare req/s", "ratio",
+            "target", "result")
+    rows = [head]
+    for e in entries:
+        result = {True: "pass", False: "FAIL", None: "report"}[e["pass"]]
+        if e["errors"]:
+            result += f" ({e['errors']} errors)"
+        rows.append((
+            e["name"], e["backend"], f"{e['rps']:.0f}", f"{e['p50_ms']:.2f}",
+            "-" if math.isnan(e["p95_ms"]) else f"{e['p95_ms']:.2f}", f"{e['p99_ms']:.2f}",
+            f"{e['baseline_rps']:.0f}", f"{e['ratio']:.2f}",
+            "-" if e["target_ratio"] is None else f">= {e['target_ratio']:.2f}", result,
+        ))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _measure(scenario: Scenario, backend: str, url: str, bare_url: str, script: Path,
+             load: dict) -> dict | None:
+    """Measure the baseline, then ``scenario``; ``None`` when the scenario is broken."""
+    host, port = url.removeprefix("http://").split(":")
+    headers = dict(scenario.headers)
+    if scenario.login:
+        headers["Cookie"] = log_in(url, *scenario.login)
+    status, _h, _b = request(host, int(port), "GET", scenario.path, headers=headers)
+    if status != scenario.expect_status:
+        print(f"bench: {scenario.name}: GET {scenario.path} answered {status},"
+              f" expected {scenario.expect_status}", file=sys.stderr)
+        return None
+    print(f"bench: {scenario.name} on {backend}: bare app, then the platform,"
+          f" {load['duration']} s each ...", flush=True)
+    baseline = run_wrk(bare_url + "/", headers={}, script=script, **load)
+    result = run_wrk(url + scenario.path, headers=headers, script=script, **load)
+    return _entry(scenario, backend, result, baseline)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    require_wrk()
+    scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only]
+    if not scenarios:
+        print("bench: no scenario matches --only", file=sys.stderr)
+        return 2
+    default_backend = "postgres" if args.postgres else "sqlite"
+    for s in scenarios:
+        if s.backend not in (None, *BACKENDS):
+            print(f"bench: scenario {s.name!r} has unknown backend {s.backend!r}", file=sys.stderr)
+            return 2
+    backends = list(dict.fromkeys(s.backend or default_backend for s in scenarios))
+    server = GunicornSettings(workers=args.workers, threads=args.threads)
+    load = {"duration": args.duration, "connections": args.connections,
+            "threads": args.wrk_threads}
+
+    entries: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="lms-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        script = tmp / "report.lua"
+        script.write_text(REPORT_LUA)
+
+        # The bare app stays up all run and is measured right before each
+        # scenario: on a shared machine the load from elsewhere drifts, and a
+        # ratio is only fair between two measurements taken close together.
+        with gunicorn("bench.bare_app:app", _clean_env(), server) as bare_url:
+            for backend in backends:
+                env, config = _app_settings(backend, tmp)
+                print(f"bench: generating the {backend} dataset ({args.users} users) ...",
+                      flush=True)
+                dataset.generate(env, config, args.users)
+                with gunicorn("wsgi:app", env, server, ready_path="/healthz") as url:
+                    mine = [s for s in scenarios if (s.backend or default_backend) == backend]
+                    for scenario in mine:
+                        entry = _measure(scenario, backend, url, bare_url, script, load)
+                        if entry is None:
+                            return 2
+                        entries.append(entry)
+
+    report = {
+        "generated_dt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "settings": {
+            "gunicorn": {"workers": server.workers, "worker_class": server.worker_class,
+                         "threads": server.threads},
+            "wrk": load,
+            "users": args.users,
+            "cpus": os.cpu_count(),
+        },
+        "scenarios": entries,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    print()
+    print(_table(entries))
+    print(f"\nwritten to {args.output}")
+    return 0 if all(e["pass"] is not False for e in entries) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

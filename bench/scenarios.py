@@ -1,0 +1,98 @@
+"""What ``make bench`` measures. Later issues append :class:`Scenario` objects to ``SCENARIOS``.
+
+A scenario is one request driven by wrk against the real app. With ``login``
+set, the runner logs that account in through the real login form first and
+sends its session cookie with every request. ``backend`` pins a scenario to
+one database ("sqlite" or "postgres"); ``None`` means the run's backend
+(SQLite, or PostgreSQL with ``--postgres``). ``target_ratio`` is the least
+share of the bare Flask app's requests per second the scenario must reach and
+``max_p95_ms`` the latency its 95th percentile must stay under; ``None``
+reports the numbers without a target.
+
+A ``POST`` scenario sends a form: with ``csrf_from`` set, the runner opens
+that page as the logged-in account and scrapes its CSRF token into the body,
+as a browser would. Before measuring, one request made with http.client must
+answer ``expect_status`` (and contain ``expect_text``, or redirect to a
+``Location`` containing ``expect_location``); during the load, wrk's Lua
+script counts every other status, and every redirect to the login page, as
+an error, and a scenario with errors fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: The account every dataset contains (see :mod:`bench.dataset`).
+LEARNER_EMAIL = "bench-learner@example.org"
+LEARNER_PASSWORD = "bench learner passphrase"  # noqa: S105 (a generated dataset's account)
+LEARNER = (LEARNER_EMAIL, LEARNER_PASSWORD)
+
+#: A shipped course (imported by ``flask lms init``) the learner is enrolled in.
+COURSE_SLUG = "what-is-a-co-operative"
+#: A lesson with a lesson before and an item after it, for the lesson page.
+LESSON_VIEWED = "seven-principles"
+#: The lesson the learner marks complete (again and again: a repeated click).
+LESSON_COMPLETED = "co-operative-identity"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One measured request.
+
+    :param name: shown in the table and the JSON.
+    :param path: the URL path (with query string) requested.
+    :param target_ratio: least ``rps / baseline_rps`` to pass; ``None``: report only.
+    :param max_p95_ms: the 95th percentile must be under this; ``None``: no latency target.
+    :param login: ``(email, password)`` to log in as before measuring.
+    :param backend: "sqlite" or "postgres"; ``None``: the run's backend.
+    :param method: "GET" or "POST".
+    :param csrf_from: the page to scrape a CSRF token from into the POST body.
+    :param expect_status: the status every request must get.
+    :param expect_text: text the warm-up response's body must contain.
+    :param expect_location: text the warm-up redirect's ``Location`` must contain.
+    :param headers: extra request headers.
+    """
+
+    name: str
+    path: str
+    target_ratio: float | None = None
+    max_p95_ms: float | None = None
+    login: tuple[str, str] | None = None
+    backend: str | None = None
+    method: str = "GET"
+    csrf_from: str | None = None
+    expect_status: int = 200
+    expect_text: str | None = None
+    expect_location: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _learn(key: str) -> str:
+    return f"/courses/{COURSE_SLUG}/learn/{key}"
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario("healthz", "/healthz", target_ratio=0.6),
+    Scenario("login page", "/account/login"),
+    # Issue 3, Speed: a logged-in learner viewing a lesson.
+    Scenario(
+        "lesson view",
+        _learn(LESSON_VIEWED),
+        target_ratio=0.40,
+        max_p95_ms=50,
+        login=LEARNER,
+        expect_text='id="lesson-title"',
+    ),
+    # Issue 3, Speed: marking a lesson complete (idempotent after the first
+    # request, so the load measures a repeated click).
+    Scenario(
+        "mark complete",
+        _learn(LESSON_COMPLETED) + "/complete",
+        target_ratio=0.25,
+        login=LEARNER,
+        method="POST",
+        csrf_from=_learn(LESSON_COMPLETED),
+        expect_status=303,
+        expect_location=_learn(LESSON_VIEWED),
+    ),
+]
