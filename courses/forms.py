@@ -1,0 +1,236 @@
+"""Courses forms: they validate and populate; views save."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+#: Slugs the URL scheme keeps for itself.
+RESERVED_SLUGS = frozenset({"my", "author", "new", "static"})
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LEVEL_LABELS = {
+    "introductory": _l("Introductory"),
+    "intermediate": _l("Intermediate"),
+    "advanced": _l("Advanced"),
+}
+QUESTION_LABELS = {
+    "single": _l("Choose one answer"),
+    "multiple": _l("Choose all answers that are right"),
+    "true_false": _l("True or false"),
+    "short": _l("Short written answer"),
+}
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "item"
+
+
+def _slug(form, field):
+    if not SLUG.match(field.data or ""):
+        raise ValidationError(_l("Use lower-case letters, numbers and dashes, like my-course."))
+    if field.data in RESERVED_SLUGS:
+        raise ValidationError(_l("This web address is reserved. Choose another."))
+
+
+class CatalogueFilterForm(Form):
+    """The catalogue's search and filters (a GET form: no CSRF)."""
+
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    topic = SelectField(_l("Topic"), choices=[], validate_choice=False)
+    level = SelectField(
+        _l("Level"), choices=[("", _l("Any level"))] + list(LEVEL_LABELS.items()),
+        validate_choice=False,
+    )
+    language = SelectField(_l("Language"), choices=[], validate_choice=False)
+
+
+class ActionForm(FlaskForm):
+    """A bare POST form: just the CSRF token (enrol, mark complete, move, publish)."""
+
+    action = HiddenField()
+
+
+class CourseForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
+    )
+    slug = StringField(
+        _l("Web address name"),
+        description=_l("Lower-case letters, numbers and dashes. It cannot change later."),
+        validators=[DataRequired(_l("Enter a web address name.")), Length(max=80), _slug],
+    )
+    summary = TextAreaField(
+        _l("Summary"), description=_l("One or two sentences for the catalogue."),
+        validators=[Length(max=500)],
+    )
+    description = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=20000)])
+    outcomes = TextAreaField(
+        _l("Learning outcomes"), description=_l("One outcome on each line."),
+        validators=[Length(max=5000)],
+    )
+    topic = StringField(_l("Topic"), validators=[Length(max=80)])
+    level = SelectField(_l("Level"), choices=list(LEVEL_LABELS.items()))
+    language = StringField(
+        _l("Language code"), default="en", description=_l("For example en, es or fr."),
+        validators=[DataRequired(), Length(max=16)],
+    )
+    estimated_hours = DecimalField(
+        _l("Estimated hours"), default=1, places=1,
+        validators=[DataRequired(_l("Enter the hours.")), NumberRange(min=0, max=1000)],
+    )
+    is_open = BooleanField(_l("Open to new learners"), default=True)
+    prerequisites = SelectMultipleField(
+        _l("Courses to finish first"), coerce=int, choices=[], validate_choice=True,
+        description=_l("Learners must complete these courses before they can join."),
+    )
+
+    def populate(self, course) -> None:
+        course.title = self.title.data.strip()
+        if course.id is None:
+            course.slug = self.slug.data
+        course.summary = self.summary.data.strip()
+        course.description = self.description.data or ""
+        course.outcomes = [line.strip() for line in self.outcomes.data.splitlines() if line.strip()]
+        course.topic = self.topic.data.strip()
+        course.level = self.level.data
+        course.language = self.language.data.strip().lower()
+        course.estimated_hours = float(self.estimated_hours.data)
+        course.is_open = self.is_open.data
+
+
+class ModuleForm(FlaskForm):
+    title = StringField(
+        _l("New module title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
+    )
+
+
+class LessonForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
+    )
+    body_md = TextAreaField(
+        _l("Lesson text (Markdown)"), validators=[Length(max=100000)],
+        render_kw={"rows": 18},
+        description=_l("Use # for headings, * for lists and [words](lesson:key) for links."),
+    )
+    estimated_minutes = IntegerField(
+        _l("Estimated minutes"), validators=[Optional(), NumberRange(min=0, max=600)]
+    )
+    required = BooleanField(_l("Learners must finish this to complete the course"), default=True)
+
+    def populate(self, item) -> None:
+        item.title = self.title.data.strip()
+        item.body_md = self.body_md.data or ""
+        item.estimated_minutes = self.estimated_minutes.data
+        item.required = self.required.data
+
+
+class QuizForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
+    )
+    pass_mark = IntegerField(
+        _l("Pass mark (percent)"), default=70,
+        validators=[DataRequired(_l("Enter a pass mark.")), NumberRange(min=1, max=100)],
+    )
+    max_attempts = IntegerField(
+        _l("Attempts allowed"), default=0, description=_l("0 means no limit."),
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
+    required = BooleanField(_l("Learners must pass this to complete the course"), default=True)
+
+    def populate(self, item) -> None:
+        item.title = self.title.data.strip()
+        item.pass_mark = self.pass_mark.data
+        item.max_attempts = self.max_attempts.data or 0
+        item.required = self.required.data
+
+
+class OptionForm(Form):
+    text = StringField(_l("Answer"), validators=[Length(max=1000)])
+    correct = BooleanField(_l("This answer is right"))
+    feedback = StringField(_l("Feedback for this answer"), validators=[Length(max=1000)])
+
+
+OPTION_ROWS = 6
+
+
+class QuestionForm(FlaskForm):
+    type = SelectField(_l("Question type"), choices=list(QUESTION_LABELS.items()))
+    prompt = TextAreaField(
+        _l("Question"), validators=[DataRequired(_l("Enter the question.")), Length(max=5000)]
+    )
+    explanation = TextAreaField(
+        _l("Explanation"), description=_l("Shown after the learner answers."),
+        validators=[Length(max=5000)],
+    )
+    accepted = TextAreaField(
+        _l("Accepted answers (short answer only)"), description=_l("One on each line."),
+        validators=[Length(max=5000)],
+    )
+    # Fixed rows keep the form usable without JavaScript.
+    option_1 = FormField(OptionForm, label=_l("Answer 1"))
+    option_2 = FormField(OptionForm, label=_l("Answer 2"))
+    option_3 = FormField(OptionForm, label=_l("Answer 3"))
+    option_4 = FormField(OptionForm, label=_l("Answer 4"))
+    option_5 = FormField(OptionForm, label=_l("Answer 5"))
+    option_6 = FormField(OptionForm, label=_l("Answer 6"))
+
+    def option_rows(self):
+        return [self[f"option_{n}"] for n in range(1, OPTION_ROWS + 1)]
+
+    def options_data(self) -> list[dict]:
+        return [
+            {
+                "text": (row.form.text.data or "").strip(),
+                "correct": bool(row.form.correct.data),
+                "feedback": (row.form.feedback.data or "").strip(),
+            }
+            for row in self.option_rows()
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        filled = [o for o in self.options_data() if o["text"]]
+        right = sum(1 for o in filled if o["correct"])
+        if self.type.data == "short":
+            if not (self.accepted.data or "").strip():
+                self.accepted.errors.append(_l("Enter at least one accepted answer."))
+                return False
+            return True
+        first = self.option_1.form.text.errors
+        if len(filled) < 2:
+            first.append(_l("Enter at least two answers."))
+            return False
+        if right == 0 or (self.type.data != "multiple" and right != 1):
+            first.append(
+                _l("Mark exactly one right answer.") if self.type.data != "multiple"
+                else _l("Mark at least one right answer.")
+            )
+            return False
+        return True
+
+    def populate(self, question) -> None:
+        question.type = self.type.data
+        question.prompt = self.prompt.data.strip()
+        question.explanation = self.explanation.data.strip()
+        lines = (self.accepted.data or "").splitlines() if self.type.data == "short" else []
+        question.accepted = [a.strip() for a in lines if a.strip()]
+

@@ -1,0 +1,29 @@
+"""The courses plugin's permissions and the object-level rules for courses.
+
+Browsing the catalogue and learning need no permission (public, or any
+signed-in account); authoring needs the constants below.
+"""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from lms.permissions import ROLE_TUTOR, has_permission
+
+COURSES_AUTHOR = "courses:course:author"
+COURSES_PUBLISH = "courses:course:publish"
+COURSES_DRAFT_VIEW = "courses:draft:view"
+COURSES_REPORT_VIEW = "courses:report:view"
+
+#: Permission -> roles granted it (admins hold every permission).
+GRANTS: dict[str, tuple[str, ...]] = {
+    COURSES_AUTHOR: (ROLE_TUTOR,),
+    COURSES_PUBLISH: (ROLE_TUTOR,),
+    COURSES_DRAFT_VIEW: (ROLE_TUTOR,),
+    COURSES_REPORT_VIEW: (ROLE_TUTOR,),
+}
+
+
+def can_see_drafts(user=None) -> bool:
+    """Tell whether ``user`` (default: the current user) may see unpublished courses."""
+    return has_permission(current_user if user is None else user, COURSES_DRAFT_VIEW)

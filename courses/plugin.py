@@ -1,0 +1,59 @@
+"""The courses plugin: wiring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms.menu import MenuItem
+from lms.plugins import Plugin
+
+from .cli import cli
+from .importing import seed
+from .permissions import COURSES_AUTHOR, GRANTS
+from .views import author_bp, bp
+
+HOME_COURSES = 6
+
+
+def _featured():
+    """A few published courses for the home page of visitors."""
+    from lms.db import db
+
+    from .models import Course
+    from .views.catalogue import listed_courses
+
+    query = listed_courses().order_by(Course.published_dt, Course.title).limit(HOME_COURSES)
+    return db.session.scalars(query).all()
+
+
+def setup(app: Flask) -> None:
+    """Give the slot templates their data functions."""
+    from .views.dashboard import dashboard_data
+
+    app.jinja_env.globals["courses_dashboard"] = dashboard_data
+    app.jinja_env.globals["courses_featured"] = _featured
+
+
+plugin = Plugin(
+    name="courses",
+    version="0.1.0",
+    description="Catalogue, course content, quizzes, enrolment and progress.",
+    blueprints=[bp, author_bp],
+    models="courses.models",
+    migrations=Path(__file__).parent / "migrations" / "versions",
+    permissions=GRANTS,
+    menu=[
+        MenuItem(_l("Courses"), "courses.catalogue", order=10),
+        MenuItem(_l("My learning"), "courses.my_learning", signed_in=True, order=20),
+        MenuItem(
+            _l("Course authoring"), "courses_author.index", permission=COURSES_AUTHOR, order=30
+        ),
+    ],
+    slots={"dashboard": ["courses/_dashboard.html"], "home": ["courses/_home.html"]},
+    cli=cli,
+    seed=seed,
+    setup=setup,
+)

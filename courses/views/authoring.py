@@ -1,0 +1,309 @@
+"""Authoring, for tutors and admins: courses, modules, lessons, quizzes, publishing."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from lms.db import db
+from lms.permissions import require
+
+from .. import operations as ops
+from ..forms import (
+    LEVEL_LABELS,
+    QUESTION_LABELS,
+    ActionForm,
+    CourseForm,
+    LessonForm,
+    ModuleForm,
+    QuestionForm,
+    QuizForm,
+    slugify,
+)
+from ..markdown import render_markdown
+from ..models import KIND_LESSON, KIND_QUIZ, Course, Item, Module, Question
+from ..permissions import COURSES_AUTHOR, COURSES_PUBLISH
+from . import author_bp as bp
+from .common import course_by_slug
+
+
+def _structure(course: Course):
+    return redirect(url_for("courses_author.course", slug=course.slug), 303)
+
+
+@bp.route("/")
+@require(COURSES_AUTHOR)
+def index():
+    """Every course, drafts included."""
+    counts = dict(
+        db.session.execute(
+            select(Item.course_id, func.count()).group_by(Item.course_id)
+        ).all()
+    )
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    return render_template("courses/author/index.html", courses=courses, counts=counts)
+
+
+def _prerequisite_choices(form: CourseForm, course: Course | None) -> None:
+    others = db.session.execute(
+        select(Course.id, Course.title).order_by(Course.title)
+    ).all()
+    form.prerequisites.choices = [
+        (c.id, c.title) for c in others if course is None or c.id != course.id
+    ]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(COURSES_AUTHOR)
+def new_course():
+    form = CourseForm()
+    _prerequisite_choices(form, None)
+    if form.validate_on_submit():
+        if db.session.scalar(select(Course.id).where(Course.slug == form.slug.data)):
+            form.slug.errors.append(_("Another course already uses this web address name."))
+        else:
+            course = Course()
+            form.populate(course)
+            ops.save_course(course, form.prerequisites.data)
+            db.session.commit()
+            flash(_("Course created as a draft. Now add a module."), "success")
+            return _structure(course)
+    return render_template("courses/author/course_form.html", form=form, course=None)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@require(COURSES_AUTHOR)
+def edit_course(slug: str):
+    course = course_by_slug(slug)
+    form = CourseForm(obj=course if request.method == "GET" else None)
+    if request.method == "GET":
+        form.outcomes.data = "\n".join(course.outcomes or [])
+        form.prerequisites.data = [p.required_course_id for p in course.prerequisites]
+    form.slug.data = course.slug
+    _prerequisite_choices(form, course)
+    if form.validate_on_submit():
+        form.populate(course)
+        ops.save_course(course, form.prerequisites.data)
+        db.session.commit()
+        flash(_("Course saved."), "success")
+        return _structure(course)
+    return render_template("courses/author/course_form.html", form=form, course=course)
+
+
+@bp.route("/<slug>")
+@require(COURSES_AUTHOR)
+def course(slug: str):
+    """A course's structure: modules and items with move buttons, status actions."""
+    course = course_by_slug(slug)
+    modules = db.session.scalars(
+        select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)
+    ).all()
+    return render_template(
+        "courses/author/course.html",
+        course=course,
+        modules=modules,
+        module_form=ModuleForm(),
+        form=ActionForm(),
+        levels=LEVEL_LABELS,
+    )
+
+
+@bp.route("/<slug>/status", methods=["POST"])
+@require(COURSES_PUBLISH)
+def status(slug: str):
+    """Publish, unpublish or retire."""
+    course = course_by_slug(slug)
+    form = ActionForm()
+    if not form.validate():
+        abort(400)
+    try:
+        ops.set_status(course, form.action.data)
+    except ops.CourseError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The course is now %(status)s.", status=_status_word(course.status)), "success")
+    return _structure(course)
+
+
+def _status_word(status: str) -> str:
+    return {"draft": _("a draft"), "published": _("published"), "retired": _("retired")}[status]
+
+
+@bp.route("/<slug>/modules", methods=["POST"])
+@require(COURSES_AUTHOR)
+def add_module(slug: str):
+    course = course_by_slug(slug)
+    form = ModuleForm()
+    if form.validate_on_submit():
+        ops.add_module(course, form.title.data.strip(), slugify(form.title.data))
+        db.session.commit()
+        flash(_("Module added."), "success")
+    else:
+        flash(_("Enter a title for the new module."), "error")
+    return _structure(course)
+
+
+@bp.route("/<slug>/move", methods=["POST"])
+@require(COURSES_AUTHOR)
+def move(slug: str):
+    """Move a module or an item one place up or down (``action`` = ``module:ID:up``)."""
+    course = course_by_slug(slug)
+    form = ActionForm()
+    if not form.validate():
+        abort(400)
+    try:
+        what, ident, direction = (form.action.data or "").split(":")
+        ident, step = int(ident), {"up": -1, "down": 1}[direction]
+    except (ValueError, KeyError):
+        abort(400)
+    if what == "module":
+        target = db.session.get(Module, ident)
+        if target is None or target.course_id != course.id:
+            abort(404)
+        ops.move(course.modules, target, step)
+    elif what == "item":
+        target = db.session.get(Item, ident)
+        if target is None or target.course_id != course.id:
+            abort(404)
+        ops.move(target.module.items, target, step)
+    else:
+        abort(400)
+    db.session.commit()
+    anchor = f"{what}-{ident}"
+    return redirect(url_for("courses_author.course", slug=course.slug, _anchor=anchor), 303)
+
+
+def _module(course: Course, module_id: int) -> Module:
+    module = db.session.get(Module, module_id)
+    if module is None or module.course_id != course.id:
+        abort(404)
+    return module
+
+
+def _item(course: Course, item_id: int) -> Item:
+    item = db.session.get(Item, item_id)
+    if item is None or item.course_id != course.id:
+        abort(404)
+    return item
+
+
+@bp.route("/<slug>/modules/<int:module_id>/new/<kind>", methods=["GET", "POST"])
+@require(COURSES_AUTHOR)
+def new_item(slug: str, module_id: int, kind: str):
+    """Add a lesson (with a preview button) or a quiz to a module."""
+    course = course_by_slug(slug)
+    module = _module(course, module_id)
+    if kind not in (KIND_LESSON, KIND_QUIZ):
+        abort(404)
+    form = LessonForm() if kind == KIND_LESSON else QuizForm()
+    preview = None
+    if kind == KIND_LESSON and request.form.get("preview") and form.validate_on_submit():
+        preview = render_markdown(form.body_md.data or "", course.slug)
+    elif form.validate_on_submit():
+        item = Item(title="", kind=kind)
+        form.populate(item)
+        fields = {
+            name: getattr(item, name)
+            for name in ("title", "required", "body_md", "estimated_minutes", "pass_mark",
+                         "max_attempts")
+        }
+        item = ops.add_item(module, kind, slugify(form.title.data), **fields)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        if kind == KIND_QUIZ:
+            return redirect(url_for("courses_author.edit_item", slug=slug, item_id=item.id), 303)
+        return _structure(course)
+    return render_template(
+        "courses/author/item_form.html", form=form, course=course, module=module, item=None,
+        kind=kind, preview=preview,
+    )
+
+
+@bp.route("/<slug>/items/<int:item_id>", methods=["GET", "POST"])
+@require(COURSES_AUTHOR)
+def edit_item(slug: str, item_id: int):
+    """Edit a lesson (with preview) or a quiz's settings and see its questions."""
+    course = course_by_slug(slug)
+    item = _item(course, item_id)
+    form = LessonForm(obj=item) if item.kind == KIND_LESSON else QuizForm(obj=item)
+    preview = None
+    if item.kind == KIND_LESSON and request.form.get("preview") and form.validate_on_submit():
+        preview = render_markdown(form.body_md.data or "", course.slug)
+    elif form.validate_on_submit():
+        required_before = item.required
+        form.populate(item)
+        ops.save_item(item, required_before)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return _structure(course)
+    return render_template(
+        "courses/author/item_form.html", form=form, course=course, module=item.module, item=item,
+        kind=item.kind, preview=preview, action_form=ActionForm(), question_labels=QUESTION_LABELS,
+    )
+
+
+@bp.route("/<slug>/items/<int:item_id>/delete", methods=["POST"])
+@require(COURSES_AUTHOR)
+def delete_item(slug: str, item_id: int):
+    course = course_by_slug(slug)
+    item = _item(course, item_id)
+    if not ActionForm().validate():
+        abort(400)
+    ops.delete_item(item)
+    db.session.commit()
+    flash(_("Deleted."), "success")
+    return _structure(course)
+
+
+def _question(item: Item, question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None or question.item_id != item.id:
+        abort(404)
+    return question
+
+
+@bp.route("/<slug>/items/<int:item_id>/questions/new", methods=["GET", "POST"])
+@bp.route("/<slug>/items/<int:item_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@require(COURSES_AUTHOR)
+def question(slug: str, item_id: int, question_id: int | None = None):
+    """Add or edit a quiz question with up to six answers."""
+    course = course_by_slug(slug)
+    item = _item(course, item_id)
+    if item.kind != KIND_QUIZ:
+        abort(404)
+    current = _question(item, question_id) if question_id else None
+    form = QuestionForm(obj=current if request.method == "GET" else None)
+    if request.method == "GET" and current is not None:
+        form.accepted.data = "\n".join(current.accepted or [])
+        for row, option in zip(form.option_rows(), current.options, strict=False):
+            row.form.text.data = option.text
+            row.form.correct.data = option.correct
+            row.form.feedback.data = option.feedback
+    if form.validate_on_submit():
+        target = current or Question(key=f"q{len(item.questions) + 1}")
+        form.populate(target)
+        options = [] if form.type.data == "short" else form.options_data()
+        ops.save_question(item, target, options)
+        db.session.commit()
+        flash(_("Question saved."), "success")
+        return redirect(url_for("courses_author.edit_item", slug=slug, item_id=item.id), 303)
+    return render_template(
+        "courses/author/question_form.html", form=form, course=course, item=item, question=current
+    )
+
+
+@bp.route("/<slug>/items/<int:item_id>/questions/<int:question_id>/delete", methods=["POST"])
+@require(COURSES_AUTHOR)
+def delete_question(slug: str, item_id: int, question_id: int):
+    course = course_by_slug(slug)
+    item = _item(course, item_id)
+    current = _question(item, question_id)
+    if not ActionForm().validate():
+        abort(400)
+    ops.delete_question(current)
+    db.session.commit()
+    flash(_("Question deleted."), "success")
+    return redirect(url_for("courses_author.edit_item", slug=slug, item_id=item.id), 303)

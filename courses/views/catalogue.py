@@ -1,0 +1,112 @@
+"""The catalogue and the course page: open to everyone."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from lms.db import db, utcnow
+from lms.permissions import public
+
+from ..forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
+from ..models import STATUS_PUBLISHED, Course, Module
+from ..operations import enrol_refusal, missing_prerequisites
+from ..progress import course_items, progress_for
+from . import bp
+from .common import visible_course
+
+PAGE_SIZE = 20
+
+
+def listed_courses():
+    """A query for the courses the catalogue shows: published and not past their retire time."""
+    now = utcnow()
+    return select(Course).where(
+        Course.status == STATUS_PUBLISHED,
+        or_(Course.retire_dt.is_(None), Course.retire_dt > now),
+    )
+
+
+@bp.route("/")
+@public
+def catalogue():
+    """Search and filter the published courses."""
+    form = CatalogueFilterForm(request.args)
+    listed = listed_courses().subquery()
+    topics = db.session.scalars(
+        select(listed.c.topic).where(listed.c.topic != "").distinct().order_by(listed.c.topic)
+    ).all()
+    languages = db.session.scalars(
+        select(listed.c.language).distinct().order_by(listed.c.language)
+    ).all()
+    form.topic.choices = [("", _any_topic())] + [(t, t) for t in topics]
+    form.language.choices = [("", _any_language())] + [(lang, lang) for lang in languages]
+    query = listed_courses().order_by(Course.title, Course.id)
+    if form.validate():
+        if form.q.data:
+            like = f"%{form.q.data.strip().lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(Course.title).like(like),
+                    func.lower(Course.summary).like(like),
+                    func.lower(Course.topic).like(like),
+                )
+            )
+        if form.topic.data:
+            query = query.where(Course.topic == form.topic.data)
+        if form.level.data:
+            query = query.where(Course.level == form.level.data)
+        if form.language.data:
+            query = query.where(Course.language == form.language.data)
+    page = request.args.get("page", "1")
+    page = max(int(page), 1) if page.isdigit() else 1
+    rows = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    filtered = any(request.args.get(k) for k in ("q", "topic", "level", "language"))
+    return render_template(
+        "courses/catalogue.html",
+        form=form,
+        pagination=rows,
+        levels=LEVEL_LABELS,
+        filtered=filtered,
+    )
+
+
+def _any_topic():
+    from flask_babel import gettext as _
+
+    return _("Any topic")
+
+
+def _any_language():
+    from flask_babel import gettext as _
+
+    return _("Any language")
+
+
+@bp.route("/<slug>")
+@public
+def course_page(slug: str):
+    """A course's summary, outcomes, hours, outline and prerequisites, and the way in."""
+    course, enrolment = visible_course(slug)
+    modules = db.session.scalars(
+        select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)
+    ).all()
+    progress = progress_for([enrolment])[enrolment.id] if enrolment else None
+    items = progress.items if progress else course_items([course.id]).get(course.id, [])
+    refusal = missing = None
+    if enrolment is None and current_user.is_authenticated:
+        refusal = enrol_refusal(course, current_user.id)
+        missing = missing_prerequisites(course, current_user.id)
+    return render_template(
+        "courses/course.html",
+        course=course,
+        modules=modules,
+        items=items,
+        enrolment=enrolment,
+        progress=progress,
+        refusal=refusal,
+        missing=missing,
+        levels=LEVEL_LABELS,
+        form=ActionForm(),
+    )

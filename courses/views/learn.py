@@ -1,0 +1,229 @@
+"""Learning: enrol, lessons, quizzes, Continue. Every page needs a signed-in learner."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.db import db
+from lms.permissions import login_required
+
+from .. import operations as ops
+from ..forms import ActionForm
+from ..models import KIND_LESSON, Module, QuizAttempt
+from ..progress import progress_for
+from . import bp
+from .common import item_by_key, visible_course
+
+
+def _enrolled(slug: str):
+    """The course and the current user's enrolment, or a redirect to the course page."""
+    course, enrolment = visible_course(slug)
+    return course, enrolment
+
+
+def _not_enrolled(course):
+    flash(_("Join the course first. Then you can open its lessons."), "info")
+    return redirect(url_for("courses.course_page", slug=course.slug))
+
+
+def _item_url(course, item) -> str:
+    return url_for("courses.item", slug=course.slug, key=item.key)
+
+
+@bp.route("/<slug>/enrol", methods=["POST"])
+@login_required
+def enrol(slug: str):
+    """Join a course; the server checks status, dates and prerequisites."""
+    course, enrolment = visible_course(slug)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        enrolment, created = ops.enrol(current_user, course)
+    except ops.CourseError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("courses.course_page", slug=course.slug)), 303
+    db.session.commit()
+    if created:
+        flash(
+            _("You joined “%(title)s”. Start with the first lesson.", title=course.title),
+            "success",
+        )
+    return redirect(url_for("courses.resume", slug=course.slug))
+
+
+@bp.route("/<slug>/continue")
+@login_required
+def resume(slug: str):
+    """Go to where the learner left off: the item worked on last, or the next one to do."""
+    course, enrolment = visible_course(slug)
+    if enrolment is None:
+        return _not_enrolled(course)
+    target = progress_for([enrolment])[enrolment.id].continue_item
+    if target is None:
+        return redirect(url_for("courses.course_page", slug=course.slug))
+    return redirect(_item_url(course, target))
+
+
+def _outline(course, enrolment):
+    progress = progress_for([enrolment])[enrolment.id]
+    modules = db.session.scalars(
+        select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)
+    ).all()
+    return progress, modules
+
+
+@bp.route("/<slug>/learn/<key>")
+@login_required
+def item(slug: str, key: str):
+    """A lesson or a quiz, with the course outline and next/previous links."""
+    course, enrolment = visible_course(slug)
+    if enrolment is None:
+        return _not_enrolled(course)
+    current = item_by_key(course, key)
+    progress, modules = _outline(course, enrolment)
+    if current.kind == KIND_LESSON:
+        return _lesson_page(course, enrolment, current, progress, modules)
+    return _quiz_page(course, enrolment, current, progress, modules)
+
+
+def _lesson_page(course, enrolment, lesson, progress, modules, status=200):
+    before, after = progress.neighbours(lesson.id)
+    return render_template(
+        "courses/lesson.html",
+        course=course,
+        lesson=lesson,
+        state=progress.item(lesson.id),
+        progress=progress,
+        modules=modules,
+        before=before,
+        after=after,
+        form=ActionForm(),
+    ), status
+
+
+def _quiz_page(course, enrolment, quiz, progress, modules, errors=None, given=None, status=200):
+    before, after = progress.neighbours(quiz.id)
+    attempts = db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.item_id == quiz.id)
+        .order_by(QuizAttempt.attempt_no)
+    ).all()
+    left = None if not quiz.max_attempts else max(quiz.max_attempts - len(attempts), 0)
+    return render_template(
+        "courses/quiz.html",
+        course=course,
+        quiz=quiz,
+        state=progress.item(quiz.id),
+        progress=progress,
+        modules=modules,
+        before=before,
+        after=after,
+        attempts=attempts,
+        attempts_left=left,
+        pass_mark=ops.pass_mark(quiz),
+        errors=errors or {},
+        given=given,
+        form=ActionForm(),
+    ), status
+
+
+@bp.route("/<slug>/learn/<key>/complete", methods=["POST"])
+@login_required
+def complete(slug: str, key: str):
+    """Mark a lesson done (safe to send twice), then go on to the next item."""
+    course, enrolment = visible_course(slug)
+    if enrolment is None:
+        return _not_enrolled(course)
+    lesson = item_by_key(course, key)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        ops.complete_lesson(enrolment, lesson)
+    except ops.CourseError as exc:
+        db.session.rollback()
+        abort(400, str(exc))
+    db.session.commit()
+    return _after_item(course, enrolment, lesson)
+
+
+def _after_item(course, enrolment, item):
+    if enrolment.completed_version == course.version:
+        flash(_("Well done! You completed “%(title)s”.", title=course.title), "success")
+        return redirect(url_for("courses.course_page", slug=course.slug), 303)
+    progress = progress_for([enrolment])[enrolment.id]
+    _before, after = progress.neighbours(item.id)
+    target = after if after is not None and not after.done else progress.next_item
+    if target is None:
+        return redirect(url_for("courses.course_page", slug=course.slug), 303)
+    return redirect(_item_url(course, target), 303)
+
+
+@bp.route("/<slug>/learn/<key>/submit", methods=["POST"])
+@login_required
+def submit(slug: str, key: str):
+    """Grade a quiz attempt and show its feedback; wrong or missing answers: 400, nothing kept."""
+    course, enrolment = visible_course(slug)
+    if enrolment is None:
+        return _not_enrolled(course)
+    quiz = item_by_key(course, key)
+    if quiz.kind == KIND_LESSON:
+        abort(404)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        attempt = ops.submit_quiz(enrolment, quiz, request.form)
+    except ops.AnswerError as exc:
+        db.session.rollback()
+        progress, modules = _outline(course, enrolment)
+        given = {k: request.form.getlist(k) for k in request.form}
+        return _quiz_page(course, enrolment, quiz, progress, modules, exc.errors, given, 400)
+    except ops.CourseError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(_item_url(course, quiz), 303)
+    db.session.commit()
+    if enrolment.completed_version == course.version and attempt.passed:
+        flash(_("Well done! You completed “%(title)s”.", title=course.title), "success")
+    return redirect(
+        url_for("courses.attempt", slug=course.slug, key=quiz.key, number=attempt.attempt_no), 303
+    )
+
+
+@bp.route("/<slug>/learn/<key>/attempts/<int:number>")
+@login_required
+def attempt(slug: str, key: str, number: int):
+    """One attempt's result: score, what was right, feedback and explanations."""
+    course, enrolment = visible_course(slug)
+    if enrolment is None:
+        return _not_enrolled(course)
+    quiz = item_by_key(course, key)
+    row = db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.enrolment_id == enrolment.id,
+            QuizAttempt.item_id == quiz.id,
+            QuizAttempt.attempt_no == number,
+        )
+    ) or abort(404)
+    score, results = ops.grade(quiz, row.answers)
+    progress, modules = _outline(course, enrolment)
+    before, after = progress.neighbours(quiz.id)
+    left = ops.attempts_left(enrolment, quiz)
+    return render_template(
+        "courses/attempt.html",
+        course=course,
+        quiz=quiz,
+        attempt=row,
+        results=results,
+        progress=progress,
+        modules=modules,
+        state=progress.item(quiz.id),
+        after=after,
+        before=before,
+        attempts_left=left,
+        pass_mark=ops.pass_mark(quiz),
+        completed=enrolment.completed_version == course.version,
+    )

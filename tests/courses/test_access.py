@@ -1,0 +1,100 @@
+"""Every courses route, for anonymous visitors, learners, tutors and admins."""
+
+from __future__ import annotations
+
+import pytest
+
+from courses.models import QuizAttempt
+from lms.testing import csrf_token
+
+from .conftest import token
+
+PUBLIC = {"courses.catalogue", "courses.course_page"}
+
+
+@pytest.fixture()
+def world(app, db, make_user, login, make_course, enrol):
+    course = make_course()
+    quiz = next(i for i in course.items if i.key == "final")
+    lesson = next(i for i in course.items if i.key == "l1")
+    people = {
+        "learner": make_user(),
+        "tutor": make_user(roles=("learner", "tutor")),
+        "admin": make_user(roles=("learner", "admin")),
+    }
+    clients = {"anonymous": app.test_client()}
+    for role, user in people.items():
+        e = enrol(user, course)
+        db.session.add(
+            QuizAttempt(
+                enrolment_id=e.id, item_id=quiz.id, attempt_no=1, score=0, passed=False, answers={}
+            )
+        )
+        clients[role] = login(user)
+    db.session.commit()
+    args = {
+        "slug": course.slug,
+        "number": 1,
+        "module_id": course.modules[0].id,
+        "kind": "lesson",
+        "question_id": quiz.questions[0].id,
+    }
+    return course, lesson, quiz, clients, args
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        # Static files (the plugin's stylesheet) are the one policy-free endpoint.
+        if rule.endpoint.split(".")[0] in ("courses", "courses_author") and not (
+            rule.endpoint.endswith(".static")
+        ):
+            yield rule
+
+
+def _url(rule, lesson, quiz, args):
+    values = dict(args)
+    if "key" in rule.arguments:
+        values["key"] = (
+            quiz.key if rule.endpoint in ("courses.submit", "courses.attempt") else lesson.key
+        )
+    if "item_id" in rule.arguments:
+        values["item_id"] = quiz.id if "question" in rule.endpoint else lesson.id
+    return rule.build(values, append_unknown=False)[1]
+
+
+def test_every_view_declares_one_policy(app):
+    for rule in _routes(app):
+        view = app.view_functions[rule.endpoint]
+        assert hasattr(view, "lms_policy"), rule.endpoint
+
+
+@pytest.mark.parametrize("role", ["anonymous", "learner", "tutor", "admin"])
+def test_access_matrix(app, world, role):
+    _course, lesson, quiz, clients, args = world
+    client = clients[role]
+    csrf = csrf_token(client, "/account/login") if role == "anonymous" else token(client)
+    seen = 0
+    for rule in _routes(app):
+        url = _url(rule, lesson, quiz, args)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            seen += 1
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data={"csrf_token": csrf})
+            code = response.status_code
+            where = f"{role} {method} {url} -> {code}"
+            if rule.endpoint in PUBLIC:
+                assert code == 200, where
+            elif role == "anonymous":
+                assert code == 302 and "/account/login" in response.location, where
+            elif rule.endpoint.startswith("courses_author.") and role == "learner":
+                assert code == 403, where
+            elif rule.endpoint == "courses.resume":
+                assert code == 302 and "/learn/" in response.location, where
+            elif method == "GET":
+                assert code == 200, where
+            else:
+                assert code in (200, 302, 303, 400), where
+    assert seen >= 20
+    assert client.get("/courses/static/courses/courses.css").status_code == 200

@@ -1,0 +1,160 @@
+"""The learner's journey through the pages, and the server-side rules behind them."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from courses.models import Enrolment, Progress, QuizAttempt
+from courses.progress import progress_for
+
+from .conftest import quiz_form, token
+
+
+def _numbers(html: str) -> list[str]:
+    return re.findall(r"(\d+ of \d+ done \(\d+%\))", html)
+
+
+def test_journey_to_completion(app, db, make_user, login, make_course, completions):
+    course = make_course(lessons=2)
+    user = make_user()
+    client = login(user)
+    page = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    assert "Join this course" in page
+    csrf = token(client)
+    r = client.post(f"/courses/{course.slug}/enrol", data={"csrf_token": csrf})
+    assert r.status_code == 302
+    r = client.get(f"/courses/{course.slug}/continue")
+    assert r.location.endswith("/learn/l1")
+    html = client.get(r.location).get_data(as_text=True)
+    assert html.count("<h1") == 1 and "<progress" in html and "I finished this lesson" in html
+    r = client.post(f"/courses/{course.slug}/learn/l1/complete", data={"csrf_token": csrf})
+    assert r.status_code == 303 and r.location.endswith("/learn/l2")
+    client.post(f"/courses/{course.slug}/learn/l2/complete", data={"csrf_token": csrf})
+    home = client.get("/").get_data(as_text=True)
+    assert "the final quiz left" in home
+    quiz = next(i for i in course.items if i.key == "final")
+    r = client.post(
+        f"/courses/{course.slug}/learn/final/submit",
+        data={"csrf_token": csrf, **quiz_form(quiz, right=False)},
+    )
+    assert r.status_code == 303
+    result = client.get(r.location).get_data(as_text=True)
+    assert "Not passed" in result and "Because." in result and "No." in result
+    r = client.post(
+        f"/courses/{course.slug}/learn/final/submit",
+        data={"csrf_token": csrf, **quiz_form(quiz)},
+    )
+    assert "You passed" in client.get(r.location).get_data(as_text=True)
+    assert len(completions) == 1
+    mine = client.get("/courses/my").get_data(as_text=True)
+    assert "Completed" in mine and "100%" in mine
+
+
+def test_one_source_of_truth(app, db, make_user, login, make_course, enrol, request_ctx):
+    user = make_user()
+    course = make_course(lessons=3)
+    e = enrol(user, course)
+    client = login(user)
+    csrf = token(client)
+    client.post(f"/courses/{course.slug}/learn/l2/complete", data={"csrf_token": csrf})
+    expected = progress_for([db.session.get(Enrolment, e.id)])[e.id]
+    words = f"{expected.done} of {expected.total} done ({expected.percent}%)"
+    assert words == "1 of 4 done (25%)"
+    for path in ("/", "/courses/my", f"/courses/{course.slug}", f"/courses/{course.slug}/learn/l1"):
+        html = client.get(path).get_data(as_text=True)
+        assert _numbers(html) == [words], path
+        assert expected.remaining_words in html, path
+
+
+def test_prerequisite_enforced_on_server(app, db, make_user, login, make_course):
+    basics = make_course(slug="basics")
+    advanced = make_course(slug="advanced", requires=(basics,))
+    client = login(make_user())
+    page = client.get("/courses/advanced").get_data(as_text=True)
+    assert "First complete" in page and "Join this course" not in page
+    r = client.post("/courses/advanced/enrol", data={"csrf_token": token(client)})
+    assert r.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
+    assert "First complete" in client.get(r.location).get_data(as_text=True)
+    assert advanced.id
+
+
+def test_lessons_need_enrolment(app, make_user, login, make_course):
+    make_course()
+    client = login(make_user())
+    r = client.get("/courses/co-op-basics/learn/l1")
+    assert r.status_code == 302 and r.location.endswith("/courses/co-op-basics")
+    r = client.post("/courses/co-op-basics/learn/l1/complete", data={"csrf_token": token(client)})
+    assert r.status_code == 302
+
+
+def test_drafts_invisible_to_learners(app, make_user, login, make_course):
+    make_course(slug="secret", status="draft")
+    make_course(slug="gone", status="retired")
+    anonymous = app.test_client()
+    learner = login(make_user())
+    tutor = login(make_user(roles=("learner", "tutor")))
+    for client in (anonymous, learner):
+        for slug in ("secret", "gone"):
+            assert client.get(f"/courses/{slug}").status_code == 404
+        assert "Secret" not in client.get("/courses/?q=secret").get_data(as_text=True)
+    assert (
+        learner.post("/courses/secret/enrol", data={"csrf_token": token(learner)}).status_code
+        == 404
+    )
+    assert tutor.get("/courses/secret").status_code == 200
+
+
+def test_catalogue_search_and_filters(app, make_course, client):
+    make_course(slug="alpha", title="Alpha Governance", topic="governance", level="advanced")
+    make_course(slug="beta", title="Beta Finance", topic="finance", language="es")
+    html = client.get("/courses/?q=govern").get_data(as_text=True)
+    assert "Alpha Governance" in html and "Beta Finance" not in html
+    html = client.get("/courses/?topic=finance").get_data(as_text=True)
+    assert "Beta Finance" in html and "Alpha Governance" not in html
+    html = client.get("/courses/?level=advanced&language=en").get_data(as_text=True)
+    assert "Alpha Governance" in html and "Beta Finance" not in html
+
+
+def test_quiz_answers_validated_400(app, db, make_user, login, make_course, enrol):
+    other = make_course(slug="other")
+    course = make_course()
+    user = make_user()
+    enrol(user, course)
+    client = login(user)
+    csrf = token(client)
+    quiz = next(i for i in course.items if i.key == "final")
+    q1, q2 = quiz.questions
+    foreign = next(i for i in other.items if i.key == "final").questions[0].options[0]
+    cases = [
+        {f"q{q2.id}": "Rochdale"},
+        {f"q{q1.id}": str(foreign.id), f"q{q2.id}": "Rochdale"},
+        {f"q{q1.id}": [str(q1.options[0].id)] * 2, f"q{q2.id}": "Rochdale"},
+        {f"q{q1.id}": str(q1.options[0].id), f"q{q2.id}": ""},
+        {f"q{q1.id}": "not-a-number", f"q{q2.id}": "Rochdale"},
+    ]
+    for data in cases:
+        r = client.post(
+            f"/courses/{course.slug}/learn/final/submit", data={"csrf_token": csrf, **data}
+        )
+        assert r.status_code == 400, data
+        assert "There is a problem" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Progress)) == 0
+
+
+def test_attempt_limit_over_http(app, db, make_user, login, make_course, enrol):
+    course = make_course(lessons=0, max_attempts=1)
+    user = make_user()
+    enrol(user, course)
+    client = login(user)
+    csrf = token(client)
+    quiz = course.items[0]
+    url = f"/courses/{course.slug}/learn/final/submit"
+    client.post(url, data={"csrf_token": csrf, **quiz_form(quiz, right=False)})
+    r = client.post(url, data={"csrf_token": csrf, **quiz_form(quiz)})
+    assert r.status_code == 303
+    assert "used all your tries" in client.get(r.location).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
