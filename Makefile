@@ -44,7 +44,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --project coop-lms -o lms/translations/messages.pot .
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
