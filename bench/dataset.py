@@ -1,4 +1,5 @@
-"""The generated dataset: a migrated database with many users and one known learner."""
+"""The generated dataset: a migrated database with the shipped curriculum, many users
+and one known learner, enrolled in one shipped course."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .scenarios import LEARNER_EMAIL, LEARNER_PASSWORD
+from .scenarios import COURSE_SLUG, LEARNER_EMAIL, LEARNER_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
@@ -38,6 +39,10 @@ def prepare_postgres(url: str = POSTGRES_URL) -> None:
 def generate(env: dict[str, str], settings: dict[str, object], users: int) -> None:
     """Migrate through ``flask lms init`` (as an operator would), then add ``users`` users.
 
+    ``flask lms init`` also imports the shipped curriculum; the known learner
+    is then enrolled in :data:`~bench.scenarios.COURSE_SLUG` through the
+    courses plugin's own operation, as the enrol button does.
+
     :param env: the environment the app runs with (``LMS_*`` variables).
     :param settings: the same settings as a config mapping, for the in-process app.
     :param users: how many learners to bulk-insert, besides the known learner.
@@ -48,6 +53,8 @@ def generate(env: dict[str, str], settings: dict[str, object], users: int) -> No
     )
     from sqlalchemy import insert, select
 
+    from courses import operations as course_ops
+    from courses.models import Course
     from lms import create_app
     from lms.accounts import operations as ops
     from lms.accounts.models import User, UserRole
@@ -56,7 +63,11 @@ def generate(env: dict[str, str], settings: dict[str, object], users: int) -> No
 
     app = create_app(settings)
     with app.app_context():
-        ops.create_user(LEARNER_EMAIL, "Bench Learner", LEARNER_PASSWORD)
+        learner = ops.create_user(LEARNER_EMAIL, "Bench Learner", LEARNER_PASSWORD)
+        course = db.session.scalar(select(Course).where(Course.slug == COURSE_SLUG))
+        if course is None:
+            raise SystemExit(f"bench: `flask lms init` did not import the course {COURSE_SLUG!r}")
+        course_ops.enrol(learner, course)
         # One real argon2id hash shared by every generated user: hashing each
         # one at production cost would take minutes and measure nothing.
         shared_hash = hash_password(secrets.token_urlsafe(12))

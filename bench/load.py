@@ -45,6 +45,8 @@ class WrkResult:
     p99_ms: float
     requests: int
     errors: int
+    #: Responses wrk's Lua script refused (see :func:`checking_lua`); also in ``errors``.
+    unexpected: int = 0
 
 
 def free_port() -> int:
@@ -105,11 +107,23 @@ def _cookies(headers: http.client.HTTPMessage) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
+def _cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def _parse_cookie_header(value: str) -> dict[str, str]:
+    pairs = (part.strip().partition("=") for part in value.split(";") if part.strip())
+    return {name: val for name, _eq, val in pairs}
+
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
 def log_in(base_url: str, email: str, password: str) -> str:
     """Log in through the real form; return a ``Cookie`` header value for the session."""
     host, port = base_url.removeprefix("http://").split(":")
     status, headers, html = request(host, int(port), "GET", "/account/login")
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    match = _CSRF.search(html)
     if status != 200 or match is None:
         raise SystemExit(f"bench: the login page answered {status} without a CSRF token")
     cookies = _cookies(headers)
@@ -118,13 +132,26 @@ def log_in(base_url: str, email: str, password: str) -> str:
         host, int(port), "POST", "/account/login", body=body,
         headers={
             "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+            "Cookie": _cookie_header(cookies),
         },
     )
     if status != 302:
         raise SystemExit(f"bench: logging in as {email} answered {status}, not 302")
     cookies.update(_cookies(headers))
-    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return _cookie_header(cookies)
+
+
+def scrape_csrf(base_url: str, path: str, cookie: str) -> tuple[str, str]:
+    """Open ``path`` with the ``cookie`` header as a browser would; return its form's
+    CSRF token and the cookie header updated with whatever the page set."""
+    host, port = base_url.removeprefix("http://").split(":")
+    status, headers, html = request(host, int(port), "GET", path, headers={"Cookie": cookie})
+    match = _CSRF.search(html)
+    if status != 200 or match is None:
+        raise SystemExit(f"bench: {path} answered {status} without a form's CSRF token")
+    cookies = _parse_cookie_header(cookie)
+    cookies.update(_cookies(headers))
+    return match.group(1), _cookie_header(cookies)
 
 
 def require_wrk() -> str:
@@ -150,18 +177,23 @@ def _ms(text: str) -> float:
 def parse_wrk(output: str) -> WrkResult:
     """Read requests/s, the 50/90/99 percentiles and errors from ``wrk --latency`` output.
 
-    p95 comes from the Lua ``done`` hook (see :data:`REPORT_LUA`), which wrk
-    has no flag for.
+    p95 comes from the Lua ``done`` hook (see :func:`checking_lua`), which wrk
+    has no flag for, and so does the count of unexpected responses, which is
+    added to the errors.
     """
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
-    pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", output, re.MULTILINE))
+    pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)[ \t]*$", output, re.MULTILINE))
     p95 = re.search(r"^p95_us=([\d.]+)$", output, re.MULTILINE)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
+    unexpected = re.search(r"^unexpected=(\d+)$", output, re.MULTILINE)
+    if unexpected is None:
+        raise ValueError("wrk's Lua script did not report its count of unexpected responses")
     errors = int(non_2xx.group(1)) if non_2xx else 0
+    errors += int(unexpected.group(1))
     if socket_errors:
         errors += sum(int(g) for g in socket_errors.groups())
     return WrkResult(
@@ -171,15 +203,58 @@ def parse_wrk(output: str) -> WrkResult:
         p99_ms=_ms(pct["99"]),
         requests=requests,
         errors=errors,
+        unexpected=int(unexpected.group(1)),
     )
 
 
-#: Adds the 95th percentile to wrk's report (latency is recorded in microseconds).
-REPORT_LUA = """
+#: The Lua script of every wrk run. It sets the method and body, counts each
+#: response whose status is not the expected one, or which redirects to the
+#: login page (a lost session), and adds that count and the 95th percentile
+#: (latency is recorded in microseconds) to wrk's report. Each wrk thread has
+#: its own Lua state, hence the per-thread counters summed in ``done``.
+_LUA = """
+wrk.method = %(method)s
+wrk.body = %(body)s
+local expected = %(status)d
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  unexpected = 0
+end
+
+function response(status, headers, body)
+  local location = headers["Location"] or headers["location"] or ""
+  if status ~= expected or string.find(location, "/account/login", 1, true) then
+    unexpected = unexpected + 1
+  end
+end
+
 done = function(summary, latency, requests)
-  io.write(string.format("p95_us=%d\\n", latency:percentile(95)))
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("unexpected")
+  end
+  io.write(string.format("p95_us=%%d\\n", latency:percentile(95)))
+  io.write(string.format("unexpected=%%d\\n", total))
 end
 """
+
+
+def _lua_string(text: str | None) -> str:
+    if text is None:
+        return "nil"
+    if "]==]" in text:
+        raise ValueError("the request body cannot go into a Lua long string")
+    return f"[==[{text}]==]"
+
+
+def checking_lua(method: str = "GET", body: str | None = None, status: int = 200) -> str:
+    """The wrk script for one request: ``method`` with ``body``, expecting ``status``."""
+    return _LUA % {"method": _lua_string(method), "body": _lua_string(body), "status": status}
 
 
 def run_wrk(url: str, *, duration: int, connections: int, threads: int,
