@@ -93,7 +93,8 @@ def course_page(slug: str):
         select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)
     ).all()
     progress = progress_for([enrolment])[enrolment.id] if enrolment else None
-    items = progress.items if progress else course_items([course.id]).get(course.id, [])
+    # Not ``items``: a name that generic is easily shadowed by the base template's own variables.
+    outline_items = progress.items if progress else course_items([course.id]).get(course.id, [])
     refusal = missing = None
     if enrolment is None and current_user.is_authenticated:
         refusal = enrol_refusal(course, current_user.id)
@@ -102,7 +103,7 @@ def course_page(slug: str):
         "courses/course.html",
         course=course,
         modules=modules,
-        items=items,
+        outline_items=outline_items,
         enrolment=enrolment,
         progress=progress,
         refusal=refusal,

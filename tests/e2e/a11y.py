@@ -63,6 +63,8 @@ def _run_axe_on_twin(page, twin) -> list[dict]:
 
 def check_a11y(page) -> None:
     """Run axe-core on ``page`` and fail, listing them, if any WCAG 2.x A/AA rule is violated."""
+    # A click does not wait for the next page's stylesheet; axe must see the styled page.
+    page.wait_for_load_state("load")
     twin = getattr(page.context, SCRIPT_TWIN_ATTR, None)
     violations = _run_axe_on_twin(page, twin) if twin is not None else _run_axe(page)
     assert not violations, format_violations(page.url, violations)
