@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -20,6 +19,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from lms.forms import LmsForm
 
 #: Slugs the URL scheme keeps for itself.
 RESERVED_SLUGS = frozenset({"my", "author", "new", "static"})
@@ -54,19 +55,20 @@ class CatalogueFilterForm(Form):
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
     topic = SelectField(_l("Topic"), choices=[], validate_choice=False)
     level = SelectField(
-        _l("Level"), choices=[("", _l("Any level"))] + list(LEVEL_LABELS.items()),
+        _l("Level"),
+        choices=[("", _l("Any level"))] + list(LEVEL_LABELS.items()),
         validate_choice=False,
     )
     language = SelectField(_l("Language"), choices=[], validate_choice=False)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(LmsForm):
     """A bare POST form: just the CSRF token (enrol, mark complete, move, publish)."""
 
     action = HiddenField()
 
 
-class CourseForm(FlaskForm):
+class CourseForm(LmsForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )
@@ -76,27 +78,36 @@ class CourseForm(FlaskForm):
         validators=[DataRequired(_l("Enter a web address name.")), Length(max=80), _slug],
     )
     summary = TextAreaField(
-        _l("Summary"), description=_l("One or two sentences for the catalogue."),
+        _l("Summary"),
+        description=_l("One or two sentences for the catalogue."),
         validators=[Length(max=500)],
     )
     description = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=20000)])
     outcomes = TextAreaField(
-        _l("Learning outcomes"), description=_l("One outcome on each line."),
+        _l("Learning outcomes"),
+        description=_l("One outcome on each line."),
         validators=[Length(max=5000)],
     )
     topic = StringField(_l("Topic"), validators=[Length(max=80)])
     level = SelectField(_l("Level"), choices=list(LEVEL_LABELS.items()))
     language = StringField(
-        _l("Language code"), default="en", description=_l("For example en, es or fr."),
+        _l("Language code"),
+        default="en",
+        description=_l("For example en, es or fr."),
         validators=[DataRequired(), Length(max=16)],
     )
     estimated_hours = DecimalField(
-        _l("Estimated hours"), default=1, places=1,
+        _l("Estimated hours"),
+        default=1,
+        places=1,
         validators=[DataRequired(_l("Enter the hours.")), NumberRange(min=0, max=1000)],
     )
     is_open = BooleanField(_l("Open to new learners"), default=True)
     prerequisites = SelectMultipleField(
-        _l("Courses to finish first"), coerce=int, choices=[], validate_choice=True,
+        _l("Courses to finish first"),
+        coerce=int,
+        choices=[],
+        validate_choice=True,
         description=_l("Learners must complete these courses before they can join."),
     )
 
@@ -114,18 +125,19 @@ class CourseForm(FlaskForm):
         course.is_open = self.is_open.data
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(LmsForm):
     title = StringField(
         _l("New module title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )
 
 
-class LessonForm(FlaskForm):
+class LessonForm(LmsForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )
     body_md = TextAreaField(
-        _l("Lesson text (Markdown)"), validators=[Length(max=100000)],
+        _l("Lesson text (Markdown)"),
+        validators=[Length(max=100000)],
         render_kw={"rows": 18},
         description=_l("Use # for headings, * for lists and [words](lesson:key) for links."),
     )
@@ -141,16 +153,19 @@ class LessonForm(FlaskForm):
         item.required = self.required.data
 
 
-class QuizForm(FlaskForm):
+class QuizForm(LmsForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )
     pass_mark = IntegerField(
-        _l("Pass mark (percent)"), default=70,
+        _l("Pass mark (percent)"),
+        default=70,
         validators=[DataRequired(_l("Enter a pass mark.")), NumberRange(min=1, max=100)],
     )
     max_attempts = IntegerField(
-        _l("Attempts allowed"), default=0, description=_l("0 means no limit."),
+        _l("Attempts allowed"),
+        default=0,
+        description=_l("0 means no limit."),
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
     required = BooleanField(_l("Learners must pass this to complete the course"), default=True)
@@ -171,17 +186,19 @@ class OptionForm(Form):
 OPTION_ROWS = 6
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(LmsForm):
     type = SelectField(_l("Question type"), choices=list(QUESTION_LABELS.items()))
     prompt = TextAreaField(
         _l("Question"), validators=[DataRequired(_l("Enter the question.")), Length(max=5000)]
     )
     explanation = TextAreaField(
-        _l("Explanation"), description=_l("Shown after the learner answers."),
+        _l("Explanation"),
+        description=_l("Shown after the learner answers."),
         validators=[Length(max=5000)],
     )
     accepted = TextAreaField(
-        _l("Accepted answers (short answer only)"), description=_l("One on each line."),
+        _l("Accepted answers (short answer only)"),
+        description=_l("One on each line."),
         validators=[Length(max=5000)],
     )
     # Fixed rows keep the form usable without JavaScript.
@@ -221,7 +238,8 @@ class QuestionForm(FlaskForm):
             return False
         if right == 0 or (self.type.data != "multiple" and right != 1):
             first.append(
-                _l("Mark exactly one right answer.") if self.type.data != "multiple"
+                _l("Mark exactly one right answer.")
+                if self.type.data != "multiple"
                 else _l("Mark at least one right answer.")
             )
             return False
@@ -233,4 +251,3 @@ class QuestionForm(FlaskForm):
         question.explanation = self.explanation.data.strip()
         lines = (self.accepted.data or "").splitlines() if self.type.data == "short" else []
         question.accepted = [a.strip() for a in lines if a.strip()]
-

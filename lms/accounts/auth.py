@@ -7,6 +7,7 @@ import hmac
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
+from sqlalchemy.orm import joinedload
 
 from ..db import db
 from .models import User
@@ -29,7 +30,8 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    # Roles come in the same query: every signed-in request needs them.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
     if user is None or not hmac.compare_digest(user.session_token, token):
         return None
     return user if user.is_active else None

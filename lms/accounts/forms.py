@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from ..forms import LmsForm
 
 
 class _MinLength:
@@ -57,7 +58,7 @@ def _confirm(field="password"):
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(LmsForm):
     display_name = StringField(
         _l("Your name"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
@@ -69,7 +70,7 @@ class RegisterForm(FlaskForm):
     confirm = _confirm()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(LmsForm):
     email = _email_field()
     password = PasswordField(
         _l("Password"),
@@ -79,11 +80,11 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(LmsForm):
     """Only carries the CSRF token: logging out is a POST."""
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(LmsForm):
     current = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password."))],
@@ -93,16 +94,16 @@ class ChangePasswordForm(FlaskForm):
     confirm = _confirm()
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(LmsForm):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(LmsForm):
     password = _new_password(_l("New password"))
     confirm = _confirm()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(LmsForm):
     display_name = StringField(
         _l("Your name"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
@@ -120,7 +121,7 @@ class ProfileForm(FlaskForm):
         ]
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(LmsForm):
     email = _email_field(_l("New email address"))
     password = PasswordField(
         _l("Current password"),

@@ -1,19 +1,19 @@
 """Admin forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Optional
 
+from ..forms import LmsForm
 from ..permissions import ROLES
 
 
-class RoleForm(FlaskForm):
+class RoleForm(LmsForm):
     role = HiddenField(validators=[DataRequired(), AnyOf(list(ROLES))])
     action = HiddenField(validators=[DataRequired(), AnyOf(["grant", "revoke"])])
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(LmsForm):
     class Meta:
         csrf = False  # a GET search form
 
@@ -24,7 +24,7 @@ class AuditFilterForm(FlaskForm):
     until = DateField(_l("To date"), validators=[Optional()])
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(LmsForm):
     class Meta:
         csrf = False
 
