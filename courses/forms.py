@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     Form,
     FormField,
@@ -103,6 +105,14 @@ class CourseForm(LmsForm):
         validators=[DataRequired(_l("Enter the hours.")), NumberRange(min=0, max=1000)],
     )
     is_open = BooleanField(_l("Open to new learners"), default=True)
+    retire_date = DateField(
+        _l("Leaves the catalogue on (optional)"),
+        description=_l(
+            "From this day new learners cannot find or join the course; learners already "
+            "in it can still finish it. Leave empty to keep it listed."
+        ),
+        validators=[Optional()],
+    )
     prerequisites = SelectMultipleField(
         _l("Courses to finish first"),
         coerce=int,
@@ -124,11 +134,71 @@ class CourseForm(LmsForm):
         course.estimated_hours = float(self.estimated_hours.data)
         course.is_open = self.is_open.data
 
+    def retire_dt(self) -> dt.datetime | None:
+        """The moment the course leaves the catalogue: the start of the chosen day (UTC)."""
+        day = self.retire_date.data
+        return None if day is None else dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+    #: The date already saved: it may stay even once it has passed.
+    saved_retire_date: dt.date | None = None
+
+    def validate_retire_date(self, field) -> None:
+        if field.data is None or field.data == self.saved_retire_date:
+            return
+        if field.data <= dt.datetime.now(dt.UTC).date():
+            raise ValidationError(_l("Choose a day after today, or leave it empty."))
+
 
 class ModuleForm(LmsForm):
     title = StringField(
         _l("New module title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )
+
+
+class ModuleEditForm(LmsForm):
+    """Rename a module and say when it opens."""
+
+    title = StringField(
+        _l("Module title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
+    )
+    unlock_after_days = IntegerField(
+        _l("Opens after this many days (optional)"),
+        description=_l(
+            "Whole days after a group's start date. Leave empty to open it at once."
+        ),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=3650, message=_l("Enter a whole number of days, 0 or more.")),
+        ],
+    )
+
+    def populate(self, module) -> None:
+        module.title = self.title.data.strip()
+        module.unlock_after_days = self.unlock_after_days.data
+
+
+def _id_or_none(value) -> int | None:
+    """A row id from a form, or ``None`` for anything else (the validator then says why)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class MoveItemForm(LmsForm):
+    """Move a lesson or quiz to the end of another module of the same course."""
+
+    module = SelectField(
+        _l("Move to module"),
+        coerce=_id_or_none,
+        choices=[],
+        validate_choice=False,
+        description=_l("It goes to the end of that module. Learners keep their progress."),
+    )
+
+    def validate_module(self, field) -> None:
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Choose another module of this course."))
 
 
 class LessonForm(LmsForm):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.db import db
+from lms.errors import abort_with
 from lms.permissions import require
 
 from .. import operations as ops
@@ -16,7 +17,9 @@ from ..forms import (
     ActionForm,
     CourseForm,
     LessonForm,
+    ModuleEditForm,
     ModuleForm,
+    MoveItemForm,
     QuestionForm,
     QuizForm,
     slugify,
@@ -65,7 +68,7 @@ def new_course():
         else:
             course = Course()
             form.populate(course)
-            ops.save_course(course, form.prerequisites.data)
+            ops.save_course(course, form.prerequisites.data, retire_dt=form.retire_dt())
             db.session.commit()
             flash(_("Course created as a draft. Now add a module."), "success")
             return _structure(course)
@@ -77,14 +80,16 @@ def new_course():
 def edit_course(slug: str):
     course = course_by_slug(slug)
     form = CourseForm(obj=course if request.method == "GET" else None)
+    form.saved_retire_date = course.retire_dt.date() if course.retire_dt else None
     if request.method == "GET":
         form.outcomes.data = "\n".join(course.outcomes or [])
         form.prerequisites.data = [p.required_course_id for p in course.prerequisites]
+        form.retire_date.data = form.saved_retire_date
     form.slug.data = course.slug
     _prerequisite_choices(form, course)
     if form.validate_on_submit():
         form.populate(course)
-        ops.save_course(course, form.prerequisites.data)
+        ops.save_course(course, form.prerequisites.data, retire_dt=form.retire_dt())
         db.session.commit()
         flash(_("Course saved."), "success")
         return _structure(course)
@@ -143,6 +148,48 @@ def add_module(slug: str):
         flash(_("Module added."), "success")
     else:
         flash(_("Enter a title for the new module."), "error")
+    return _structure(course)
+
+
+@bp.route("/<slug>/modules/<int:module_id>", methods=["GET", "POST"])
+@require(COURSES_AUTHOR)
+def edit_module(slug: str, module_id: int):
+    """Rename a module and set when it opens; delete it when it is empty."""
+    course = course_by_slug(slug)
+    module = _module(course, module_id)
+    form = ModuleEditForm(obj=module if request.method == "GET" else None)
+    if form.validate_on_submit():
+        form.populate(module)
+        ops.save_module(module)
+        db.session.commit()
+        flash(_("Module saved."), "success")
+        anchor = f"module-{module.id}"
+        return redirect(url_for("courses_author.course", slug=slug, _anchor=anchor), 303)
+    return render_template(
+        "courses/author/module_form.html",
+        form=form,
+        course=course,
+        module=module,
+        action_form=ActionForm(),
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/<slug>/modules/<int:module_id>/delete", methods=["POST"])
+@require(COURSES_AUTHOR)
+def delete_module(slug: str, module_id: int):
+    """Delete an empty module; a module with lessons or quizzes is refused with the reason."""
+    course = course_by_slug(slug)
+    module = _module(course, module_id)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        ops.delete_module(module)
+    except ops.CourseError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("courses_author.edit_module", slug=slug, module_id=module_id), 303)
+    db.session.commit()
+    flash(_("Module deleted."), "success")
     return _structure(course)
 
 
@@ -239,23 +286,83 @@ def edit_item(slug: str, item_id: int):
         db.session.commit()
         flash(_("Saved."), "success")
         return _structure(course)
+    return _item_page(course, item, form, preview=preview)
+
+
+def _move_form(course: Course, item: Item, formdata=None) -> MoveItemForm:
+    """The "move to module" form: every other module of the course."""
+    form = MoveItemForm(formdata=formdata) if formdata is not None else MoveItemForm()
+    form.module.choices = [
+        (m.id, f"{n}. {m.title}")
+        for n, m in enumerate(course.modules, start=1)
+        if m.id != item.module_id
+    ]
+    return form
+
+
+def _item_page(course: Course, item: Item, form, preview=None, move_form=None, status=200):
     return render_template(
         "courses/author/item_form.html", form=form, course=course, module=item.module, item=item,
         kind=item.kind, preview=preview, action_form=ActionForm(), question_labels=QUESTION_LABELS,
-    )
+        move_form=move_form or _move_form(course, item),
+    ), status
 
 
-@bp.route("/<slug>/items/<int:item_id>/delete", methods=["POST"])
+@bp.route("/<slug>/items/<int:item_id>/module", methods=["POST"])
 @require(COURSES_AUTHOR)
-def delete_item(slug: str, item_id: int):
+def move_item(slug: str, item_id: int):
+    """Move a lesson or quiz to the end of another module of the same course."""
     course = course_by_slug(slug)
     item = _item(course, item_id)
-    if not ActionForm().validate():
-        abort(400)
-    ops.delete_item(item)
-    db.session.commit()
-    flash(_("Deleted."), "success")
-    return _structure(course)
+    move_form = _move_form(course, item, request.form)
+    if move_form.validate():
+        target = db.session.get(Module, move_form.module.data)
+        try:
+            if target is None:
+                raise ops.CourseError(_("Choose another module of this course."))
+            ops.move_item_to_module(item, target)
+        except ops.CourseError as exc:
+            db.session.rollback()
+            move_form.module.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Moved to the end of “%(module)s”.", module=target.title), "success")
+            return redirect(
+                url_for("courses_author.course", slug=slug, _anchor=f"item-{item.id}"), 303
+            )
+    edit_form = LessonForm(formdata=None, obj=item) if item.kind == KIND_LESSON else QuizForm(
+        formdata=None, obj=item
+    )
+    return _item_page(course, item, edit_form, move_form=move_form, status=400)
+
+
+@bp.route("/<slug>/items/<int:item_id>/delete", methods=["GET", "POST"])
+@require(COURSES_AUTHOR)
+def delete_item(slug: str, item_id: int):
+    """Ask first (saying what learners lose), then delete a lesson or quiz."""
+    course = course_by_slug(slug)
+    item = _item(course, item_id)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate():
+            abort(400)
+        if form.action.data == "delete":
+            title = item.title
+            ops.delete_item(item)
+            db.session.commit()
+            flash(_("“%(title)s” is deleted.", title=title), "success")
+            return _structure(course)
+        # Anything but the confirmation page's button leads to the confirmation page.
+        return redirect(url_for("courses_author.delete_item", slug=slug, item_id=item.id), 303)
+    learners, attempts = ops.item_usage(item)
+    return render_template(
+        "courses/author/delete_item.html",
+        course=course,
+        item=item,
+        form=form,
+        learners=learners,
+        attempts=attempts,
+    )
 
 
 def _question(item: Item, question_id: int) -> Question:
@@ -295,6 +402,29 @@ def question(slug: str, item_id: int, question_id: int | None = None):
     )
 
 
+@bp.route("/<slug>/items/<int:item_id>/questions/<int:question_id>/move", methods=["POST"])
+@require(COURSES_AUTHOR)
+def move_question(slug: str, item_id: int, question_id: int):
+    """Move a question one place up or down in its quiz (``action`` = ``up`` or ``down``)."""
+    course = course_by_slug(slug)
+    item = _item(course, item_id)
+    current = _question(item, question_id)
+    form = ActionForm()
+    if not form.validate():
+        abort(400)
+    step = {"up": -1, "down": 1}.get(form.action.data or "")
+    if step is None:
+        abort_with(400, _("Choose whether to move the question up or down."))
+    if ops.move_question(current, step):
+        db.session.commit()
+    else:
+        flash(_("The question is already at that end of the quiz."), "error")
+    anchor = f"question-{current.id}"
+    return redirect(
+        url_for("courses_author.edit_item", slug=slug, item_id=item.id, _anchor=anchor), 303
+    )
+
+
 @bp.route("/<slug>/items/<int:item_id>/questions/<int:question_id>/delete", methods=["POST"])
 @require(COURSES_AUTHOR)
 def delete_question(slug: str, item_id: int, question_id: int):
@@ -303,7 +433,12 @@ def delete_question(slug: str, item_id: int, question_id: int):
     current = _question(item, question_id)
     if not ActionForm().validate():
         abort(400)
-    ops.delete_question(current)
-    db.session.commit()
-    flash(_("Question deleted."), "success")
+    try:
+        ops.delete_question(current)
+    except ops.CourseError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Question deleted."), "success")
     return redirect(url_for("courses_author.edit_item", slug=slug, item_id=item.id), 303)

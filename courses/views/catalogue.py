@@ -110,4 +110,5 @@ def course_page(slug: str):
         missing=missing,
         levels=LEVEL_LABELS,
         form=ActionForm(),
+        now=utcnow(),
     )

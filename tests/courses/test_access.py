@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import pytest
 
-from courses.models import QuizAttempt
+from courses.models import Item, Module, QuizAttempt
 from lms.testing import csrf_token
 
 from .conftest import token
 
 PUBLIC = {"courses.catalogue", "courses.course_page"}
+#: Authoring routes for editing a whole course in the browser; the matrix must reach each.
+AUTHORING_EDITS = {
+    "courses_author.edit_module",
+    "courses_author.delete_module",
+    "courses_author.move_item",
+    "courses_author.delete_item",
+    "courses_author.move_question",
+    "courses_author.delete_question",
+    "courses_author.edit_course",
+}
+#: Routes that may remove rows the other routes' URLs point at: they run last.
+DESTRUCTIVE = {
+    "courses_author.delete_item",
+    "courses_author.delete_module",
+    "courses_author.delete_question",
+}
 
 
 @pytest.fixture()
@@ -43,12 +59,14 @@ def world(app, db, make_user, login, make_course, enrol):
 
 
 def _routes(app):
-    for rule in app.url_map.iter_rules():
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
         # Static files (the plugin's stylesheet) are the one policy-free endpoint.
-        if rule.endpoint.split(".")[0] in ("courses", "courses_author") and not (
-            rule.endpoint.endswith(".static")
-        ):
-            yield rule
+        if rule.endpoint.split(".")[0] in ("courses", "courses_author")
+        and not rule.endpoint.endswith(".static")
+    ]
+    return sorted(rules, key=lambda rule: rule.endpoint in DESTRUCTIVE)
 
 
 def _url(rule, lesson, quiz, args):
@@ -69,13 +87,15 @@ def test_every_view_declares_one_policy(app):
 
 
 @pytest.mark.parametrize("role", ["anonymous", "learner", "tutor", "admin"])
-def test_access_matrix(app, world, role):
+def test_access_matrix(app, db, world, role):
     _course, lesson, quiz, clients, args = world
     client = clients[role]
     csrf = csrf_token(client, "/account/login") if role == "anonymous" else token(client)
     seen = 0
+    endpoints = set()
     for rule in _routes(app):
         url = _url(rule, lesson, quiz, args)
+        endpoints.add(rule.endpoint)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             seen += 1
             if method == "GET":
@@ -96,5 +116,11 @@ def test_access_matrix(app, world, role):
                 assert code == 200, where
             else:
                 assert code in (200, 302, 303, 400), where
-    assert seen >= 20
+    assert seen >= 30
+    assert not AUTHORING_EDITS - endpoints, AUTHORING_EDITS - endpoints
+    # A bare POST (CSRF token only) never deletes a lesson or a module with content: the
+    # lesson needs the confirmation page's button, and a module must be empty.
+    db.session.expire_all()
+    assert db.session.get(Item, lesson.id) is not None
+    assert db.session.get(Module, args["module_id"]) is not None
     assert client.get("/courses/static/courses/courses.css").status_code == 200
