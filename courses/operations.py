@@ -39,7 +39,7 @@ from .models import (
     Question,
     QuizAttempt,
 )
-from .progress import progress_for
+from .progress import outline_for
 
 DEFAULT_PASS_MARK = 70
 #: Advisory-lock namespace for per-enrolment writers on PostgreSQL (SQLite needs none).
@@ -201,7 +201,7 @@ def check_completion(enrolment: Enrolment) -> Completion | None:
     course = enrolment.course
     if enrolment.completed_version == course.version:
         return None
-    state = progress_for([enrolment])[enrolment.id]
+    state = outline_for(enrolment)[0]
     if not state.completed:
         return None
     now = utcnow()
@@ -390,8 +390,20 @@ def _render(source: str, slug: str) -> str:
     return render_markdown(source, slug)
 
 
-def save_course(course: Course, prerequisite_ids: list[int] | None = None) -> Course:
-    """Add or update a course (details already populated by the form)."""
+_KEEP = object()
+
+
+def save_course(
+    course: Course, prerequisite_ids: list[int] | None = None, retire_dt=_KEEP
+) -> Course:
+    """Add or update a course (details already populated by the form).
+
+    ``retire_dt``, when given, is when the course leaves the catalogue (``None``:
+    never). It changes nothing learners must do, so it never makes a new version.
+    """
+    retire_changed = retire_dt is not _KEEP and retire_dt != course.retire_dt
+    if retire_changed:
+        course.retire_dt = retire_dt
     course.description_html = _render(course.description or "", course.slug)
     course.updated_dt = utcnow()
     if course.id is None:
@@ -408,6 +420,14 @@ def save_course(course: Course, prerequisite_ids: list[int] | None = None) -> Co
             course.prerequisites.append(Prerequisite(required_course_id=cid))
     db.session.flush()
     audit.record("courses.course.saved", subject_type="course", subject_id=course.slug)
+    if retire_changed:
+        # When a course leaves the catalogue is a decision worth its own line in the log.
+        audit.record(
+            "courses.course.retire_date_set",
+            subject_type="course",
+            subject_id=course.slug,
+            data={"retire_dt": course.retire_dt.isoformat() if course.retire_dt else None},
+        )
     return course
 
 
@@ -487,15 +507,124 @@ def save_item(item: Item, required_before: bool) -> None:
     db.session.flush()
 
 
+def _renumber(rows) -> None:
+    for n, row in enumerate(rows):
+        row.position = n
+
+
+def save_module(module: Module) -> None:
+    """After a form populated ``module`` (title, opening day): store it.
+
+    Neither changes what learners must do, so the course keeps its version.
+    """
+    module.course.updated_dt = utcnow()
+    db.session.flush()
+    audit.record(
+        "courses.module.saved",
+        subject_type="course",
+        subject_id=module.course.slug,
+        data={
+            "module": module.key,
+            "title": module.title,
+            "unlock_after_days": module.unlock_after_days,
+        },
+    )
+
+
+def delete_module(module: Module) -> None:
+    """Delete an empty module. A module with lessons or quizzes is refused, never emptied.
+
+    :raises CourseError: the module still holds lessons or quizzes.
+    """
+    if module.items:
+        from flask_babel import ngettext
+
+        raise CourseError(
+            ngettext(
+                "This module still has %(num)d lesson or quiz. Move it to another module "
+                "or delete it first; then you can delete the module.",
+                "This module still has %(num)d lessons or quizzes. Move them to another module "
+                "or delete them first; then you can delete the module.",
+                len(module.items),
+            )
+        )
+    course = module.course
+    course.modules.remove(module)
+    _renumber(course.modules)
+    course.updated_dt = utcnow()
+    db.session.flush()
+    audit.record(
+        "courses.module.deleted",
+        subject_type="course",
+        subject_id=course.slug,
+        data={"module": module.key, "title": module.title},
+    )
+
+
+def move_item_to_module(item: Item, target: Module) -> None:
+    """Move a lesson or quiz to the end of another module of its course.
+
+    The item keeps its id and key, so learners keep their progress on it; what
+    learners must do is unchanged, so the course keeps its version (as when
+    items are reordered).
+
+    :raises CourseError: the module belongs to another course, or already holds the item.
+    """
+    if target.course_id != item.course_id:
+        raise CourseError(_("That module belongs to another course."))
+    if target.id == item.module_id:
+        raise CourseError(_("It is already in that module. Choose another module."))
+    source = item.module
+    remaining = [i for i in source.items if i is not item]
+    item.position = _next_position(target.items)
+    item.module = target
+    _renumber(remaining)
+    item.course.updated_dt = utcnow()
+    db.session.flush()
+    audit.record(
+        "courses.item.moved",
+        subject_type="course",
+        subject_id=item.course.slug,
+        data={"item": item.key, "from_module": source.key, "to_module": target.key},
+    )
+
+
+def item_usage(item: Item) -> tuple[int, int]:
+    """How many learners have progress on ``item``, and how many quiz attempts it has."""
+    learners = db.session.scalar(
+        select(func.count(func.distinct(Progress.enrolment_id))).where(Progress.item_id == item.id)
+    )
+    attempts = db.session.scalar(
+        select(func.count(QuizAttempt.id)).where(QuizAttempt.item_id == item.id)
+    )
+    return learners or 0, attempts or 0
+
+
 def delete_item(item: Item) -> None:
+    """Delete a lesson or quiz; learners' progress and attempts on it go with it.
+
+    Deleting a required item changes what learners must do: a new version.
+    """
     course = item.course
     module = item.module
+    learners, attempts = item_usage(item)
+    data = {
+        "item": item.key,
+        "kind": item.kind,
+        "title": item.title,
+        "module": module.key,
+        "learners_with_progress": learners,
+        "attempts": attempts,
+    }
     if item.required:
         revise(course)
+    course.updated_dt = utcnow()
+    _renumber([i for i in module.items if i is not item])
     db.session.delete(item)
     db.session.flush()
     db.session.expire(module, ["items"])
     db.session.expire(course, ["items"])
+    audit.record("courses.item.deleted", subject_type="course", subject_id=course.slug, data=data)
 
 
 def save_question(item: Item, question: Question, options: list[dict]) -> Question:
@@ -523,10 +652,49 @@ def save_question(item: Item, question: Question, options: list[dict]) -> Questi
 
 
 def delete_question(question: Question) -> None:
+    """Delete a quiz question (a new version: what learners must answer changed).
+
+    :raises CourseError: it is the only question of a quiz learners can take (a
+        quiz without questions could never be passed).
+    """
     item = question.item
+    course = item.course
+    if len(item.questions) == 1 and course.status == STATUS_PUBLISHED:
+        raise CourseError(
+            _(
+                "This is the quiz's only question and the course is published: learners could "
+                "not pass an empty quiz. Add another question first, or delete the quiz."
+            )
+        )
     item.questions.remove(question)
-    revise(item.course)
+    _renumber(item.questions)
+    revise(course)
     db.session.flush()
+    audit.record(
+        "courses.question.deleted",
+        subject_type="course",
+        subject_id=course.slug,
+        data={"item": item.key, "question": question.key},
+    )
+
+
+def move_question(question: Question, step: int) -> bool:
+    """Move a question one place up (-1) or down (1) in its quiz; return whether it moved.
+
+    Answers are graded by question, not by place, so the course keeps its version.
+    """
+    item = question.item
+    moved = move(item.questions, question, step)
+    if moved:
+        item.course.updated_dt = utcnow()
+        db.session.flush()
+        audit.record(
+            "courses.question.moved",
+            subject_type="course",
+            subject_id=item.course.slug,
+            data={"item": item.key, "question": question.key, "position": question.position},
+        )
+    return moved
 
 
 def move(rows: list, target, direction: int) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from lms.db import db
 
@@ -149,6 +149,59 @@ def progress_for(enrolments: Sequence[Enrolment]) -> dict[int, CourseProgress]:
     ):
         done[row.enrolment_id][row.item_id] = row.score
     return {e.id: _one(e, items.get(e.course_id, []), done.get(e.id, {})) for e in enrolments}
+
+
+@dataclass(frozen=True)
+class ModuleRow:
+    """A module as the outline shows it."""
+
+    id: int
+    title: str
+
+
+def outline_for(enrolment: Enrolment) -> tuple[CourseProgress, list[ModuleRow]]:
+    """One enrolment's progress and its course's modules, in one query.
+
+    The learning pages need both; this reads modules, items and the learner's
+    progress rows together (modules without items still show) and computes
+    the progress with the same rules as :func:`progress_for`.
+    """
+    rows = db.session.execute(
+        select(
+            Module.id.label("m_id"),
+            Module.title.label("m_title"),
+            Item.id,
+            Item.course_id,
+            Item.module_id,
+            Item.key,
+            Item.kind,
+            Item.title,
+            Item.required,
+            Item.estimated_minutes,
+            Progress.id.label("progress_id"),
+            Progress.score,
+        )
+        .select_from(Module)
+        .outerjoin(Item, and_(Item.module_id == Module.id, Item.course_id == Module.course_id))
+        .outerjoin(
+            Progress,
+            and_(Progress.item_id == Item.id, Progress.enrolment_id == enrolment.id),
+        )
+        .where(Module.course_id == enrolment.course_id)
+        .order_by(Module.position, Module.id, Item.position, Item.id)
+    ).all()
+    modules: list[ModuleRow] = []
+    items = []
+    done: dict[int, float | None] = {}
+    for row in rows:
+        if not modules or modules[-1].id != row.m_id:
+            modules.append(ModuleRow(row.m_id, row.m_title))
+        if row.id is None:
+            continue
+        items.append(row)
+        if row.progress_id is not None:
+            done[row.id] = row.score
+    return _one(enrolment, items, done), modules
 
 
 def _one(enrolment: Enrolment, rows: list, done: dict[int, float | None]) -> CourseProgress:

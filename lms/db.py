@@ -6,14 +6,25 @@ busy timeout, and every transaction opened while handling a request that may
 write (anything but GET, HEAD and OPTIONS) or outside a request (the CLI) starts
 with ``BEGIN IMMEDIATE``: it takes the write lock up front, so two concurrent
 read-modify-write requests queue instead of one silently losing its update.
+
+A writing view that first only reads (the signed-in user, the rows it acts on)
+may say so with :func:`reads_first`: its transactions start with a plain
+``BEGIN`` (a WAL snapshot that neither waits for nor blocks the writer) until
+it enters :func:`writing`, whose transaction takes the write lock. Inside it
+the view re-reads under the lock whatever its writes depend on, exactly as
+it must on PostgreSQL, where reads never lock; the lock is held only for the
+writes instead of for the whole request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event, text
 from sqlalchemy.orm import DeclarativeBase
@@ -90,10 +101,61 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 def _sqlite_on_begin(conn):
     if conn.dialect.name != "sqlite":
         return
-    if has_request_context() and request.method in READ_ONLY_METHODS:
+    if has_request_context() and (
+        request.method in READ_ONLY_METHODS or g.get(_READS_FIRST, False)
+    ):
         conn.exec_driver_sql("BEGIN")
     else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_READS_FIRST = "_lms_db_reads_first"
+
+
+def reads_first(view: Callable) -> Callable:
+    """Mark a writing view whose transactions start read-only until it enters :func:`writing`.
+
+    Put it above the access decorator, so that loading the signed-in user is
+    one of the reads.
+    """
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        setattr(g, _READS_FIRST, True)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """The writing transaction of a :func:`reads_first` view.
+
+    On entry the read transaction ends (it changed nothing; what it loaded
+    stays loaded, not expired), so the first query inside opens the writing
+    transaction: ``BEGIN IMMEDIATE`` on SQLite. The view commits or rolls back
+    inside, as usual; afterwards transactions are read-only again. On
+    PostgreSQL, where ``BEGIN`` takes no lock, nothing changes: the request
+    keeps its one transaction.
+    """
+    if not g.get(_READS_FIRST, False) or db.engine.dialect.name != "sqlite":
+        yield
+        return
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("writing() entered with pending changes: they would commit as reads")
+    if session.in_transaction():
+        expire = session.expire_on_commit
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
+    setattr(g, _READS_FIRST, False)
+    try:
+        yield
+    finally:
+        setattr(g, _READS_FIRST, True)
 
 
 def lock_for_update(key: int) -> None:

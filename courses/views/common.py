@@ -27,13 +27,18 @@ def visible_course(slug: str) -> tuple[Course, Enrolment | None]:
     enrolment = (
         find_enrolment(current_user.id, course.id) if current_user.is_authenticated else None
     )
+    check_visible(course, enrolment)
+    return course, enrolment
+
+
+def check_visible(course: Course, enrolment: Enrolment | None) -> None:
+    """404 unless the current visitor may see ``course`` (the rules of :func:`visible_course`)."""
     if can_see_drafts():
-        return course, enrolment
+        return
     if course.status == STATUS_DRAFT:
         abort(404)
     if not is_listed(course) and enrolment is None:
         abort(404)
-    return course, enrolment
 
 
 def item_by_key(course: Course, key: str) -> Item:

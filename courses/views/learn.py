@@ -5,23 +5,45 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import defer
 
-from lms.db import db
+from lms.db import db, reads_first, writing
 from lms.permissions import login_required
 
 from .. import operations as ops
 from ..forms import ActionForm
-from ..models import KIND_LESSON, Module, QuizAttempt
-from ..progress import progress_for
+from ..models import KIND_LESSON, Course, Enrolment, Item, QuizAttempt
+from ..progress import outline_for
 from . import bp
-from .common import item_by_key, visible_course
+from .common import check_visible, visible_course
 
 
-def _enrolled(slug: str):
-    """The course and the current user's enrolment, or a redirect to the course page."""
-    course, enrolment = visible_course(slug)
-    return course, enrolment
+def _learning(slug: str, key: str) -> tuple[Course, Enrolment | None, Item | None]:
+    """The course, the current user's enrolment and the item ``key``, in one query.
+
+    The same checks as :func:`~.common.visible_course` (404 for a course the
+    user may not see); the caller sends a learner who is not enrolled to the
+    course page before it answers 404 for an unknown item. What the pages never
+    show (the course description, the lesson's Markdown source) is not loaded.
+    """
+    row = db.session.execute(
+        select(Course, Enrolment, Item)
+        .outerjoin(
+            Enrolment,
+            and_(Enrolment.course_id == Course.id, Enrolment.user_id == current_user.id),
+        )
+        .outerjoin(Item, and_(Item.course_id == Course.id, Item.key == key))
+        .where(Course.slug == slug)
+        .options(
+            defer(Course.description), defer(Course.description_html), defer(Item.body_md)
+        )
+    ).one_or_none()
+    if row is None:
+        abort(404)
+    course, enrolment, item = row
+    check_visible(course, enrolment)
+    return course, enrolment, item
 
 
 def _not_enrolled(course):
@@ -62,28 +84,25 @@ def resume(slug: str):
     course, enrolment = visible_course(slug)
     if enrolment is None:
         return _not_enrolled(course)
-    target = progress_for([enrolment])[enrolment.id].continue_item
+    target = outline_for(enrolment)[0].continue_item
     if target is None:
         return redirect(url_for("courses.course_page", slug=course.slug))
     return redirect(_item_url(course, target))
 
 
 def _outline(course, enrolment):
-    progress = progress_for([enrolment])[enrolment.id]
-    modules = db.session.scalars(
-        select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)
-    ).all()
-    return progress, modules
+    return outline_for(enrolment)
 
 
 @bp.route("/<slug>/learn/<key>")
 @login_required
 def item(slug: str, key: str):
     """A lesson or a quiz, with the course outline and next/previous links."""
-    course, enrolment = visible_course(slug)
+    course, enrolment, current = _learning(slug, key)
     if enrolment is None:
         return _not_enrolled(course)
-    current = item_by_key(course, key)
+    if current is None:
+        abort(404)
     progress, modules = _outline(course, enrolment)
     if current.kind == KIND_LESSON:
         return _lesson_page(course, enrolment, current, progress, modules)
@@ -132,21 +151,28 @@ def _quiz_page(course, enrolment, quiz, progress, modules, errors=None, given=No
 
 
 @bp.route("/<slug>/learn/<key>/complete", methods=["POST"])
+@reads_first
 @login_required
 def complete(slug: str, key: str):
-    """Mark a lesson done (safe to send twice), then go on to the next item."""
-    course, enrolment = visible_course(slug)
+    """Mark a lesson done (safe to send twice), then go on to the next item.
+
+    The user, course, enrolment and lesson are read first; only the write
+    (which re-reads the progress it depends on) holds SQLite's write lock.
+    """
+    course, enrolment, lesson = _learning(slug, key)
     if enrolment is None:
         return _not_enrolled(course)
-    lesson = item_by_key(course, key)
+    if lesson is None:
+        abort(404)
     if not ActionForm().validate():
         abort(400)
-    try:
-        ops.complete_lesson(enrolment, lesson)
-    except ops.CourseError as exc:
-        db.session.rollback()
-        abort(400, str(exc))
-    db.session.commit()
+    with writing():
+        try:
+            ops.complete_lesson(enrolment, lesson)
+        except ops.CourseError as exc:
+            db.session.rollback()
+            abort(400, str(exc))
+        db.session.commit()
     return _after_item(course, enrolment, lesson)
 
 
@@ -154,7 +180,7 @@ def _after_item(course, enrolment, item):
     if enrolment.completed_version == course.version:
         flash(_("Well done! You completed “%(title)s”.", title=course.title), "success")
         return redirect(url_for("courses.course_page", slug=course.slug), 303)
-    progress = progress_for([enrolment])[enrolment.id]
+    progress = outline_for(enrolment)[0]
     _before, after = progress.neighbours(item.id)
     target = after if after is not None and not after.done else progress.next_item
     if target is None:
@@ -166,11 +192,10 @@ def _after_item(course, enrolment, item):
 @login_required
 def submit(slug: str, key: str):
     """Grade a quiz attempt and show its feedback; wrong or missing answers: 400, nothing kept."""
-    course, enrolment = visible_course(slug)
+    course, enrolment, quiz = _learning(slug, key)
     if enrolment is None:
         return _not_enrolled(course)
-    quiz = item_by_key(course, key)
-    if quiz.kind == KIND_LESSON:
+    if quiz is None or quiz.kind == KIND_LESSON:
         abort(404)
     if not ActionForm().validate():
         abort(400)
@@ -197,10 +222,11 @@ def submit(slug: str, key: str):
 @login_required
 def attempt(slug: str, key: str, number: int):
     """One attempt's result: score, what was right, feedback and explanations."""
-    course, enrolment = visible_course(slug)
+    course, enrolment, quiz = _learning(slug, key)
     if enrolment is None:
         return _not_enrolled(course)
-    quiz = item_by_key(course, key)
+    if quiz is None:
+        abort(404)
     row = db.session.scalar(
         select(QuizAttempt).where(
             QuizAttempt.enrolment_id == enrolment.id,
