@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 LMS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run init test test-postgres e2e-deps bench lint messages clean
+.PHONY: run init test test-postgres e2e-deps pdf-deps bench lint messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-init: $(STAMP)
+init: $(STAMP) pdf-deps
 	$(FLASK) lms init --demo
 
 run: init
@@ -27,11 +27,19 @@ e2e-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: install the 'chromium' package to run tests/e2e"; fi; }
 
-test: $(STAMP) e2e-deps
+# WeasyPrint (certificates' PDFs) needs Pango; Debian's libpango-1.0-0 brings HarfBuzz and
+# fontconfig with it. Installed only when missing and root with apt-get is available.
+pdf-deps:
+	@{ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so'; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else echo "Pango is missing: install 'libpango-1.0-0 libpangoft2-1.0-0' for certificate PDFs"; fi; }
+
+test: $(STAMP) e2e-deps pdf-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-test-postgres: $(STAMP) e2e-deps
+test-postgres: $(STAMP) e2e-deps pdf-deps
 	LMS_TEST_DATABASE_URL='$(LMS_TEST_DATABASE_URL)' $(BIN)/pytest
 
 bench: $(STAMP)

@@ -1,0 +1,77 @@
+"""Certificates forms: they validate and populate; views save."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from lms.forms import LmsForm
+
+
+class RevokeForm(LmsForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("Kept privately and in the audit log; never shown on the public page."),
+    )
+
+
+class CorrectForm(LmsForm):
+    learner_name = StringField(_l("Learner's name"), validators=[DataRequired(), Length(max=120)])
+    course_title = StringField(_l("Course title"), validators=[DataRequired(), Length(max=200)])
+    reason = TextAreaField(
+        _l("Reason for the correction"), validators=[DataRequired(), Length(max=2000)]
+    )
+
+
+class ConfirmForm(LmsForm):
+    """A button that only carries the CSRF token."""
+
+
+class ValidityForm(LmsForm):
+    course_slug = StringField(_l("Course (its short name)"), validators=[DataRequired(),
+                                                                         Length(max=80)])
+    validity_months = IntegerField(
+        _l("Valid for (months)"),
+        validators=[Optional(), NumberRange(min=1, max=1200)],
+        description=_l("Leave empty for certificates that never expire."),
+    )
+
+
+class VerifyFileForm(LmsForm):
+    file = FileField(
+        _l("Certificate PDF or credential JSON"),
+        validators=[FileRequired()],
+        description=_l("The file is checked here and not kept."),
+    )
+
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
+
+
+class CourseChoiceForm(LmsForm):
+    """Choose a course by its slug (for the template editor and the bulk actions)."""
+
+    course = StringField(
+        _l("Course (its short name)"),
+        validators=[DataRequired(), Length(max=80),
+                    Regexp(SLUG_PATTERN, message=_l("Use the course's short name, "
+                                                    "e.g. members-meetings."))],
+    )
+
+
+class TemplateForm(LmsForm):
+    html = TextAreaField(
+        _l("HTML template"),
+        validators=[DataRequired(), Length(max=100_000)],
+        description=_l("Jinja, run in a sandbox; the variables are listed below."),
+        render_kw={"rows": 18, "spellcheck": "false"},
+    )
+    css = TextAreaField(
+        _l("CSS"),
+        validators=[Length(max=100_000)],
+        description=_l("Only data: URLs and the packaged fonts may be used."),
+        render_kw={"rows": 12, "spellcheck": "false"},
+    )

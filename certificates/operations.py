@@ -1,0 +1,313 @@
+"""The certificates plugin's writes: check, mutate, flush, send signals; never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms import audit, signals
+from lms.contracts import CompletionSnapshot
+from lms.db import db, is_unique_violation, lock_for_update, utcnow
+
+from . import notify, pdf, signing
+from .design import design_for
+from .models import STATUS_LIST_ID, STATUS_LIST_SIZE, Certificate, CourseSetting, StatusList
+
+log = logging.getLogger(__name__)
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_CHARS = 12  # 60 random bits
+_STATUS_LOCK = 0x43455254  # "CERT": serialises status list rebuilds on PostgreSQL
+_ATTEMPTS = 5
+
+
+class CertificateError(ValueError):
+    """A change to a certificate is not allowed; the message says why."""
+
+
+def new_code() -> str:
+    """A random code like ``7KQ2-M4XD-9TPW`` (Crockford base32, 60 bits)."""
+    raw = "".join(secrets.choice(CROCKFORD) for _ in range(CODE_CHARS))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_CHARS, 4))
+
+
+def normalise_code(text: str) -> str | None:
+    """Read a code as a person may type it (any case, spaces, O for 0, I or L for 1)."""
+    raw = text.upper().replace("O", "0").replace("I", "1").replace("L", "1")
+    raw = "".join(c for c in raw if c not in " -")
+    if len(raw) != CODE_CHARS or any(c not in CROCKFORD for c in raw):
+        return None
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_CHARS, 4))
+
+
+def add_months(when: dt.datetime, months: int) -> dt.datetime:
+    """``when`` plus ``months`` calendar months (the day clamped to the month's end)."""
+    month0 = when.month - 1 + months
+    year, month = when.year + month0 // 12, month0 % 12 + 1
+    for day in range(when.day, 27, -1):
+        try:
+            return when.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    return when.replace(year=year, month=month, day=min(when.day, 28))
+
+
+def validity_months(course_slug: str) -> int | None:
+    return db.session.scalar(
+        select(CourseSetting.validity_months).where(CourseSetting.course_slug == course_slug)
+    )
+
+
+def _insert(cert: Certificate) -> bool:
+    """Insert in a savepoint; False when the learner already has this revision."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(cert)
+            db.session.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        return False
+    return True
+
+
+def _exists(user_id: int, slug: str, version: int, revision: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Certificate.id).where(
+                Certificate.user_id == user_id,
+                Certificate.course_slug == slug,
+                Certificate.course_version == version,
+                Certificate.revision == revision,
+            )
+        )
+        is not None
+    )
+
+
+def _place(cert: Certificate) -> bool:
+    """Give ``cert`` a random code and status index and insert it.
+
+    A unique violation is either "this learner has it already" (False) or, very
+    rarely, a code or index drawn twice (draw again).
+    """
+    for _attempt in range(_ATTEMPTS):
+        cert.code = new_code()
+        cert.status_index = secrets.randbelow(STATUS_LIST_SIZE)
+        if _insert(cert):
+            return True
+        if _exists(cert.user_id, cert.course_slug, cert.course_version, cert.revision):
+            return False
+    raise RuntimeError("could not draw a free certificate code and status index")
+
+
+def page_data(cert: Certificate) -> pdf.PageData:
+    """The printed page's words for ``cert``, in the site's default language."""
+    lang = (current_app.config.get("LMS_LANGUAGE_LIST") or ["en"])[0]
+    with force_locale(lang):
+        hours = cert.estimated_hours
+        return pdf.PageData(
+            lang=lang,
+            title=_("Certificate: %(course)s", course=cert.course_title),
+            issuer_name=current_app.config["LMS_SITE_NAME"],
+            heading=_("Certificate of completion"),
+            certifies=_("This certifies that"),
+            learner_name=cert.learner_name,
+            completed=_("has completed the course"),
+            course_title=cert.course_title,
+            outcomes=tuple(cert.outcomes or ()),
+            issued_line=_("Issued on %(date)s", date=cert.issued_dt.strftime("%d %B %Y")),
+            hours_line=_("%(hours)s hours of study", hours=f"{hours:g}") if hours else "",
+            valid_until_line=(
+                _("Valid until %(date)s", date=cert.valid_until.strftime("%d %B %Y"))
+                if cert.valid_until
+                else ""
+            ),
+            code=cert.code,
+            verify_url=signing.verify_url(cert.code),
+        )
+
+
+def render(cert: Certificate) -> None:
+    """Render ``cert``'s PDF from its stored credential and store it with its SHA-256."""
+    data = pdf.render_pdf(
+        page_data(cert), cert.credential_json, design=design_for(cert.course_slug),
+        when=cert.issued_dt,
+    )
+    cert.pdf = data
+    cert.pdf_sha256 = hashlib.sha256(data).hexdigest()
+    cert.pdf_rendered_dt = utcnow()
+    db.session.flush()
+
+
+def _render_or_leave_pending(cert: Certificate) -> None:
+    """Render now; a rendering failure leaves the PDF pending for ``flask certificates render``."""
+    try:
+        with db.session.begin_nested():
+            render(cert)
+    except Exception:
+        log.exception("rendering certificate %s failed; it stays pending", cert.code)
+
+
+def issue(completion: CompletionSnapshot, *, actor_id: int | None | bool = True):
+    """Issue the certificate for ``completion``, once; return it, or None if it exists.
+
+    The row, the signed credential and the PDF are written in the caller's
+    transaction: the completion and its certificate commit together.
+    """
+    now = utcnow()
+    months = validity_months(completion.course_slug)
+    cert = Certificate(
+        user_id=completion.user_id,
+        enrolment_id=completion.enrolment_id,
+        course_slug=completion.course_slug,
+        course_version=completion.course_version,
+        revision=1,
+        learner_name=completion.display_name,
+        learner_email=completion.email,
+        course_title=completion.course_title,
+        outcomes=list(completion.outcomes),
+        estimated_hours=completion.estimated_hours,
+        final_score=completion.final_score,
+        completed_dt=completion.completed_dt,
+        issued_dt=now,
+        valid_until=add_months(now, months) if months else None,
+        credential_json="",
+    )
+    if not _place(cert):
+        return None
+    return _finish(cert, actor_id=actor_id)
+
+
+def _finish(cert: Certificate, *, actor_id) -> Certificate:
+    cert.credential_json = signing.sign(cert)
+    db.session.flush()
+    _render_or_leave_pending(cert)
+    audit.record(
+        "certificates.certificate.issued",
+        subject_type="certificate",
+        subject_id=cert.code,
+        data={"user_id": cert.user_id, "course": cert.course_slug,
+              "version": cert.course_version, "revision": cert.revision},
+        actor_id=actor_id,
+    )
+    signals.certificate_issued.send(
+        current_app._get_current_object(),
+        certificate_id=cert.id,
+        user_id=cert.user_id,
+        course_slug=cert.course_slug,
+        code=cert.code,
+    )
+    notify.tell_learner(cert)
+    return cert
+
+
+def rerender(cert: Certificate, *, actor_id: int | None | bool = True) -> None:
+    """Render a new PDF of the same credential (after a template fix)."""
+    render(cert)
+    audit.record(
+        "certificates.certificate.rerendered",
+        subject_type="certificate",
+        subject_id=cert.code,
+        data={"sha256": cert.pdf_sha256},
+        actor_id=actor_id,
+    )
+
+
+def rebuild_status_list() -> None:
+    """Re-sign the status list from the revoked certificates and store it."""
+    lock_for_update(_STATUS_LOCK)
+    revoked = db.session.scalars(
+        select(Certificate.status_index).where(Certificate.revoked_dt.is_not(None))
+    ).all()
+    text = signing.status_list_credential(sorted(revoked))
+    row = db.session.get(StatusList, STATUS_LIST_ID)
+    if row is None:
+        db.session.add(StatusList(id=STATUS_LIST_ID, credential_json=text, updated_dt=utcnow()))
+    else:
+        row.credential_json = text
+        row.updated_dt = utcnow()
+    db.session.flush()
+
+
+def revoke(cert: Certificate, reason: str, actor_id: int | None) -> None:
+    """Revoke ``cert``: its status bit is set and the page says "revoked" from now on."""
+    if cert.revoked_dt is not None:
+        raise CertificateError(_("This certificate is already revoked."))
+    reason = reason.strip()
+    if not reason:
+        raise CertificateError(_("Give a reason."))
+    cert.revoked_dt = utcnow()
+    cert.revoked_reason = reason
+    cert.revoked_by_id = actor_id
+    db.session.flush()
+    rebuild_status_list()
+    audit.record(
+        "certificates.certificate.revoked",
+        subject_type="certificate",
+        subject_id=cert.code,
+        data={"reason": reason, "user_id": cert.user_id},
+        actor_id=actor_id,
+    )
+    signals.certificate_revoked.send(
+        current_app._get_current_object(),
+        certificate_id=cert.id,
+        user_id=cert.user_id,
+        revoked_dt=cert.revoked_dt,
+    )
+
+
+def correct(
+    cert: Certificate, *, learner_name: str, course_title: str, reason: str, actor_id: int | None
+) -> Certificate:
+    """Issue a corrected certificate (a new credential) and revoke ``cert``."""
+    if cert.revoked_dt is not None:
+        raise CertificateError(_("A revoked certificate cannot be corrected."))
+    revoke(cert, reason, actor_id)
+    new = Certificate(
+        user_id=cert.user_id,
+        enrolment_id=cert.enrolment_id,
+        course_slug=cert.course_slug,
+        course_version=cert.course_version,
+        revision=cert.revision + 1,
+        learner_name=learner_name.strip() or cert.learner_name,
+        learner_email=cert.learner_email,
+        course_title=course_title.strip() or cert.course_title,
+        outcomes=list(cert.outcomes or ()),
+        estimated_hours=cert.estimated_hours,
+        final_score=cert.final_score,
+        completed_dt=cert.completed_dt,
+        issued_dt=utcnow(),
+        valid_until=cert.valid_until,
+        credential_json="",
+    )
+    if not _place(new):
+        raise CertificateError(_("This certificate was corrected already."))
+    cert.replaced_by_id = new.id
+    return _finish(new, actor_id=actor_id)
+
+
+def set_validity(course_slug: str, months: int | None, actor_id: int | None) -> None:
+    """Set how long new certificates of a course stay valid (None: for ever)."""
+    row = db.session.scalar(select(CourseSetting).where(CourseSetting.course_slug == course_slug))
+    if row is None:
+        row = CourseSetting(course_slug=course_slug)
+        db.session.add(row)
+    row.validity_months = months
+    row.updated_dt = utcnow()
+    db.session.flush()
+    audit.record(
+        "certificates.validity.set",
+        subject_type="course",
+        subject_id=course_slug,
+        data={"months": months},
+        actor_id=actor_id,
+    )

@@ -1,0 +1,214 @@
+"""Render a certificate as PDF/A-3b with its signed credential attached.
+
+The page is HTML rendered by WeasyPrint. Nothing is fetched while rendering:
+the URL fetcher refuses every URL except ``data:`` and the fonts shipped in
+``certificates/static/fonts`` (asked for as ``lms-font:NAME``). The QR code is
+inline SVG (vector) and the template is rendered in a Jinja sandbox with
+autoescape, so a template edited in the browser can neither read files nor
+reach the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import segno
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+FONT_DIR = Path(__file__).parent / "static" / "fonts"
+FONT_SCHEME = "lms-font:"
+FONTS = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"}
+CREDENTIAL_NAME = "credential.json"
+
+#: The page's CSS when a course has no template of its own (fonts via ``lms-font:NAME``).
+DEFAULT_CSS = """\
+@font-face { font-family: "Cert Sans"; src: url("lms-font:DejaVuSans.ttf"); }
+@font-face { font-family: "Cert Sans"; font-weight: bold;
+             src: url("lms-font:DejaVuSans-Bold.ttf"); }
+@page { size: A4 landscape; margin: 14mm; }
+html { font-family: "Cert Sans"; color: #1b1b1b; }
+body { margin: 0; }
+.frame { border: 3px solid #1d4e89; padding: 14mm 18mm; height: 150mm; position: relative; }
+.issuer { font-size: 13pt; letter-spacing: 0.08em; text-transform: uppercase; color: #1d4e89; }
+h1 { font-size: 30pt; margin: 8mm 0 4mm; }
+.name { font-size: 24pt; font-weight: bold; margin: 4mm 0; }
+.course { font-size: 18pt; font-weight: bold; margin: 2mm 0 4mm; }
+.outcomes { font-size: 10pt; margin: 0 0 4mm 5mm; padding: 0; max-width: 170mm; }
+.meta { font-size: 10pt; }
+.verify { position: absolute; right: 18mm; bottom: 12mm; width: 42mm; text-align: center;
+          font-size: 8pt; }
+.verify svg { width: 36mm; height: 36mm; }
+.code { font-size: 12pt; font-weight: bold; letter-spacing: 0.06em; }
+"""
+
+#: The page's HTML (a Jinja template run in the sandbox) when a course has none of its own.
+DEFAULT_HTML = """\
+<!doctype html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<title>{{ title }}</title>
+</head>
+<body>
+<div class="frame">
+  <div class="issuer">{{ issuer_name }}</div>
+  <h1>{{ heading }}</h1>
+  <p class="meta">{{ certifies }}</p>
+  <p class="name">{{ learner_name }}</p>
+  <p class="meta">{{ completed }}</p>
+  <p class="course">{{ course_title }}</p>
+  {% if outcomes %}<ul class="outcomes">
+    {% for o in outcomes %}<li>{{ o }}</li>{% endfor %}
+  </ul>{% endif %}
+  <p class="meta">{{ issued_line }}{% if hours_line %} · {{ hours_line }}{% endif %}</p>
+  {% if valid_until_line %}<p class="meta">{{ valid_until_line }}</p>{% endif %}
+  <div class="verify">
+    {{ qr_svg }}
+    <div class="code">{{ code }}</div>
+    <div>{{ verify_url }}</div>
+  </div>
+</div>
+</body>
+</html>
+"""
+
+
+@dataclass(frozen=True)
+class Design:
+    """A certificate template: the HTML (Jinja, sandboxed) and its CSS (plain)."""
+
+    html: str = DEFAULT_HTML
+    css: str = DEFAULT_CSS
+
+
+DEFAULT_DESIGN = Design()
+
+
+class RefusedURL(ValueError):
+    """The renderer asked for a URL it may not fetch."""
+
+
+@cache
+def _font(name: str) -> bytes:
+    return (FONT_DIR / name).read_bytes()
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SandboxFetcher(URLFetcher):
+        """Serve ``data:`` URLs and the package's fonts; refuse everything else.
+
+        Every refused URL is also appended to ``self.refused``: WeasyPrint logs a
+        failed fetch and carries on, so the template editor reads this list to
+        tell the admin which URL was refused.
+        """
+
+        refused: list[str]
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if url.startswith(FONT_SCHEME):
+                name = url[len(FONT_SCHEME) :]
+                if name in FONTS:
+                    return URLFetcherResponse(url, _font(name), {"Content-Type": "font/ttf"})
+            elif scheme == "data":
+                return super().fetch(url, headers)
+            self.refused.append(url)
+            raise RefusedURL(f"refused to fetch {url!r}: only data: URLs and packaged fonts")
+
+    return SandboxFetcher
+
+
+def url_fetcher():
+    """A WeasyPrint URL fetcher that refuses ``file:``, network and any other URLs."""
+    fetcher = _fetcher_class()(allowed_protocols={"data"})
+    fetcher.refused = []
+    return fetcher
+
+
+@dataclass(frozen=True)
+class PageData:
+    """What the certificate page shows, all plain strings."""
+
+    lang: str
+    title: str
+    issuer_name: str
+    heading: str
+    certifies: str
+    learner_name: str
+    completed: str
+    course_title: str
+    outcomes: tuple[str, ...]
+    issued_line: str
+    hours_line: str
+    valid_until_line: str
+    code: str
+    verify_url: str
+
+
+def qr_svg(data: str) -> Markup:
+    """The QR code of ``data`` as inline SVG markup (vector, no XML declaration)."""
+    svg = segno.make(data, error="m").svg_inline(border=2, omitsize=True)
+    return Markup(svg)  # noqa: S704 (segno's own SVG, built from escaped data)
+
+
+#: Undefined names are errors, so a misspelt variable is caught when the template is saved.
+_sandbox = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+
+def compile_template(html: str):
+    """Compile ``html`` in the sandbox (raises ``jinja2.TemplateSyntaxError``)."""
+    return _sandbox.from_string(html)
+
+
+def render_html(page: PageData, template: str = DEFAULT_HTML) -> str:
+    """Render the certificate page's HTML in the Jinja sandbox."""
+    context = {k: getattr(page, k) for k in page.__dataclass_fields__}
+    context["qr_svg"] = qr_svg(page.verify_url)
+    return compile_template(template).render(context)
+
+
+def render_pdf(
+    page: PageData,
+    credential_json: str,
+    *,
+    design: Design = DEFAULT_DESIGN,
+    when: dt.datetime | None = None,
+    refused: list[str] | None = None,
+) -> bytes:
+    """Render the certificate as PDF/A-3b bytes with ``credential.json`` attached.
+
+    :param credential_json: the signed credential, attached byte for byte.
+    :param design: the HTML template and CSS.
+    :param when: the attachment's dates (the certificate's issue time), so a
+        re-render of the same certificate attaches an identical file entry.
+    :param refused: if given, every URL the fetcher refused is appended to it.
+    """
+    from weasyprint import CSS, HTML, Attachment
+
+    fetcher = url_fetcher()
+    if refused is not None:
+        fetcher.refused = refused
+    attachment = Attachment(
+        string=credential_json.encode("utf-8"),
+        name=CREDENTIAL_NAME,
+        description="Open Badges 3.0 credential (signed)",
+        relationship="Data",
+        created=when,
+        modified=when,
+        url_fetcher=fetcher,
+    )
+    html = HTML(string=render_html(page, design.html), url_fetcher=fetcher, base_url="data:,")
+    css = CSS(string=design.css, url_fetcher=fetcher, base_url="data:,")
+    return html.write_pdf(
+        stylesheets=[css],
+        pdf_variant="pdf/a-3b",
+        attachments=[attachment],
+        custom_metadata=False,
+    )

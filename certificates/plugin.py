@@ -1,0 +1,49 @@
+"""The certificates plugin: wiring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms.menu import MenuItem
+from lms.plugins import Plugin
+
+from .cli import cli
+from .permissions import CERTIFICATES_VIEW_ANY, GRANTS
+from .views import bp
+
+#: Verification lookups per client address (Flask-Limiter syntax); raise it for benchmarks.
+DEFAULT_VERIFY_LIMIT = "30 per minute; 300 per hour"
+
+
+def setup(app: Flask) -> None:
+    """Connect the completion receiver, add the settings default and the slot's data."""
+    from .receivers import connect_receivers
+    from .views.learner import dashboard_data
+
+    app.config.setdefault("CERTIFICATES_VERIFY_LIMIT", DEFAULT_VERIFY_LIMIT)
+    connect_receivers(app)
+    app.jinja_env.globals["certificates_dashboard"] = dashboard_data
+
+
+plugin = Plugin(
+    name="certificates",
+    version="0.1.0",
+    description="Certificates issued on completion: PDF/A-3b, signed credentials, verification.",
+    requires=(),
+    blueprints=[bp],
+    models="certificates.models",
+    migrations=Path(__file__).parent / "migrations" / "versions",
+    permissions=GRANTS,
+    menu=[
+        MenuItem(_l("My certificates"), "certificates.my", signed_in=True, order=25),
+        MenuItem(
+            _l("Certificates"), "certificates.manage", permission=CERTIFICATES_VIEW_ANY, order=35
+        ),
+    ],
+    slots={"dashboard": ["certificates/_dashboard.html"], "admin": ["certificates/_admin.html"]},
+    cli=cli,
+    setup=setup,
+)

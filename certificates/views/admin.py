@@ -1,0 +1,129 @@
+"""Admin pages: per-course certificate templates (with a preview) and bulk actions."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.db import db
+from lms.permissions import require
+
+from .. import bulk, design
+from ..forms import SLUG_PATTERN, ConfirmForm, CourseChoiceForm, TemplateForm
+from ..models import CourseTemplate
+from ..pdf import DEFAULT_DESIGN, Design
+from ..permissions import CERTIFICATES_MANAGE, CERTIFICATES_SETTINGS
+from . import bp
+
+
+def _slug(course: str) -> str:
+    if not re.fullmatch(SLUG_PATTERN, course):
+        abort(404)
+    return course
+
+
+@bp.route("/manage/templates")
+@require(CERTIFICATES_SETTINGS)
+def templates():
+    """The courses with their own template, and a form to open any course's."""
+    form = CourseChoiceForm(request.args, meta={"csrf": False})
+    if request.args and form.validate():
+        return redirect(url_for("certificates.template", course=form.course.data))
+    rows = db.session.scalars(select(CourseTemplate).order_by(CourseTemplate.course_slug)).all()
+    return render_template("certificates/manage/templates.html", form=form, rows=rows)
+
+
+@bp.route("/manage/templates/<course>", methods=["GET", "POST"])
+@require(CERTIFICATES_SETTINGS)
+def template(course: str):
+    """Edit a course's template. "Preview" renders the sample PDF and saves nothing."""
+    slug = _slug(course)
+    row = design.stored(slug)
+    current = Design(row.html, row.css) if row else DEFAULT_DESIGN
+    form = TemplateForm(data={"html": current.html, "css": current.css})
+    status = 200
+    if form.validate_on_submit():
+        chosen = Design(html=form.html.data, css=form.css.data or "")
+        action = request.form.get("action")
+        try:
+            if action == "preview":
+                data = design.render_sample(chosen)
+                response = _pdf_inline(data)
+                db.session.rollback()
+                return response
+            design.save(slug, chosen, current_user.id)
+        except design.TemplateProblem as exc:
+            db.session.rollback()
+            form.html.errors = [*form.html.errors, str(exc)]
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("The template is saved. New certificates and re-renders use it; "
+                    "issued PDFs do not change."), "success")
+            return redirect(url_for("certificates.template", course=slug))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "certificates/manage/template.html", form=form, course=slug, custom=row is not None,
+        reset_form=ConfirmForm(prefix="reset"), variables=design.VARIABLES,
+    ), status
+
+
+def _pdf_inline(data: bytes) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="certificate-preview.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/manage/templates/<course>/reset", methods=["POST"])
+@require(CERTIFICATES_SETTINGS)
+def template_reset(course: str):
+    slug = _slug(course)
+    if ConfirmForm(prefix="reset").validate_on_submit() and design.reset(slug, current_user.id):
+        db.session.commit()
+        flash(_("The course uses the default template again."), "success")
+    return redirect(url_for("certificates.template", course=slug))
+
+
+@bp.route("/manage/bulk")
+@require(CERTIFICATES_MANAGE)
+def bulk_page():
+    """Bulk issue and bulk re-render for a course."""
+    return render_template("certificates/manage/bulk.html", form=CourseChoiceForm())
+
+
+@bp.route("/manage/bulk/<action>", methods=["POST"])
+@require(CERTIFICATES_MANAGE)
+def bulk_run(action: str):
+    """Run a bulk action, committing after each certificate; then say what happened."""
+    if action not in ("issue", "rerender"):
+        abort(404)
+    form = CourseChoiceForm()
+    if not form.validate_on_submit():
+        return render_template("certificates/manage/bulk.html", form=form), 400
+    slug = form.course.data
+    summary = bulk.Summary()
+    if action == "issue":
+        todo = bulk.completions_lacking_certificate(slug)
+        steps = bulk.issue_missing(todo, summary, actor_id=current_user.id)
+    else:
+        todo = bulk.certificates_of(slug)
+        steps = bulk.rerender_all(todo, summary, actor_id=current_user.id)
+    for _step in steps:
+        db.session.commit()
+    if action == "issue" and not todo:
+        message = _("%(course)s: no completion lacks a certificate; nothing to issue.",
+                    course=slug)
+    elif action == "issue":
+        message = _("%(course)s: %(done)d certificate(s) issued, %(skipped)d already there.",
+                    course=slug, done=summary.done, skipped=summary.skipped)
+    else:
+        message = _("%(course)s: %(done)d PDF(s) re-rendered with the current template.",
+                    course=slug, done=summary.done)
+    flash(message, "success")
+    return redirect(url_for("certificates.bulk_page"))

@@ -1,0 +1,68 @@
+"""My certificates and the downloads of a certificate's PDF and credential."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.db import db
+from lms.errors import abort_with
+from lms.permissions import login_required
+
+from ..models import Certificate
+from ..permissions import can_see
+from . import bp
+from .common import download
+
+
+def my_certificates(user_id: int) -> list[Certificate]:
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == user_id)
+            .order_by(Certificate.issued_dt.desc())
+        )
+    )
+
+
+def dashboard_data() -> list[Certificate]:
+    """For the dashboard slot (a template global)."""
+    return my_certificates(current_user.id)
+
+
+@bp.route("/my")
+@login_required
+def my():
+    """The learner's certificates with their downloads and verification links."""
+    return render_template(
+        "certificates/my.html", certificates=my_certificates(current_user.id)
+    )
+
+
+def _visible(code: str) -> Certificate:
+    """The certificate for its owner, tutors and admins; 404 for anyone else, as if absent."""
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if cert is None or not can_see(cert):
+        abort(404)
+    return cert
+
+
+@bp.route("/<code>/certificate.pdf")
+@login_required
+def pdf(code: str):
+    """The stored PDF, byte for byte as rendered."""
+    cert = _visible(code)
+    if cert.pdf is None:
+        abort_with(503, "The PDF is being prepared. Please try again in a minute.")
+    return download(cert.pdf, "application/pdf", f"certificate-{cert.code}.pdf")
+
+
+@bp.route("/<code>/credential.json")
+@login_required
+def credential(code: str):
+    """The signed credential, byte for byte as issued."""
+    cert = _visible(code)
+    return download(
+        cert.credential_json.encode("utf-8"), "application/json", f"credential-{cert.code}.json"
+    )
