@@ -295,3 +295,24 @@ class Completion(db.Model):
     course_version: Mapped[int] = mapped_column(Integer)
     completed_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     final_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class CourseDecision(db.Model):
+    """A members' decision (governance) that shaped a course, kept as plain data.
+
+    ``decision_id`` is governance's id, not a foreign key: governance is another
+    plugin, which may not even be loaded.
+    """
+
+    __tablename__ = "courses_course_decision"
+    __table_args__ = (UniqueConstraint("course_id", "decision_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses_course.id", ondelete="CASCADE"), index=True
+    )
+    decision_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(500), default="")
+    enacted_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.menu import MenuItem
-from lms.plugins import Plugin
+from lms.plugins import Plugin, register_decision_kind
 
 from .cli import cli
 from .importing import seed
@@ -30,8 +30,12 @@ def _featured():
 
 
 def setup(app: Flask) -> None:
-    """Give the slot templates their data functions."""
+    """Give the slot templates their data functions; offer the curriculum decision kinds."""
+    from .decisions import KINDS
     from .views.dashboard import dashboard_data
+
+    for kind in KINDS:
+        register_decision_kind(app, kind, owner="courses")
 
     app.jinja_env.globals["courses_dashboard"] = dashboard_data
     app.jinja_env.globals["courses_featured"] = _featured

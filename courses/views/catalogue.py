@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from lms.db import db, utcnow
 from lms.permissions import public
 
+from ..decisions import decisions_for
 from ..forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
 from ..models import STATUS_PUBLISHED, Course, Module
 from ..operations import enrol_refusal, missing_prerequisites
@@ -108,6 +109,7 @@ def course_page(slug: str):
         progress=progress,
         refusal=refusal,
         missing=missing,
+        decisions=decisions_for(course),
         levels=LEVEL_LABELS,
         form=ActionForm(),
         now=utcnow(),

@@ -1,0 +1,205 @@
+"""Membership: apply, approve, decline, withdraw, lapse; the rulebook in force; the register."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lms import audit
+from lms.db import db, is_unique_violation, utcnow
+
+from .errors import InvalidInput, NotAllowed, WrongState
+from .models import ACTIVE, APPLIED, DECLINED, LAPSED, WITHDRAWN, Membership
+from .models import Rulebook as RulebookRow
+from .rules import DEFAULT_RULES, Rulebook, validate_rules
+
+
+def current_rules() -> Rulebook:
+    """The rulebook in force: the highest stored version, else the defaults as version 1."""
+    row = db.session.execute(
+        select(RulebookRow.version, RulebookRow.rules).order_by(RulebookRow.version.desc()).limit(1)
+    ).first()
+    if row is None:
+        return Rulebook(1, validate_rules(dict(DEFAULT_RULES)))
+    return Rulebook(row.version, validate_rules(dict(row.rules)))
+
+
+def ensure_default_rulebook() -> None:
+    """Store the defaults as version 1 if no rulebook is stored yet (seed; idempotent)."""
+    if db.session.scalar(select(RulebookRow.id).limit(1)) is None:
+        db.session.add(RulebookRow(version=1, rules=validate_rules(dict(DEFAULT_RULES))))
+        db.session.flush()
+
+
+def membership_of(user_id: int) -> Membership | None:
+    """The person's current membership (applied or active), if any."""
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user_id, Membership.status.in_((APPLIED, ACTIVE))
+        )
+    )
+
+
+def active_membership(user_id: int) -> Membership | None:
+    """The person's active membership, if they are a member."""
+    found = membership_of(user_id)
+    return found if found is not None and found.status == ACTIVE else None
+
+
+def require_member(user_id: int) -> Membership:
+    """Return the active membership or raise :class:`NotAllowed`."""
+    found = active_membership(user_id)
+    if found is None:
+        raise NotAllowed(_("Only members can do this."))
+    return found
+
+
+def apply_for_membership(
+    user_id: int, member_class: str, *, note: str = "", now: dt.datetime | None = None
+) -> Membership:
+    """A person applies to join in a member class named by the rules."""
+    classes = current_rules()["member_classes"]
+    if member_class not in classes:
+        raise InvalidInput(_("Unknown member class."))
+    if membership_of(user_id) is not None:
+        raise WrongState(_("You already have a membership or an application."))
+    membership = Membership(
+        user_id=user_id,
+        member_class=member_class,
+        status=APPLIED,
+        applied_dt=now or utcnow(),
+        note=note[:500],
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(membership)
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise WrongState(_("You already have a membership or an application.")) from exc
+        raise
+    audit.record(
+        "governance.membership.applied",
+        subject_type="membership",
+        subject_id=membership.id,
+        data={"user_id": user_id, "member_class": member_class},
+    )
+    return membership
+
+
+def _decide(membership: Membership, expected: tuple[str, ...]) -> None:
+    db.session.execute(
+        select(Membership.id).where(Membership.id == membership.id).with_for_update()
+    )
+    db.session.refresh(membership)
+    if membership.status not in expected:
+        raise WrongState(_("This membership has changed meanwhile."))
+
+
+def approve(membership: Membership, *, actor_id: int | None, now: dt.datetime | None = None):
+    """The secretary approves an application: the applicant becomes an active member."""
+    _decide(membership, (APPLIED,))
+    membership.status = ACTIVE
+    membership.joined_dt = now or utcnow()
+    membership.decided_by_id = actor_id
+    db.session.flush()
+    audit.record(
+        "governance.membership.approved",
+        subject_type="membership",
+        subject_id=membership.id,
+        data={"user_id": membership.user_id, "member_class": membership.member_class},
+        actor_id=actor_id,
+    )
+    return membership
+
+
+def decline(membership: Membership, *, actor_id: int | None, reason: str = ""):
+    """The secretary declines an application."""
+    _decide(membership, (APPLIED,))
+    membership.status = DECLINED
+    membership.decided_by_id = actor_id
+    if reason:
+        membership.note = reason[:500]
+    db.session.flush()
+    audit.record(
+        "governance.membership.declined",
+        subject_type="membership",
+        subject_id=membership.id,
+        data={"user_id": membership.user_id},
+        actor_id=actor_id,
+    )
+    return membership
+
+
+def withdraw(membership: Membership, *, now: dt.datetime | None = None):
+    """A member (or applicant) withdraws; an active member leaves the register."""
+    _decide(membership, (APPLIED, ACTIVE))
+    was_active = membership.status == ACTIVE
+    membership.status = WITHDRAWN
+    if was_active:
+        membership.left_dt = now or utcnow()
+    db.session.flush()
+    audit.record(
+        "governance.membership.withdrawn",
+        subject_type="membership",
+        subject_id=membership.id,
+        data={"user_id": membership.user_id, "was_member": was_active},
+        actor_id=membership.user_id,
+    )
+    return membership
+
+
+def lapse(membership: Membership, *, actor_id: int | None, now: dt.datetime | None = None):
+    """The secretary marks an active membership lapsed."""
+    _decide(membership, (ACTIVE,))
+    membership.status = LAPSED
+    membership.left_dt = now or utcnow()
+    membership.decided_by_id = actor_id
+    db.session.flush()
+    audit.record(
+        "governance.membership.lapsed",
+        subject_type="membership",
+        subject_id=membership.id,
+        data={"user_id": membership.user_id},
+        actor_id=actor_id,
+    )
+    return membership
+
+
+def register(*, include_former: bool = True) -> list[Membership]:
+    """The register of members: active members, then (optionally) former ones, by name."""
+    from lms.accounts.models import User
+
+    statuses = (ACTIVE, WITHDRAWN, LAPSED) if include_former else (ACTIVE,)
+    query = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.status.in_(statuses), Membership.joined_dt.is_not(None))
+        .order_by(Membership.status != ACTIVE, User.display_name, Membership.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def applications() -> list[Membership]:
+    """Pending applications, oldest first."""
+    query = select(Membership).where(Membership.status == APPLIED).order_by(Membership.applied_dt)
+    return list(db.session.scalars(query))
+
+
+REGISTER_CSV_HEADER = ("name", "member_class", "joined", "left", "status")
+
+
+def register_rows() -> list[tuple[str, str, str, str, str]]:
+    """The register as rows for CSV export (header :data:`REGISTER_CSV_HEADER`)."""
+    classes = current_rules()["member_classes"]
+    return [
+        (
+            m.user.display_name,
+            classes.get(m.member_class, m.member_class),
+            m.joined_dt.date().isoformat() if m.joined_dt else "",
+            m.left_dt.date().isoformat() if m.left_dt else "",
+            m.status,
+        )
+        for m in register()
+    ]

@@ -1,0 +1,45 @@
+"""The governance plugin: wiring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms.menu import MenuItem
+from lms.plugins import Plugin, register_decision_kind
+
+from .cli import cli
+from .permissions import GRANTS
+from .views import bp
+
+
+def setup(app: Flask) -> None:
+    """Offer governance's own decision kinds."""
+    from .kinds import KINDS
+
+    for kind in KINDS:
+        register_decision_kind(app, kind, owner="governance")
+
+
+def seed(app: Flask, demo: bool) -> None:
+    """Store the default rulebook as version 1 (idempotent)."""
+    from .membership import ensure_default_rulebook
+
+    ensure_default_rulebook()
+
+
+plugin = Plugin(
+    name="governance",
+    version="0.1.0",
+    description="The Centre as a co-op: member register, proposals, ballots and decisions.",
+    blueprints=[bp],
+    menu=[MenuItem(_l("Our co-op"), "governance.index", order=40)],
+    models="governance.models",
+    migrations=Path(__file__).parent / "migrations" / "versions",
+    permissions=GRANTS,
+    cli=cli,
+    setup=setup,
+    seed=seed,
+)

@@ -1,0 +1,224 @@
+"""The co-op's rulebook as data, and the arithmetic that applies it.
+
+The rules are a plain dict of values, versioned in ``governance_rulebook``
+(see :mod:`governance.models`); changing them is itself a decision (the
+``governance:rules`` kind, a special resolution). The defaults follow the
+Co-operatives UK model rules:
+
+* an **ordinary resolution** passes with *more than* half of the votes cast
+  (a tie is lost);
+* a **special resolution** needs *at least* 75% of the votes cast;
+* abstentions are not votes cast, but they count towards turnout;
+* the **quorum** is the greater of 3 members or 25% of the eligible members
+  (rounded up) taking part (for, against or abstain);
+* a notice period before voting opens, a voting window, a number of
+  seconders, whether votes can be changed before the close, whether members
+  who leave during a ballot keep their vote, whether ballots are secret by
+  default, and the member classes.
+
+All arithmetic uses :class:`fractions.Fraction`, so "more than half" and
+"at least 75%" are exact.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from lms.contracts import PayloadError
+
+ORDINARY = "ordinary"
+SPECIAL = "special"
+RESOLUTIONS = (ORDINARY, SPECIAL)
+
+DEFAULT_RULES: dict[str, Any] = {
+    #: An ordinary resolution passes when "for" is strictly more than this % of votes cast.
+    "ordinary_majority_percent": 50,
+    #: A special resolution passes when "for" is at least this % of votes cast.
+    "special_majority_percent": 75,
+    #: Quorum: at least this many members take part ...
+    "quorum_min_members": 3,
+    #: ... and at least this % of the eligible members (rounded up), whichever is greater.
+    "quorum_percent": 25,
+    #: Hours between raising a proposal and the earliest opening of its ballot.
+    "notice_hours": 14 * 24,
+    #: Hours a ballot stays open.
+    "voting_hours": 7 * 24,
+    #: Members (other than the proposer) who must second a proposal.
+    "seconders_required": 2,
+    #: Whether a member may change their vote until the close.
+    "allow_vote_change": True,
+    #: Whether a member on the roll who leaves during the ballot keeps their vote.
+    "leavers_keep_vote": False,
+    #: Whether new ballots are secret unless the proposer chooses otherwise.
+    "secret_ballot_default": False,
+    #: Resolution class per decision kind, overriding the kind's own default.
+    "kind_resolutions": {},
+    #: The classes of membership: key -> label.
+    "member_classes": {
+        "learner": "Learner member",
+        "worker": "Worker member",
+        "supporter": "Supporter member",
+    },
+}
+
+_INT_LIMITS = {
+    "ordinary_majority_percent": (0, 99),
+    "special_majority_percent": (1, 100),
+    "quorum_min_members": (0, 100000),
+    "quorum_percent": (0, 100),
+    "notice_hours": (0, 24 * 365),
+    "voting_hours": (1, 24 * 365),
+    "seconders_required": (0, 100),
+}
+_BOOLS = ("allow_vote_change", "leavers_keep_vote", "secret_ballot_default")
+_CLASS_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_KIND_KEY = re.compile(r"^[a-z][a-z0-9_]*:[a-z0-9_:-]+$")
+
+
+def validate_rules(values: dict[str, Any]) -> dict[str, Any]:
+    """Return a complete, cleaned rulebook or raise :class:`PayloadError`.
+
+    Missing keys take the default; unknown keys are refused.
+    """
+    if not isinstance(values, dict):
+        raise PayloadError({"rules": "must be a mapping"})
+    errors: dict[str, str] = {}
+    for key in values:
+        if key not in DEFAULT_RULES:
+            errors[key] = "unknown rule"
+    clean = {**DEFAULT_RULES, **{k: v for k, v in values.items() if k in DEFAULT_RULES}}
+    for key, (low, high) in _INT_LIMITS.items():
+        value = clean[key]
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[key] = f"must be a whole number from {low} to {high}"
+        else:
+            clean[key] = value
+    for key in _BOOLS:
+        value = clean[key]
+        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
+            value = value.lower() in ("true", "yes", "1")
+        if not isinstance(value, bool):
+            errors[key] = "must be true or false"
+        else:
+            clean[key] = value
+    classes = clean["member_classes"]
+    if (
+        not isinstance(classes, dict)
+        or not classes
+        or not all(
+            isinstance(k, str) and _CLASS_KEY.match(k) and isinstance(v, str) and v.strip()
+            for k, v in classes.items()
+        )
+    ):
+        errors["member_classes"] = "must map short lower-case keys to non-empty labels"
+    else:
+        clean["member_classes"] = {k: v.strip()[:80] for k, v in classes.items()}
+    overrides = clean["kind_resolutions"]
+    if not isinstance(overrides, dict) or not all(
+        isinstance(k, str) and _KIND_KEY.match(k) and v in RESOLUTIONS for k, v in overrides.items()
+    ):
+        errors["kind_resolutions"] = "must map decision kinds to 'ordinary' or 'special'"
+    elif not errors.get("kind_resolutions"):
+        # Changing the rules is always at least a special resolution.
+        if overrides.get("governance:rules", SPECIAL) != SPECIAL:
+            errors["kind_resolutions"] = "changing the rules must stay a special resolution"
+        clean["kind_resolutions"] = dict(overrides)
+    if errors:
+        raise PayloadError(errors)
+    return clean
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """One version of the rules."""
+
+    version: int
+    values: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def resolution_for(self, kind_key: str, kind_default: str) -> str:
+        """The resolution class a decision kind needs under these rules."""
+        found = self.values["kind_resolutions"].get(kind_key, kind_default)
+        return found if found in RESOLUTIONS else ORDINARY
+
+
+def quorum(eligible: int, rules: dict[str, Any]) -> int:
+    """Members who must take part (for, against or abstain) for a ballot to count."""
+    share = math.ceil(Fraction(eligible * rules["quorum_percent"], 100))
+    return max(rules["quorum_min_members"], share)
+
+
+def threshold(resolution: str, rules: dict[str, Any]) -> tuple[Fraction, bool]:
+    """Return ``(share, strict)``: "for" must exceed (strict) or reach the share."""
+    if resolution == SPECIAL:
+        return Fraction(rules["special_majority_percent"], 100), False
+    return Fraction(rules["ordinary_majority_percent"], 100), True
+
+
+def passes(votes_for: int, votes_against: int, resolution: str, rules: dict[str, Any]) -> bool:
+    """Tell whether "for" meets the threshold of the votes cast (abstentions excluded).
+
+    With no votes cast nothing passes.
+    """
+    cast = votes_for + votes_against
+    if cast == 0:
+        return False
+    share, strict = threshold(resolution, rules)
+    mine = Fraction(votes_for, cast)
+    return mine > share if strict else mine >= share
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The arithmetic of one result."""
+
+    eligible: int
+    turnout: int
+    quorum: int
+    quorum_met: bool
+    votes_for: int
+    votes_against: int
+    abstentions: int
+    votes_cast: int
+    share_for: Fraction | None
+    threshold: Fraction
+    threshold_strict: bool
+    passed: bool
+
+
+def outcome(
+    eligible: int,
+    votes_for: int,
+    votes_against: int,
+    abstentions: int,
+    resolution: str,
+    rules: dict[str, Any],
+) -> Outcome:
+    """Apply the rules to counted votes."""
+    turnout = votes_for + votes_against + abstentions
+    needed = quorum(eligible, rules)
+    share, strict = threshold(resolution, rules)
+    cast = votes_for + votes_against
+    quorum_met = turnout >= needed
+    return Outcome(
+        eligible=eligible,
+        turnout=turnout,
+        quorum=needed,
+        quorum_met=quorum_met,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        abstentions=abstentions,
+        votes_cast=cast,
+        share_for=Fraction(votes_for, cast) if cast else None,
+        threshold=share,
+        threshold_strict=strict,
+        passed=quorum_met and passes(votes_for, votes_against, resolution, rules),
+    )

@@ -1,0 +1,147 @@
+"""Ballots: voting, the result with its arithmetic, the published papers, receipt checks.
+
+Results stay hidden while a ballot is open. Once its window has ended the
+ballot is closed, whether or not its result row is fixed yet: the first of
+``flask governance close-due`` (cron) and a vote sent to the closed ballot
+fixes it, exactly once (GET never writes). The count of a closed ballot can
+no longer change, so the result page shows it at once.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.db import db
+from lms.errors import abort_with
+from lms.permissions import login_required
+
+from .. import operations as ops
+from ..errors import GovernanceError
+from ..voting import normalise_receipt
+from . import bp
+from .common import ballot_of, is_secretary, member_class_labels, proposal_or_404, refused
+from .forms import VoteForm
+
+
+def _ballot_or_404(proposal):
+    return ballot_of(proposal) or abort_with(404, _("This proposal has not gone to ballot yet."))
+
+
+def _ballot_page(proposal, ballot, form, status=200, recorded=None):
+    mine = ops.my_vote(ballot, current_user.id)
+    on_roll = ops.on_roll(ballot, current_user.id)
+    allow_change = bool(ballot.rules.get("allow_vote_change", True))
+    can_vote = ballot.is_open() and on_roll and (not mine["voted"] or allow_change)
+    if mine["choice"] and not form.choice.data:
+        form.choice.data = mine["choice"]
+    return render_template(
+        "governance/ballot.html",
+        proposal=proposal,
+        ballot=ballot,
+        form=form,
+        mine=mine,
+        on_roll=on_roll,
+        can_vote=can_vote,
+        allow_change=allow_change,
+        recorded=recorded,
+    ), status
+
+
+@bp.route("/proposals/<int:proposal_id>/ballot")
+@login_required
+def ballot(proposal_id: int):
+    """The ballot: its window and roll, the member's vote, and the voting form."""
+    proposal = proposal_or_404(proposal_id)
+    return _ballot_page(proposal, _ballot_or_404(proposal), VoteForm())
+
+
+@bp.route("/proposals/<int:proposal_id>/ballot", methods=["POST"])
+@login_required
+def vote(proposal_id: int):
+    """Cast (or change) a vote; the operation re-checks everything under a lock."""
+    proposal = proposal_or_404(proposal_id)
+    ballot = _ballot_or_404(proposal)
+    form = VoteForm()
+    if not form.validate():
+        abort(400)
+    if ballot.is_closed() and ballot.result is None:
+        # The window has ended: this request is the first to notice, so it fixes the result.
+        ops.close_ballot(ballot)
+        db.session.commit()
+        flash(_("This ballot has closed; no more votes are taken."), "error")
+        return redirect(url_for("governance.result", proposal_id=proposal.id), code=303)
+    if not form.choice.data:
+        form.choice.errors = [_("Choose for, against or abstain.")]
+        return _ballot_page(proposal, ballot, form, 400)
+    try:
+        outcome = ops.cast_vote(
+            ballot, current_user.id, form.choice.data or "", receipt=form.receipt.data or None
+        )
+    except GovernanceError as exc:
+        return refused(exc, url_for("governance.ballot", proposal_id=proposal.id))
+    db.session.commit()
+    return _ballot_page(proposal, ballot, VoteForm(formdata=None), recorded=outcome)
+
+
+def _counted(ballot):
+    """The fixed result's arithmetic, or the final count of a closed ballot not yet fixed."""
+    if ballot.result is not None:
+        return ballot.result.arithmetic, True
+    if ballot.is_closed():
+        return ops.tally(ballot).as_dict(), False
+    return None, False
+
+
+@bp.route("/proposals/<int:proposal_id>/result")
+@login_required
+def result(proposal_id: int):
+    """The outcome with its arithmetic, once the ballot has closed."""
+    proposal = proposal_or_404(proposal_id)
+    ballot = _ballot_or_404(proposal)
+    counted, fixed = _counted(ballot)
+    return render_template(
+        "governance/result.html",
+        proposal=proposal,
+        ballot=ballot,
+        counted=counted,
+        fixed=fixed,
+        classes=member_class_labels(),
+        enactment=proposal.enactment,
+        secretary=is_secretary(),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/papers")
+@login_required
+def papers(proposal_id: int):
+    """The published ballot list after the close: anyone can recount from it."""
+    proposal = proposal_or_404(proposal_id)
+    ballot = _ballot_or_404(proposal)
+    rows = ops.published_list(ballot) if ballot.is_closed() else None
+    return render_template(
+        "governance/papers.html",
+        proposal=proposal,
+        ballot=ballot,
+        rows=rows,
+        classes=member_class_labels(),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/receipt")
+@login_required
+def receipt(proposal_id: int):
+    """Check that the paper with a receipt code is in the published list."""
+    proposal = proposal_or_404(proposal_id)
+    ballot = _ballot_or_404(proposal)
+    code = normalise_receipt(request.args.get("code", ""))[:40]
+    paper = ops.check_receipt(ballot, code) if code else None
+    return render_template(
+        "governance/receipt.html",
+        proposal=proposal,
+        ballot=ballot,
+        code=code,
+        paper=paper,
+        classes=member_class_labels(),
+    )

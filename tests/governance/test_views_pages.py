@@ -1,0 +1,258 @@
+"""The governance pages doing their work: membership, proposals, ballots, results, secretary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from sqlalchemy import func, select
+
+from governance import operations as ops
+from governance.models import (
+    ACTIVE,
+    APPLIED,
+    Comment,
+    Enactment,
+    Membership,
+    Proposal,
+    Result,
+    Vote,
+)
+from governance.views.secretary import safe_cell
+from lms.db import db
+
+from .views_helpers import close_now, make_member, text_of, token
+
+
+def test_apply_approve_withdraw(app, make_user, login):
+    person = make_user(name="Ada Applicant")
+    secretary = make_user(roles=("admin",))
+    client = login(person)
+    page = client.get("/governance/membership").get_data(as_text=True)
+    assert "Worker member" in page and 'type="radio"' in page
+    csrf = token(client)
+    r = client.post("/governance/membership/apply",
+                    data={"csrf_token": csrf, "member_class": "king"})
+    assert r.status_code == 400
+    assert db.session.scalar(select(func.count(Membership.id))) == 0
+    r = client.post("/governance/membership/apply",
+                    data={"csrf_token": csrf, "member_class": "worker"})
+    assert r.status_code == 303
+    assert ops.membership_of(person.id).status == APPLIED
+
+    boss = login(secretary)
+    listing = boss.get("/governance/secretary/applications").get_data(as_text=True)
+    assert "Ada Applicant" in listing
+    m = ops.membership_of(person.id)
+    r = boss.post(f"/governance/secretary/applications/{m.id}/approve",
+                  data={"csrf_token": token(boss, "/governance/secretary/applications")})
+    assert r.status_code == 303
+    db.session.expire_all()
+    assert ops.membership_of(person.id).status == ACTIVE
+    assert "Ada Applicant" in client.get("/governance/register").get_data(as_text=True)
+
+    r = client.post("/governance/membership/withdraw", data={"csrf_token": csrf})
+    assert r.status_code == 303
+    db.session.expire_all()
+    assert ops.membership_of(person.id) is None
+    assert client.get("/governance/register").status_code == 403
+
+
+def test_raise_a_course_proposal_with_the_kinds_fields(app, make_user, login):
+    member = make_member(make_user)
+    client = login(member)
+    chooser = client.get("/governance/proposals/new").get_data(as_text=True)
+    assert "Add a course" in chooser and "General resolution" in chooser
+    form = client.get("/governance/proposals/new?kind=courses:add").get_data(as_text=True)
+    for name in ("p_title", "p_summary", "p_outline", "p_tutor_email"):
+        assert f'name="{name}"' in form
+    assert 'for="p_outline"' in form
+    csrf = token(client, "/governance/proposals/new?kind=courses:add")
+    r = client.post("/governance/proposals/new?kind=courses:add",
+                    data={"csrf_token": csrf, "title": "Food co-ops", "p_title": "",
+                          "p_tutor_email": "nobody@example.org"})
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    assert "Enter a title." in html and "No tutor has this email address." in html
+    assert 'aria-invalid="true"' in html
+    assert db.session.scalar(select(func.count(Proposal.id))) == 0
+    r = client.post("/governance/proposals/new?kind=courses:add",
+                    data={"csrf_token": csrf, "title": "Teach food co-ops",
+                          "p_title": "Food co-ops", "p_summary": "Feeding people.",
+                          "p_outline": "Soil to shop."})
+    assert r.status_code == 303
+    proposal = db.session.scalar(select(Proposal))
+    assert proposal.payload["title"] == "Food co-ops" and proposal.kind == "courses:add"
+    assert client.post("/governance/proposals/new?kind=nope:x",
+                       data={"csrf_token": csrf, "title": "x"}).status_code == 400
+
+
+def test_second_and_comment(app, make_user, login):
+    proposer, other = make_member(make_user), make_member(make_user, name="Sam Second")
+    proposal = ops.raise_proposal(proposer.id, "governance:resolution", "Meet", {"text": "Monthly"})
+    db.session.commit()
+    client = login(other)
+    path = f"/governance/proposals/{proposal.id}"
+    csrf = token(client, path)
+    assert client.post(f"{path}/second", data={"csrf_token": csrf}).status_code == 303
+    page = client.get(path).get_data(as_text=True)
+    assert "Sam Second" in page and "You seconded this proposal." in page
+    r = client.post(f"{path}/second", data={"csrf_token": csrf})
+    assert r.status_code == 303
+    assert "already seconded" in client.get(path).get_data(as_text=True)
+    r = client.post(f"{path}/comment",
+                    data={"csrf_token": csrf, "body": "**Yes** <script>alert(1)</script>"})
+    assert r.status_code == 303
+    page = client.get(path).get_data(as_text=True)
+    assert "<strong>Yes</strong>" in page and "<script>alert" not in page
+    assert db.session.scalar(select(func.count(Comment.id))) == 1
+
+
+def test_vote_recorded_hidden_until_close_then_arithmetic(
+    app, make_user, login, make_members, start_ballot
+):
+    voters = [make_member(make_user, member_class=c) for c in ("learner", "worker", "worker")]
+    proposer, *seconders = make_members(3)
+    ballot = start_ballot(proposer, seconders[:2])
+    p = ballot.proposal_id
+    clients = [login(v) for v in voters]
+    csrf = token(clients[0], f"/governance/proposals/{p}/ballot")
+    r = clients[0].post(f"/governance/proposals/{p}/ballot",
+                        data={"csrf_token": csrf, "choice": "maybe"})
+    assert r.status_code == 400
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+    for client, choice in zip(clients, ("for", "for", "against"), strict=True):
+        csrf = token(client, f"/governance/proposals/{p}/ballot")
+        r = client.post(f"/governance/proposals/{p}/ballot",
+                        data={"csrf_token": csrf, "choice": choice})
+        assert r.status_code == 200 and "Your vote was recorded." in r.get_data(as_text=True)
+    # Changing a vote is allowed by the default rules.
+    r = clients[2].post(f"/governance/proposals/{p}/ballot",
+                        data={"csrf_token": csrf, "choice": "abstain"})
+    assert "Your vote was recorded (changed)." in r.get_data(as_text=True)
+    hidden = text_of(clients[0].get(f"/governance/proposals/{p}/result").get_data(as_text=True))
+    assert "Results stay hidden" in hidden and "Eligible members" not in hidden
+    assert "published when the ballot closes" in clients[0].get(
+        f"/governance/proposals/{p}/papers").get_data(as_text=True)
+
+    close_now(ballot)
+    shown = text_of(clients[0].get(f"/governance/proposals/{p}/result").get_data(as_text=True))
+    # 6 on the roll; quorum max(3, ceil(25% of 6)=2) = 3; 2 for, 0 against, 1 abstains.
+    for fragment in ("Eligible members 6", "Turnout 3", "Quorum 3: met", "For 2", "Against 0",
+                     "Abstain (not votes cast) 1", "Votes cast 2", "Share for 1/1 (100.0%)",
+                     "Threshold more than 1/2 (50.0%)", "Rules applied version 1", "Passed"):
+        assert fragment in shown, fragment
+    assert re.search(r"Worker member 2 1 0 1", shown)
+    assert "being recorded" in shown
+    assert db.session.scalar(select(func.count(Result.id))) == 0
+    # A vote arriving after the close is refused, and that request fixes the result.
+    r = clients[0].post(f"/governance/proposals/{p}/ballot",
+                        data={"csrf_token": token(clients[0]), "choice": "against"})
+    assert r.status_code == 303 and r.location.endswith(f"/governance/proposals/{p}/result")
+    assert db.session.scalar(select(func.count(Vote.id))) == 3
+    assert db.session.scalar(select(func.count(Result.id))) == 1
+    shown = text_of(clients[0].get(r.location).get_data(as_text=True))
+    assert "This ballot has closed" in shown and "For 2" in shown
+    assert "The resolution is recorded; nothing to carry out." in shown
+    assert ops.close_due() == []
+
+
+def test_secret_ballot_receipt_and_check(app, make_user, login, make_members, start_ballot):
+    voter = make_member(make_user)
+    proposer, *seconders = make_members(3)
+    ballot = start_ballot(proposer, seconders[:2], secret=True)
+    p = ballot.proposal_id
+    client = login(voter)
+    csrf = token(client, f"/governance/proposals/{p}/ballot")
+    html = client.post(f"/governance/proposals/{p}/ballot",
+                       data={"csrf_token": csrf, "choice": "against"}).get_data(as_text=True)
+    code = re.search(r'<code class="receipt">([A-Z0-9-]+)</code>', html).group(1)
+    early = client.get(f"/governance/proposals/{p}/receipt?code={code}").get_data(as_text=True)
+    assert "can be checked once the ballot closes" in early
+    page = client.get(f"/governance/proposals/{p}/ballot").get_data(as_text=True)
+    assert "You have voted." in page and "against" not in text_of(page).split("Your vote")[0]
+    close_now(ballot)
+    found = text_of(client.get(f"/governance/proposals/{p}/receipt?code={code.lower()}")
+                    .get_data(as_text=True))
+    assert "This ballot paper is in the published list: vote against" in found
+    missing = client.get(f"/governance/proposals/{p}/receipt?code=AAAA-BBBB").get_data(
+        as_text=True)
+    assert "No ballot paper has this receipt code." in missing
+    assert code in client.get(f"/governance/proposals/{p}/papers").get_data(as_text=True)
+
+
+def test_register_csv_neutralises_formulas(app, make_user, login):
+    make_member(make_user, name="=HYPERLINK(\"http://x\")")
+    make_member(make_user, name="@SUM(A1)")
+    make_member(make_user, name="Plain Name")
+    boss = login(make_user(roles=("admin",)))
+    r = boss.get("/governance/register.csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
+    assert rows[0] == ["name", "member_class", "joined", "left", "status"]
+    names = {row[0] for row in rows[1:]}
+    assert names == {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "Plain Name"}
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    cells = [safe_cell(v) for v in ("+1", "-2", "\tx", "ok", None)]
+    assert cells == ["'+1", "'-2", "'\tx", "ok", ""]
+
+
+def test_failed_enactment_is_shown_and_retried(
+    app, make_user, login, make_members, start_ballot
+):
+    from courses.models import Course
+
+    empty = Course(slug="empty", title="Empty", summary="", status="draft", outcomes=[])
+    db.session.add(empty)
+    db.session.commit()
+    voters = make_members(3)
+    ballot = start_ballot(voters[0], voters[1:], kind="courses:revise", title="Publish Empty",
+                          payload={"course": "empty", "changes": "Go live", "publish": True})
+    for v in voters:
+        ops.cast_vote(ballot, v.id, "for")
+    db.session.commit()
+    close_now(ballot)
+    ops.close_due()
+    db.session.commit()
+    enactment = db.session.scalar(select(Enactment))
+    assert enactment.status == "failed"
+    boss = login(make_user(roles=("admin",)))
+    page = boss.get("/governance/secretary/enactments").get_data(as_text=True)
+    assert "Publish Empty" in page and "Add at least one lesson" in page
+    result = text_of(boss.get(f"/governance/proposals/{ballot.proposal_id}/result")
+                     .get_data(as_text=True))
+    assert "Carrying it out failed" in result
+    from courses.operations import add_item, add_module
+
+    add_item(add_module(db.session.get(Course, empty.id), "One", "one"), "lesson", "l1",
+             title="Lesson", body_md="Hi")
+    db.session.commit()
+    r = boss.post(f"/governance/secretary/enactments/{ballot.proposal_id}/retry",
+                  data={"csrf_token": token(boss, "/governance/secretary/enactments")})
+    assert r.status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(select(Enactment)).status == "enacted"
+    assert db.session.get(Course, empty.id).status == "published"
+    assert "No enactment has failed." in boss.get("/governance/secretary/enactments").get_data(
+        as_text=True)
+
+
+def test_rules_change_form_is_built_from_the_kind(app, make_user, login):
+    member = make_member(make_user)
+    client = login(member)
+    path = "/governance/proposals/new?kind=governance:rules"
+    html = client.get(path).get_data(as_text=True)
+    assert 'name="p_notice_hours" type="number" value="336"' in html
+    assert '<input checked id="p_allow_vote_change" name="p_allow_vote_change"' in html
+    assert "special resolution" in html
+    r = client.post(path, data={"csrf_token": token(client, path), "title": "Shorter notice",
+                                "p_notice_hours": "48", "p_allow_vote_change": "y",
+                                "p_member_classes": "{not json"})
+    assert r.status_code == 400 and "Not valid JSON." in r.get_data(as_text=True)
+    r = client.post(path, data={"csrf_token": token(client, path), "title": "Shorter notice",
+                                "p_notice_hours": "48", "p_allow_vote_change": "y"})
+    assert r.status_code == 303
+    proposal = db.session.scalar(select(Proposal))
+    assert proposal.payload["notice_hours"] == 48 and proposal.resolution == "special"
+    assert proposal.payload["leavers_keep_vote"] is False
