@@ -208,14 +208,16 @@ def parse_wrk(output: str) -> WrkResult:
 
 
 #: The Lua script of every wrk run. It sets the method and body, counts each
-#: response whose status is not the expected one, or which redirects to the
-#: login page (a lost session), and adds that count and the 95th percentile
-#: (latency is recorded in microseconds) to wrk's report. Each wrk thread has
+#: response whose status is not the expected one, which redirects to the
+#: login page (a lost session) or lacks the expected text, and adds that
+#: count and the 95th percentile (latency is recorded in microseconds) to
+#: wrk's report. Each wrk thread has
 #: its own Lua state, hence the per-thread counters summed in ``done``.
 _LUA = """
 wrk.method = %(method)s
 wrk.body = %(body)s
 local expected = %(status)d
+local text = %(text)s
 local threads = {}
 
 function setup(thread)
@@ -228,7 +230,8 @@ end
 
 function response(status, headers, body)
   local location = headers["Location"] or headers["location"] or ""
-  if status ~= expected or string.find(location, "/account/login", 1, true) then
+  if status ~= expected or string.find(location, "/account/login", 1, true)
+     or (text ~= nil and not string.find(body or "", text, 1, true)) then
     unexpected = unexpected + 1
   end
 end
@@ -252,9 +255,61 @@ def _lua_string(text: str | None) -> str:
     return f"[==[{text}]==]"
 
 
-def checking_lua(method: str = "GET", body: str | None = None, status: int = 200) -> str:
-    """The wrk script for one request: ``method`` with ``body``, expecting ``status``."""
-    return _LUA % {"method": _lua_string(method), "body": _lua_string(body), "status": status}
+def checking_lua(method: str = "GET", body: str | None = None, status: int = 200,
+                 text: str | None = None) -> str:
+    """The wrk script for one request: ``method`` with ``body``, expecting ``status``
+    (and ``text`` in the body, when given)."""
+    return _LUA % {"method": _lua_string(method), "body": _lua_string(body), "status": status,
+                   "text": _lua_string(text)}
+
+
+#: Added to :data:`_LUA` for one session per wrk thread: ``setup`` hands each
+#: thread its session's cookie and bodies (``thread:set`` makes them globals of
+#: that thread's Lua state), and ``request`` cycles through the bodies with that
+#: cookie. Run with as many threads as connections, so each connection is one
+#: person.
+_SESSIONS_LUA = """
+local sessions = {%(sessions)s}
+local next_session = 1
+
+local check_setup = setup
+function setup(thread)
+  local s = sessions[(next_session - 1) %% #sessions + 1]
+  next_session = next_session + 1
+  thread:set("cookie", s[1])
+  thread:set("nbodies", #s - 1)
+  for i = 2, #s do thread:set("body_" .. (i - 1), s[i]) end
+  check_setup(thread)
+end
+
+local check_init = init
+function init(args)
+  check_init(args)
+  requests_ = {}
+  for i = 1, nbodies do
+    local headers = {["Cookie"] = cookie,
+                     ["Content-Type"] = "application/x-www-form-urlencoded"}
+    requests_[i] = wrk.format(nil, nil, headers, _G["body_" .. i])
+  end
+  sent = 0
+end
+
+function request()
+  sent = sent + 1
+  return requests_[(sent - 1) %% nbodies + 1]
+end
+"""
+
+
+def sessions_lua(method: str, sessions: list[tuple[str, list[str]]], status: int,
+                 text: str | None = None) -> str:
+    """The wrk script for many people: ``sessions`` are ``(cookie, bodies)`` pairs, one
+    per wrk thread, each thread cycling through its bodies with its cookie."""
+    rows = ", ".join(
+        "{" + ", ".join(_lua_string(v) for v in (cookie, *bodies)) + "}"
+        for cookie, bodies in sessions
+    )
+    return checking_lua(method, None, status, text) + _SESSIONS_LUA % {"sessions": rows}
 
 
 def run_wrk(url: str, *, duration: int, connections: int, threads: int,

@@ -5,14 +5,18 @@ bulk-inserted users) in a temporary folder; serve ``wsgi:app`` in production
 mode on it, with the same gunicorn settings; for every scenario of
 :mod:`bench.scenarios`, measure the bare app (the baseline) and then the
 scenario with wrk; write ``bench/results/latest.json`` and print a table.
+Before serving, the measurements of :mod:`bench.measures` (issuing
+certificates, counting a ballot) run on the same dataset; they go into the
+same JSON (``"kind": "measure"``) and a second table.
 Exits 1 when a scenario misses its target ratio or p95 latency or gets errors
-(including unexpected statuses and redirects to the login page), 2 when it
-cannot run.
+(including unexpected statuses, missing expected text and redirects to the
+login page) or a measure misses its target, 2 when it cannot run.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -20,10 +24,11 @@ import os
 import secrets
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
-from . import dataset
+from . import dataset, measures
 from .load import (
     GunicornSettings,
     WrkResult,
@@ -34,8 +39,9 @@ from .load import (
     require_wrk,
     run_wrk,
     scrape_csrf,
+    sessions_lua,
 )
-from .scenarios import SCENARIOS, Scenario
+from .scenarios import BULK_PASSWORD, SCENARIOS, Scenario
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 BACKENDS = ("sqlite", "postgres")
@@ -54,8 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--users", type=int, default=1000, help="generated users in the dataset")
     p.add_argument("--only", action="append", metavar="NAME",
                    help="run only the named scenario (repeatable)")
+    p.add_argument("--no-measures", action="store_true",
+                   help="skip the certificate and tally measurements")
     p.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
     return p
+
+
+#: The bench's instance file: the certificates plugin reads its lookup limit from
+#: ``CERTIFICATES_VERIFY_LIMIT``, the core its login and reset limits from ``LMS_*``.
+_RAISED_LIMITS = """\
+CERTIFICATES_VERIFY_LIMIT = "100000000 per minute"
+LMS_LOGIN_LIMIT_PER_ADDRESS = "100000 per minute"
+LMS_LOGIN_LIMIT_PER_ACCOUNT = "100000 per minute"
+LMS_RESET_LIMIT_PER_ADDRESS = "100000 per minute"
+"""
 
 
 def _clean_env() -> dict[str, str]:
@@ -67,9 +85,11 @@ def _app_settings(backend: str, tmp: Path) -> tuple[dict[str, str], dict[str, st
     """Return the environment and the matching config mapping for the real app."""
     instance = tmp / f"instance-{backend}"
     instance.mkdir()
-    # The instance file may set any Flask setting: rate limits off, so the
-    # bench measures the app rather than the limiter turning requests away.
-    (instance / "lms.cfg").write_text("RATELIMIT_ENABLED = False\n")
+    # The instance file may set any Flask setting. The limiter stays on, as in
+    # production, with every limit raised far above what the load sends, so
+    # the bench measures the app (limiter included) rather than the limiter
+    # turning requests away; the voters all log in from one address.
+    (instance / "lms.cfg").write_text(_RAISED_LIMITS)
     if backend == "postgres":
         dataset.prepare_postgres()
         url = dataset.POSTGRES_URL
@@ -84,7 +104,7 @@ def _app_settings(backend: str, tmp: Path) -> tuple[dict[str, str], dict[str, st
         "LMS_REDIS_URL": "",
     }
     env = {**_clean_env(), **settings, "LMS_INSTANCE_PATH": str(instance)}
-    return env, {**settings, "RATELIMIT_ENABLED": False}
+    return env, settings
 
 
 def _entry(scenario: Scenario, backend: str, result: WrkResult, baseline: WrkResult) -> dict:
@@ -97,6 +117,7 @@ def _entry(scenario: Scenario, backend: str, result: WrkResult, baseline: WrkRes
         if scenario.max_p95_ms is not None:
             passed = passed and result.p95_ms < scenario.max_p95_ms
     return {
+        "kind": "wrk",
         "name": scenario.name,
         "method": scenario.method,
         "path": scenario.path,
@@ -129,7 +150,7 @@ def _table(entries: list[dict]) -> str:
     head = ("scenario", "db", "req/s", "p50 ms", "p95 ms", "p99 ms", "bare req/s", "ratio",
             "target", "result")
     rows = [head]
-    for e in entries:
+    for e in (e for e in entries if e.get("kind") == "wrk"):
         result = {True: "pass", False: "FAIL", None: "report"}[e["pass"]]
         if e["errors"]:
             result += f" ({e['errors']} errors)"
@@ -173,26 +194,57 @@ def _warm_up(scenario: Scenario, url: str, headers: dict[str, str], body: str | 
     return True
 
 
+def _sessions(scenario: Scenario, url: str, voters: list[str]) -> list[tuple[str, list[str]]]:
+    """Log every voter in through the form (a few at a time, as argon2 is slow on
+    purpose) and scrape their CSRF token; return ``(cookie, bodies)`` per voter."""
+
+    def one(email: str) -> tuple[str, list[str]]:
+        cookie = log_in(url, email, BULK_PASSWORD)
+        token, cookie = scrape_csrf(url, scenario.csrf_from, cookie)
+        return cookie, [urlencode({"csrf_token": token, **form}) for form in scenario.forms]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(one, voters))
+
+
+def _form_headers(cookie: str) -> dict[str, str]:
+    return {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+
+
 def _measure(scenario: Scenario, backend: str, url: str, bare_url: str, tmp: Path,
-             load: dict) -> dict | None:
+             load: dict, facts: dict) -> dict | None:
     """Measure the baseline, then ``scenario``; ``None`` when the scenario is broken."""
     headers = dict(scenario.headers)
-    if scenario.login:
-        headers["Cookie"] = log_in(url, *scenario.login)
-    body = None
-    if scenario.csrf_from:
-        token, headers["Cookie"] = scrape_csrf(url, scenario.csrf_from, headers.get("Cookie", ""))
-        body = urlencode({"csrf_token": token})
-    if body is not None:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    if not _warm_up(scenario, url, headers, body):
-        return None
+    script = tmp / "scenario.lua"
+    if scenario.voters:
+        sessions = _sessions(scenario, url, facts["voters"])
+        # Every voter's session must work before the load: each sends its first form once.
+        for cookie, bodies in sessions:
+            if not _warm_up(scenario, url, {**headers, **_form_headers(cookie)}, bodies[0]):
+                return None
+        script.write_text(sessions_lua(scenario.method, sessions, scenario.expect_status,
+                                       scenario.expect_text))
+        # One wrk thread per connection, so that each connection is one voter.
+        load = {**load, "connections": len(sessions), "threads": len(sessions)}
+    else:
+        if scenario.login:
+            headers["Cookie"] = log_in(url, *scenario.login)
+        body = None
+        if scenario.csrf_from:
+            token, headers["Cookie"] = scrape_csrf(
+                url, scenario.csrf_from, headers.get("Cookie", "")
+            )
+            body = urlencode({"csrf_token": token, **scenario.forms[0]})
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if not _warm_up(scenario, url, headers, body):
+            return None
+        script.write_text(checking_lua(scenario.method, body, scenario.expect_status,
+                                       scenario.expect_text))
     # The bare app gets the same Lua hooks (so wrk does the same work on both
-    # sides of the ratio), with a plain GET of its one page.
+    # sides of the ratio), with a plain GET of its one page, under the same load.
     bare_script = tmp / "bare.lua"
     bare_script.write_text(checking_lua())
-    script = tmp / "scenario.lua"
-    script.write_text(checking_lua(scenario.method, body, scenario.expect_status))
     print(f"bench: {scenario.name} on {backend}: bare app, then the platform,"
           f" {load['duration']} s each ...", flush=True)
     baseline = run_wrk(bare_url + "/", headers={}, script=bare_script, **load)
@@ -200,7 +252,37 @@ def _measure(scenario: Scenario, backend: str, url: str, bare_url: str, tmp: Pat
         print(f"bench: the bare app got {baseline.errors} errors", file=sys.stderr)
         return None
     result = run_wrk(url + scenario.path, headers=headers, script=script, **load)
-    return _entry(scenario, backend, result, baseline)
+    entry = _entry(scenario, backend, result, baseline)
+    entry["connections"] = load["connections"]
+    return entry
+
+
+def _resolve(scenario: Scenario, facts: dict) -> Scenario:
+    """Put the dataset's facts (codes, ids) into the scenario's paths."""
+    csrf_from = scenario.csrf_from.format(**facts) if scenario.csrf_from else None
+    return dataclasses.replace(scenario, path=scenario.path.format(**facts), csrf_from=csrf_from)
+
+
+def _measures_table(entries: list[dict]) -> str:
+    head = ("measure", "db", "value", "target", "baseline", "ratio", "details", "result")
+    rows = [head]
+    for e in (e for e in entries if e.get("kind") == "measure"):
+        baseline = "-"
+        if e["baseline"] is not None:
+            baseline = f"{e['baseline_name']}: {e['baseline']:g} {e['unit']}"
+        details = ", ".join(
+            f"{k}={v}" for k, v in e.items()
+            if k in ("queries", "queries_small_ballot", "p95_ms", "per_certificate_ms", "issued")
+        )
+        rows.append((
+            e["name"], e["backend"], f"{e['value']:g} {e['unit']}", e["target"], baseline,
+            "-" if e["ratio"] is None else f"{e['ratio']:.2f}", details or "-",
+            "pass" if e["pass"] else "FAIL",
+        ))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -231,11 +313,16 @@ def main(argv: list[str] | None = None) -> int:
                 env, config = _app_settings(backend, tmp)
                 print(f"bench: generating the {backend} dataset ({args.users} users) ...",
                       flush=True)
-                dataset.generate(env, config, args.users)
+                facts = dataset.generate(env, config, args.users)
+                if not args.no_measures:
+                    for measure in measures.MEASURES:
+                        print(f"bench: measuring {measure.__name__} on {backend} ...", flush=True)
+                        entries.extend(measure(env, config, backend, facts))
                 with gunicorn("wsgi:app", env, server, ready_path="/healthz") as url:
                     mine = [s for s in scenarios if (s.backend or default_backend) == backend]
                     for scenario in mine:
-                        entry = _measure(scenario, backend, url, bare_url, tmp, load)
+                        entry = _measure(_resolve(scenario, facts), backend, url, bare_url,
+                                         tmp, load, facts)
                         if entry is None:
                             return 2
                         entries.append(entry)
@@ -255,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print()
     print(_table(entries))
+    if any(e.get("kind") == "measure" for e in entries):
+        print()
+        print(_measures_table(entries))
     print(f"\nwritten to {args.output}")
     return 0 if all(e["pass"] is not False for e in entries) else 1
 

@@ -16,6 +16,15 @@ answer ``expect_status`` (and contain ``expect_text``, or redirect to a
 ``Location`` containing ``expect_location``); during the load, wrk's Lua
 script counts every other status, and every redirect to the login page, as
 an error, and a scenario with errors fails.
+
+A path may name facts of the generated dataset in braces (``{cert_code}``,
+``{vote_proposal_id}``; see :func:`bench.plugin_data.seed`). With ``voters``
+set, every wrk connection is a different member, logged in through the form,
+with their own session cookie and CSRF token (one wrk thread per connection),
+and ``forms`` are the form fields each connection's requests cycle through.
+
+The measurements that are not requests (issuing certificates, counting a
+ballot) are in :mod:`bench.measures`.
 """
 
 from __future__ import annotations
@@ -26,6 +35,8 @@ from dataclasses import dataclass, field
 LEARNER_EMAIL = "bench-learner@example.org"
 LEARNER_PASSWORD = "bench learner passphrase"  # noqa: S105 (a generated dataset's account)
 LEARNER = (LEARNER_EMAIL, LEARNER_PASSWORD)
+#: The password of every bulk-inserted user (the voters log in with it).
+BULK_PASSWORD = "bench bulk passphrase"  # noqa: S105 (a generated dataset's accounts)
 
 #: A shipped course (imported by ``flask lms init``) the learner is enrolled in.
 COURSE_SLUG = "what-is-a-co-operative"
@@ -33,6 +44,19 @@ COURSE_SLUG = "what-is-a-co-operative"
 LESSON_VIEWED = "seven-principles"
 #: The lesson the learner marks complete (again and again: a repeated click).
 LESSON_COMPLETED = "co-operative-identity"
+
+#: The shipped course whose completions get certificates (the learner's, to verify,
+#: and the bulk issue's).
+CERT_SLUG = "platform-co-operatives"
+#: Certificates issued by ``flask certificates issue`` in one run.
+BULK_ISSUE = 1000
+#: Certificates issued in-process, untimed then timed, for the time per certificate.
+ISSUE_WARMUP = 3
+ISSUE_SAMPLES = 50
+#: Members on the roll of the counted ballot, each with a vote.
+TALLY_MEMBERS = 10_000
+#: Concurrent voters, each a member with their own session (one wrk connection each).
+VOTERS = 32
 
 
 @dataclass(frozen=True)
@@ -51,6 +75,8 @@ class Scenario:
     :param expect_text: text the warm-up response's body must contain.
     :param expect_location: text the warm-up redirect's ``Location`` must contain.
     :param headers: extra request headers.
+    :param voters: each connection logs in as a different voter (``connections = VOTERS``).
+    :param forms: form fields besides the CSRF token; requests cycle through them.
     """
 
     name: str
@@ -65,6 +91,8 @@ class Scenario:
     expect_text: str | None = None
     expect_location: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    voters: bool = False
+    forms: tuple[dict[str, str], ...] = ({},)
 
 
 def _learn(key: str) -> str:
@@ -94,5 +122,27 @@ SCENARIOS: list[Scenario] = [
         csrf_from=_learn(LESSON_COMPLETED),
         expect_status=303,
         expect_location=_learn(LESSON_VIEWED),
+    ),
+    # Issue 5, Speed: the public verification page, with the lookup rate limit
+    # raised (not switched off) for the bench; the code is the learner's
+    # certificate, so every request finds it valid.
+    Scenario(
+        "certificate verify",
+        "/certificates/verify/{cert_code}",
+        target_ratio=0.5,
+        max_p95_ms=20,
+        expect_text="status-valid",
+    ),
+    # Issue 6, Speed: 32 members voting at once, each changing their vote
+    # (for, against, for, ...) on every request, which the rules allow.
+    Scenario(
+        "cast vote",
+        "/governance/proposals/{vote_proposal_id}/ballot",
+        max_p95_ms=100,
+        method="POST",
+        csrf_from="/governance/proposals/{vote_proposal_id}/ballot",
+        expect_text="Your vote was recorded",
+        voters=True,
+        forms=({"choice": "for"}, {"choice": "against"}),
     ),
 ]

@@ -1,0 +1,72 @@
+"""Profile the verification page and casting a vote in-process (``python -m bench.profile_views``).
+
+Generates a SQLite dataset as ``make bench`` does, then drives the two views
+through Flask's test client under cProfile and prints the top costs. A helper
+for reading why a scenario misses its target; it measures nothing by itself.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from . import dataset
+from .run import _app_settings
+from .scenarios import BULK_PASSWORD
+
+
+def _top(profile: cProfile.Profile, title: str, count: int = 25) -> None:
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats("cumulative").print_stats(count)
+    print(f"==== {title}: by cumulative time")
+    print(out.getvalue())
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(count)
+    print(f"==== {title}: by own time")
+    print(out.getvalue())
+
+
+def main(requests: int = 300) -> int:
+    with tempfile.TemporaryDirectory(prefix="lms-profile-") as tmp_name:
+        env, config = _app_settings("sqlite", Path(tmp_name))
+        facts = dataset.generate(env, config, 100)
+        with dataset.in_process_app(env, config) as app:
+            # Production cookies are Secure; the test client speaks plain http.
+            app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+            client = app.test_client()
+            path = f"/certificates/verify/{facts['cert_code']}"
+            assert b"status-valid" in client.get(path).data
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(requests):
+                client.get(path)
+            profile.disable()
+            _top(profile, f"GET {path} x{requests}")
+
+            csrf = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+            token = csrf.search(client.get("/account/login").text).group(1)
+            answer = client.post("/account/login", data={
+                "csrf_token": token, "email": facts["voters"][0], "password": BULK_PASSWORD})
+            assert answer.status_code == 302, (answer.status, answer.text[:2000])
+            ballot = f"/governance/proposals/{facts['vote_proposal_id']}/ballot"
+            token = csrf.search(client.get(ballot).text).group(1)
+            answer = client.post(ballot, data={"csrf_token": token, "choice": "for"})
+            assert b"Your vote was recorded" in answer.data, answer.status
+            profile = cProfile.Profile()
+            profile.enable()
+            for n in range(requests):
+                client.post(ballot, data={"csrf_token": token,
+                                          "choice": ("for", "against")[n % 2]})
+            profile.disable()
+            _top(profile, f"POST {ballot} x{requests}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
