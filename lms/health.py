@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify
 
 from .db import db
+from .extensions import limiter
 from .permissions import public
 
 bp = Blueprint("health", __name__)
@@ -10,7 +11,12 @@ bp = Blueprint("health", __name__)
 
 @bp.route("/healthz")
 @public
+@limiter.exempt
 def healthz():
+    """Answer 200 when the database answers, 503 with a reason when it does not.
+
+    Exempt from rate limits: load balancers probe it every few seconds.
+    """
     # A pooled DBAPI connection, not the ORM session: a probe that load
     # balancers call every few seconds should cost as little as possible.
     try:

@@ -30,3 +30,18 @@ def test_healthz_ok(client):
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_health_is_never_rate_limited(make_app):
+    from lms.extensions import limiter
+
+    limited = make_app({"RATELIMIT_ENABLED": True, "RATELIMIT_APPLICATION": "1 per minute"})
+    client = limited.test_client()
+    try:
+        assert client.get("/").status_code == 200
+        assert client.get("/").status_code == 429
+        for _ in range(3):
+            assert client.get("/healthz").status_code == 200
+    finally:
+        # The limiter is one object per process and keeps application limits once set.
+        limiter.limit_manager.set_application_limits([])
