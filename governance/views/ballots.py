@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.db import db
+from lms.db import db, reads_first, writing
 from lms.errors import abort_with
 from lms.permissions import login_required
 
@@ -29,9 +29,10 @@ def _ballot_or_404(proposal):
     return ballot_of(proposal) or abort_with(404, _("This proposal has not gone to ballot yet."))
 
 
-def _ballot_page(proposal, ballot, form, status=200, recorded=None):
-    mine = ops.my_vote(ballot, current_user.id)
-    on_roll = ops.on_roll(ballot, current_user.id)
+def _ballot_page(proposal, ballot, form, status=200, recorded=None, mine=None):
+    """Render the ballot page; ``mine`` is the member's vote when the caller knows it."""
+    on_roll = mine is not None or ops.on_roll(ballot, current_user.id)
+    mine = mine if mine is not None else ops.my_vote(ballot, current_user.id)
     allow_change = bool(ballot.rules.get("allow_vote_change", True))
     can_vote = ballot.is_open() and on_roll and (not mine["voted"] or allow_change)
     if mine["choice"] and not form.choice.data:
@@ -58,9 +59,14 @@ def ballot(proposal_id: int):
 
 
 @bp.route("/proposals/<int:proposal_id>/ballot", methods=["POST"])
+@reads_first
 @login_required
 def vote(proposal_id: int):
-    """Cast (or change) a vote; the operation re-checks everything under a lock."""
+    """Cast (or change) a vote; the operation re-checks everything under a lock.
+
+    The member, proposal and ballot are read first; only the vote (which
+    re-checks the window, the result and the roll) holds SQLite's write lock.
+    """
     proposal = proposal_or_404(proposal_id)
     ballot = _ballot_or_404(proposal)
     form = VoteForm()
@@ -68,21 +74,26 @@ def vote(proposal_id: int):
         abort(400)
     if ballot.is_closed() and ballot.result is None:
         # The window has ended: this request is the first to notice, so it fixes the result.
-        ops.close_ballot(ballot)
-        db.session.commit()
+        with writing():
+            ops.close_ballot(ballot)
+            db.session.commit()
         flash(_("This ballot has closed; no more votes are taken."), "error")
         return redirect(url_for("governance.result", proposal_id=proposal.id), code=303)
     if not form.choice.data:
         form.choice.errors = [_("Choose for, against or abstain.")]
         return _ballot_page(proposal, ballot, form, 400)
-    try:
-        outcome = ops.cast_vote(
-            ballot, current_user.id, form.choice.data or "", receipt=form.receipt.data or None
-        )
-    except GovernanceError as exc:
-        return refused(exc, url_for("governance.ballot", proposal_id=proposal.id))
-    db.session.commit()
-    return _ballot_page(proposal, ballot, VoteForm(formdata=None), recorded=outcome)
+    choice = form.choice.data or ""
+    with writing():
+        try:
+            outcome = ops.cast_vote(
+                ballot, current_user.id, choice, receipt=form.receipt.data or None
+            )
+        except GovernanceError as exc:
+            return refused(exc, url_for("governance.ballot", proposal_id=proposal.id))
+        db.session.commit()
+    # The vote just recorded is the member's vote: no need to read it back.
+    mine = {"voted": True, "choice": None if ballot.secret else choice}
+    return _ballot_page(proposal, ballot, VoteForm(formdata=None), recorded=outcome, mine=mine)
 
 
 def _counted(ballot):
