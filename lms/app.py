@@ -17,6 +17,12 @@ from .db import db
 from .extensions import babel, csrf, limiter, login_manager, migrate
 from .menu import MenuItem
 from .permissions import CORE_GRANTS, PermissionRegistry
+from .security import (
+    CookieSessionInterface,
+    guard_csrf_hook,
+    guard_rate_limit_hooks,
+    guard_remember_cookie_hook,
+)
 
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -31,6 +37,8 @@ class LmsState:
     slots: dict[str, list[str]] = field(default_factory=dict)
     migration_dirs: list[str] = field(default_factory=list)
     decision_kinds: dict[str, Any] = field(default_factory=dict)
+    #: The :class:`lms.contracts.CohortDirectory` a plugin provides (courses), if any.
+    cohort_directory: Any = None
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, plugins=None) -> Flask:
@@ -56,14 +64,18 @@ def _init_extensions(app: Flask) -> None:
     if app.config["LMS_TRUSTED_PROXIES"]:
         n = app.config["LMS_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    app.session_interface = CookieSessionInterface()
     app.extensions["lms"] = state = LmsState()
     state.permissions.add(dict(CORE_GRANTS), owner="lms")
     state.migration_dirs.append(str(CORE_MIGRATIONS / "versions"))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(CORE_MIGRATIONS))
     csrf.init_app(app)
+    guard_csrf_hook(app)
     limiter.init_app(app)
+    guard_rate_limit_hooks(app, limiter)
     init_login(app, login_manager)
+    guard_remember_cookie_hook(app, login_manager)
     from .i18n import select_locale
 
     babel.init_app(app, locale_selector=select_locale)

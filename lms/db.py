@@ -47,7 +47,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class _SQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy, whose teardown skips requests that opened no session."""
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        # Removing a session that was never created still looks it up twice
+        # and raises and swallows a KeyError, at the end of every request
+        # (the health probe and cached pages included).
+        if self.session.registry.has():
+            super()._teardown_session(exc)
+
+
+db = _SQLAlchemy(model_class=Base)
 
 
 def utcnow() -> dt.datetime:

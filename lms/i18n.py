@@ -5,9 +5,15 @@ from flask_login import current_user
 
 
 def select_locale() -> str:
+    """Choose the locale of the current request, once per request (Flask-Babel keeps it).
+
+    With one language there is nothing to choose: no user is loaded and no
+    header parsed for it.
+    """
     languages = current_app.config["LMS_LANGUAGE_LIST"]
-    if not has_request_context():
+    if len(languages) == 1 or not has_request_context():
         # The CLI and cron jobs (e.g. enacting decisions at close-due) have no request.
+        # One language: the answer is known without loading anyone.
         return languages[0]
     chosen = getattr(current_user, "locale", None) if current_user else None
     if chosen in languages:
