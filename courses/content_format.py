@@ -34,7 +34,7 @@ LESSON_DIR = "lessons"
 QUIZ_DIR = "quizzes"
 ID_MAX = 80
 #: Course slugs that would clash with the plugin's own pages under /courses/.
-RESERVED_SLUGS = frozenset({"author", "my", "new"})
+RESERVED_SLUGS = frozenset({"author", "cohorts", "my", "new", "static"})
 FRONT_MATTER = "---\n"
 
 COURSE_KEYS = (
@@ -50,7 +50,7 @@ COURSE_KEYS = (
     "prerequisites",
     "modules",
 )
-MODULE_KEYS = ("id", "title", "items")
+MODULE_KEYS = ("id", "title", "opens_after_days", "items")
 LESSON_KEYS = ("title", "estimated_minutes", "required")
 QUIZ_KEYS = ("title", "pass_mark", "max_attempts", "required", "questions")
 CHOICE_QUESTION_KEYS = ("id", "type", "prompt", "options", "explanation")
@@ -104,6 +104,8 @@ class ModuleSource:
     key: str
     title: str
     items: list[ItemSource] = field(default_factory=list)
+    #: Days after a cohort's start when the module opens; ``None``: open from the start.
+    opens_after_days: int | None = None
 
 
 @dataclass
@@ -261,10 +263,12 @@ class _FileChecker:
     def add(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
-    def keys(self, data: _Map, allowed: tuple[str, ...], what: str) -> bool:
-        """Check that ``data`` has exactly the keys ``allowed``."""
+    def keys(
+        self, data: _Map, allowed: tuple[str, ...], what: str, optional: tuple[str, ...] = ()
+    ) -> bool:
+        """Check that ``data`` has the keys ``allowed`` (all but ``optional``) and no other."""
         ok = True
-        missing = [k for k in allowed if k not in data]
+        missing = [k for k in allowed if k not in data and k not in optional]
         if missing:
             self.add(data.line, f"{what} is missing {_names(missing)}")
             ok = False
@@ -519,11 +523,15 @@ class _CourseReader:
             raw = check.mapping(value, line, "a module")
             if raw is None:
                 continue
-            check.keys(raw, MODULE_KEYS, "a module")
+            check.keys(raw, MODULE_KEYS, "a module", optional=("opens_after_days",))
             key = check.ident(raw.get("id"), raw.at("id"), "module id")
             if key and any(m.key == key for m in course.modules):
                 check.add(raw.at("id"), f"module id {key!r} is used twice")
             module = ModuleSource(key=key, title=check.text(raw, "title", "title", max_len=200))
+            if raw.get("opens_after_days") is not None:
+                module.opens_after_days = check.integer(
+                    raw, "opens_after_days", "opens_after_days", 0, 3650
+                )
             course.modules.append(module)
             items = check.sequence(raw.get("items"), raw.at("items"), "items")
             if items is None:
@@ -926,6 +934,11 @@ def course_yaml(course: CourseSource) -> str:
                 {
                     "id": module.key,
                     "title": module.title,
+                    **(
+                        {"opens_after_days": module.opens_after_days}
+                        if module.opens_after_days is not None
+                        else {}
+                    ),
                     "items": [{item.kind: item.key} for item in module.items],
                 }
                 for module in course.modules

@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from lms.forms import LmsForm
 
 #: Slugs the URL scheme keeps for itself.
-RESERVED_SLUGS = frozenset({"my", "author", "new", "static"})
+RESERVED_SLUGS = frozenset({"my", "author", "cohorts", "new", "static"})
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LEVEL_LABELS = {
     "introductory": _l("Introductory"),

@@ -169,6 +169,7 @@ def _apply(course: Course, source: CourseSource) -> None:
         if module is None:
             module = Module(key=module_source.key, course=course)
         module.title = module_source.title
+        module.unlock_after_days = module_source.opens_after_days
         module.position = position
         modules.append(module)
     for module, module_source in zip(modules, source.modules, strict=True):
@@ -258,6 +259,7 @@ def course_source(course: Course) -> CourseSource:
                 key=module.key,
                 title=module.title,
                 items=[_item_source(item) for item in module.items],
+                opens_after_days=module.unlock_after_days,
             )
             for module in course.modules
         ],
@@ -336,7 +338,7 @@ def seed(app: Flask, demo: bool) -> None:
     changes nothing and never overwrites a course edited in the browser; use
     ``flask courses import`` to bring in a newer shipped version on purpose.
 
-    :param demo: unused; the curriculum is the same with or without demo data.
+    :param demo: also make a demo group (see :func:`courses.cohorts.demo.seed_demo_cohort`).
     """
     if not CONTENT_DIR.is_dir():
         return
@@ -345,3 +347,7 @@ def seed(app: Flask, demo: bool) -> None:
     if folders:
         results = import_courses(folders)
         app.logger.info("imported %d shipped courses", len(results))
+    if demo:
+        from .cohorts.demo import seed_demo_cohort
+
+        seed_demo_cohort()

@@ -316,3 +316,8 @@ class CourseDecision(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(500), default="")
     enacted_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The cohort tables live in their own module; importing it here puts them in the
+# plugin's metadata (the loader imports ``courses.models``).
+from .cohorts import models as _cohort_models  # noqa: E402, F401

@@ -14,6 +14,10 @@ COURSES_AUTHOR = "courses:course:author"
 COURSES_PUBLISH = "courses:course:publish"
 COURSES_DRAFT_VIEW = "courses:draft:view"
 COURSES_REPORT_VIEW = "courses:report:view"
+#: Create cohorts, change their dates and capacity, assign their tutors (admins only).
+COURSES_COHORT_MANAGE = "courses:cohort:manage"
+#: Teach cohorts: a tutor sees the cohorts they are assigned to (see ``courses.cohorts.access``).
+COURSES_COHORT_TEACH = "courses:cohort:teach"
 
 #: Permission -> roles granted it (admins hold every permission).
 GRANTS: dict[str, tuple[str, ...]] = {
@@ -21,6 +25,8 @@ GRANTS: dict[str, tuple[str, ...]] = {
     COURSES_PUBLISH: (ROLE_TUTOR,),
     COURSES_DRAFT_VIEW: (ROLE_TUTOR,),
     COURSES_REPORT_VIEW: (ROLE_TUTOR,),
+    COURSES_COHORT_MANAGE: (),
+    COURSES_COHORT_TEACH: (ROLE_TUTOR,),
 }
 
 

@@ -8,14 +8,20 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.menu import MenuItem
-from lms.plugins import Plugin, register_decision_kind
+from lms.plugins import Plugin, provide_cohort_directory, register_decision_kind
 
 from .cli import cli
+from .cohorts.views import bp as cohorts_bp
 from .importing import seed
-from .permissions import COURSES_AUTHOR, GRANTS
+from .permissions import COURSES_AUTHOR, COURSES_COHORT_TEACH, GRANTS
 from .views import author_bp, bp
 
 HOME_COURSES = 6
+#: Limits of a cohort enrolment upload (a clear message beyond them).
+UPLOAD_DEFAULTS = {
+    "COURSES_COHORT_UPLOAD_MAX_ROWS": 2000,
+    "COURSES_COHORT_UPLOAD_MAX_BYTES": 512 * 1024,
+}
 
 
 def _featured():
@@ -31,21 +37,28 @@ def _featured():
 
 def setup(app: Flask) -> None:
     """Give the slot templates their data functions; offer the curriculum decision kinds."""
+    from .cohorts.dashboard import cohort_dashboard
+    from .cohorts.directory import CourseCohorts
     from .decisions import KINDS
     from .views.dashboard import dashboard_data
+
+    for key, value in UPLOAD_DEFAULTS.items():
+        app.config.setdefault(key, value)
 
     for kind in KINDS:
         register_decision_kind(app, kind, owner="courses")
 
     app.jinja_env.globals["courses_dashboard"] = dashboard_data
     app.jinja_env.globals["courses_featured"] = _featured
+    app.jinja_env.globals["courses_cohort_dashboard"] = cohort_dashboard
+    provide_cohort_directory(app, CourseCohorts(), owner="courses")
 
 
 plugin = Plugin(
     name="courses",
     version="0.1.0",
     description="Catalogue, course content, quizzes, enrolment and progress.",
-    blueprints=[bp, author_bp],
+    blueprints=[bp, author_bp, cohorts_bp],
     models="courses.models",
     migrations=Path(__file__).parent / "migrations" / "versions",
     permissions=GRANTS,
@@ -55,8 +68,14 @@ plugin = Plugin(
         MenuItem(
             _l("Course authoring"), "courses_author.index", permission=COURSES_AUTHOR, order=30
         ),
+        MenuItem(
+            _l("Groups"), "courses_cohorts.index", permission=COURSES_COHORT_TEACH, order=35
+        ),
     ],
-    slots={"dashboard": ["courses/_dashboard.html"], "home": ["courses/_home.html"]},
+    slots={
+        "dashboard": ["courses/_cohort_dashboard.html", "courses/_dashboard.html"],
+        "home": ["courses/_home.html"],
+    },
     cli=cli,
     seed=seed,
     setup=setup,

@@ -83,31 +83,59 @@ def record(
     :param data: plain JSON-able details (never secrets, never a secret ballot's choice).
     :param actor_id: who did it; by default the signed-in user, if any.
     """
+    return record_many(
+        [Event(action, subject_type, subject_id, data)], actor_id=actor_id
+    )[0]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event for :func:`record_many` (the arguments of :func:`record`)."""
+
+    action: str
+    subject_type: str | None = None
+    subject_id: object = None
+    data: dict[str, Any] | None = None
+
+
+def record_many(events: list[Event], *, actor_id: int | None | bool = True) -> list[AuditEvent]:
+    """Append several events, chained in order, with one read and one write.
+
+    For bulk operations (a cohort upload of a thousand people): the chain is
+    the same as recording them one by one, without a round trip per event.
+    """
     if actor_id is True:
         actor_id = (
             current_user.id
             if has_request_context() and current_user and current_user.is_authenticated
             else None
         )
+    if not events:
+        return []
     lock_for_update(_AUDIT_LOCK)
     last = db.session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    entry = AuditEvent(
-        seq=seq,
-        occurred_dt=utcnow(),
-        actor_id=actor_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=None if subject_id is None else str(subject_id),
-        data=json.loads(json.dumps(data or {}, default=str)),
-        prev_hash=prev,
-    )
-    entry.hash = entry.compute_hash()
-    db.session.add(entry)
+    now = utcnow()
+    entries = []
+    for event_ in events:
+        entry = AuditEvent(
+            seq=seq,
+            occurred_dt=now,
+            actor_id=actor_id,
+            action=event_.action,
+            subject_type=event_.subject_type,
+            subject_id=None if event_.subject_id is None else str(event_.subject_id),
+            data=json.loads(json.dumps(event_.data or {}, default=str)),
+            prev_hash=prev,
+        )
+        entry.hash = prev = entry.compute_hash()
+        seq += 1
+        entries.append(entry)
+    db.session.add_all(entries)
     db.session.flush()
-    return entry
+    return entries
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,11 @@ def lms_cli():
 def init_command(demo: bool):
     """Migrate the database, then let every plugin seed what it seeds. Safe to run twice."""
     upgrade(revision="heads")
+    # The demo accounts first, so that plugins can give them demo data.
+    created = _demo_accounts() if demo else []
     for plugin in current_app.extensions["lms"].plugins.values():
         if plugin.seed is not None:
             plugin.seed(current_app, demo)
-    created = _demo_accounts() if demo else []
     db.session.commit()
     for email, password in created:
         click.echo(f"demo account {email}  password: {password}")

@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 30 per hour",
     "LMS_RESET_LIMIT_PER_ADDRESS": "5 per minute; 30 per hour",
     "LMS_PASSWORD_RESET_HOURS": 2,
+    "LMS_INVITATION_DAYS": 14,
     "LMS_PASSWORD_MIN_LENGTH": 10,
     "LMS_ARGON2_TIME_COST": 3,
     "LMS_ARGON2_MEMORY_KIB": 65536,

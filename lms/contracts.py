@@ -103,3 +103,32 @@ class DecisionKind(Protocol):
         the second time. Raise an exception to report failure; the caller
         rolls back and records the reason.
         """
+
+
+@dataclass(frozen=True)
+class CohortRoster:
+    """A cohort as other plugins see it: its course and its learners."""
+
+    cohort_id: int
+    name: str
+    course_slug: str
+    learner_ids: tuple[int, ...]
+
+
+@runtime_checkable
+class CohortDirectory(Protocol):
+    """Who is in which cohort and who tutors it, for plugins that act per cohort.
+
+    The courses plugin provides it (:func:`lms.plugins.provide_cohort_directory`);
+    certificates uses it to issue for a cohort and to show tutors their
+    learners' certificates. Every method reads only; none commits.
+    """
+
+    def roster(self, cohort_id: int) -> CohortRoster | None:
+        """The cohort ``cohort_id``, or ``None`` if there is none."""
+
+    def learners_of(self, tutor_id: int) -> set[int]:
+        """Ids of the learners in every cohort ``tutor_id`` tutors (empty for non-tutors)."""
+
+    def cohorts_of(self, tutor_id: int | None) -> list[CohortRoster]:
+        """The cohorts ``tutor_id`` tutors, or every cohort when ``tutor_id`` is ``None``."""

@@ -52,13 +52,27 @@ def send_mail(to: str, subject: str, body: str) -> None:
 
     :raises MailError: SMTP is configured but delivery failed.
     """
+    send_many([(to, subject, body)])
+
+
+def send_many(messages: list[tuple[str, str, str]]) -> None:
+    """Send ``(to, subject, body)`` messages over one SMTP connection, or to the outbox.
+
+    :raises MailError: SMTP is configured but delivery failed (some messages
+        may have gone; the caller rolls back what they announced).
+    """
+    if not messages:
+        return
     cfg = current_app.config
     if not cfg["LMS_SMTP_HOST"]:
-        db.session.add(OutboxMessage(recipient=to, subject=subject, body=body))
+        db.session.add_all(
+            OutboxMessage(recipient=to, subject=subject, body=body)
+            for to, subject, body in messages
+        )
         db.session.flush()
         return
-    msg = build_message(to, subject, body)
     host, port, timeout = cfg["LMS_SMTP_HOST"], cfg["LMS_SMTP_PORT"], cfg["LMS_SMTP_TIMEOUT"]
+    to = messages[0][0]
     try:
         if cfg["LMS_SMTP_SSL"]:
             smtp = smtplib.SMTP_SSL(
@@ -71,7 +85,8 @@ def send_mail(to: str, subject: str, body: str) -> None:
                 smtp.starttls(context=ssl.create_default_context())
             if cfg["LMS_SMTP_USERNAME"]:
                 smtp.login(cfg["LMS_SMTP_USERNAME"], cfg["LMS_SMTP_PASSWORD"])
-            smtp.send_message(msg)
+            for to, subject, body in messages:
+                smtp.send_message(build_message(to, subject, body))
     except (OSError, smtplib.SMTPException) as exc:
         current_app.logger.error("mail to %s failed: %s", to, exc)
         raise MailError(str(exc)) from exc

@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 from flask import Blueprint, Flask
 
-from .contracts import DecisionKind
+from .contracts import CohortDirectory, DecisionKind
 from .menu import MenuItem
 
 GROUP = "lms.plugins"
@@ -214,3 +214,18 @@ def register_decision_kind(app: Flask, kind: DecisionKind, *, owner: str) -> Non
     if kind.key in kinds:
         raise PluginError(f"decision kind {kind.key!r} is registered twice")
     kinds[kind.key] = kind
+
+
+def provide_cohort_directory(app: Flask, directory: CohortDirectory, *, owner: str) -> None:
+    """Offer the cohort directory (who is in which cohort, who tutors it) to other plugins."""
+    if not isinstance(directory, CohortDirectory):
+        raise PluginError(f"plugin {owner!r}: {directory!r} does not follow CohortDirectory")
+    state = app.extensions["lms"]
+    if state.cohort_directory is not None:
+        raise PluginError(f"plugin {owner!r}: a cohort directory is already provided")
+    state.cohort_directory = directory
+
+
+def cohort_directory(app: Flask) -> CohortDirectory | None:
+    """The cohort directory, or ``None`` when no loaded plugin provides cohorts."""
+    return app.extensions["lms"].cohort_directory

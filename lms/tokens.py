@@ -55,6 +55,21 @@ def issue_token(user_id: int, purpose: str, lifetime: dt.timedelta) -> str:
     return token
 
 
+def issue_tokens(
+    user_ids: list[int], purpose: str, lifetime: dt.timedelta
+) -> dict[int, str]:
+    """Like :func:`issue_token` for many users at once (one flush): user id -> token."""
+    tokens = {user_id: secrets.token_urlsafe(32) for user_id in user_ids}
+    expires = utcnow() + lifetime
+    db.session.add_all(
+        OneTimeToken(purpose=purpose, user_id=user_id, token_hash=_digest(token),
+                     expires_dt=expires)
+        for user_id, token in tokens.items()
+    )
+    db.session.flush()
+    return tokens
+
+
 def find_token(token: str, purpose: str) -> tuple[TokenState, OneTimeToken | None]:
     """Look a token up without changing it (safe in GET)."""
     row = db.session.scalar(
@@ -86,3 +101,16 @@ def consume_token(token: str, purpose: str) -> tuple[TokenState, OneTimeToken | 
         return TokenState.USED, row
     row.used_dt = now
     return TokenState.VALID, row
+
+
+def revoke_tokens(user_id: int, purposes: tuple[str, ...]) -> None:
+    """Use up every unused token of ``user_id`` for ``purposes`` (they are now pointless)."""
+    db.session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user_id,
+            OneTimeToken.purpose.in_(purposes),
+            OneTimeToken.used_dt.is_(None),
+        )
+        .values(used_dt=utcnow())
+    )

@@ -9,6 +9,8 @@ from sqlalchemy import func, or_, select
 from lms.db import db, utcnow
 from lms.permissions import public
 
+from ..cohorts.dashboard import course_group, takes_keys
+from ..cohorts.forms import JoinForm
 from ..decisions import decisions_for
 from ..forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
 from ..models import STATUS_PUBLISHED, Course, Module
@@ -100,6 +102,11 @@ def course_page(slug: str):
     if enrolment is None and current_user.is_authenticated:
         refusal = enrol_refusal(course, current_user.id)
         missing = missing_prerequisites(course, current_user.id)
+    group = join_form = None
+    if current_user.is_authenticated:
+        group = course_group(current_user.id, course.id)
+        if group is None and takes_keys(course.id):
+            join_form = JoinForm()
     return render_template(
         "courses/course.html",
         course=course,
@@ -113,4 +120,6 @@ def course_page(slug: str):
         levels=LEVEL_LABELS,
         form=ActionForm(),
         now=utcnow(),
+        group=group,
+        join_form=join_form,
     )

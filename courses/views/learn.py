@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import defer
 
 from lms.db import db, reads_first, writing
 from lms.permissions import login_required
 
 from .. import operations as ops
+from ..cohorts.models import CohortMember
+from ..cohorts.schedule import learner_schedule
 from ..forms import ActionForm
 from ..models import KIND_LESSON, Course, Enrolment, Item, QuizAttempt
 from ..progress import outline_for
@@ -19,8 +24,36 @@ from . import bp
 from .common import check_visible, visible_course
 
 
-def _learning(slug: str, key: str) -> tuple[Course, Enrolment | None, Item | None]:
-    """The course, the current user's enrolment and the item ``key``, in one query.
+@cache
+def _learning_query():
+    """The statement of :func:`_learning`, built once per process.
+
+    Building a select with its joins and options, and computing its cache
+    key, costs several times more than running it; a built statement keeps
+    its cache key, and the values come as bound parameters.
+    """
+    return (
+        select(Course, Enrolment, Item, CohortMember.cohort_id)
+        .outerjoin(
+            Enrolment,
+            and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")),
+        )
+        .outerjoin(Item, and_(Item.course_id == Course.id, Item.key == bindparam("key")))
+        .outerjoin(CohortMember, CohortMember.enrolment_id == Enrolment.id)
+        .where(Course.slug == bindparam("slug"))
+        .options(
+            defer(Course.description), defer(Course.description_html), defer(Item.body_md)
+        )
+    )
+
+
+def _learning(
+    slug: str, key: str
+) -> tuple[Course, Enrolment | None, Item | None, int | None]:
+    """The course, the current user's enrolment, the item ``key`` and the user's cohort id.
+
+    One query. The cohort id (``None`` for learners at their own pace) says
+    whether a schedule may hold the item back.
 
     The same checks as :func:`~.common.visible_course` (404 for a course the
     user may not see); the caller sends a learner who is not enrolled to the
@@ -28,22 +61,18 @@ def _learning(slug: str, key: str) -> tuple[Course, Enrolment | None, Item | Non
     show (the course description, the lesson's Markdown source) is not loaded.
     """
     row = db.session.execute(
-        select(Course, Enrolment, Item)
-        .outerjoin(
-            Enrolment,
-            and_(Enrolment.course_id == Course.id, Enrolment.user_id == current_user.id),
-        )
-        .outerjoin(Item, and_(Item.course_id == Course.id, Item.key == key))
-        .where(Course.slug == slug)
-        .options(
-            defer(Course.description), defer(Course.description_html), defer(Item.body_md)
-        )
+        _learning_query(), {"user_id": current_user.id, "key": key, "slug": slug}
     ).one_or_none()
     if row is None:
         abort(404)
-    course, enrolment, item = row
+    course, enrolment, item, cohort_id = row
     check_visible(course, enrolment)
-    return course, enrolment, item
+    return course, enrolment, item, cohort_id
+
+
+def _schedule(course, cohort_id):
+    """The learner's cohort schedule for ``course``; ``None`` (no query) outside cohorts."""
+    return None if cohort_id is None else learner_schedule(current_user.id, course.id)
 
 
 def _not_enrolled(course):
@@ -98,18 +127,45 @@ def _outline(course, enrolment):
 @login_required
 def item(slug: str, key: str):
     """A lesson or a quiz, with the course outline and next/previous links."""
-    course, enrolment, current = _learning(slug, key)
+    course, enrolment, current, cohort_id = _learning(slug, key)
     if enrolment is None:
         return _not_enrolled(course)
     if current is None:
         abort(404)
+    schedule = _schedule(course, cohort_id)
+    if schedule is not None and not schedule.is_open(current.module_id):
+        return _locked_page(course, current, schedule)
     progress, modules = _outline(course, enrolment)
     if current.kind == KIND_LESSON:
-        return _lesson_page(course, enrolment, current, progress, modules)
-    return _quiz_page(course, enrolment, current, progress, modules)
+        return _lesson_page(course, enrolment, current, progress, modules, schedule=schedule)
+    return _quiz_page(course, enrolment, current, progress, modules, schedule=schedule)
 
 
-def _lesson_page(course, enrolment, lesson, progress, modules, status=200):
+def _locked_page(course, item, schedule):
+    """Say when the item's module opens for the learner's group (403: not yet)."""
+    return render_template(
+        "courses/locked.html",
+        course=course,
+        item=item,
+        dates=schedule.modules[item.module_id],
+        schedule=schedule,
+    ), 403
+
+
+def _refuse_locked(course, item, cohort_id):
+    """Refuse work on an item whose module has not opened yet; ``None`` when it is open."""
+    schedule = _schedule(course, cohort_id)
+    if schedule is None or schedule.is_open(item.module_id):
+        return None
+    opens = schedule.modules[item.module_id].opens_on
+    flash(
+        _("This part of the course opens on %(date)s for your group.", date=format_date(opens)),
+        "error",
+    )
+    return redirect(url_for("courses.course_page", slug=course.slug), 303)
+
+
+def _lesson_page(course, enrolment, lesson, progress, modules, status=200, schedule=None):
     before, after = progress.neighbours(lesson.id)
     return render_template(
         "courses/lesson.html",
@@ -120,11 +176,14 @@ def _lesson_page(course, enrolment, lesson, progress, modules, status=200):
         modules=modules,
         before=before,
         after=after,
-        form=ActionForm(),
+        schedule=schedule,
     ), status
 
 
-def _quiz_page(course, enrolment, quiz, progress, modules, errors=None, given=None, status=200):
+def _quiz_page(
+    course, enrolment, quiz, progress, modules, errors=None, given=None, status=200,
+    schedule=None,
+):
     before, after = progress.neighbours(quiz.id)
     attempts = db.session.scalars(
         select(QuizAttempt)
@@ -146,7 +205,7 @@ def _quiz_page(course, enrolment, quiz, progress, modules, errors=None, given=No
         pass_mark=ops.pass_mark(quiz),
         errors=errors or {},
         given=given,
-        form=ActionForm(),
+        schedule=schedule,
     ), status
 
 
@@ -156,16 +215,24 @@ def _quiz_page(course, enrolment, quiz, progress, modules, errors=None, given=No
 def complete(slug: str, key: str):
     """Mark a lesson done (safe to send twice), then go on to the next item.
 
-    The user, course, enrolment and lesson are read first; only the write
-    (which re-reads the progress it depends on) holds SQLite's write lock.
+    The user, course, enrolment, lesson and progress are read first. A lesson
+    already done (a second click, a form sent again) writes nothing and goes
+    where the first click went. Otherwise only the write (which re-reads the
+    progress it depends on) holds SQLite's write lock.
     """
-    course, enrolment, lesson = _learning(slug, key)
+    course, enrolment, lesson, cohort_id = _learning(slug, key)
     if enrolment is None:
         return _not_enrolled(course)
     if lesson is None:
         abort(404)
     if not ActionForm().validate():
         abort(400)
+    refused = _refuse_locked(course, lesson, cohort_id)
+    if refused is not None:
+        return refused
+    progress = outline_for(enrolment)[0]
+    if _changes_nothing(course, enrolment, lesson, progress):
+        return _after_item(course, enrolment, lesson, progress)
     with writing():
         try:
             ops.complete_lesson(enrolment, lesson)
@@ -176,11 +243,33 @@ def complete(slug: str, key: str):
     return _after_item(course, enrolment, lesson)
 
 
-def _after_item(course, enrolment, item):
+def _changes_nothing(course, enrolment, lesson, progress) -> bool:
+    """Tell whether marking ``lesson`` done would change nothing.
+
+    So it is when the lesson is done already and the course's completion is
+    not waiting to be recorded (every required item done but no completion of
+    this version, as after an author made the last missing item optional).
+    A quiz is never marked done here: :func:`~courses.operations.complete_lesson`
+    refuses it.
+    """
+    if lesson.kind != KIND_LESSON:
+        return False
+    state = progress.item(lesson.id)
+    if state is None or not state.done:
+        return False
+    return enrolment.completed_version == course.version or not progress.completed
+
+
+def _after_item(course, enrolment, item, progress=None):
+    """Where to go after ``item``: the next item to do, or the course page when done.
+
+    :param progress: the enrolment's progress, when it is already read and current.
+    """
     if enrolment.completed_version == course.version:
         flash(_("Well done! You completed “%(title)s”.", title=course.title), "success")
         return redirect(url_for("courses.course_page", slug=course.slug), 303)
-    progress = outline_for(enrolment)[0]
+    if progress is None:
+        progress = outline_for(enrolment)[0]
     _before, after = progress.neighbours(item.id)
     target = after if after is not None and not after.done else progress.next_item
     if target is None:
@@ -192,13 +281,16 @@ def _after_item(course, enrolment, item):
 @login_required
 def submit(slug: str, key: str):
     """Grade a quiz attempt and show its feedback; wrong or missing answers: 400, nothing kept."""
-    course, enrolment, quiz = _learning(slug, key)
+    course, enrolment, quiz, cohort_id = _learning(slug, key)
     if enrolment is None:
         return _not_enrolled(course)
     if quiz is None or quiz.kind == KIND_LESSON:
         abort(404)
     if not ActionForm().validate():
         abort(400)
+    refused = _refuse_locked(course, quiz, cohort_id)
+    if refused is not None:
+        return refused
     try:
         attempt = ops.submit_quiz(enrolment, quiz, request.form)
     except ops.AnswerError as exc:
@@ -222,7 +314,7 @@ def submit(slug: str, key: str):
 @login_required
 def attempt(slug: str, key: str, number: int):
     """One attempt's result: score, what was right, feedback and explanations."""
-    course, enrolment, quiz = _learning(slug, key)
+    course, enrolment, quiz, cohort_id = _learning(slug, key)
     if enrolment is None:
         return _not_enrolled(course)
     if quiz is None:
@@ -252,4 +344,5 @@ def attempt(slug: str, key: str, number: int):
         attempts_left=left,
         pass_mark=ops.pass_mark(quiz),
         completed=enrolment.completed_version == course.version,
+        schedule=_schedule(course, cohort_id),
     )

@@ -13,11 +13,12 @@ from .. import audit, signals
 from ..db import db, is_unique_violation, utcnow
 from ..mail import send_mail
 from ..permissions import ROLE_ADMIN, ROLE_LEARNER, ROLES
-from ..tokens import TokenState, consume_token, issue_token
+from ..tokens import TokenState, consume_token, issue_token, issue_tokens, revoke_tokens
 from .models import User, UserRole
 from .passwords import check_password, hash_password, needs_rehash
 
 RESET_PURPOSE = "password-reset"
+INVITATION_PURPOSE = "invitation"
 
 
 class AccountError(ValueError):
@@ -66,6 +67,42 @@ def create_user(
         display_name=user.display_name,
     )
     return user
+
+
+def create_invited_users(people: list[tuple[str, str]]) -> list[User]:
+    """Create learner accounts without passwords for ``(email, name)`` pairs, in bulk.
+
+    The bulk form of ``create_user(email, name, None)`` (a cohort upload of a
+    thousand people): one flush for the accounts, one for the audit events.
+    The owners set their passwords through :func:`invitation_links`.
+
+    :raises AccountError: one of the addresses was registered meanwhile.
+    """
+    users = [
+        User(email=normalise_email(email), display_name=name.strip(), password_hash=None)
+        for email, name in people
+    ]
+    for user in users:
+        user.roles = [UserRole(role=ROLE_LEARNER)]
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(users)
+            db.session.flush()
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            raise AccountError(
+                _("An account with one of these email addresses was created meanwhile.")
+            ) from exc
+        raise
+    audit.record_many(
+        [audit.Event("lms.user.registered", "user", user.id) for user in users], actor_id=None
+    )
+    app = current_app._get_current_object()
+    for user in users:
+        signals.user_registered.send(
+            app, user_id=user.id, email=user.email, display_name=user.display_name
+        )
+    return users
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -121,6 +158,49 @@ def reset_password(token: str, new: str) -> tuple[TokenState, User | None]:
     user = db.session.get(User, row.user_id)
     _set_password(user, new)
     audit.record("lms.user.password_reset", subject_type="user", subject_id=user.id, actor_id=None)
+    return state, user
+
+
+def invitation_link(user: User) -> str:
+    """Issue a single-use link with which ``user`` sets their first password.
+
+    For accounts made on someone's behalf (``create_user(..., password=None)``);
+    the caller sends the link in its own words. The link works for
+    ``LMS_INVITATION_DAYS`` days.
+    """
+    days = current_app.config["LMS_INVITATION_DAYS"]
+    token = issue_token(user.id, INVITATION_PURPOSE, dt.timedelta(days=days))
+    return external_url("accounts.accept_invitation", token=token)
+
+
+def invitation_links(users: list[User]) -> dict[int, str]:
+    """:func:`invitation_link` for many users at once: user id -> link."""
+    days = current_app.config["LMS_INVITATION_DAYS"]
+    tokens = issue_tokens([u.id for u in users], INVITATION_PURPOSE, dt.timedelta(days=days))
+    base = current_app.config["LMS_BASE_URL"].rstrip("/")
+    # One URL context for them all (as external_url builds each link: on LMS_BASE_URL).
+    with current_app.test_request_context("/", base_url=base):
+        return {
+            user_id: url_for("accounts.accept_invitation", token=token, _external=True)
+            for user_id, token in tokens.items()
+        }
+
+
+def accept_invitation(token: str, password: str) -> tuple[TokenState, User | None]:
+    """Use an invitation token to set the account's password.
+
+    Every other invitation of the account stops working (they were copies of
+    the same offer), and so does the link of any earlier password reset.
+    """
+    state, row = consume_token(token, INVITATION_PURPOSE)
+    if state is not TokenState.VALID:
+        return state, None
+    user = db.session.get(User, row.user_id)
+    _set_password(user, password)
+    revoke_tokens(user.id, (INVITATION_PURPOSE, RESET_PURPOSE))
+    audit.record(
+        "lms.user.invitation_accepted", subject_type="user", subject_id=user.id, actor_id=user.id
+    )
     return state, user
 
 

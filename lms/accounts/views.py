@@ -35,6 +35,7 @@ from .forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from .models import User
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -198,6 +199,31 @@ def reset_password(token: str):
             "lms/accounts/reset_invalid.html", message=_TOKEN_MESSAGES[state]
         ), 410
     return render_template("lms/accounts/reset_password.html", form=form)
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, methods=["POST"])
+def accept_invitation(token: str):
+    """Someone invited (an account made for them) sets their first password and is in."""
+    state, row = find_token(token, ops.INVITATION_PURPOSE)
+    if state is not TokenState.VALID:
+        return render_template(
+            "lms/accounts/reset_invalid.html", message=_TOKEN_MESSAGES[state], invitation=True
+        ), 410 if state is not TokenState.UNKNOWN else 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        state, user = ops.accept_invitation(token, form.password.data)
+        if state is TokenState.VALID:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Welcome! Your password is set and you are logged in."), "success")
+            return redirect(url_for("lms.home"))
+        return render_template(
+            "lms/accounts/reset_invalid.html", message=_TOKEN_MESSAGES[state], invitation=True
+        ), 410
+    invited = db.session.get(User, row.user_id)
+    return render_template("lms/accounts/welcome.html", form=form, invited=invited)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -201,3 +201,19 @@ def test_warnings_for_raw_html_and_odd_links(tmp_path):
     warnings = [str(w) for w in course.warnings]
     assert "demo-course/lessons/intro.md:10: raw HTML is shown as plain text" in warnings
     assert any("intro.md:10: link 'ftp://example.org/file' will be removed" in w for w in warnings)
+
+
+def test_a_module_schedule_round_trips_and_is_checked(tmp_path):
+    scheduled = COURSE_YAML.format(slug="demo-course", prerequisites="[]").replace(
+        "  title: Last module\n", "  title: Last module\n  opens_after_days: 7\n"
+    )
+    course = read_course(course_folder(tmp_path / "in", changes={"course.yaml": scheduled}))
+    assert [m.opens_after_days for m in course.modules] == [None, 7]
+    assert course_files(course)["course.yaml"] == scheduled
+    for bad, message in (("-1", "from 0 to 3650 (got -1)"), ("soon", "whole number (got text)")):
+        folder = course_folder(
+            tmp_path / bad,
+            changes={"course.yaml": scheduled.replace("opens_after_days: 7",
+                                                      f"opens_after_days: {bad}")},
+        )
+        assert any(message in p for p in problems_of(folder)), bad

@@ -10,6 +10,7 @@ from courses.models import Enrolment, Progress, QuizAttempt
 from courses.progress import progress_for
 
 from .conftest import quiz_form, token
+from .test_queries import count_queries
 
 
 def _numbers(html: str) -> list[str]:
@@ -158,3 +159,90 @@ def test_attempt_limit_over_http(app, db, make_user, login, make_course, enrol):
     assert r.status_code == 303
     assert "used all your tries" in client.get(r.location).get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+
+
+def test_marking_a_done_lesson_again_changes_nothing(app, db, make_user, login, make_course, enrol):
+    course = make_course(lessons=3)
+    user = make_user()
+    e = enrol(user, course)
+    client = login(user)
+    csrf = token(client)
+    url = f"/courses/{course.slug}/learn/l1/complete"
+    first = client.post(url, data={"csrf_token": csrf})
+    assert first.status_code == 303 and first.location.endswith("/learn/l2")
+    db.session.expire_all()
+    before = db.session.get(Enrolment, e.id)
+    stamp, last = before.last_activity_dt, before.last_item_id
+    with count_queries(db.engine) as counter:
+        again = client.post(url, data={"csrf_token": csrf})
+    statements = counter["statements"]
+    assert again.status_code == 303 and again.location == first.location
+    assert not [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert not [s for s in statements if s.startswith("BEGIN IMMEDIATE")]
+    db.session.expire_all()
+    after = db.session.get(Enrolment, e.id)
+    assert (after.last_activity_dt, after.last_item_id) == (stamp, last)
+    assert db.session.scalar(select(func.count()).select_from(Progress)) == 1
+    # Still a POST with its CSRF token, and still only for lessons.
+    assert client.post(url, data={}).status_code == 400
+    assert client.get(url).status_code == 405
+    quiz = f"/courses/{course.slug}/learn/final/complete"
+    assert client.post(quiz, data={"csrf_token": csrf}).status_code == 400
+
+
+def test_marking_a_done_lesson_records_a_completion_still_due(
+    app, db, make_user, login, make_course, enrol, completions
+):
+    course = make_course(lessons=2, quiz=False)
+    user = make_user()
+    e = enrol(user, course)
+    client = login(user)
+    csrf = token(client)
+    client.post(f"/courses/{course.slug}/learn/l1/complete", data={"csrf_token": csrf})
+    # The author makes the one missing lesson optional: every required item is
+    # done, but no completion is recorded until the learner does something.
+    next(i for i in course.items if i.key == "l2").required = False
+    db.session.commit()
+    r = client.post(f"/courses/{course.slug}/learn/l1/complete", data={"csrf_token": csrf})
+    assert r.status_code == 303 and r.location.endswith(f"/courses/{course.slug}")
+    assert len(completions) == 1
+    assert db.session.get(Enrolment, e.id).completed_version == course.version
+    # Now done for good: a further click writes nothing and says so again.
+    r = client.post(f"/courses/{course.slug}/learn/l1/complete", data={"csrf_token": csrf})
+    assert r.status_code == 303 and len(completions) == 1
+    assert "Well done" in client.get(r.location).get_data(as_text=True)
+
+
+def test_lesson_page_forms_and_menu(app, db, make_user, login, make_course, enrol):
+    course = make_course(lessons=2)
+    learner, tutor = make_user(), make_user(roles=("learner", "tutor"))
+    enrol(learner, course)
+    enrol(tutor, course)
+    path = f"/courses/{course.slug}/learn/l1"
+    learner_client, tutor_client = login(learner), login(tutor)
+    # Menus are built once per kind of user: each still sees only their own items.
+    for _round in range(2):
+        mine = learner_client.get(path).get_data(as_text=True)
+        theirs = tutor_client.get(path).get_data(as_text=True)
+        assert 'href="/courses/author' not in mine
+        assert 'href="/courses/author' in theirs
+        anonymous = app.test_client().get("/courses/").get_data(as_text=True)
+        assert "My learning" not in anonymous and "Log in" in anonymous
+    assert re.findall(r'<a href="([^"]+)" aria-current="page">', mine) == [
+        "/courses/",
+        path,
+    ]
+    # The complete form and the header's logout form carry working CSRF fields.
+    csrf = re.search(
+        r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">', mine
+    )
+    logout = re.search(
+        r'<input id="logout-csrf_token" name="logout-csrf_token" type="hidden" value="([^"]+)">',
+        mine,
+    )
+    assert csrf and logout
+    r = learner_client.post(f"{path}/complete", data={"csrf_token": csrf.group(1)})
+    assert r.status_code == 303
+    r = learner_client.post("/account/logout", data={"logout-csrf_token": logout.group(1)})
+    assert r.status_code in (302, 303)
+    assert learner_client.get(path).status_code == 302

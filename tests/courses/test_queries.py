@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -11,10 +12,12 @@ from courses import operations as ops
 
 @contextmanager
 def count_queries(engine):
-    counter = {"n": 0}
+    """Count the statements sent to ``engine``; ``counter["statements"]`` has their text."""
+    counter = {"n": 0, "statements": []}
 
-    def before(*args, **kwargs):
+    def before(conn, cursor, statement, *args, **kwargs):
         counter["n"] += 1
+        counter["statements"].append(statement.lstrip())
 
     event.listen(engine, "before_cursor_execute", before)
     try:
@@ -56,3 +59,24 @@ def test_outline_constant_queries(app, db, make_user, login, make_course, enrol)
         assert _count(db, client, f"/courses/short{suffix}") == _count(
             db, client, f"/courses/long{suffix}"
         ), suffix
+
+
+def test_learning_pages_read_courses_twice(app, db, make_user, login, make_course, enrol):
+    """Course, enrolment and item in one query, the outline with progress in another."""
+    user = make_user()
+    course = make_course(slug="long", lessons=20, modules=4)
+    enrol(user, course)
+    client = login(user)
+    client.get("/courses/long/learn/l1")
+    with count_queries(db.engine) as counter:
+        assert client.get("/courses/long/learn/l2").status_code == 200
+    assert len([s for s in counter["statements"] if "courses_" in s]) == 2
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"',
+        client.get("/courses/long/learn/l1").get_data(as_text=True),
+    ).group(1)
+    client.post("/courses/long/learn/l1/complete", data={"csrf_token": token})
+    with count_queries(db.engine) as counter:
+        r = client.post("/courses/long/learn/l1/complete", data={"csrf_token": token})
+    assert r.status_code == 303
+    assert len([s for s in counter["statements"] if "courses_" in s]) == 2

@@ -133,3 +133,16 @@ def test_admin_browses_with_filters(app, db, make_user, login):
     assert "No entries match." in client.get("/admin/audit?action=nothing-like-this").get_data(
         as_text=True
     )
+
+
+def test_record_many_chains_like_one_by_one(app, db):
+    first = audit.record("lms.test.before")
+    many = audit.record_many(
+        [audit.Event("lms.test.bulk", "thing", n, {"n": n}) for n in range(3)], actor_id=None
+    )
+    db.session.commit()
+    assert [e.seq for e in many] == [first.seq + 1, first.seq + 2, first.seq + 3]
+    assert many[0].prev_hash == first.hash
+    assert [e.prev_hash for e in many[1:]] == [e.hash for e in many[:-1]]
+    assert audit.record_many([]) == []
+    assert verify_chain().ok

@@ -137,3 +137,6 @@ def test_demo_password_works(fresh_database_url, make_app):
         },
     )
     assert response.status_code == 302
+    # The demo tutor finds the demo group (the courses plugin seeds it with --demo).
+    groups = client.get("/courses/cohorts/").get_data(as_text=True)
+    assert "Demo group" in groups

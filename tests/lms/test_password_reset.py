@@ -146,3 +146,17 @@ def test_mail_server_down_says_so_and_keeps_no_token(app, db, make_app, make_use
     assert 'value="down@example.org"' in page  # what they typed is kept
     db.session.expire_all()
     assert db.session.query(OneTimeToken).count() == 0
+
+
+def test_many_messages_go_over_one_smtp_connection(app, make_app, smtp_server):
+    from lms.mail import send_many
+
+    controller, handler = smtp_server
+    smtp_app = make_app({"LMS_SMTP_HOST": "127.0.0.1", "LMS_SMTP_PORT": controller.port})
+    with smtp_app.app_context():
+        send_many([(f"p{n}@example.org", f"Hello {n}", f"Body {n}") for n in range(3)])
+    assert [e.rcpt_tos for e in handler.envelopes] == [
+        ["p0@example.org"], ["p1@example.org"], ["p2@example.org"]
+    ]
+    subjects = [email.message_from_bytes(e.content)["Subject"] for e in handler.envelopes]
+    assert subjects == ["Hello 0", "Hello 1", "Hello 2"]

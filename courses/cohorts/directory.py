@@ -1,0 +1,58 @@
+"""The cohort directory other plugins use (the ``lms.contracts.CohortDirectory`` contract)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.contracts import CohortRoster
+from lms.db import db
+from lms.permissions import has_permission
+
+from ..models import Course
+from ..permissions import COURSES_COHORT_TEACH
+from .models import Cohort, CohortMember, CohortTutor
+
+
+def _rosters(query) -> list[CohortRoster]:
+    rows = db.session.execute(query.order_by(Cohort.start_date, Cohort.id)).all()
+    if not rows:
+        return []
+    members: dict[int, list[int]] = defaultdict(list)
+    for cohort_id, user_id in db.session.execute(
+        select(CohortMember.cohort_id, CohortMember.user_id)
+        .where(CohortMember.cohort_id.in_([r.id for r in rows]))
+        .order_by(CohortMember.user_id)
+    ):
+        members[cohort_id].append(user_id)
+    return [CohortRoster(r.id, r.name, r.slug, tuple(members.get(r.id, ()))) for r in rows]
+
+
+_BASE = select(Cohort.id, Cohort.name, Course.slug).join(Course, Course.id == Cohort.course_id)
+
+
+class CourseCohorts:
+    """The courses plugin's cohorts, for other plugins (reads only)."""
+
+    def roster(self, cohort_id: int) -> CohortRoster | None:
+        found = _rosters(_BASE.where(Cohort.id == cohort_id))
+        return found[0] if found else None
+
+    def learners_of(self, tutor_id: int) -> set[int]:
+        user = db.session.get(User, tutor_id)
+        if user is None or not has_permission(user, COURSES_COHORT_TEACH):
+            return set()
+        taught = select(CohortTutor.cohort_id).where(CohortTutor.user_id == tutor_id)
+        return set(
+            db.session.scalars(
+                select(CohortMember.user_id).where(CohortMember.cohort_id.in_(taught))
+            )
+        )
+
+    def cohorts_of(self, tutor_id: int | None) -> list[CohortRoster]:
+        if tutor_id is None:
+            return _rosters(_BASE)
+        taught = select(CohortTutor.cohort_id).where(CohortTutor.user_id == tutor_id)
+        return _rosters(_BASE.where(Cohort.id.in_(taught)))

@@ -1,0 +1,464 @@
+"""Cohort pages: admins create cohorts and assign tutors; tutors run their own cohorts.
+
+Every page that names a cohort looks it up through
+:func:`~.access.cohort_or_404`, so a tutor of another cohort gets 404.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
+
+from lms.db import db
+from lms.mail import MailError
+from lms.permissions import login_required, require
+
+from ..forms import ActionForm
+from ..models import STATUS_DRAFT, Course
+from ..permissions import COURSES_COHORT_MANAGE, COURSES_COHORT_TEACH
+from ..progress import outline_for
+from . import operations as ops
+from .access import can_manage_cohorts, cohort_or_404, visible_cohorts
+from .forms import (
+    AnnouncementForm,
+    CohortForm,
+    JoinForm,
+    MatrixFilterForm,
+    TutorForm,
+    UploadForm,
+)
+from .matrix import (
+    DONE,
+    IN_PROGRESS,
+    NOT_STARTED,
+    CellRenderer,
+    build_matrix,
+    cohort_members,
+    csv_rows,
+    sort_and_filter,
+)
+from .models import SOURCE_KEY, Cohort, CohortAnnouncement, CohortMember, CohortUpload
+from .roster_csv import RosterFileError, csv_lines, read_roster
+
+bp = Blueprint(
+    "courses_cohorts", "courses", url_prefix="/courses/cohorts", template_folder="templates"
+)
+
+
+def _cohort_page(cohort: Cohort):
+    return redirect(url_for("courses_cohorts.cohort", cohort_id=cohort.id), 303)
+
+
+def _course_choices(form: CohortForm) -> None:
+    form.course_id.choices = [
+        (c.id, c.title)
+        for c in db.session.execute(
+            select(Course.id, Course.title)
+            .where(Course.status != STATUS_DRAFT)
+            .order_by(Course.title)
+        )
+    ]
+
+
+@bp.route("/")
+@require(COURSES_COHORT_TEACH)
+def index():
+    """The cohorts the current user may see: all for admins, their own for tutors."""
+    cohorts = db.session.scalars(
+        visible_cohorts()
+        .join(Course, Course.id == Cohort.course_id)
+        .options(contains_eager(Cohort.course))
+        .order_by(Cohort.start_date.desc(), Cohort.name)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            select(CohortMember.cohort_id, func.count())
+            .where(CohortMember.cohort_id.in_([c.id for c in cohorts]))
+            .group_by(CohortMember.cohort_id)
+        ).all()
+    ) if cohorts else {}
+    return render_template(
+        "courses/cohorts/index.html",
+        cohorts=cohorts,
+        counts=counts,
+        can_manage=can_manage_cohorts(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(COURSES_COHORT_MANAGE)
+def new():
+    form = CohortForm()
+    _course_choices(form)
+    if form.validate_on_submit():
+        cohort = Cohort()
+        form.populate(cohort)
+        try:
+            ops.save_cohort(cohort)
+        except ops.CohortError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Group created. Now assign its tutors."), "success")
+            return _cohort_page(cohort)
+    return render_template("courses/cohorts/form.html", form=form, cohort=None)
+
+
+@bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
+@require(COURSES_COHORT_MANAGE)
+def edit(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    form = CohortForm(obj=cohort)
+    _course_choices(form)
+    if request.method == "POST" and form.validate():
+        if form.course_id.data != cohort.course_id and ops.member_count(cohort.id):
+            form.course_id.errors.append(
+                _("Learners are already in this group: its course cannot change.")
+            )
+        else:
+            form.populate(cohort)
+            try:
+                ops.save_cohort(cohort)
+            except ops.CohortError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                cohort = cohort_or_404(cohort_id)
+            else:
+                db.session.commit()
+                flash(_("Group saved."), "success")
+                return _cohort_page(cohort)
+    return render_template("courses/cohorts/form.html", form=form, cohort=cohort)
+
+
+@bp.route("/<int:cohort_id>")
+@require(COURSES_COHORT_TEACH)
+def cohort(cohort_id: int):
+    """The cohort's dates, tutors and roster."""
+    cohort = cohort_or_404(cohort_id)
+    members = cohort_members(cohort)
+    return render_template(
+        "courses/cohorts/cohort.html",
+        cohort=cohort,
+        members=members,
+        places_left=ops.places_left(cohort),
+        tutor_form=TutorForm(),
+        action=ActionForm(),
+        can_manage=can_manage_cohorts(),
+    )
+
+
+@bp.route("/<int:cohort_id>/tutors", methods=["POST"])
+@require(COURSES_COHORT_MANAGE)
+def add_tutor(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    form = TutorForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return _cohort_page(cohort)
+    try:
+        user = ops.assign_tutor(cohort, form.email.data)
+    except ops.CohortError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _cohort_page(cohort)
+    db.session.commit()
+    flash(_("%(name)s tutors this group.", name=user.display_name), "success")
+    return _cohort_page(cohort)
+
+
+@bp.route("/<int:cohort_id>/tutors/<int:user_id>/remove", methods=["POST"])
+@require(COURSES_COHORT_MANAGE)
+def remove_tutor(cohort_id: int, user_id: int):
+    cohort = cohort_or_404(cohort_id)
+    if not ActionForm().validate():
+        abort(400)
+    if ops.remove_tutor(cohort, user_id):
+        db.session.commit()
+        flash(_("The tutor no longer tutors this group."), "success")
+    return _cohort_page(cohort)
+
+
+def _matrix_args() -> MatrixFilterForm:
+    form = MatrixFilterForm(request.args)
+    if not form.validate():
+        # Bad filter values fall back to the defaults, with the reasons shown.
+        for name in ("sort", "show", "idle_days", "q"):
+            if form[name].errors:
+                form[name].data = form[name].default
+    return form
+
+
+@bp.route("/<int:cohort_id>/progress")
+@require(COURSES_COHORT_TEACH)
+def matrix(cohort_id: int):
+    """Learners by items: done / in progress / not started, scores, percent, activity."""
+    cohort = cohort_or_404(cohort_id)
+    form = _matrix_args()
+    built = build_matrix(cohort, idle_days=form.idle_days.data or 7)
+    rows = sort_and_filter(
+        built.rows,
+        sort=form.sort.data,
+        at_risk_only=form.show.data == "at-risk",
+        text=form.q.data or "",
+    )
+    modules = {m.id: m.title for m in cohort.course.modules}
+    labels = {DONE: _("Done"), IN_PROGRESS: _("Started"), NOT_STARTED: _("Not started")}
+    return render_template(
+        "courses/cohorts/matrix.html",
+        cohort=cohort,
+        matrix=built,
+        rows=rows,
+        form=form,
+        modules=modules,
+        at_risk=sum(1 for r in built.rows if r.at_risk),
+        render_cells=CellRenderer(labels),
+        # One URL built, not one per learner: url_for is costly in a loop of hundreds.
+        learner_url=url_for("courses_cohorts.learner", cohort_id=cohort.id, user_id=0)[:-1],
+    )
+
+
+@bp.route("/<int:cohort_id>/progress.csv")
+@require(COURSES_COHORT_TEACH)
+def matrix_csv(cohort_id: int):
+    """The whole matrix as CSV, streamed row by row; every cell safe from formula injection."""
+    cohort = cohort_or_404(cohort_id)
+    form = _matrix_args()
+    built = build_matrix(cohort, idle_days=form.idle_days.data or 7)
+    filename = f"cohort-{cohort.id}-progress.csv"
+    return Response(
+        csv_lines(csv_rows(built)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/<int:cohort_id>/learners/<int:user_id>")
+@require(COURSES_COHORT_TEACH)
+def learner(cohort_id: int, user_id: int):
+    """One learner of the cohort: every item with its state, their attempts and risks."""
+    cohort = cohort_or_404(cohort_id)
+    built = build_matrix(cohort, user_id=user_id)
+    if not built.rows:
+        abort(404)
+    row = built.rows[0]
+    member, user, enrolment = cohort_members(cohort, user_id)[0]
+    modules = outline_for(enrolment)[1]
+    return render_template(
+        "courses/cohorts/learner.html",
+        cohort=cohort,
+        row=row,
+        cells=dict(zip([i.id for i in row.progress.items], row.cells, strict=True)),
+        matrix=built,
+        modules=modules,
+        member=member,
+        user=user,
+        action=ActionForm(),
+        labels={DONE: _("Done"), IN_PROGRESS: _("Started"), NOT_STARTED: _("Not started")},
+    )
+
+
+@bp.route("/<int:cohort_id>/learners/<int:user_id>/invite", methods=["POST"])
+@require(COURSES_COHORT_TEACH)
+def resend_invitation(cohort_id: int, user_id: int):
+    cohort = cohort_or_404(cohort_id)
+    if not ActionForm().validate():
+        abort(400)
+    member = db.session.scalar(
+        select(CohortMember).where(
+            CohortMember.cohort_id == cohort.id, CohortMember.user_id == user_id
+        )
+    ) or abort(404)
+    try:
+        ops.resend_invitation(cohort, member.user)
+    except (ops.CohortError, MailError) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, ops.CohortError) else _(
+            "We could not send email just now. Please try again in a few minutes."
+        ), "error")
+    else:
+        db.session.commit()
+        flash(_("A new invitation is on its way to %(email)s.", email=member.user.email),
+              "success")
+    return redirect(url_for("courses_cohorts.learner", cohort_id=cohort.id, user_id=user_id), 303)
+
+
+@bp.route("/<int:cohort_id>/announcements", methods=["GET", "POST"])
+@require(COURSES_COHORT_TEACH)
+def announcements(cohort_id: int):
+    """Post a message to the cohort (dashboard and email) and read earlier ones."""
+    cohort = cohort_or_404(cohort_id)
+    form = AnnouncementForm()
+    if form.validate_on_submit():
+        try:
+            ops.post_announcement(cohort, current_user, form.subject.data, form.body.data)
+        except MailError:
+            db.session.rollback()
+            flash(
+                _("We could not send the email just now, so nothing was posted."
+                  " Your message is still below: try again in a few minutes."),
+                "error",
+            )
+        else:
+            db.session.commit()
+            flash(_("Posted, and emailed to the group."), "success")
+            return redirect(url_for("courses_cohorts.announcements", cohort_id=cohort.id), 303)
+    posted = db.session.scalars(
+        select(CohortAnnouncement)
+        .where(CohortAnnouncement.cohort_id == cohort.id)
+        .order_by(CohortAnnouncement.posted_dt.desc(), CohortAnnouncement.id.desc())
+    ).all()
+    return render_template(
+        "courses/cohorts/announcements.html", cohort=cohort, form=form, posted=posted
+    )
+
+
+def _upload_limits() -> tuple[int, int]:
+    cfg = current_app.config
+    return cfg["COURSES_COHORT_UPLOAD_MAX_BYTES"], cfg["COURSES_COHORT_UPLOAD_MAX_ROWS"]
+
+
+@bp.route("/<int:cohort_id>/upload", methods=["GET", "POST"])
+@require(COURSES_COHORT_TEACH)
+def upload(cohort_id: int):
+    """Upload a CSV of learners; the next page previews what confirming it would do."""
+    cohort = cohort_or_404(cohort_id)
+    form = UploadForm()
+    max_bytes, max_rows = _upload_limits()
+    if form.validate_on_submit():
+        data = form.file.data.read(max_bytes + 1)
+        try:
+            rows = read_roster(data, max_bytes=max_bytes, max_rows=max_rows)
+        except RosterFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            stored = ops.store_upload(cohort, current_user, form.file.data.filename or "", rows)
+            db.session.commit()
+            return redirect(
+                url_for("courses_cohorts.preview", cohort_id=cohort.id, upload_id=stored.id), 303
+            )
+    status = 422 if form.errors else 200
+    return render_template(
+        "courses/cohorts/upload.html",
+        cohort=cohort,
+        form=form,
+        max_rows=max_rows,
+        max_kb=max_bytes // 1024,
+    ), status
+
+
+def _upload_or_404(cohort: Cohort, upload_id: int) -> CohortUpload:
+    return db.session.scalar(
+        select(CohortUpload).where(
+            CohortUpload.id == upload_id, CohortUpload.cohort_id == cohort.id
+        )
+    ) or abort(404)
+
+
+@bp.route("/<int:cohort_id>/upload/<int:upload_id>")
+@require(COURSES_COHORT_TEACH)
+def preview(cohort_id: int, upload_id: int):
+    """Every row's fate if the upload were confirmed now (reads only)."""
+    cohort = cohort_or_404(cohort_id)
+    stored = _upload_or_404(cohort, upload_id)
+    plan = ops.plan_upload(cohort, ops.upload_rows(stored))
+    return render_template(
+        "courses/cohorts/preview.html",
+        cohort=cohort,
+        upload=stored,
+        plan=plan,
+        Fate=ops.Fate,
+        action=ActionForm(),
+    )
+
+
+@bp.route("/<int:cohort_id>/upload/<int:upload_id>/confirm", methods=["POST"])
+@require(COURSES_COHORT_TEACH)
+def confirm(cohort_id: int, upload_id: int):
+    """Apply a previewed upload, all or nothing."""
+    cohort = cohort_or_404(cohort_id)
+    stored = _upload_or_404(cohort, upload_id)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        plan = ops.apply_upload(cohort, stored)
+    except ops.CohortError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(
+            url_for("courses_cohorts.preview", cohort_id=cohort_id, upload_id=upload_id), 303
+        )
+    except MailError:
+        db.session.rollback()
+        flash(
+            _("We could not send the invitations just now, so nothing was changed."
+              " Try again in a few minutes."),
+            "error",
+        )
+        return redirect(
+            url_for("courses_cohorts.preview", cohort_id=cohort_id, upload_id=upload_id), 303
+        )
+    db.session.commit()
+    new, existing = plan.count(ops.Fate.NEW_ACCOUNT), plan.count(ops.Fate.EXISTING)
+    if new or existing:
+        flash(
+            _(
+                "Done: %(new)d invited with a new account, %(existing)d existing accounts"
+                " added.",
+                new=new,
+                existing=existing,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Nothing to change: everyone in the file is already in the group."), "info")
+    return _cohort_page(cohort)
+
+
+
+@bp.route("/join/<slug>", methods=["POST"])
+@login_required
+def join(slug: str):
+    """A learner joins a group of the course with the enrolment key their tutor gave them."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug)) or abort(404)
+    if course.status == STATUS_DRAFT:
+        abort(404)
+    form = JoinForm()
+    back = redirect(url_for("courses.course_page", slug=course.slug), 303)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return back
+    cohort = ops.cohort_by_key(course, form.key.data)
+    if cohort is None:
+        flash(_("That enrolment key does not open any group of this course. Check it with"
+                " your tutor."), "error")
+        return back
+    try:
+        result = ops.join(cohort, current_user, SOURCE_KEY)
+    except ops.CohortError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    db.session.commit()
+    if result is ops.JoinResult.JOINED:
+        flash(_("You joined the group “%(name)s”.", name=cohort.name), "success")
+    else:
+        flash(_("You are already in the group “%(name)s”.", name=cohort.name), "info")
+    return back
