@@ -1,18 +1,30 @@
 """``flask certificates ...``: bulk issue and rendering of pending PDFs.
 
-Both commands commit one certificate at a time. A run killed half way leaves
-only whole certificates (the PDF is stored in the same row and transaction
-as the credential), and running it again carries on: the unique constraint
-and the "lacking a certificate" query make it idempotent.
+``issue --course SLUG`` covers a course's completions, ``issue --cohort ID``
+those of one cohort's learners in its course (the cohort is looked up in the
+cohort directory that the courses plugin provides). ``issue`` renders the
+PDFs in worker processes (one per CPU unless ``--workers`` or
+``CERTIFICATES_RENDER_WORKERS`` says otherwise) and commits one batch of
+certificates at a time; ``render`` commits one PDF at a time. A
+run killed half way leaves only whole certificates (the PDF is stored in the
+same row and transaction as the credential), and running it again carries
+on: the unique constraint and the "lacking a certificate" query make it
+idempotent.
 """
 
 from __future__ import annotations
 
+import os
+from contextlib import closing
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from lms.contracts import CohortRoster
 from lms.db import db
+from lms.plugins import cohort_directory
 
 from . import bulk, operations
 from .models import Certificate
@@ -20,23 +32,71 @@ from .models import Certificate
 cli = click.Group("certificates", help="Issue certificates and render their PDFs.")
 
 
+def render_workers() -> int:
+    """``CERTIFICATES_RENDER_WORKERS``, or one worker per CPU when it is unset."""
+    configured = current_app.config.get("CERTIFICATES_RENDER_WORKERS")
+    if configured is None:
+        return os.cpu_count() or 1
+    return int(configured)
+
+
 @cli.command("issue")
-@click.option("--course", "course_slug", required=True, help="The course's short name (slug).")
+@click.option("--course", "course_slug", default=None,
+              help="The course's short name (slug): every completion of the course.")
+@click.option("--cohort", "cohort_id", type=int, default=None,
+              help="A cohort's id: its learners' completions of its course only.")
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Processes rendering the PDFs (default: CERTIFICATES_RENDER_WORKERS, else"
+                   " one per CPU); 0 renders them in this process.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Certificates written per transaction.")
 @with_appcontext
-def issue_command(course_slug: str):
-    """Issue the missing certificates of a course's completions (cohorts: --cohort, later)."""
-    pending = bulk.completions_lacking_certificate(course_slug)
+def issue_command(course_slug: str | None, cohort_id: int | None, workers: int | None,
+                  batch_size: int):
+    """Issue the missing certificates of a course's or a cohort's completions.
+
+    Give exactly one of --course and --cohort.
+    """
+    if (course_slug is None) == (cohort_id is None):
+        raise click.UsageError("Give either --course SLUG or --cohort ID (exactly one).")
+    learner_ids = None
+    label = course_slug
+    if cohort_id is not None:
+        roster = _cohort(cohort_id)
+        course_slug, learner_ids = roster.course_slug, roster.learner_ids
+        label = f"cohort {roster.name} ({course_slug})"
+    pending = bulk.completions_lacking_certificate(course_slug, learner_ids)
     db.session.commit()
     summary = bulk.Summary()
-    steps = bulk.issue_missing(pending, summary, actor_id=None)
-    with click.progressbar(steps, length=len(pending), label=f"Issuing for {course_slug}") as bar:
+    steps = bulk.issue_missing(
+        pending, summary, actor_id=None,
+        workers=render_workers() if workers is None else workers, batch=batch_size,
+    )
+    bar = click.progressbar(length=len(pending), label=f"Issuing for {label}")
+    with closing(steps), bar:
         try:
-            for _completion in bar:
+            for count in steps:
                 db.session.commit()
+                bar.update(count)
         except BaseException:
             db.session.rollback()
             raise
     click.echo(f"{summary.done} certificate(s) issued, {summary.skipped} already there.")
+
+
+def _cohort(cohort_id: int) -> CohortRoster:
+    """The cohort's roster from the cohort directory; a clear error if there is none."""
+    directory = cohort_directory(current_app)
+    if directory is None:
+        raise click.ClickException(
+            "No cohort directory: no loaded plugin provides cohorts (the courses plugin does)."
+            " Use --course instead, or enable the courses plugin."
+        )
+    roster = directory.roster(cohort_id)
+    if roster is None:
+        raise click.BadParameter(f"there is no cohort with id {cohort_id}.",
+                                 param_hint="'--cohort'")
+    return roster
 
 
 @cli.command("render")

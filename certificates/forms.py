@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from lms.forms import LmsForm
 
@@ -52,7 +58,7 @@ SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 
 
 class CourseChoiceForm(LmsForm):
-    """Choose a course by its slug (for the template editor and the bulk actions)."""
+    """Choose a course by its slug (for the template editor)."""
 
     course = StringField(
         _l("Course (its short name)"),
@@ -60,6 +66,52 @@ class CourseChoiceForm(LmsForm):
                     Regexp(SLUG_PATTERN, message=_l("Use the course's short name, "
                                                     "e.g. members-meetings."))],
     )
+
+
+def _cohort_id(value) -> int | None:
+    """A cohort's id from the form ("" when none is chosen)."""
+    return None if value in (None, "") else int(value)
+
+
+class BulkForm(LmsForm):
+    """Choose what a bulk action covers: a whole course, or one cohort (its learners in
+    its course).
+
+    The view fills ``cohort.choices`` with the cohorts the user may act on, and
+    sets ``whole_courses`` when the user may also choose a course (admins). A
+    cohort outside the choices, or a course from a user who may not choose
+    one, passes here: the view answers 404 or 403 for it.
+    """
+
+    whole_courses = True
+
+    course = StringField(
+        _l("Course (its short name)"),
+        validators=[Optional(), Length(max=80),
+                    Regexp(SLUG_PATTERN, message=_l("Use the course's short name, "
+                                                    "e.g. members-meetings."))],
+        description=_l("Every completion of the course."),
+    )
+    cohort = SelectField(
+        _l("Cohort"), coerce=_cohort_id, choices=[], validate_choice=False,
+        description=_l("Only the cohort's learners, in its course."),
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check the fields, then that exactly one of course and cohort is chosen."""
+        if not super().validate(extra_validators):
+            return False
+        chose_course, chose_cohort = bool(self.course.data), self.cohort.data is not None
+        if chose_course and chose_cohort:
+            self.cohort.errors.append(_l("Choose a course or a cohort, not both."))
+            return False
+        if not (chose_course or chose_cohort):
+            if self.whole_courses:
+                self.course.errors.append(_l("Choose a course or a cohort."))
+            else:
+                self.cohort.errors.append(_l("Choose a cohort."))
+            return False
+        return True
 
 
 class TemplateForm(LmsForm):

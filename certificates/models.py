@@ -32,6 +32,17 @@ STATUS_LIST_SIZE = 131_072
 STATUS_LIST_ID = 1
 
 
+def certificate_status(
+    revoked_dt: dt.datetime | None, valid_until: dt.datetime | None, now: dt.datetime
+) -> str:
+    """``valid``, ``revoked`` or ``expired`` at ``now``, from a certificate's two dates."""
+    if revoked_dt is not None:
+        return "revoked"
+    if valid_until is not None and valid_until <= now:
+        return "expired"
+    return "valid"
+
+
 class Certificate(db.Model):
     """One certificate: a learner's completion of one course version, as it was then."""
 
@@ -93,12 +104,7 @@ class Certificate(db.Model):
 
     def status(self, now: dt.datetime | None = None) -> str:
         """``valid``, ``revoked`` or ``expired`` at ``now``."""
-        now = now or utcnow()
-        if self.revoked_dt is not None:
-            return "revoked"
-        if self.valid_until is not None and self.valid_until <= now:
-            return "expired"
-        return "valid"
+        return certificate_status(self.revoked_dt, self.valid_until, now or utcnow())
 
 
 class CourseSetting(db.Model):

@@ -6,13 +6,22 @@ the URL fetcher refuses every URL except ``data:`` and the fonts shipped in
 inline SVG (vector) and the template is rendered in a Jinja sandbox with
 autoescape, so a template edited in the browser can neither read files nor
 reach the network.
+
+Rendering is CPU-bound, so what does not change between certificates is
+kept: the compiled page template per template text, and the loaded fonts
+with the parsed CSS per design and thread (see :func:`_styles`); and
+fontTools' subsetter is kept from decoding the layout tables it is about to
+drop (see :func:`_drop_doomed_tables_first`). None of this changes a byte of
+the output; a bulk issue runs this same :func:`render_pdf` in worker processes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import segno
@@ -162,8 +171,13 @@ def qr_svg(data: str) -> Markup:
 _sandbox = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
+@lru_cache(maxsize=32)
 def compile_template(html: str):
-    """Compile ``html`` in the sandbox (raises ``jinja2.TemplateSyntaxError``)."""
+    """Compile ``html`` in the sandbox (raises ``jinja2.TemplateSyntaxError``).
+
+    Kept per template text: compiling costs more than rendering, and a course's
+    template is the same for every certificate (an edited one is another text).
+    """
     return _sandbox.from_string(html)
 
 
@@ -188,13 +202,18 @@ def render_pdf(
     :param design: the HTML template and CSS.
     :param when: the attachment's dates (the certificate's issue time), so a
         re-render of the same certificate attaches an identical file entry.
-    :param refused: if given, every URL the fetcher refused is appended to it.
+    :param refused: if given, every URL the fetcher refused is appended to it
+        (the design is then read afresh, so that its CSS's refusals count too).
     """
-    from weasyprint import CSS, HTML, Attachment
+    from weasyprint import HTML, Attachment
 
+    _drop_doomed_tables_first()
     fetcher = url_fetcher()
-    if refused is not None:
+    if refused is None:
+        font_config, css = _styles(design)
+    else:
         fetcher.refused = refused
+        font_config, css = _parse_css(design.css, fetcher)
     attachment = Attachment(
         string=credential_json.encode("utf-8"),
         name=CREDENTIAL_NAME,
@@ -205,10 +224,93 @@ def render_pdf(
         url_fetcher=fetcher,
     )
     html = HTML(string=render_html(page, design.html), url_fetcher=fetcher, base_url="data:,")
-    css = CSS(string=design.css, url_fetcher=fetcher, base_url="data:,")
     return html.write_pdf(
         stylesheets=[css],
+        font_config=font_config,
         pdf_variant="pdf/a-3b",
         attachments=[attachment],
         custom_metadata=False,
     )
+
+
+def _parse_css(css: str, fetcher):
+    """Parse ``css`` into a new font configuration that holds its ``@font-face`` fonts.
+
+    WeasyPrint adds a stylesheet's fonts to the configuration it is parsed
+    with; the same configuration must then render the page, or the fonts are
+    not there and the system's fonts stand in for them.
+    """
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    return font_config, CSS(string=css, url_fetcher=fetcher, base_url="data:,",
+                            font_config=font_config)
+
+
+#: Per thread: a font configuration is a Pango font map, which is not thread-safe.
+_local = threading.local()
+#: Designs whose parsed CSS and fonts a thread keeps.
+_STYLES_KEPT = 4
+
+
+def _styles(design: Design):
+    """The design's font configuration and parsed CSS, kept per thread and design.
+
+    Loading the fonts and parsing the CSS cost a third of a page's rendering.
+    They are kept per design (HTML and CSS: a ``<style>`` in the template adds
+    its fonts to the same configuration), so what one design's page can use
+    never depends on which designs were rendered before it.
+    """
+    kept = getattr(_local, "styles", None)
+    if kept is None:
+        kept = _local.styles = OrderedDict()
+    styles = kept.get(design)
+    if styles is None:
+        styles = kept[design] = _parse_css(design.css, url_fetcher())
+        while len(kept) > _STYLES_KEPT:
+            kept.popitem(last=False)
+    else:
+        kept.move_to_end(design)
+    return styles
+
+
+@cache
+def _drop_doomed_tables_first() -> None:
+    """Make fontTools' subsetter delete the tables it drops before it reads any.
+
+    Without HarfBuzz-Subset, WeasyPrint subsets every embedded font with
+    fontTools, asking it to drop GSUB and GPOS (and, with them, ``kern`` and
+    the hinting tables). fontTools 4.68 decodes GSUB and GPOS in full (in
+    ``_compact_layout_tables``) before its own dropping step: for DejaVu Sans,
+    over half of a certificate's rendering time. Deleting the very tables that
+    step would delete, by its own rule and in its own order, before calling it
+    leaves that step nothing to do and the output unchanged (a test in
+    ``tests/certificates/test_bulk.py`` compares the bytes). Installed once per
+    process, at the first render; with HarfBuzz-Subset, WeasyPrint does not
+    use fontTools and this changes nothing.
+    """
+    from fontTools import subset
+
+    original = subset.Subsetter.subset
+    if getattr(original, "_drops_doomed_tables_first", False) or not hasattr(
+        subset.Subsetter, "_sort_tables"
+    ):
+        return
+
+    def subset_font(self, font):
+        options = self.options
+        for tag in self._sort_tables(font):
+            # The same test as Subsetter._prune_pre_subset, tag by tag, so that
+            # ``kern`` goes exactly when it would (while GPOS is still there).
+            if (
+                tag.strip() in options.drop_tables
+                or (tag.strip() in options.hinting_tables and not options.hinting)
+                or (tag == "kern" and not options.legacy_kern and "GPOS" in font)
+            ):
+                del font[tag]
+        return original(self, font)
+
+    subset_font._drops_doomed_tables_first = True
+    subset_font.__wrapped__ = original
+    subset.Subsetter.subset = subset_font

@@ -16,15 +16,22 @@ from .views import bp
 
 #: Verification lookups per client address (Flask-Limiter syntax); raise it for benchmarks.
 DEFAULT_VERIFY_LIMIT = "30 per minute; 300 per hour"
+#: Processes rendering PDFs in ``flask certificates issue``; None: one per CPU, 0: none
+#: (render in the command's own process).
+DEFAULT_RENDER_WORKERS = None
 
 
 def setup(app: Flask) -> None:
-    """Connect the completion receiver, add the settings default and the slot's data."""
+    """Connect the completion receiver, add the settings' defaults, the slot's data and
+    the (empty) cache of verification pages."""
     from .receivers import connect_receivers
     from .views.learner import dashboard_data
+    from .views.public import PAGES, PageCache
 
     app.config.setdefault("CERTIFICATES_VERIFY_LIMIT", DEFAULT_VERIFY_LIMIT)
+    app.config.setdefault("CERTIFICATES_RENDER_WORKERS", DEFAULT_RENDER_WORKERS)
     connect_receivers(app)
+    app.extensions[PAGES] = PageCache()
     app.jinja_env.globals["certificates_dashboard"] = dashboard_data
 
 

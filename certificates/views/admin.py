@@ -1,22 +1,41 @@
-"""Admin pages: per-course certificate templates (with a preview) and bulk actions."""
+"""Admin pages: per-course certificate templates (with a preview) and bulk actions on a
+course or a cohort."""
 
 from __future__ import annotations
 
 import re
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from lms.db import db
+from lms.errors import abort_with
 from lms.permissions import require
+from lms.plugins import cohort_directory
 
 from .. import bulk, design
-from ..forms import SLUG_PATTERN, ConfirmForm, CourseChoiceForm, TemplateForm
+from ..forms import SLUG_PATTERN, BulkForm, ConfirmForm, CourseChoiceForm, TemplateForm
 from ..models import CourseTemplate
 from ..pdf import DEFAULT_DESIGN, Design
-from ..permissions import CERTIFICATES_MANAGE, CERTIFICATES_SETTINGS
+from ..permissions import (
+    CERTIFICATES_MANAGE,
+    CERTIFICATES_SETTINGS,
+    bulk_cohort,
+    bulk_cohorts,
+    may_bulk_courses,
+    visible_certificates,
+)
 from . import bp
 
 
@@ -90,40 +109,74 @@ def template_reset(course: str):
     return redirect(url_for("certificates.template", course=slug))
 
 
+def _bulk_form() -> BulkForm:
+    """The bulk form with the cohorts the user may act on (and a course, for admins)."""
+    form = BulkForm()
+    form.whole_courses = may_bulk_courses()
+    form.cohort.choices = [("", _("Choose a cohort"))] + [
+        (c.cohort_id, _("%(cohort)s (%(course)s, %(count)d learner(s))", cohort=c.name,
+                        course=c.course_slug, count=len(c.learner_ids)))
+        for c in bulk_cohorts()
+    ]
+    return form
+
+
+def _bulk_page(form: BulkForm, status: int = 200):
+    return render_template("certificates/manage/bulk.html", form=form,
+                           has_cohorts=len(form.cohort.choices) > 1), status
+
+
 @bp.route("/manage/bulk")
 @require(CERTIFICATES_MANAGE)
 def bulk_page():
-    """Bulk issue and bulk re-render for a course."""
-    return render_template("certificates/manage/bulk.html", form=CourseChoiceForm())
+    """Bulk issue and bulk re-render for a course (admins) or a cohort."""
+    return _bulk_page(_bulk_form())
 
 
 @bp.route("/manage/bulk/<action>", methods=["POST"])
 @require(CERTIFICATES_MANAGE)
 def bulk_run(action: str):
-    """Run a bulk action, committing after each certificate; then say what happened."""
+    """Run a bulk action on a course or a cohort, committing after each certificate;
+    then say what happened.
+
+    Admins may choose any course or cohort; tutors only the cohorts they tutor
+    (another cohort is 404, as if it did not exist; a whole course is 403).
+    """
     if action not in ("issue", "rerender"):
         abort(404)
-    form = CourseChoiceForm()
+    form = _bulk_form()
     if not form.validate_on_submit():
-        return render_template("certificates/manage/bulk.html", form=form), 400
-    slug = form.course.data
+        return _bulk_page(form, 400)
+    if form.cohort.data is not None:
+        if cohort_directory(current_app) is None:
+            abort_with(404, _("Cohorts are not available: no plugin provides them."))
+        roster = bulk_cohort(form.cohort.data)
+        if roster is None:
+            abort_with(404, _("There is no such cohort among those you may act on."))
+        slug, learner_ids = roster.course_slug, roster.learner_ids
+        what = _("Cohort %(cohort)s (%(course)s)", cohort=roster.name, course=slug)
+    else:
+        if not form.whole_courses:
+            abort_with(403, _("Only administrators can act on a whole course. "
+                              "Choose one of the cohorts you tutor."))
+        slug, learner_ids, what = form.course.data, None, form.course.data
     summary = bulk.Summary()
     if action == "issue":
-        todo = bulk.completions_lacking_certificate(slug)
+        todo = bulk.completions_lacking_certificate(slug, learner_ids)
         steps = bulk.issue_missing(todo, summary, actor_id=current_user.id)
     else:
-        todo = bulk.certificates_of(slug)
+        todo = bulk.certificates_of(slug, learner_ids, among=visible_certificates())
         steps = bulk.rerender_all(todo, summary, actor_id=current_user.id)
     for _step in steps:
         db.session.commit()
     if action == "issue" and not todo:
-        message = _("%(course)s: no completion lacks a certificate; nothing to issue.",
-                    course=slug)
+        message = _("%(what)s: no completion lacks a certificate; nothing to issue.",
+                    what=what)
     elif action == "issue":
-        message = _("%(course)s: %(done)d certificate(s) issued, %(skipped)d already there.",
-                    course=slug, done=summary.done, skipped=summary.skipped)
+        message = _("%(what)s: %(done)d certificate(s) issued, %(skipped)d already there.",
+                    what=what, done=summary.done, skipped=summary.skipped)
     else:
-        message = _("%(course)s: %(done)d PDF(s) re-rendered with the current template.",
-                    course=slug, done=summary.done)
+        message = _("%(what)s: %(done)d PDF(s) re-rendered with the current template.",
+                    what=what, done=summary.done)
     flash(message, "success")
     return redirect(url_for("certificates.bulk_page"))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_login import current_user
+from sqlalchemy import bindparam, select
 
 from lms.db import db, utcnow
 from lms.extensions import limiter
@@ -14,10 +20,54 @@ from lms.permissions import public
 
 from .. import signing
 from ..forms import VerifyFileForm
-from ..models import STATUS_LIST_ID, Certificate, StatusList
+from ..models import STATUS_LIST_ID, Certificate, StatusList, certificate_status
 from ..operations import normalise_code
 from ..verify_file import check_file
 from . import bp
+
+#: Where the app keeps its :class:`PageCache` of verification pages.
+PAGES = "certificates.verify_pages"
+
+#: What the public may know about a certificate (no email, no revocation reason), read
+#: in one query on every request: the status always comes from the database. Built
+#: once; run as a plain (Core) query, as the page needs the columns, not a model object.
+_PUBLIC_FACTS = select(
+    Certificate.code,
+    Certificate.learner_name,
+    Certificate.course_title,
+    Certificate.course_version,
+    Certificate.issued_dt,
+    Certificate.valid_until,
+    Certificate.revoked_dt,
+).where(Certificate.code == bindparam("code"))
+
+
+class PageCache:
+    """Rendered pages by key, the least recently used dropped beyond ``size``.
+
+    One per application and process, shared by its threads. It only saves
+    rendering: each key holds everything its page is made of, so a page is
+    never stale and no other process needs it.
+    """
+
+    def __init__(self, size: int = 1024):
+        self.size = size
+        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: Hashable, page: str) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
 
 
 def _verify_limit() -> str:
@@ -35,12 +85,18 @@ def _json(data, status: int = 200, mimetype: str = "application/json") -> Respon
     return Response(json.dumps(data, ensure_ascii=False), status=status, mimetype=mimetype)
 
 
-def describe(cert: Certificate | None) -> dict:
-    """What the public may know about a certificate: no reason, no email."""
+def public_facts(code: str):
+    """The public facts of the certificate with ``code`` (a row of ``_PUBLIC_FACTS``), or None."""
+    return db.session.connection().execute(_PUBLIC_FACTS, {"code": code}).first()
+
+
+def describe(cert, now: dt.datetime | None = None) -> dict:
+    """What the public may know about a certificate (a :class:`Certificate` or its
+    public facts) at ``now``: no reason, no email."""
     if cert is None:
         return {"status": "not_found"}
     return {
-        "status": cert.status(utcnow()),
+        "status": certificate_status(cert.revoked_dt, cert.valid_until, now or utcnow()),
         "code": cert.code,
         "learner_name": cert.learner_name,
         "course_title": cert.course_title,
@@ -71,14 +127,34 @@ def verify_form():
 def verify(code: str):
     """The public verification page (JSON to ``Accept: application/json``)."""
     normal = normalise_code(code)
-    cert = None
-    if normal:
-        cert = db.session.scalar(select(Certificate).where(Certificate.code == normal))
-    info = describe(cert)
-    status = 404 if cert is None else 200
+    cert = public_facts(normal) if normal else None
     if _wants_json():
-        return _json(info, status)
-    return render_template("certificates/verify.html", cert=cert, info=info), status
+        return _json(describe(cert), 404 if cert is None else 200)
+    if cert is None:
+        return render_template("certificates/verify.html", cert=None, info=describe(None)), 404
+    return _verification_page(cert)
+
+
+def _verification_page(cert) -> str:
+    """The page of a found certificate (its public facts), rendered once per process
+    for each set of facts, status and language, for visitors who are not signed in.
+
+    The key holds every fact the page shows and the status, which is read from
+    the database on every request, so a revocation or an expiry shows at once.
+    Signed-in visitors (their name and menu are on the page) and visitors with
+    flash messages pending get the page rendered for them.
+    """
+    if current_user.is_authenticated or "_flashes" in session:
+        return render_template("certificates/verify.html", cert=cert, info=describe(cert))
+    now = utcnow()
+    status = certificate_status(cert.revoked_dt, cert.valid_until, now)
+    key = (tuple(cert), status, str(get_locale()), request.script_root)
+    pages: PageCache = current_app.extensions[PAGES]
+    page = pages.get(key)
+    if page is None:
+        page = render_template("certificates/verify.html", cert=cert, info=describe(cert, now))
+        pages.put(key, page)
+    return page
 
 
 @bp.route("/verify-file", methods=["GET", "POST"])

@@ -50,10 +50,26 @@ def test_render_fills_pending_pdfs(app, make_user, complete):
     assert _db.session.get(Certificate, cert.id).pdf.startswith(b"%PDF-")
 
 
+def _processes_with(marker: str) -> list[int]:
+    """Pids of the processes whose environment holds ``marker`` (Linux's /proc)."""
+    from pathlib import Path
+
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker.encode() in environ.read_bytes():
+                found.append(int(environ.parent.name))
+        except OSError:  # gone meanwhile, or not ours
+            continue
+    return found
+
+
 def test_bulk_issue_killed_half_way_then_rerun_completes(app, make_user, make_course, enrol,
                                                           outbox):
-    """A real ``flask certificates issue`` process, SIGKILLed mid-run, then run again."""
+    """A real ``flask certificates issue`` process, SIGKILLed mid-run, then run again;
+    its worker processes end with it."""
     import os
+    import secrets
     import subprocess
     import sys
     import time
@@ -67,6 +83,7 @@ def test_bulk_issue_killed_half_way_then_rerun_completes(app, make_user, make_co
     total = 40
     _completions(make_user, make_course, enrol, total)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
+    marker = secrets.token_hex(8)
     env = {
         **os.environ,
         "LMS_ENV": "testing",
@@ -75,10 +92,14 @@ def test_bulk_issue_killed_half_way_then_rerun_completes(app, make_user, make_co
         "LMS_SECRET_KEY": app.config["SECRET_KEY"],
         "LMS_BASE_URL": app.config["LMS_BASE_URL"],
         "LMS_SMTP_HOST": "",
+        # Inherited by the workers, so that the test can tell they are gone.
+        "CERTIFICATES_TEST_RUN": marker,
     }
     flask = Path(sys.executable).with_name("flask")
     proc = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [str(flask), "--app", "wsgi", "certificates", "issue", "--course", "co-op-basics"],
+        # Rendered by worker processes (one per CPU), written four at a time.
+        [str(flask), "--app", "wsgi", "certificates", "issue", "--course", "co-op-basics",
+         "--batch-size", "4"],
         env=env, cwd=Path(__file__).parents[2],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
@@ -128,6 +149,10 @@ def test_bulk_issue_killed_half_way_then_rerun_completes(app, make_user, make_co
             AuditEvent.action == "certificates.certificate.issued")) == expected
 
     whole(killed_at)
+    deadline = time.monotonic() + 10
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _processes_with(marker), "the render workers outlived the killed command"
     _db.session.commit()
     result = app.test_cli_runner().invoke(
         args=["certificates", "issue", "--course", "co-op-basics"])

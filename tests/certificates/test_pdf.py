@@ -36,6 +36,14 @@ def test_pdf_is_pdfa3b_with_the_stored_credential_attached(app, make_user, compl
     assert cert.code in text and "Zoë <O'Brien>" in text
 
 
+def test_pdf_embeds_the_packaged_fonts(app, make_user, complete):
+    """The page's ``@font-face`` fonts (``lms-font:``), not whatever the server has."""
+    cert = complete(make_user())
+    names = {str(font["/BaseFont"]).split("+", 1)[-1]
+             for font in _fonts(PdfReader(io.BytesIO(cert.pdf)))}
+    assert names == {"Cert-Sans", "Cert-Sans-Bold"}
+
+
 def test_pdf_download_is_the_stored_bytes(app, make_user, complete, login):
     user = make_user()
     cert = complete(user)

@@ -22,13 +22,17 @@ def issued(app, make_user, complete):
 
 
 @pytest.mark.parametrize(
-    "who, status", [("owner", 200), ("tutor", 200), ("admin", 200), ("other", 404)]
+    "who, status",
+    [("owner", 200), ("tutor", 200), ("admin", 200), ("other tutor", 404), ("other", 404)],
 )
-def test_download_access_matrix(app, make_user, login, issued, who, status):
+def test_download_access_matrix(app, make_user, login, issued, tutors, who, status):
     owner, cert = issued
+    tutor, other_tutor = make_user(roles=("tutor",)), make_user(roles=("tutor",))
+    tutors(tutor, owner)
     user = {
         "owner": owner,
-        "tutor": make_user(roles=("tutor",)),
+        "tutor": tutor,
+        "other tutor": other_tutor,
         "admin": make_user(roles=("admin",)),
         "other": make_user(),
     }[who]
@@ -66,6 +70,58 @@ def test_verification_page_valid_and_json(app, issued):
     assert "email" not in json.dumps(data)
 
 
+def test_verification_page_shows_a_revocation_at_once(app, issued):
+    """The page is rendered once for anonymous visitors and kept; the status is read on
+    every request, so the kept page never outlives a revocation or an expiry."""
+    from certificates import operations
+
+    _owner, cert = issued
+    client = app.test_client()
+    path = f"/certificates/verify/{cert.code}"
+    first = client.get(path).get_data(as_text=True)
+    assert "status-valid" in first and client.get(path).get_data(as_text=True) == first
+    operations.revoke(cert, "Plagiarism found", actor_id=None)
+    _db.session.commit()
+    html = client.get(path).get_data(as_text=True)
+    assert "status-revoked" in html and "Plagiarism" not in html
+
+
+def test_verification_page_shows_an_expiry_at_once(app, issued):
+    import datetime as dt
+
+    _owner, cert = issued
+    client = app.test_client()
+    path = f"/certificates/verify/{cert.code}"
+    cert.valid_until = cert.issued_dt + dt.timedelta(days=365)
+    _db.session.commit()
+    assert "status-valid" in client.get(path).get_data(as_text=True)
+    cert.valid_until = cert.issued_dt - dt.timedelta(seconds=1)  # as if a year had passed
+    _db.session.commit()
+    assert "status-expired" in client.get(path).get_data(as_text=True)
+
+
+def test_verification_page_for_a_signed_in_visitor(app, make_user, login, issued):
+    _owner, cert = issued
+    path = f"/certificates/verify/{cert.code}"
+    anonymous = app.test_client().get(path).get_data(as_text=True)  # kept for visitors
+    visitor = make_user(name="Visiting Verifier")
+    html = login(visitor).get(path).get_data(as_text=True)
+    assert "Visiting Verifier" in html and "status-valid" in html
+    assert "Visiting Verifier" not in anonymous
+    assert app.test_client().get(path).get_data(as_text=True) == anonymous
+
+
+def test_verification_page_in_each_language(make_app, make_user, complete):
+    app = make_app({"LMS_LANGUAGES": "en,fr"})
+    with app.app_context():
+        client = app.test_client()
+        cert = complete(make_user())
+        path = f"/certificates/verify/{cert.code}"
+        english = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        french = client.get(path, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+        assert '<html lang="en">' in english and '<html lang="fr">' in french
+
+
 def test_verification_not_found(app):
     client = app.test_client()
     response = client.get("/certificates/verify/ZZZZ-ZZZZ-ZZZZ")
@@ -98,9 +154,11 @@ def _revoke(client, code, reason="Plagiarism found"):
     )
 
 
-def test_revoke_flips_the_status_bit_and_the_page(app, make_user, login, issued):
-    _owner, cert = issued
-    tutor = login(make_user(roles=("tutor",)))
+def test_revoke_flips_the_status_bit_and_the_page(app, make_user, login, issued, tutors):
+    owner, cert = issued
+    tutor_user = make_user(roles=("tutor",))
+    tutors(tutor_user, owner)
+    tutor = login(tutor_user)
     assert _revoke(tutor, cert.code).status_code == 302
     client = app.test_client()
     html = client.get(f"/certificates/verify/{cert.code}").get_data(as_text=True)

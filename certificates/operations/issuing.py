@@ -1,4 +1,9 @@
-"""The certificates plugin's writes: check, mutate, flush, send signals; never commit."""
+"""Issuing a certificate: its code, its row, its signed credential, its PDF, its news.
+
+:func:`issue` is what the ``course_completed`` receiver calls; a bulk issue
+drafts with :func:`new_certificate` and writes with :func:`issue_prepared`.
+Like every operation they check, mutate, flush and send signals, and never commit.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +20,17 @@ from sqlalchemy.exc import IntegrityError
 
 from lms import audit, signals
 from lms.contracts import CompletionSnapshot
-from lms.db import db, is_unique_violation, lock_for_update, utcnow
+from lms.db import db, is_unique_violation, utcnow
 
-from . import notify, pdf, signing
-from .design import design_for
-from .models import STATUS_LIST_ID, STATUS_LIST_SIZE, Certificate, CourseSetting, StatusList
+from .. import notify, pdf, signing
+from ..design import design_for
+from ..models import STATUS_LIST_SIZE, Certificate, CourseSetting
 
 log = logging.getLogger(__name__)
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_CHARS = 12  # 60 random bits
-_STATUS_LOCK = 0x43455254  # "CERT": serialises status list rebuilds on PostgreSQL
 _ATTEMPTS = 5
-
-
-class CertificateError(ValueError):
-    """A change to a certificate is not allowed; the message says why."""
 
 
 def new_code() -> str:
@@ -136,15 +136,30 @@ def page_data(cert: Certificate) -> pdf.PageData:
         )
 
 
-def render(cert: Certificate) -> None:
-    """Render ``cert``'s PDF from its stored credential and store it with its SHA-256."""
-    data = pdf.render_pdf(
-        page_data(cert), cert.credential_json, design=design_for(cert.course_slug),
-        when=cert.issued_dt,
-    )
+def render_arguments(cert: Certificate, design: pdf.Design | None = None) -> tuple[tuple, dict]:
+    """The arguments of :func:`certificates.pdf.render_pdf` for ``cert``'s PDF.
+
+    Plain, picklable data: a bulk issue sends them to its worker processes, so
+    every PDF comes out of the same function with the same input, wherever it runs.
+
+    :param design: the course's template, if already read (else it is read now).
+    """
+    if design is None:
+        design = design_for(cert.course_slug)
+    return (page_data(cert), cert.credential_json), {"design": design, "when": cert.issued_dt}
+
+
+def set_pdf(cert: Certificate, data: bytes) -> None:
+    """Put the rendered PDF and its SHA-256 on ``cert`` (flushed with its next write)."""
     cert.pdf = data
     cert.pdf_sha256 = hashlib.sha256(data).hexdigest()
     cert.pdf_rendered_dt = utcnow()
+
+
+def render(cert: Certificate) -> None:
+    """Render ``cert``'s PDF from its stored credential and store it with its SHA-256."""
+    args, kwargs = render_arguments(cert)
+    set_pdf(cert, pdf.render_pdf(*args, **kwargs))
     db.session.flush()
 
 
@@ -157,15 +172,14 @@ def _render_or_leave_pending(cert: Certificate) -> None:
         log.exception("rendering certificate %s failed; it stays pending", cert.code)
 
 
-def issue(completion: CompletionSnapshot, *, actor_id: int | None | bool = True):
-    """Issue the certificate for ``completion``, once; return it, or None if it exists.
+def new_certificate(
+    completion: CompletionSnapshot, *, months: int | None, now: dt.datetime
+) -> Certificate:
+    """Revision 1 of ``completion``'s certificate, issued at ``now``; not placed yet.
 
-    The row, the signed credential and the PDF are written in the caller's
-    transaction: the completion and its certificate commit together.
+    :param months: the course's validity (see :func:`validity_months`); None: no expiry.
     """
-    now = utcnow()
-    months = validity_months(completion.course_slug)
-    cert = Certificate(
+    return Certificate(
         user_id=completion.user_id,
         enrolment_id=completion.enrolment_id,
         course_slug=completion.course_slug,
@@ -182,6 +196,47 @@ def issue(completion: CompletionSnapshot, *, actor_id: int | None | bool = True)
         valid_until=add_months(now, months) if months else None,
         credential_json="",
     )
+
+
+def issue(completion: CompletionSnapshot, *, actor_id: int | None | bool = True):
+    """Issue the certificate for ``completion``, once; return it, or None if it exists.
+
+    The row, the signed credential and the PDF are written in the caller's
+    transaction: the completion and its certificate commit together.
+    """
+    cert = new_certificate(
+        completion, months=validity_months(completion.course_slug), now=utcnow()
+    )
+    if not _place(cert):
+        return None
+    return _finish(cert, actor_id=actor_id)
+
+
+def issue_prepared(
+    cert: Certificate, rendered: bytes | None, *, actor_id: int | None | bool = True
+) -> Certificate | None:
+    """Issue a certificate drafted, signed and rendered before this transaction.
+
+    A bulk issue drafts each certificate (:func:`new_certificate`, a code and a
+    free status index drawn, the credential signed) and renders its PDF in a
+    worker process, then writes it here: one insert, and the same audit entry,
+    signal and mail as :func:`issue`. The unique constraints guard it as they
+    guard :func:`issue`: if the learner has this certificate by now, nothing is
+    written and None is returned; if its code or status index was taken in the
+    meantime, new ones are drawn and it is signed and rendered again, here.
+
+    :param rendered: the PDF of exactly this credential; None when rendering
+        failed, which leaves the PDF pending, as :func:`issue` does.
+    """
+    if rendered is not None:
+        set_pdf(cert, rendered)
+    if _insert(cert):
+        _announce(cert, actor_id=actor_id)
+        return cert
+    if _exists(cert.user_id, cert.course_slug, cert.course_version, cert.revision):
+        return None
+    # The PDF embeds the credential, which names the code and status index.
+    cert.pdf = cert.pdf_sha256 = cert.pdf_rendered_dt = None
     if not _place(cert):
         return None
     return _finish(cert, actor_id=actor_id)
@@ -191,6 +246,12 @@ def _finish(cert: Certificate, *, actor_id) -> Certificate:
     cert.credential_json = signing.sign(cert)
     db.session.flush()
     _render_or_leave_pending(cert)
+    _announce(cert, actor_id=actor_id)
+    return cert
+
+
+def _announce(cert: Certificate, *, actor_id) -> None:
+    """Record the issue in the audit log, send ``certificate_issued`` and mail the learner."""
     audit.record(
         "certificates.certificate.issued",
         subject_type="certificate",
@@ -207,92 +268,6 @@ def _finish(cert: Certificate, *, actor_id) -> Certificate:
         code=cert.code,
     )
     notify.tell_learner(cert)
-    return cert
-
-
-def rerender(cert: Certificate, *, actor_id: int | None | bool = True) -> None:
-    """Render a new PDF of the same credential (after a template fix)."""
-    render(cert)
-    audit.record(
-        "certificates.certificate.rerendered",
-        subject_type="certificate",
-        subject_id=cert.code,
-        data={"sha256": cert.pdf_sha256},
-        actor_id=actor_id,
-    )
-
-
-def rebuild_status_list() -> None:
-    """Re-sign the status list from the revoked certificates and store it."""
-    lock_for_update(_STATUS_LOCK)
-    revoked = db.session.scalars(
-        select(Certificate.status_index).where(Certificate.revoked_dt.is_not(None))
-    ).all()
-    text = signing.status_list_credential(sorted(revoked))
-    row = db.session.get(StatusList, STATUS_LIST_ID)
-    if row is None:
-        db.session.add(StatusList(id=STATUS_LIST_ID, credential_json=text, updated_dt=utcnow()))
-    else:
-        row.credential_json = text
-        row.updated_dt = utcnow()
-    db.session.flush()
-
-
-def revoke(cert: Certificate, reason: str, actor_id: int | None) -> None:
-    """Revoke ``cert``: its status bit is set and the page says "revoked" from now on."""
-    if cert.revoked_dt is not None:
-        raise CertificateError(_("This certificate is already revoked."))
-    reason = reason.strip()
-    if not reason:
-        raise CertificateError(_("Give a reason."))
-    cert.revoked_dt = utcnow()
-    cert.revoked_reason = reason
-    cert.revoked_by_id = actor_id
-    db.session.flush()
-    rebuild_status_list()
-    audit.record(
-        "certificates.certificate.revoked",
-        subject_type="certificate",
-        subject_id=cert.code,
-        data={"reason": reason, "user_id": cert.user_id},
-        actor_id=actor_id,
-    )
-    signals.certificate_revoked.send(
-        current_app._get_current_object(),
-        certificate_id=cert.id,
-        user_id=cert.user_id,
-        revoked_dt=cert.revoked_dt,
-    )
-
-
-def correct(
-    cert: Certificate, *, learner_name: str, course_title: str, reason: str, actor_id: int | None
-) -> Certificate:
-    """Issue a corrected certificate (a new credential) and revoke ``cert``."""
-    if cert.revoked_dt is not None:
-        raise CertificateError(_("A revoked certificate cannot be corrected."))
-    revoke(cert, reason, actor_id)
-    new = Certificate(
-        user_id=cert.user_id,
-        enrolment_id=cert.enrolment_id,
-        course_slug=cert.course_slug,
-        course_version=cert.course_version,
-        revision=cert.revision + 1,
-        learner_name=learner_name.strip() or cert.learner_name,
-        learner_email=cert.learner_email,
-        course_title=course_title.strip() or cert.course_title,
-        outcomes=list(cert.outcomes or ()),
-        estimated_hours=cert.estimated_hours,
-        final_score=cert.final_score,
-        completed_dt=cert.completed_dt,
-        issued_dt=utcnow(),
-        valid_until=cert.valid_until,
-        credential_json="",
-    )
-    if not _place(new):
-        raise CertificateError(_("This certificate was corrected already."))
-    cert.replaced_by_id = new.id
-    return _finish(new, actor_id=actor_id)
 
 
 def set_validity(course_slug: str, months: int | None, actor_id: int | None) -> None:
