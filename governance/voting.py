@@ -8,14 +8,17 @@ was voted, under a random receipt code) with nothing linking the two.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Insert, Integer, String, Update, bindparam, case, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms import audit
-from lms.db import db, is_unique_violation, utcnow
+from lms.db import UTCDateTime, db, is_unique_violation, utcnow
 
 from .errors import InvalidInput, NotAllowed, WrongState
 from .locks import lock_ballot, lock_voter
@@ -71,14 +74,21 @@ def cast_vote(
 ) -> VoteReceipt:
     """Record a member's vote (for, against or abstain), or change it if the rules allow.
 
-    Inside the transaction, under the ballot's shared lock and the member's
-    lock, it re-checks that the ballot is open, that the member is on the
+    Inside the transaction, under the ballot's shared lock, it re-checks that
+    the ballot is open, that no result is fixed, that the member is on the
     roll and still entitled to vote, and whether they already voted. In a
     secret ballot a vote can be changed only with its receipt code (the
     database cannot find it otherwise).
 
+    In an open ballot the common case takes one statement that changes the
+    member's vote only where the checks hold (a first vote, one more that
+    inserts it; see :func:`_record_open`), so the write lock is held for
+    little more than that and the audit entry. When nothing is written, the
+    checks run one by one, under the member's lock too, to tell why (or to
+    record the vote after all, when a concurrent first vote explains it).
+
     :param now: the time to check the window against (tests); default: after
-        taking the locks, the clock.
+        taking the lock, the clock.
     :raises InvalidInput: an unknown choice (a tampered form).
     :raises NotAllowed: not on the roll, or no longer entitled.
     :raises WrongState: the ballot is not open, or the vote cannot be changed.
@@ -86,16 +96,25 @@ def cast_vote(
     if choice not in CHOICES:
         raise InvalidInput(_("Choose for, against or abstain."))
     lock_ballot(ballot.id, shared=True)
-    lock_voter(ballot.id, user_id)
+    # SQLite: begin the transaction (BEGIN IMMEDIATE: the write lock) before
+    # reading the clock, as PostgreSQL's ballot lock above does.
+    db.session.connection()
     now = now or utcnow()
-    if not ballot.is_open(now) or _result_fixed(ballot.id):
+    if not ballot.is_open(now):
         raise WrongState(_("This ballot is not open."))
-    entry = _eligible_entry(ballot, user_id)
     allow_change = bool(ballot.rules.get("allow_vote_change", True))
-    if ballot.secret:
-        outcome = _cast_secret(ballot, entry, choice, receipt, allow_change, now)
-    else:
-        outcome = _cast_open(ballot, user_id, choice, allow_change, now)
+    outcome = None
+    if not ballot.secret:
+        outcome = _record_open(ballot, user_id, choice, allow_change, now)
+    if outcome is None:
+        lock_voter(ballot.id, user_id)
+        if _result_fixed(ballot.id):
+            raise WrongState(_("This ballot is not open."))
+        entry = _eligible_entry(ballot, user_id)
+        if ballot.secret:
+            outcome = _cast_secret(ballot, entry, choice, receipt, allow_change, now)
+        else:
+            outcome = _cast_open(ballot, user_id, choice, allow_change, now)
     data = {"changed": outcome.changed}
     if not ballot.secret:
         data["choice"] = choice
@@ -107,6 +126,81 @@ def cast_vote(
         actor_id=user_id,
     )
     return outcome
+
+
+def _record_open(ballot, user_id, choice, allow_change, now) -> VoteReceipt | None:
+    """Change, else insert, the member's vote in an open ballot where every check holds.
+
+    Each statement carries the checks in its ``WHERE``: no result is fixed,
+    and the member is on the roll with a membership that still entitles
+    them; each returns the row it wrote (``rowcount`` is not reliable for
+    ``INSERT ... SELECT`` on every driver). Return ``None`` when neither wrote
+    a row: a check failed, or the vote exists and may not be changed (or a
+    concurrent first vote won).
+    """
+    change, insert = _open_vote_statements(
+        db.session.get_bind().dialect.name, bool(ballot.rules.get("leavers_keep_vote", False))
+    )
+    params = {"vote_ballot": ballot.id, "vote_user": user_id, "vote_choice": choice,
+              "vote_now": now}
+    # Plain statements on the table: the connection runs them without the ORM's
+    # work, after the changes pending in the session (which the ORM would flush).
+    db.session.flush()
+    connection = db.session.connection()
+    if allow_change and connection.execute(change, params).first() is not None:
+        _expire_loaded_vote(ballot.id, user_id)
+        return VoteReceipt(ballot.id, changed=True)
+    if connection.execute(insert, params).first() is not None:
+        return VoteReceipt(ballot.id, changed=False)
+    return None
+
+
+@functools.cache
+def _open_vote_statements(dialect: str, leavers_keep_vote: bool) -> tuple[Update, Insert]:
+    """The two statements of :func:`_record_open`, built once per database and rule.
+
+    Parameters: ``vote_ballot``, ``vote_user``, ``vote_choice``, ``vote_now``.
+    """
+    votes = Vote.__table__
+    ballot_id = bindparam("vote_ballot", type_=Integer)
+    user_id = bindparam("vote_user", type_=Integer)
+    choice = bindparam("vote_choice", type_=String)
+    now = bindparam("vote_now", type_=UTCDateTime)
+    entitled = (
+        select(RollEntry.id)
+        .join(Membership, Membership.id == RollEntry.membership_id)
+        .where(RollEntry.ballot_id == ballot_id, RollEntry.user_id == user_id)
+    )
+    if not leavers_keep_vote:
+        entitled = entitled.where(Membership.status == ACTIVE)
+    checks = (
+        entitled.exists(),
+        ~select(Result.id).where(Result.ballot_id == ballot_id).exists(),
+    )
+    change = (
+        update(votes)
+        .where(votes.c.ballot_id == ballot_id, votes.c.user_id == user_id, *checks)
+        # changed_dt is the time of the last change of choice: the same choice changes nothing.
+        .values(choice=choice, changed_dt=case((votes.c.choice == choice, votes.c.changed_dt),
+                                               else_=now))
+        .returning(votes.c.id)
+    )
+    dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = (
+        dialect_insert(votes)
+        .from_select(["ballot_id", "user_id", "choice", "cast_dt"],
+                     select(ballot_id, user_id, choice, now).where(*checks))
+        .on_conflict_do_nothing(index_elements=["ballot_id", "user_id"])
+        .returning(votes.c.id)
+    )
+    return change, insert
+
+
+def _expire_loaded_vote(ballot_id: int, user_id: int) -> None:
+    """Let a :class:`Vote` already loaded in the session (tests) reload what was written."""
+    for obj in db.session.identity_map.values():
+        if isinstance(obj, Vote) and obj.ballot_id == ballot_id and obj.user_id == user_id:
+            db.session.expire(obj)
 
 
 def _result_fixed(ballot_id: int) -> bool:

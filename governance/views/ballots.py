@@ -12,6 +12,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from lms.db import db, reads_first, writing
 from lms.errors import abort_with
@@ -19,10 +21,15 @@ from lms.permissions import login_required
 
 from .. import operations as ops
 from ..errors import GovernanceError
+from ..locks import sqlite_write_queue
+from ..models import Ballot
 from ..voting import normalise_receipt
 from . import bp
 from .common import ballot_of, is_secretary, member_class_labels, proposal_or_404, refused
 from .forms import VoteForm
+
+#: The id of the ballot page's part showing the member's vote (a vote redirects there).
+YOUR_VOTE = "your-vote"
 
 
 def _ballot_or_404(proposal):
@@ -47,6 +54,7 @@ def _ballot_page(proposal, ballot, form, status=200, recorded=None, mine=None):
         can_vote=can_vote,
         allow_change=allow_change,
         recorded=recorded,
+        your_vote=YOUR_VOTE,
     ), status
 
 
@@ -64,36 +72,61 @@ def ballot(proposal_id: int):
 def vote(proposal_id: int):
     """Cast (or change) a vote; the operation re-checks everything under a lock.
 
-    The member, proposal and ballot are read first; only the vote (which
-    re-checks the window, the result and the roll) holds SQLite's write lock.
+    The member and the ballot are read first; only the vote (which re-checks
+    the window, the result and the roll) holds SQLite's write lock, which
+    votes wait for in turn (see :func:`~governance.locks.sqlite_write_queue`).
+
+    A vote in an open ballot is answered with a redirect to the ballot page
+    (so reloading it does not send the vote again), which says the vote was
+    recorded and shows it. A secret ballot's page is answered at once: it
+    shows the receipt code, which is never put in the session cookie, where
+    it would sit next to the member's identity.
     """
-    proposal = proposal_or_404(proposal_id)
-    ballot = _ballot_or_404(proposal)
+    # The ballot without its proposal (and the proposer, and their roles):
+    # the common case needs neither.
+    ballot = db.session.scalar(
+        select(Ballot).where(Ballot.proposal_id == proposal_id).options(lazyload("*"))
+    )
+    if ballot is None:
+        _ballot_or_404(proposal_or_404(proposal_id))
     form = VoteForm()
     if not form.validate():
         abort(400)
     if ballot.is_closed() and ballot.result is None:
         # The window has ended: this request is the first to notice, so it fixes the result.
-        with writing():
+        with writing(), sqlite_write_queue():
             ops.close_ballot(ballot)
             db.session.commit()
         flash(_("This ballot has closed; no more votes are taken."), "error")
-        return redirect(url_for("governance.result", proposal_id=proposal.id), code=303)
+        return redirect(url_for("governance.result", proposal_id=proposal_id), code=303)
     if not form.choice.data:
         form.choice.errors = [_("Choose for, against or abstain.")]
-        return _ballot_page(proposal, ballot, form, 400)
+        return _ballot_page(ballot.proposal, ballot, form, 400)
     choice = form.choice.data or ""
-    with writing():
+    # What the answer needs is read before the write, which holds the database's
+    # write lock (SQLite) or the audit chain's (PostgreSQL), and before the commit
+    # expires what is loaded: the words read the member's locale.
+    secret = ballot.secret
+    messages = {False: _("Your vote was recorded."), True: _("Your vote was recorded (changed).")}
+    with writing(), sqlite_write_queue():
         try:
             outcome = ops.cast_vote(
                 ballot, current_user.id, choice, receipt=form.receipt.data or None
             )
         except GovernanceError as exc:
-            return refused(exc, url_for("governance.ballot", proposal_id=proposal.id))
+            return refused(exc, url_for("governance.ballot", proposal_id=proposal_id))
         db.session.commit()
-    # The vote just recorded is the member's vote: no need to read it back.
-    mine = {"voted": True, "choice": None if ballot.secret else choice}
-    return _ballot_page(proposal, ballot, VoteForm(formdata=None), recorded=outcome, mine=mine)
+    if secret:
+        mine = {"voted": True, "choice": None}
+        return _ballot_page(
+            ballot.proposal, ballot, VoteForm(formdata=None), recorded=outcome, mine=mine
+        )
+    flash(messages[outcome.changed], "success")
+    # The anchor takes the member to their vote; it also tells this answer
+    # apart from a refusal, which redirects to the ballot page with an error.
+    return redirect(
+        url_for("governance.ballot", proposal_id=proposal_id, _anchor=YOUR_VOTE), code=303
+    )
 
 
 def _counted(ballot):

@@ -106,6 +106,55 @@ def test_open_vote_change_and_no_change_rule(db, make_members, start_ballot):
     assert db.session.scalars(select(Vote.choice)).all() == ["against"]
 
 
+def test_changing_a_vote_rechecks_membership_result_and_keeps_change_times(
+    db, make_members, start_ballot
+):
+    members = make_members(4)
+    ballot = start_ballot(members[0], members[1:3])
+    voter, leaver = members[0].id, members[3].id
+    ops.cast_vote(ballot, voter, "for")
+    ops.cast_vote(ballot, leaver, "for")
+    db.session.commit()
+
+    def stored(user_id):
+        db.session.expire_all()
+        return db.session.execute(
+            select(Vote.choice, Vote.changed_dt).where(Vote.user_id == user_id)
+        ).one()
+
+    assert stored(voter) == ("for", None)
+    assert ops.cast_vote(ballot, voter, "for").changed  # the same choice: nothing changes
+    assert stored(voter) == ("for", None)
+    when = utcnow()
+    ops.cast_vote(ballot, voter, "against", now=when)
+    assert stored(voter) == ("against", when)
+    # A member who has left may not change the vote they cast while a member.
+    ops.lapse(ops.active_membership(leaver), actor_id=None)
+    db.session.commit()
+    with pytest.raises(NotAllowed):
+        ops.cast_vote(ballot, leaver, "against")
+    db.session.rollback()
+    assert stored(leaver) == ("for", None)
+    # Once the result is fixed no vote changes, whatever the clock says.
+    _end_window(ballot)
+    db.session.commit()
+    ops.close_ballot(ballot)
+    db.session.commit()
+    with pytest.raises(WrongState):
+        ops.cast_vote(ballot, voter, "for", now=ballot.closes_dt - dt.timedelta(seconds=1))
+    db.session.rollback()
+    assert stored(voter) == ("against", when)
+    cast = db.session.scalars(
+        select(AuditEvent.data).where(AuditEvent.action == "governance.vote.cast")
+    ).all()
+    assert cast == [
+        {"changed": False, "choice": "for"},
+        {"changed": False, "choice": "for"},
+        {"changed": True, "choice": "for"},
+        {"changed": True, "choice": "against"},
+    ]
+
+
 def test_voting_outside_the_window_is_refused(db, make_members, start_ballot):
     members = make_members(3)
     ballot = start_ballot(members[0], members[1:])

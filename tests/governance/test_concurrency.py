@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from governance import operations as ops
 from governance.errors import GovernanceError
+from governance.locks import sqlite_write_queue
 from governance.models import Ballot, Result, Vote
 from lms.db import db as _db
 from lms.db import utcnow
@@ -124,3 +128,33 @@ def test_votes_racing_the_close_are_in_the_result_or_refused(app, make_members, 
     result = _db.session.scalar(select(Result).where(Result.ballot_id == ballot_id))
     assert result.votes_for == outcomes.count("ok") == _count(ballot_id)
     assert _db.session.scalar(select(func.count()).select_from(Result)) == 1
+
+
+def test_sqlite_write_queue_admits_one_writer_at_a_time_across_threads_and_processes(app):
+    if _db.engine.dialect.name != "sqlite":
+        pytest.skip("the queue is for SQLite's single writer")
+    fcntl = pytest.importorskip("fcntl")
+    inside, most = [0], [0]
+    guard = threading.Lock()
+
+    def writer(_):
+        with app.app_context(), sqlite_write_queue():
+            with guard:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.005)
+            with guard:
+                inside[0] -= 1
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(writer, range(24)))
+    assert most[0] == 1
+    # Another process opens the queue file itself: it cannot get in while a writer is inside.
+    other = os.open(f"{_db.engine.url.database}-writers", os.O_RDWR)
+    try:
+        with sqlite_write_queue(), pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_UN)
+    finally:
+        os.close(other)

@@ -43,7 +43,7 @@ FORMS = [
      {"title": "Meet monthly", "p_text": "We meet monthly."}, (302, 403, 303, 403)),
     ("/governance/proposals/{p}/second", {}, (302, 403, 303, 403)),
     ("/governance/proposals/{p}/comment", {"body": "Agreed."}, (302, 403, 303, 403)),
-    ("/governance/proposals/{p}/ballot", {"choice": "for"}, (302, 403, 200, 403)),
+    ("/governance/proposals/{p}/ballot", {"choice": "for"}, (302, 403, 303, 403)),
     ("/governance/membership/apply", {"member_class": "worker"}, (302, 303, 303, 303)),
     ("/governance/secretary/applications/{a}/approve", {}, (302, 403, 403, 303)),
     ("/governance/secretary/applications/{d}/decline", {"reason": "No"}, (302, 403, 403, 303)),

@@ -126,11 +126,18 @@ def test_vote_recorded_hidden_until_close_then_arithmetic(
         csrf = token(client, f"/governance/proposals/{p}/ballot")
         r = client.post(f"/governance/proposals/{p}/ballot",
                         data={"csrf_token": csrf, "choice": choice})
-        assert r.status_code == 200 and "Your vote was recorded." in r.get_data(as_text=True)
+        # Post/Redirect/Get: the ballot page, at the member's vote, says it was recorded.
+        assert r.status_code == 303
+        assert r.location.endswith(f"/governance/proposals/{p}/ballot#your-vote")
+        page = text_of(client.get(r.location).get_data(as_text=True))
+        assert "Your vote was recorded." in page and f"You voted: {choice}." in page
+        assert "Your vote was recorded." not in client.get(r.location).get_data(as_text=True)
     # Changing a vote is allowed by the default rules.
     r = clients[2].post(f"/governance/proposals/{p}/ballot",
                         data={"csrf_token": csrf, "choice": "abstain"})
-    assert "Your vote was recorded (changed)." in r.get_data(as_text=True)
+    assert r.status_code == 303
+    page = text_of(clients[2].get(r.location).get_data(as_text=True))
+    assert "Your vote was recorded (changed)." in page and "You voted: abstain." in page
     hidden = text_of(clients[0].get(f"/governance/proposals/{p}/result").get_data(as_text=True))
     assert "Results stay hidden" in hidden and "Eligible members" not in hidden
     assert "published when the ballot closes" in clients[0].get(
@@ -158,6 +165,32 @@ def test_vote_recorded_hidden_until_close_then_arithmetic(
     assert ops.close_due() == []
 
 
+def test_refused_vote_redirects_without_the_anchor_and_says_why(
+    app, make_user, login, make_members, start_ballot
+):
+    voter = make_member(make_user)
+    proposer, *seconders = make_members(3)
+    ballot = start_ballot(proposer, seconders[:2])
+    ballot.rules = {**ballot.rules, "allow_vote_change": False}
+    db.session.commit()
+    p = ballot.proposal_id
+    client = login(voter)
+    csrf = token(client, f"/governance/proposals/{p}/ballot")
+    r = client.post(f"/governance/proposals/{p}/ballot", data={"csrf_token": csrf})
+    assert r.status_code == 400
+    assert "Choose for, against or abstain." in r.get_data(as_text=True)
+    r = client.post(f"/governance/proposals/{p}/ballot", data={"csrf_token": csrf, "choice": "for"})
+    assert r.status_code == 303 and r.location.endswith("/ballot#your-vote")
+    client.get(r.location)
+    r = client.post(f"/governance/proposals/{p}/ballot",
+                    data={"csrf_token": csrf, "choice": "against"})
+    assert r.status_code == 303 and r.location.endswith(f"/governance/proposals/{p}/ballot")
+    page = text_of(client.get(r.location).get_data(as_text=True))
+    assert "the rules do not allow changing a vote" in page and "You voted: for." in page
+    assert "Your vote was recorded" not in page
+    assert db.session.scalars(select(Vote.choice)).all() == ["for"]
+
+
 def test_secret_ballot_receipt_and_check(app, make_user, login, make_members, start_ballot):
     voter = make_member(make_user)
     proposer, *seconders = make_members(3)
@@ -165,8 +198,12 @@ def test_secret_ballot_receipt_and_check(app, make_user, login, make_members, st
     p = ballot.proposal_id
     client = login(voter)
     csrf = token(client, f"/governance/proposals/{p}/ballot")
-    html = client.post(f"/governance/proposals/{p}/ballot",
-                       data={"csrf_token": csrf, "choice": "against"}).get_data(as_text=True)
+    # The receipt is shown once, in the answer itself (never kept in the session).
+    r = client.post(f"/governance/proposals/{p}/ballot",
+                    data={"csrf_token": csrf, "choice": "against"})
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "Your vote was recorded." in html
     code = re.search(r'<code class="receipt">([A-Z0-9-]+)</code>', html).group(1)
     early = client.get(f"/governance/proposals/{p}/receipt?code={code}").get_data(as_text=True)
     assert "can be checked once the ballot closes" in early
