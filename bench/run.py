@@ -8,6 +8,9 @@ scenario with wrk; write ``bench/results/latest.json`` and print a table.
 Before serving, the measurements of :mod:`bench.measures` (issuing
 certificates, counting a ballot) run on the same dataset; they go into the
 same JSON (``"kind": "measure"``) and a second table.
+``--only-measures [NAME ...]`` runs the measurements alone (no server, no
+wrk): all of them, or those named (functions of :mod:`bench.measures`), e.g.
+``python -m bench.run --only-measures bulk_issue --output /tmp/bulk.json``.
 Exits 1 when a scenario misses its target ratio or p95 latency or gets errors
 (including unexpected statuses, missing expected text and redirects to the
 login page) or a measure misses its target, 2 when it cannot run.
@@ -16,6 +19,7 @@ login page) or a measure misses its target, 2 when it cannot run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -62,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="run only the named scenario (repeatable)")
     p.add_argument("--no-measures", action="store_true",
                    help="skip the certificate and tally measurements")
+    p.add_argument("--only-measures", nargs="*", metavar="MEASURE",
+                   help="run only the measurements (all, or the named functions of"
+                        " bench.measures), no wrk scenarios")
     p.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
     return p
 
@@ -287,17 +294,31 @@ def _measures_table(entries: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    require_wrk()
-    scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only]
-    if not scenarios:
-        print("bench: no scenario matches --only", file=sys.stderr)
+    only_measures = args.only_measures is not None
+    if only_measures and (args.no_measures or args.only):
+        print("bench: --only-measures goes with neither --no-measures nor --only",
+              file=sys.stderr)
         return 2
+    chosen = [m for m in measures.MEASURES
+              if not args.only_measures or m.__name__ in args.only_measures]
+    if only_measures and not chosen:
+        print("bench: no measure matches --only-measures", file=sys.stderr)
+        return 2
+    if only_measures:
+        scenarios = []
+    else:
+        require_wrk()
+        scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only]
+        if not scenarios:
+            print("bench: no scenario matches --only", file=sys.stderr)
+            return 2
     default_backend = "postgres" if args.postgres else "sqlite"
     for s in scenarios:
         if s.backend not in (None, *BACKENDS):
             print(f"bench: scenario {s.name!r} has unknown backend {s.backend!r}", file=sys.stderr)
             return 2
     backends = list(dict.fromkeys(s.backend or default_backend for s in scenarios))
+    backends = backends or [default_backend]
     server = GunicornSettings(workers=args.workers, threads=args.threads)
     load = {"duration": args.duration, "connections": args.connections,
             "threads": args.wrk_threads}
@@ -308,18 +329,22 @@ def main(argv: list[str] | None = None) -> int:
         # The bare app stays up all run and is measured right before each
         # scenario: on a shared machine the load from elsewhere drifts, and a
         # ratio is only fair between two measurements taken close together.
-        with gunicorn("bench.bare_app:app", _clean_env(), server) as bare_url:
+        bare = (gunicorn("bench.bare_app:app", _clean_env(), server) if scenarios
+                else contextlib.nullcontext())
+        with bare as bare_url:
             for backend in backends:
                 env, config = _app_settings(backend, tmp)
                 print(f"bench: generating the {backend} dataset ({args.users} users) ...",
                       flush=True)
                 facts = dataset.generate(env, config, args.users)
                 if not args.no_measures:
-                    for measure in measures.MEASURES:
+                    for measure in chosen:
                         print(f"bench: measuring {measure.__name__} on {backend} ...", flush=True)
                         entries.extend(measure(env, config, backend, facts))
+                mine = [s for s in scenarios if (s.backend or default_backend) == backend]
+                if not mine:
+                    continue
                 with gunicorn("wsgi:app", env, server, ready_path="/healthz") as url:
-                    mine = [s for s in scenarios if (s.backend or default_backend) == backend]
                     for scenario in mine:
                         entry = _measure(_resolve(scenario, facts), backend, url, bare_url,
                                          tmp, load, facts)
