@@ -17,6 +17,7 @@ the output; a bulk issue runs this same :func:`render_pdf` in worker processes.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import threading
 from collections import OrderedDict
@@ -252,6 +253,18 @@ def _parse_css(css: str, fetcher):
 _local = threading.local()
 #: Designs whose parsed CSS and fonts a thread keeps.
 _STYLES_KEPT = 4
+
+
+@atexit.register
+def _forget_styles() -> None:
+    """Release the main thread's fonts while WeasyPrint still works.
+
+    Left to the interpreter's final teardown, a font configuration's
+    ``__del__`` runs after WeasyPrint's modules are gone and prints an error.
+    """
+    kept = getattr(_local, "styles", None)
+    if kept:
+        kept.clear()
 
 
 def _styles(design: Design):
