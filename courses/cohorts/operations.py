@@ -83,19 +83,13 @@ def save_cohort(cohort: Cohort) -> Cohort:
                 )
             )
     new = cohort.id is None
-    try:
-        with db.session.begin_nested():
-            db.session.add(cohort)
-            db.session.flush()
-    except IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
+    if not course_ops._insert(cohort):
         raise CohortError(
             _(
                 "Another group of this course already has this name or this enrolment key."
                 " Choose another."
             )
-        ) from exc
+        )
     audit.record(
         "courses.cohort.created" if new else "courses.cohort.updated",
         subject_type="cohort",
@@ -178,31 +172,6 @@ def join_refusal(cohort: Cohort, course: Course) -> str | None:
     return None
 
 
-def _enrolment(user: User, course: Course) -> Enrolment:
-    """The learner's enrolment in ``course``, made if needed.
-
-    Joining a cohort is how a tutor brings someone in, so the course's own
-    self-enrolment switch and prerequisites do not apply; the course must be
-    published.
-    """
-    enrolment = course_ops.find_enrolment(user.id, course.id)
-    if enrolment is not None:
-        return enrolment
-    enrolment = Enrolment(user_id=user.id, course_id=course.id, enrolled_dt=utcnow())
-    if not course_ops._insert(enrolment):
-        return course_ops.find_enrolment(user.id, course.id)
-    audit.record(
-        "courses.enrolment.created",
-        subject_type="course",
-        subject_id=course.slug,
-        data={"user_id": user.id, "version": course.version},
-    )
-    course_ops._send(
-        signals.enrolment_created, enrolment=course_ops._enrolment_snapshot(enrolment, course)
-    )
-    return enrolment
-
-
 class JoinResult(Enum):
     JOINED = "joined"
     ALREADY = "already"
@@ -226,24 +195,15 @@ def join(cohort: Cohort, user: User, source: str) -> JoinResult:
         raise CohortError(reason)
     if cohort.capacity is not None and member_count(cohort.id) >= cohort.capacity:
         raise CohortError(_("This group is full."))
-    enrolment = _enrolment(user, course)
-    if not course_ops._insert(
-        CohortMember(
-            cohort_id=cohort.id,
-            course_id=course.id,
-            user_id=user.id,
-            enrolment_id=enrolment.id,
-            source=source,
-            joined_dt=utcnow(),
-        )
-    ):
-        return JoinResult.ALREADY
-    audit.record(
-        "courses.cohort.joined",
-        subject_type="cohort",
-        subject_id=cohort.id,
-        data={"user_id": user.id, "source": source},
-    )
+    try:
+        with db.session.begin_nested():
+            _seat_many(cohort, course, [user], source)
+    except IntegrityError as exc:
+        # Only a parallel request for the same learner gets here (a join of another
+        # group of this course, or a self-enrolment): the constraints keep one.
+        if not is_unique_violation(exc):
+            raise
+        raise CohortError(_("You are already in another group of this course.")) from exc
     return JoinResult.JOINED
 
 
@@ -493,25 +453,7 @@ def apply_upload(cohort: Cohort, upload: CohortUpload) -> Plan:
     )
     _seat_many(cohort, course, [*invited, *existing], SOURCE_UPLOAD)
     links = accounts.invitation_links(invited)
-    tutors = ", ".join(t.user.display_name for t in cohort.tutors)
-    days = current_app.config["LMS_INVITATION_DAYS"]
-    invitation = _("You are invited to %(course)s", course=course.title)
-    added = _("You have joined a group for %(course)s", course=course.title)
-    course_link = accounts.external_url("courses.course_page", slug=course.slug)
-    messages = []
-    for user in [*invited, *existing]:
-        invited_now = user.id in links
-        subject = invitation if invited_now else added
-        template = (
-            "courses/email/cohort_invitation.txt" if invited_now
-            else "courses/email/cohort_added.txt"
-        )
-        body = render_template(
-            template, user=user, cohort=cohort, course=course,
-            link=links.get(user.id, course_link), tutors=tutors, days=days,
-        )
-        messages.append((user.email, subject, body))
-    send_many(messages)
+    send_many([_cohort_email(cohort, u, links.get(u.id)) for u in [*invited, *existing]])
     upload.applied_dt = utcnow()
     audit.record(
         "courses.cohort.upload_applied",
@@ -525,6 +467,28 @@ def apply_upload(cohort: Cohort, upload: CohortUpload) -> Plan:
         },
     )
     return plan
+
+
+def _cohort_email(cohort: Cohort, user: User, link: str | None) -> tuple[str, str, str]:
+    """The ``(to, subject, body)`` telling ``user`` they are in ``cohort``.
+
+    :param link: their invitation link (an account made for them), or ``None``
+        for someone who already has a password: they get the course's address.
+    """
+    course = cohort.course
+    tutors = ", ".join(t.user.display_name for t in cohort.tutors)
+    if link is None:
+        subject = _("You have joined a group for %(course)s", course=course.title)
+        template = "courses/email/cohort_added.txt"
+        link = accounts.external_url("courses.course_page", slug=course.slug)
+    else:
+        subject = _("You are invited to %(course)s", course=course.title)
+        template = "courses/email/cohort_invitation.txt"
+    body = render_template(
+        template, user=user, cohort=cohort, course=course, link=link, tutors=tutors,
+        days=current_app.config["LMS_INVITATION_DAYS"],
+    )
+    return user.email, subject, body
 
 
 def _seat_many(cohort: Cohort, course: Course, users: list[User], source: str) -> None:
@@ -583,20 +547,7 @@ def resend_invitation(cohort: Cohort, user: User) -> None:
         raise CohortError(
             _("%(name)s has already set a password and can log in.", name=user.display_name)
         )
-    course = cohort.course
-    send_mail(
-        user.email,
-        _("You are invited to %(course)s", course=course.title),
-        render_template(
-            "courses/email/cohort_invitation.txt",
-            user=user,
-            cohort=cohort,
-            course=course,
-            link=accounts.invitation_link(user),
-            tutors=", ".join(t.user.display_name for t in cohort.tutors),
-            days=current_app.config["LMS_INVITATION_DAYS"],
-        ),
-    )
+    send_mail(*_cohort_email(cohort, user, accounts.invitation_link(user)))
     audit.record(
         "courses.cohort.invitation_resent",
         subject_type="cohort",

@@ -194,23 +194,23 @@ def remove_tutor(cohort_id: int, user_id: int):
     return _cohort_page(cohort)
 
 
-def _matrix_args() -> MatrixFilterForm:
+def _matrix(cohort_id: int):
+    """The cohort (or 404), the filter form from the query string, and the built matrix."""
+    cohort = cohort_or_404(cohort_id)
     form = MatrixFilterForm(request.args)
     if not form.validate():
         # Bad filter values fall back to the defaults, with the reasons shown.
         for name in ("sort", "show", "idle_days", "q"):
             if form[name].errors:
                 form[name].data = form[name].default
-    return form
+    return cohort, form, build_matrix(cohort, idle_days=form.idle_days.data or 7)
 
 
 @bp.route("/<int:cohort_id>/progress")
 @require(COURSES_COHORT_TEACH)
 def matrix(cohort_id: int):
     """Learners by items: done / in progress / not started, scores, percent, activity."""
-    cohort = cohort_or_404(cohort_id)
-    form = _matrix_args()
-    built = build_matrix(cohort, idle_days=form.idle_days.data or 7)
+    cohort, form, built = _matrix(cohort_id)
     rows = sort_and_filter(
         built.rows,
         sort=form.sort.data,
@@ -237,9 +237,7 @@ def matrix(cohort_id: int):
 @require(COURSES_COHORT_TEACH)
 def matrix_csv(cohort_id: int):
     """The whole matrix as CSV, streamed row by row; every cell safe from formula injection."""
-    cohort = cohort_or_404(cohort_id)
-    form = _matrix_args()
-    built = build_matrix(cohort, idle_days=form.idle_days.data or 7)
+    cohort, _form, built = _matrix(cohort_id)
     filename = f"cohort-{cohort.id}-progress.csv"
     return Response(
         csv_lines(csv_rows(built)),

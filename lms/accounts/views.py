@@ -178,15 +178,21 @@ _TOKEN_MESSAGES = {
 }
 
 
+def _unusable_link(state: TokenState, *, invitation: bool = False):
+    """The page for a link that cannot be used: 404 unknown, 410 used or expired."""
+    page = render_template(
+        "lms/accounts/reset_invalid.html", message=_TOKEN_MESSAGES[state], invitation=invitation
+    )
+    return page, 404 if state is TokenState.UNKNOWN else 410
+
+
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset_password(token: str):
     state, _row = find_token(token, ops.RESET_PURPOSE)
     if state is not TokenState.VALID:
-        return render_template(
-            "lms/accounts/reset_invalid.html", message=_TOKEN_MESSAGES[state]
-        ), 410 if state is not TokenState.UNKNOWN else 404
+        return _unusable_link(state)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         state, user = ops.reset_password(token, form.password.data)
@@ -195,9 +201,7 @@ def reset_password(token: str):
             _start_session(user)
             flash(_("Your new password is set and you are logged in."), "success")
             return redirect(url_for("lms.home"))
-        return render_template(
-            "lms/accounts/reset_invalid.html", message=_TOKEN_MESSAGES[state]
-        ), 410
+        return _unusable_link(state)
     return render_template("lms/accounts/reset_password.html", form=form)
 
 
@@ -208,9 +212,7 @@ def accept_invitation(token: str):
     """Someone invited (an account made for them) sets their first password and is in."""
     state, row = find_token(token, ops.INVITATION_PURPOSE)
     if state is not TokenState.VALID:
-        return render_template(
-            "lms/accounts/reset_invalid.html", message=_TOKEN_MESSAGES[state], invitation=True
-        ), 410 if state is not TokenState.UNKNOWN else 404
+        return _unusable_link(state, invitation=True)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         state, user = ops.accept_invitation(token, form.password.data)
@@ -219,9 +221,7 @@ def accept_invitation(token: str):
             _start_session(user)
             flash(_("Welcome! Your password is set and you are logged in."), "success")
             return redirect(url_for("lms.home"))
-        return render_template(
-            "lms/accounts/reset_invalid.html", message=_TOKEN_MESSAGES[state], invitation=True
-        ), 410
+        return _unusable_link(state, invitation=True)
     invited = db.session.get(User, row.user_id)
     return render_template("lms/accounts/welcome.html", form=form, invited=invited)
 
