@@ -1,7 +1,8 @@
 """Profile the verification page and casting a vote in-process (``python -m bench.profile_views``).
 
-Generates a SQLite dataset as ``make bench`` does, then drives the two views
-through Flask's test client under cProfile and prints the top costs. A helper
+Generates a dataset as ``make bench`` does (SQLite; PostgreSQL with ``--postgres``),
+then drives the two views through Flask's test client under cProfile and prints
+the top costs. A helper
 for reading why a scenario misses its target; it measures nothing by itself.
 """
 
@@ -21,7 +22,7 @@ from .run import _app_settings
 from .scenarios import BULK_PASSWORD
 
 
-def _top(profile: cProfile.Profile, title: str, count: int = 25) -> None:
+def _top(profile: cProfile.Profile, title: str, count: int = 60) -> None:
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out)
     stats.sort_stats("cumulative").print_stats(count)
@@ -41,9 +42,9 @@ def _timed(title: str, send, requests: int) -> None:
     print(f"==== {title}: {(time.perf_counter() - start) * 1000 / requests:.2f} ms per request")
 
 
-def main(requests: int = 300) -> int:
+def main(requests: int = 300, backend: str = "sqlite") -> int:
     with tempfile.TemporaryDirectory(prefix="lms-profile-") as tmp_name:
-        env, config = _app_settings("sqlite", Path(tmp_name))
+        env, config = _app_settings(backend, Path(tmp_name))
         facts = dataset.generate(env, config, 100)
         with dataset.in_process_app(env, config) as app:
             # The test client speaks https (PREFERRED_URL_SCHEME), so production's
@@ -95,4 +96,4 @@ def main(requests: int = 300) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(backend="postgres" if "--postgres" in sys.argv[1:] else "sqlite"))

@@ -5,6 +5,21 @@ hash of the entry before it and its own hash over its content, so editing,
 deleting or reordering any entry breaks the chain at that point, which
 ``flask lms audit verify`` reports. The model refuses updates and deletes
 through the ORM; the chain catches anything done behind its back.
+
+Chaining an entry (giving it its place ``seq`` and its hashes) is called
+sealing. Entries are chained one after another, so sealing is serialised.
+On SQLite every writing transaction already holds the database's write
+lock, so entries are sealed as they are appended. On PostgreSQL, sealing
+inside the writer's transaction would hold one lock across every audited
+transaction's commit, and every audited write in the platform (votes,
+completions, certificates) would queue behind one another's disk flush.
+There, entries are appended unsealed, and once the transaction commits,
+:func:`seal_pending` seals every pending entry, oldest first, in a short
+transaction of its own: at once outside web requests (the CLI, scripts),
+and for web requests on the process's sealer thread, so that the member's
+vote is answered without waiting for the chain; under load one pass seals
+the entries of many requests. Entries left pending by a process that died
+in between are sealed by the next sealer (and by ``flask lms audit verify``).
 """
 
 from __future__ import annotations
@@ -12,25 +27,64 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
+import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, Integer, String, event, select
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    bindparam,
+    event,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .db import UTCDateTime, db, lock_for_update, utcnow
+from .db import UTCDateTime, db, utcnow
 
 GENESIS = "0" * 64
-_AUDIT_LOCK = 0x4C4D5341  # "LMSA": serialises appends on PostgreSQL
+_AUDIT_LOCK = 0x4C4D5341  # "LMSA": serialises sealing on PostgreSQL
+#: Set in a session's ``info`` while its transaction holds unsealed entries.
+_PENDING = "lms_audit_pending"
+#: Set (to the engine) once such a transaction has committed, until it is sealed.
+_COMMITTED = "lms_audit_committed"
+#: How many pending entries one sealing transaction takes at most.
+SEAL_BATCH = 500
+
+logger = logging.getLogger(__name__)
 
 
 class AuditEvent(db.Model):
     __tablename__ = "lms_audit_event"
+    __table_args__ = (
+        # Sealed means all three set; pending means none.
+        CheckConstraint(
+            "(seq IS NULL AND prev_hash IS NULL AND hash IS NULL)"
+            " OR (seq IS NOT NULL AND prev_hash IS NOT NULL AND hash IS NOT NULL)",
+            name="sealed_whole",
+        ),
+        # The sealer's work list, kept small: only pending entries are in it.
+        Index(
+            "ix_lms_audit_event_pending",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True, nullable=True)
     occurred_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("lms_user.id", ondelete="SET NULL"), nullable=True, index=True
@@ -39,25 +93,38 @@ class AuditEvent(db.Model):
     subject_type: Mapped[str | None] = mapped_column(String(80), nullable=True)
     subject_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+
+    @property
+    def sealed(self) -> bool:
+        return self.seq is not None
 
     def content(self) -> dict[str, Any]:
         """The fields the hash covers."""
-        return {
-            "seq": self.seq,
-            "occurred_dt": self.occurred_dt.astimezone(dt.UTC).isoformat(),
-            "actor_id": self.actor_id,
-            "action": self.action,
-            "subject_type": self.subject_type,
-            "subject_id": self.subject_id,
-            "data": self.data,
-            "prev_hash": self.prev_hash,
-        }
+        return _content(self, self.seq, self.prev_hash)
 
     def compute_hash(self) -> str:
-        canonical = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return _hash(self.content())
+
+
+def _content(entry, seq: int | None, prev_hash: str | None) -> dict[str, Any]:
+    """The hashed fields of ``entry`` (an :class:`AuditEvent` or a row of its table)."""
+    return {
+        "seq": seq,
+        "occurred_dt": entry.occurred_dt.astimezone(dt.UTC).isoformat(),
+        "actor_id": entry.actor_id,
+        "action": entry.action,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "data": entry.data,
+        "prev_hash": prev_hash,
+    }
+
+
+def _hash(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @event.listens_for(Session, "before_flush")
@@ -65,6 +132,81 @@ def _refuse_changes(session, flush_context, instances):
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise PermissionError("the audit log is append-only")
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(session):
+    if session.info.pop(_PENDING, False):
+        session.info[_COMMITTED] = session.get_bind()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _seal_after_commit(session, transaction):
+    # Here, unlike in ``after_commit``, the session has given its connection
+    # back: sealing on a second one while holding the first could empty the
+    # pool with enough threads each waiting for a second connection.
+    if transaction.parent is not None or _COMMITTED not in session.info:
+        return
+    bind = session.info.pop(_COMMITTED)
+    if has_request_context():
+        # A web request answers at once; the process's sealer seals behind it.
+        _sealer.wake(bind)
+        return
+    try:
+        seal_pending(bind)
+    except Exception:
+        # The transaction is committed: what the user did is kept, and so are
+        # its entries; the next sealer (or ``lms audit verify``) seals them.
+        logger.exception("audit entries committed but not yet sealed")
+
+
+class _Sealer:
+    """A daemon thread per process that seals pending entries after web requests commit.
+
+    Waking it costs the request nothing but setting an event; while it seals,
+    more requests commit, and its next pass seals all of theirs at once. It
+    starts on first use in each process (a forked worker starts its own) and
+    keeps no engine between passes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._wanted = threading.Event()
+        self._engines: set[Engine] = set()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def wake(self, bind: Engine | Connection) -> None:
+        engine = bind.engine if isinstance(bind, Connection) else bind
+        with self._lock:
+            self._engines.add(engine)
+            if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(
+                    target=self._run, name="lms-audit-sealer", daemon=True
+                )
+                self._thread.start()
+        self._wanted.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            with self._lock:
+                engines, self._engines = self._engines, set()
+            for engine in engines:
+                try:
+                    seal_pending(engine)
+                except Exception:
+                    logger.exception("audit entries committed but not yet sealed")
+
+
+_sealer = _Sealer()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session):
+    session.info.pop(_PENDING, None)
 
 
 def record(
@@ -103,6 +245,8 @@ def record_many(events: list[Event], *, actor_id: int | None | bool = True) -> l
 
     For bulk operations (a cohort upload of a thousand people): the chain is
     the same as recording them one by one, without a round trip per event.
+    On PostgreSQL the entries are sealed once the transaction commits (see
+    the module's notes); until then their ``seq`` and hashes are ``None``.
     """
     if actor_id is True:
         actor_id = (
@@ -112,30 +256,92 @@ def record_many(events: list[Event], *, actor_id: int | None | bool = True) -> l
         )
     if not events:
         return []
-    lock_for_update(_AUDIT_LOCK)
-    last = db.session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     now = utcnow()
-    entries = []
-    for event_ in events:
-        entry = AuditEvent(
-            seq=seq,
+    entries = [
+        AuditEvent(
             occurred_dt=now,
             actor_id=actor_id,
             action=event_.action,
             subject_type=event_.subject_type,
             subject_id=None if event_.subject_id is None else str(event_.subject_id),
             data=json.loads(json.dumps(event_.data or {}, default=str)),
-            prev_hash=prev,
         )
-        entry.hash = prev = entry.compute_hash()
-        seq += 1
-        entries.append(entry)
-    db.session.add_all(entries)
-    db.session.flush()
+        for event_ in events
+    ]
+    session = db.session()
+    if _seals_after_commit(session.get_bind()):
+        session.info[_PENDING] = True
+    else:
+        seq, prev = _chain_end(session.connection())
+        for entry in entries:
+            entry.seq, entry.prev_hash = seq, prev
+            entry.hash = prev = entry.compute_hash()
+            seq += 1
+    session.add_all(entries)
+    session.flush()
     return entries
+
+
+def _seals_after_commit(bind: Engine | Connection) -> bool:
+    return bind.dialect.name == "postgresql"
+
+
+def _chain_end(connection: Connection) -> tuple[int, str]:
+    """The ``seq`` and ``prev_hash`` of the next entry to seal."""
+    last = connection.execute(
+        select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.seq.is_not(None))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    return (last.seq + 1, last.hash) if last else (1, GENESIS)
+
+
+_SEAL = (
+    update(AuditEvent.__table__)
+    .where(AuditEvent.id == bindparam("b_id"), AuditEvent.seq.is_(None))
+    .values(seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash"))
+)
+
+
+def seal_pending(bind: Engine | Connection | None = None, batch: int = SEAL_BATCH) -> int:
+    """Seal every committed, pending entry, oldest first; return how many.
+
+    Each batch is a transaction of its own on a connection of its own, under
+    the audit lock. On PostgreSQL it commits without waiting for the disk
+    (``synchronous_commit``): a seal lost in a crash leaves its entries
+    pending, and the next sealer seals them again from the same content.
+    """
+    engine = bind.engine if isinstance(bind, Connection) else (bind or db.engine)
+    table = AuditEvent.__table__
+    pending_rows = (
+        select(table.c.id, table.c.occurred_dt, table.c.actor_id, table.c.action,
+               table.c.subject_type, table.c.subject_id, table.c.data)
+        .where(table.c.seq.is_(None))
+        .order_by(table.c.id)
+        .limit(batch)
+    )
+    sealed = 0
+    while True:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK}
+                )
+            rows = connection.execute(pending_rows).all()
+            if not rows:
+                return sealed
+            seq, prev = _chain_end(connection)
+            params = []
+            for row in rows:
+                digest = _hash(_content(row, seq, prev))
+                params.append({"b_id": row.id, "b_seq": seq, "b_prev": prev, "b_hash": digest})
+                seq, prev = seq + 1, digest
+            connection.execute(_SEAL, params)
+        sealed += len(rows)
+        if len(rows) < batch:
+            return sealed
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,8 @@ def audit_log():
         select(AuditEvent.subject_type).where(AuditEvent.subject_type.is_not(None)).distinct()
     ).all()
     form.subject_type.choices = [("", _("Any"))] + [(t, t) for t in sorted(types)]
-    query = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    # Newest first; entries not yet sealed (no seq) are the newest.
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc().nulls_first(), AuditEvent.id.desc())
     if form.validate():
         if form.action.data:
             query = query.where(AuditEvent.action.contains(form.action.data.strip()))

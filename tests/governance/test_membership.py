@@ -17,7 +17,7 @@ from lms.db import utcnow
 
 
 def _actions(db):
-    return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
+    return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
 def test_apply_approve_withdraw_and_lapse(db, make_user):

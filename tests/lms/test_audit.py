@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import time
 
 import pytest
 from flask import has_app_context
-from sqlalchemy import select, text
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from lms import audit
 from lms.audit import GENESIS, AuditEvent, verify_chain
@@ -146,3 +149,160 @@ def test_record_many_chains_like_one_by_one(app, db):
     assert [e.prev_hash for e in many[1:]] == [e.hash for e in many[:-1]]
     assert audit.record_many([]) == []
     assert verify_chain().ok
+
+
+def _seals_after_commit(db) -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def test_entries_are_sealed_by_the_time_their_transaction_has_committed(app, db):
+    entry = audit.record("lms.test.one")
+    # PostgreSQL appends unsealed and seals after the commit; SQLite, whose
+    # writers hold the write lock anyway, seals as it appends.
+    assert entry.sealed is not _seals_after_commit(db)
+    db.session.commit()
+    assert (entry.seq, entry.prev_hash, entry.sealed) == (1, GENESIS, True)
+    assert entry.hash == entry.compute_hash()
+
+
+def test_a_rolled_back_transaction_leaves_nothing_to_seal(app, db):
+    audit.record("lms.test.gone")
+    db.session.rollback()
+    assert audit.seal_pending() == 0
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    audit.record("lms.test.kept")
+    db.session.commit()
+    assert db.session.scalars(select(AuditEvent.seq)).all() == [1]
+
+
+def _append_unsealed(db, action: str) -> None:
+    """An entry as a process leaves it when it dies between its commit and the sealing."""
+    db.session.execute(
+        insert(AuditEvent.__table__).values(
+            occurred_dt=dt.datetime.now(dt.UTC), action=action, data={"left": "pending"}
+        )
+    )
+    db.session.commit()
+
+
+def test_entries_left_pending_are_sealed_by_verify(app, db):
+    record_three(db)
+    _append_unsealed(db, "lms.test.orphan.one")
+    _append_unsealed(db, "lms.test.orphan.two")
+    assert verify_chain() == audit.VerifyResult(True, 3)  # the sealed part is intact
+    result = verify_command(app)
+    assert result.exit_code == 0, result.output
+    assert "sealed 2 pending entries" in result.output
+    assert "audit log intact: 5 entries" in result.output
+    rows = db.session.execute(select(AuditEvent.seq, AuditEvent.action).order_by(AuditEvent.seq))
+    assert [tuple(r) for r in rows][3:] == [(4, "lms.test.orphan.one"), (5, "lms.test.orphan.two")]
+
+
+def test_the_next_sealer_seals_what_an_earlier_one_left(app, db):
+    _append_unsealed(db, "lms.test.orphan")
+    audit.record("lms.test.next")
+    db.session.commit()
+    rows = db.session.execute(select(AuditEvent.seq, AuditEvent.action).order_by(AuditEvent.id))
+    if _seals_after_commit(db):
+        # The sealer after the next commit takes every pending entry, oldest first.
+        assert [tuple(r) for r in rows] == [(1, "lms.test.orphan"), (2, "lms.test.next")]
+    else:
+        # SQLite seals only its own entries (it never leaves any pending); verify seals the rest.
+        assert [tuple(r) for r in rows] == [(None, "lms.test.orphan"), (1, "lms.test.next")]
+        db.session.commit()  # end the read: the sealer writes on a connection of its own
+        assert audit.seal_pending() == 1
+    assert verify_chain() == audit.VerifyResult(True, 2)
+
+
+def test_a_failed_seal_keeps_the_committed_work(app, db, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(audit, "seal_pending", broken)
+    audit.record("lms.test.kept")
+    db.session.commit()  # does not raise: the work is committed
+    monkeypatch.undo()
+    assert db.session.scalars(select(AuditEvent.action)).all() == ["lms.test.kept"]
+    if _seals_after_commit(db):
+        assert "not yet sealed" in caplog.text
+        db.session.commit()
+        assert audit.seal_pending() == 1
+    assert verify_chain() == audit.VerifyResult(True, 1)
+
+
+def test_an_entry_is_sealed_whole_or_not_at_all(app, db):
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            insert(AuditEvent.__table__).values(
+                occurred_dt=dt.datetime.now(dt.UTC), action="lms.test.half", data={}, seq=1
+            )
+        )
+        db.session.flush()
+    db.session.rollback()
+
+
+def _all_sealed(db, timeout: float = 10.0) -> bool:
+    """Wait for the process's sealer to seal every entry (PostgreSQL web requests)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pending = db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.seq.is_(None))
+        )
+        db.session.commit()
+        if pending == 0:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+
+
+def test_web_requests_answer_before_their_entries_are_chained(app, db, make_user, login):
+    admin = make_user(roles=("learner", "admin"))
+    target = make_user()
+    client = login(admin)
+    from lms.testing import csrf_token
+
+    token = csrf_token(client, f"/admin/users/{target.id}")
+    for role in ("tutor", "admin"):
+        answer = client.post(
+            f"/admin/users/{target.id}", data={"role": role, "action": "grant", "csrf_token": token}
+        )
+        assert answer.status_code in (302, 303)
+    assert _all_sealed(db)
+    assert verify_chain().ok
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert actions[-2:] == ["lms.role.granted", "lms.role.granted"]
+
+
+@pytest.mark.parametrize("context", ["app", "request"])
+def test_concurrent_writers_build_one_unbroken_chain(app, make_app, context):
+    from lms.db import db
+
+    # ``app`` empties the tables afterwards; the writers use an app of their own.
+    app = make_app()
+    writers, each = 8, 5
+    barrier = threading.Barrier(writers)
+    # Outside a request the writer seals as it commits; in a request
+    # (PostgreSQL) the process's sealer thread seals behind it.
+    def enter():
+        return app.app_context() if context == "app" else app.test_request_context(method="POST")
+
+    def write(n: int) -> None:
+        with enter():
+            barrier.wait()
+            for i in range(each):
+                audit.record("lms.test.parallel", data={"writer": n, "i": i})
+                db.session.commit()
+            db.session.remove()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        assert _all_sealed(db)
+        assert verify_chain() == audit.VerifyResult(True, writers * each)
+        seqs = db.session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
+        db.session.remove()
+    assert seqs == list(range(1, writers * each + 1))
