@@ -140,6 +140,11 @@ def _note_commit(session):
         session.info[_COMMITTED] = session.get_bind()
 
 
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session):
+    session.info.pop(_PENDING, None)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _seal_after_commit(session, transaction):
     # Here, unlike in ``after_commit``, the session has given its connection
@@ -165,23 +170,26 @@ class _Sealer:
 
     Waking it costs the request nothing but setting an event; while it seals,
     more requests commit, and its next pass seals all of theirs at once. It
-    starts on first use in each process (a forked worker starts its own) and
-    keeps no engine between passes.
+    starts on first use in each process (a forked worker starts afresh: the
+    parent's thread is not copied, and its lock may have been held) and keeps
+    no engine between passes.
     """
 
     def __init__(self) -> None:
+        self.reset()
+        os.register_at_fork(after_in_child=self.reset)
+
+    def reset(self) -> None:
         self._lock = threading.Lock()
         self._wanted = threading.Event()
         self._engines: set[Engine] = set()
         self._thread: threading.Thread | None = None
-        self._pid = 0
 
     def wake(self, bind: Engine | Connection) -> None:
         engine = bind.engine if isinstance(bind, Connection) else bind
         with self._lock:
             self._engines.add(engine)
-            if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
-                self._pid = os.getpid()
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="lms-audit-sealer", daemon=True
                 )
@@ -202,11 +210,6 @@ class _Sealer:
 
 
 _sealer = _Sealer()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_pending(session):
-    session.info.pop(_PENDING, None)
 
 
 def record(

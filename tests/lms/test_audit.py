@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import threading
 import time
@@ -306,3 +307,17 @@ def test_concurrent_writers_build_one_unbroken_chain(app, make_app, context):
         seqs = db.session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
         db.session.remove()
     assert seqs == list(range(1, writers * each + 1))
+
+
+def test_a_forked_worker_starts_a_sealer_of_its_own(app, db):
+    # gunicorn forks workers: the parent's thread is not copied into the child,
+    # and a lock held at the fork would never be released there.
+    audit._sealer.wake(db.engine)
+    assert audit._sealer._thread.is_alive()
+    with audit._sealer._lock:
+        pid = os.fork()
+        if pid == 0:  # the child: a fresh sealer, free to start
+            fresh = audit._sealer._thread is None and not audit._sealer._lock.locked()
+            os._exit(0 if fresh else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
