@@ -1,12 +1,16 @@
 """Flask extension instances, created unbound and initialised by the factory."""
 
-from flask import request
+import functools
+import time
+
+from flask import abort, after_this_request, current_app, request
 from flask_babel import Babel
-from flask_limiter import Limiter
+from flask_limiter import HeaderNames, Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
+from limits import RateLimitItem, parse_many
 
 migrate = Migrate()
 login_manager = LoginManager()
@@ -18,6 +22,61 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def form_email_key() -> str:
     """Rate-limit key for "per account" limits: the email typed into the form."""
     return "account:" + request.form.get("email", "").strip().lower()
+
+
+def count_request(limit_value: str, scope: str | None = None) -> None:
+    """Count the current request against ``limit_value``; abort with 429 when over it.
+
+    What ``@limiter.limit(limit_value)`` does for a view, for views too busy to
+    pay the decorator: the same storage and strategy and the same counters (the
+    key is the remote address and the scope the endpoint, as the decorator's),
+    the limits taken shortest window first up to the first one exceeded, whose
+    request answers 429 through the app's error page, and the ``X-RateLimit-*``
+    and ``Retry-After`` headers (default names) when ``RATELIMIT_HEADERS_ENABLED``.
+    Around the count itself, a few microseconds, the decorator resolves on
+    every request which limits apply to the view and whether an exemption does,
+    and builds a request state and an after-request hook: ~0.2 ms.
+
+    Unlike the decorator it leaves default and blueprint limits in force for the
+    view, as for any view without a decorator.
+
+    :param limit_value: one or more limits, e.g. ``"30 per minute; 300 per hour"``.
+    :param scope: the counters' scope; default: the request's endpoint.
+    """
+    if not (limiter.enabled and limiter.initialized):
+        return
+    config = current_app.config
+    args = (get_remote_address(), scope or request.endpoint)
+    if config.get("RATELIMIT_KEY_PREFIX"):
+        args = (config["RATELIMIT_KEY_PREFIX"], *args)
+    strategy = limiter.limiter
+    items = _parsed_limits(limit_value)
+    exceeded = next((item for item in items if not strategy.hit(item, *args)), None)
+    if config.get("RATELIMIT_HEADERS_ENABLED"):
+        shown = exceeded or items[0]
+        reset, remaining = strategy.get_window_stats(shown, *args)
+        reset_at = int(reset + 1)
+        headers = {
+            HeaderNames.LIMIT.value: str(shown.amount),
+            HeaderNames.REMAINING.value: str(remaining),
+            HeaderNames.RESET.value: str(reset_at),
+            HeaderNames.RETRY_AFTER.value: str(int(reset_at - time.time())),
+        }
+
+        @after_this_request
+        def add_headers(response):
+            response.headers.update(headers)
+            return response
+
+    if exceeded is not None:
+        limiter.logger.info("ratelimit %s (%s) exceeded at endpoint: %s", exceeded, *args[-2:])
+        abort(429)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_limits(limit_value: str) -> tuple[RateLimitItem, ...]:
+    # Parsed once per value, not per request; the order Flask-Limiter checks them in.
+    return tuple(sorted(parse_many(limit_value)))
 
 
 @migrate.configure

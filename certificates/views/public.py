@@ -3,34 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import re
 import threading
-from collections import OrderedDict
-from collections.abc import Hashable
+from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Hashable
 
 from flask import Response, current_app, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import Dialect, bindparam, select
 
 from lms.db import db, utcnow
-from lms.extensions import limiter
+from lms.extensions import count_request, limiter
+from lms.i18n import select_locale
 from lms.permissions import public
 
 from .. import signing
 from ..forms import VerifyFileForm
 from ..models import STATUS_LIST_ID, Certificate, StatusList, certificate_status
-from ..operations import normalise_code
+from ..operations import CODE_CHARS, CROCKFORD, normalise_code
 from ..verify_file import check_file
 from . import bp
 
 #: Where the app keeps its :class:`PageCache` of verification pages.
 PAGES = "certificates.verify_pages"
 
+#: A code as printed and linked (``7KQ2-M4XD-9TPW``), which :func:`normalise_code`
+#: would return unchanged: most lookups, spared its work.
+_PRINTED_CODE = re.compile("-".join([f"[{CROCKFORD}]{{4}}"] * (CODE_CHARS // 4)))
+
 #: What the public may know about a certificate (no email, no revocation reason), read
 #: in one query on every request: the status always comes from the database. Built
-#: once; run as a plain (Core) query, as the page needs the columns, not a model object.
+#: once, compiled once per dialect (:func:`_facts_query`): the page needs the columns,
+#: not a model object.
 _PUBLIC_FACTS = select(
     Certificate.code,
     Certificate.learner_name,
@@ -75,6 +82,8 @@ def _verify_limit() -> str:
 
 
 def _wants_json() -> bool:
+    if not request.environ.get("HTTP_ACCEPT"):
+        return False  # no Accept header: anything goes, and HTML comes first
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
         "text/html"
@@ -85,9 +94,57 @@ def _json(data, status: int = 200, mimetype: str = "application/json") -> Respon
     return Response(json.dumps(data, ensure_ascii=False), status=status, mimetype=mimetype)
 
 
-def public_facts(code: str):
-    """The public facts of the certificate with ``code`` (a row of ``_PUBLIC_FACTS``), or None."""
-    return db.session.connection().execute(_PUBLIC_FACTS, {"code": code}).first()
+#: The public facts of one certificate, as :func:`public_facts` returns them.
+PublicFacts = namedtuple("PublicFacts", [column.key for column in _PUBLIC_FACTS.selected_columns])
+
+
+@functools.cache
+def _facts_query(dialect: Dialect) -> tuple[str, bool, tuple[Callable | None, ...]]:
+    """:data:`_PUBLIC_FACTS` compiled for ``dialect``: its SQL, whether it takes
+    the code by position, and each column's conversion from the driver's value
+    (None: none needed), as SQLAlchemy would apply them."""
+    compiled = _PUBLIC_FACTS.compile(dialect=dialect)
+    processors = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in _PUBLIC_FACTS.selected_columns
+    )
+    return compiled.string, compiled.positional, processors
+
+
+def public_facts(code: str) -> PublicFacts | None:
+    """The public facts of the certificate with ``code``, or None.
+
+    The statement runs on a pooled DBAPI connection, as ``/healthz`` does,
+    with SQLAlchemy's own SQL and column conversions. Through the ORM session,
+    or even a Core connection, SQLAlchemy's execution cost several times the
+    query, plus, on SQLite, the ``BEGIN`` that :mod:`lms.db` emits for every
+    transaction. One statement needs no transaction of its own: it runs in
+    autocommit, which SQLite's connections are in already (:mod:`lms.db`
+    begins transactions itself) and PostgreSQL's are switched to for it,
+    saving the round trips of ``BEGIN`` and ``ROLLBACK``.
+    """
+    engine = db.engine
+    dialect = engine.dialect
+    sql, positional, processors = _facts_query(dialect)
+    connection = engine.raw_connection()
+    try:
+        dbapi_connection = connection.dbapi_connection
+        switch = not dialect.detect_autocommit_setting(dbapi_connection)
+        if switch:
+            dialect.set_isolation_level(dbapi_connection, "AUTOCOMMIT")
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, (code,) if positional else {"code": code})
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            if switch:
+                dialect.reset_isolation_level(dbapi_connection)
+    finally:
+        connection.close()
+    if row is None:
+        return None
+    return PublicFacts(*(f(v) if f else v for f, v in zip(processors, row, strict=True)))
 
 
 def describe(cert, now: dt.datetime | None = None) -> dict:
@@ -123,38 +180,58 @@ def verify_form():
 
 @bp.route("/verify/<code>")
 @public
-@limiter.limit(_verify_limit)
 def verify(code: str):
-    """The public verification page (JSON to ``Accept: application/json``)."""
-    normal = normalise_code(code)
+    """The public verification page (JSON to ``Accept: application/json``).
+
+    Every lookup, found or not, counts against ``CERTIFICATES_VERIFY_LIMIT``
+    for the visitor's address; over it, the answer is 429. Counted by
+    :func:`~lms.extensions.count_request`, the ``@limiter.limit`` decorator's
+    counting without its per-request bookkeeping.
+    """
+    count_request(current_app.config["CERTIFICATES_VERIFY_LIMIT"])
+    normal = code if _PRINTED_CODE.fullmatch(code) else normalise_code(code)
     cert = public_facts(normal) if normal else None
     if _wants_json():
         return _json(describe(cert), 404 if cert is None else 200)
-    if cert is None:
-        return render_template("certificates/verify.html", cert=None, info=describe(None)), 404
     return _verification_page(cert)
 
 
-def _verification_page(cert) -> str:
-    """The page of a found certificate (its public facts), rendered once per process
-    for each set of facts, status and language, for visitors who are not signed in.
+#: The kept pages depend on who asks: a signed-in visitor gets another page.
+_VARY_COOKIE = {"Vary": "Cookie"}
+
+
+def _verification_page(cert):
+    """The page of a certificate (its public facts) or of a code that has none,
+    rendered once per process for each set of facts, status and language, for
+    visitors who are not signed in.
 
     The key holds every fact the page shows and the status, which is read from
     the database on every request, so a revocation or an expiry shows at once.
     Signed-in visitors (their name and menu are on the page) and visitors with
     flash messages pending get the page rendered for them.
     """
-    if current_user.is_authenticated or "_flashes" in session:
-        return render_template("certificates/verify.html", cert=cert, info=describe(cert))
+    code = 200 if cert is not None else 404
+    # Both live in cookies: without any, nobody is signed in and no message
+    # waits, which is what asking Flask-Login would find out, at a cost.
+    if "HTTP_COOKIE" in request.environ and (
+        current_user.is_authenticated or "_flashes" in session
+    ):
+        info = describe(cert)
+        return render_template("certificates/verify.html", cert=cert, info=info), code
     now = utcnow()
-    status = certificate_status(cert.revoked_dt, cert.valid_until, now)
-    key = (tuple(cert), status, str(get_locale()), request.script_root)
+    facts = status = None
+    if cert is not None:
+        facts = tuple(cert)
+        status = certificate_status(cert.revoked_dt, cert.valid_until, now)
+    # The core's locale selector, as Flask-Babel calls it, without Flask-Babel's
+    # per-request parsing of the answer into a Locale (only a miss renders).
+    key = (facts, status, select_locale(), request.script_root)
     pages: PageCache = current_app.extensions[PAGES]
     page = pages.get(key)
     if page is None:
         page = render_template("certificates/verify.html", cert=cert, info=describe(cert, now))
         pages.put(key, page)
-    return page
+    return page, code, _VARY_COOKIE
 
 
 @bp.route("/verify-file", methods=["GET", "POST"])
