@@ -244,7 +244,7 @@ class Event:
 
 
 def record_many(events: list[Event], *, actor_id: int | None | bool = True) -> list[AuditEvent]:
-    """Append several events, chained in order, with one read and one write.
+    """Append several events, chained in order, in one write (and, on SQLite, one read).
 
     For bulk operations (a cohort upload of a thousand people): the chain is
     the same as recording them one by one, without a round trip per event.
