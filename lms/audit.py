@@ -140,17 +140,16 @@ def _note_commit(session):
         session.info[_COMMITTED] = session.get_bind()
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_pending(session):
-    session.info.pop(_PENDING, None)
-
-
 @event.listens_for(Session, "after_transaction_end")
 def _seal_after_commit(session, transaction):
     # Here, unlike in ``after_commit``, the session has given its connection
     # back: sealing on a second one while holding the first could empty the
     # pool with enough threads each waiting for a second connection.
-    if transaction.parent is not None or _COMMITTED not in session.info:
+    if transaction.parent is not None:
+        return  # a savepoint: the entries are the outer transaction's
+    # Still pending here: the transaction ended without a commit, and its entries with it.
+    session.info.pop(_PENDING, None)
+    if _COMMITTED not in session.info:
         return
     bind = session.info.pop(_COMMITTED)
     if has_request_context():

@@ -321,3 +321,15 @@ def test_a_forked_worker_starts_a_sealer_of_its_own(app, db):
             os._exit(0 if fresh else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_rolled_back_savepoint_keeps_the_outer_entries_pending_sealing(app, db):
+    kept = audit.record("lms.test.outer")
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            audit.record("lms.test.inner")
+            raise RuntimeError("undo the savepoint")
+    db.session.commit()
+    # The outer entry was sealed at the commit, on either backend.
+    assert (kept.seq, kept.sealed) == (1, True)
+    assert db.session.scalars(select(AuditEvent.action)).all() == ["lms.test.outer"]
