@@ -325,10 +325,9 @@ def test_a_forked_worker_starts_a_sealer_of_its_own(app, db):
 
 def test_a_rolled_back_savepoint_keeps_the_outer_entries_pending_sealing(app, db):
     kept = audit.record("lms.test.outer")
-    with pytest.raises(RuntimeError):
-        with db.session.begin_nested():
-            audit.record("lms.test.inner")
-            raise RuntimeError("undo the savepoint")
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        audit.record("lms.test.inner")
+        raise RuntimeError("undo the savepoint")
     db.session.commit()
     # The outer entry was sealed at the commit, on either backend.
     assert (kept.seq, kept.sealed) == (1, True)
