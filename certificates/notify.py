@@ -24,6 +24,9 @@ def tell_learner(cert: Certificate) -> None:
     the certificate is kept: the learner still finds it on My certificates.
     """
     lang = (current_app.config.get("LMS_LANGUAGE_LIST") or ["en"])[0]
+    # The values are worked out before the call: Babel's extractor (2.19) flags
+    # any f-string among a message's arguments.
+    mine = f"{signing.base_url()}/certificates/my"
     with force_locale(lang):
         subject = _("Your certificate: %(course)s", course=cert.course_title)
         body = _(
@@ -32,7 +35,7 @@ def tell_learner(cert: Certificate) -> None:
             "Download it from My certificates:\n%(mine)s\n\n"
             "Anyone you show it to can check it here (code %(code)s):\n%(verify)s\n",
             name=cert.learner_name, course=cert.course_title,
-            mine=f"{signing.base_url()}/certificates/my", code=cert.code,
+            mine=mine, code=cert.code,
             verify=signing.verify_url(cert.code),
         )
     try:
