@@ -136,3 +136,19 @@ def new_page(browser, live_server) -> Iterator[Callable[..., Any]]:
 def page(new_page):
     """A page in a fresh desktop-sized browser context with JavaScript on."""
     return new_page(viewport={"width": 1280, "height": 900})
+
+
+def import_course_files(folder: Path, files: dict[str, str]) -> str:
+    """Write a course folder, import it into the test database (committed) and return its slug."""
+    from courses.importing import import_course
+    from lms.db import db
+
+    for rel, text in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    result = import_course(folder)
+    db.session.commit()
+    db.session.remove()  # nothing of the test's session stays open while the server runs
+    assert result.created
+    return result.slug

@@ -28,6 +28,7 @@ from lms.mail import OutboxMessage
 from lms.testing import TEST_PASSWORD
 
 from .a11y import check_a11y
+from .conftest import import_course_files
 
 pytestmark = pytest.mark.e2e
 
@@ -110,18 +111,7 @@ questions:
 @pytest.fixture()
 def course(app, tmp_path: Path) -> str:
     """Import the course folder into the test database (committed) and return its slug."""
-    from courses.importing import import_course
-
-    folder = tmp_path / SLUG
-    for rel, text in COURSE_FILES.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    result = import_course(folder)
-    db.session.commit()
-    db.session.remove()  # nothing of the test's session stays open while the server runs
-    assert result.created
-    return result.slug
+    return import_course_files(tmp_path / SLUG, COURSE_FILES)
 
 
 @pytest.fixture()
