@@ -134,6 +134,7 @@ def _entry(scenario: Scenario, backend: str, result: WrkResult, baseline: WrkRes
         "p95_ms": round(result.p95_ms, 2),
         "p99_ms": round(result.p99_ms, 2),
         "baseline_rps": round(baseline.rps, 1),
+        "baseline_p95_ms": round(baseline.p95_ms, 2),
         "ratio": round(ratio, 3),
         "target_ratio": scenario.target_ratio,
         "max_p95_ms": scenario.max_p95_ms,
@@ -154,8 +155,8 @@ def _target(entry: dict) -> str:
 
 
 def _table(entries: list[dict]) -> str:
-    head = ("scenario", "db", "req/s", "p50 ms", "p95 ms", "p99 ms", "bare req/s", "ratio",
-            "target", "result")
+    head = ("scenario", "db", "req/s", "p50 ms", "p95 ms", "p99 ms", "bare req/s", "bare p95",
+            "ratio", "target", "result")
     rows = [head]
     for e in (e for e in entries if e.get("kind") == "wrk"):
         result = {True: "pass", False: "FAIL", None: "report"}[e["pass"]]
@@ -164,7 +165,7 @@ def _table(entries: list[dict]) -> str:
         rows.append((
             e["name"], e["backend"], f"{e['rps']:.0f}", f"{e['p50_ms']:.2f}",
             "-" if math.isnan(e["p95_ms"]) else f"{e['p95_ms']:.2f}", f"{e['p99_ms']:.2f}",
-            f"{e['baseline_rps']:.0f}", f"{e['ratio']:.2f}",
+            f"{e['baseline_rps']:.0f}", f"{e['baseline_p95_ms']:.2f}", f"{e['ratio']:.2f}",
             _target(e), result,
         ))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
