@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -68,6 +69,18 @@ class ActionForm(LmsForm):
     """A bare POST form: just the CSRF token (enrol, mark complete, move, publish)."""
 
     action = HiddenField()
+
+
+def action_is_valid() -> bool:
+    """Tell whether a bare POST (an :class:`ActionForm`) is valid, that is its CSRF token.
+
+    Flask-WTF's ``CSRFProtect`` checks the token of every POST before the
+    view runs and marks the request valid; the form would find that mark and
+    pass, after building itself, which costs more than the rest of a
+    repeated "mark complete". Without the mark (CSRF checks turned off, an
+    exempt view) the form decides, as before.
+    """
+    return g.get("csrf_valid", False) or ActionForm().validate()
 
 
 class CourseForm(LmsForm):

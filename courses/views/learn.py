@@ -17,7 +17,7 @@ from lms.permissions import login_required
 from .. import operations as ops
 from ..cohorts.models import CohortMember
 from ..cohorts.schedule import learner_schedule
-from ..forms import ActionForm
+from ..forms import action_is_valid
 from ..models import KIND_LESSON, Course, Enrolment, Item, QuizAttempt
 from ..progress import outline_for
 from . import bp
@@ -89,7 +89,7 @@ def _item_url(course, item) -> str:
 def enrol(slug: str):
     """Join a course; the server checks status, dates and prerequisites."""
     course, enrolment = visible_course(slug)
-    if not ActionForm().validate():
+    if not action_is_valid():
         abort(400)
     try:
         enrolment, created = ops.enrol(current_user, course)
@@ -225,7 +225,7 @@ def complete(slug: str, key: str):
         return _not_enrolled(course)
     if lesson is None:
         abort(404)
-    if not ActionForm().validate():
+    if not action_is_valid():
         abort(400)
     refused = _refuse_locked(course, lesson, cohort_id)
     if refused is not None:
@@ -286,7 +286,7 @@ def submit(slug: str, key: str):
         return _not_enrolled(course)
     if quiz is None or quiz.kind == KIND_LESSON:
         abort(404)
-    if not ActionForm().validate():
+    if not action_is_valid():
         abort(400)
     refused = _refuse_locked(course, quiz, cohort_id)
     if refused is not None:
