@@ -33,11 +33,10 @@ def visible_course(slug: str) -> tuple[Course, Enrolment | None]:
 
 def check_visible(course: Course, enrolment: Enrolment | None) -> None:
     """404 unless the current visitor may see ``course`` (the rules of :func:`visible_course`)."""
-    if can_see_drafts():
+    # The permission check last: learners on their course's pages never need it.
+    if course.status != STATUS_DRAFT and (enrolment is not None or is_listed(course)):
         return
-    if course.status == STATUS_DRAFT:
-        abort(404)
-    if not is_listed(course) and enrolment is None:
+    if not can_see_drafts():
         abort(404)
 
 
