@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import get_translations
 from sqlalchemy import and_, bindparam, select
 
 from lms.db import db
@@ -92,6 +91,10 @@ class CourseProgress:
     @property
     def remaining_words(self) -> str:
         """What is left, in plain words: "2 lessons and the final quiz"."""
+        # The request's translations, looked up once rather than once per phrase
+        # (a lookup costs more than the translating).
+        translations = get_translations()
+        _, ngettext = translations.ugettext, translations.ungettext
         if self.completed:
             return _("Nothing left. You finished this course.")
         quizzes = self.remaining_quizzes - (1 if self.final_quiz_remaining else 0)
@@ -99,16 +102,17 @@ class CourseProgress:
         if self.remaining_lessons:
             parts.append(
                 ngettext("%(num)d lesson", "%(num)d lessons", self.remaining_lessons)
+                % {"num": self.remaining_lessons}
             )
         if quizzes:
-            parts.append(ngettext("%(num)d quiz", "%(num)d quizzes", quizzes))
+            parts.append(ngettext("%(num)d quiz", "%(num)d quizzes", quizzes) % {"num": quizzes})
         if self.final_quiz_remaining:
             parts.append(_("the final quiz"))
         if not parts:
             return _("Nothing left.")
         if len(parts) == 1:
-            return _("%(a)s left", a=parts[0])
-        return _("%(a)s and %(b)s left", a=", ".join(parts[:-1]), b=parts[-1])
+            return _("%(a)s left") % {"a": parts[0]}
+        return _("%(a)s and %(b)s left") % {"a": ", ".join(parts[:-1]), "b": parts[-1]}
 
 
 def course_items(course_ids: Iterable[int]) -> dict[int, list]:
@@ -157,8 +161,7 @@ def progress_for(enrolments: Sequence[Enrolment]) -> dict[int, CourseProgress]:
     return {e.id: _one(e, items.get(e.course_id, []), done.get(e.id, {})) for e in enrolments}
 
 
-@dataclass(frozen=True)
-class ModuleRow:
+class ModuleRow(NamedTuple):
     """A module as the outline shows it."""
 
     id: int
@@ -171,23 +174,33 @@ def outline_for(enrolment: Enrolment) -> tuple[CourseProgress, list[ModuleRow]]:
     The learning pages need both; this reads modules, items and the learner's
     progress rows together (modules without items still show) and computes
     the progress with the same rules as :func:`progress_for`.
+
+    The statement selects columns, not entities, so it runs on the session's
+    connection: plain rows, without the ORM's result machinery, which cost
+    more than the query. The session is flushed first, as its own ``execute``
+    would, so progress recorded earlier in the request counts.
     """
-    rows = db.session.execute(
+    session = db.session()
+    session.flush()
+    rows = session.connection().execute(
         _outline_query(),
         {"enrolment_id": enrolment.id, "course_id": enrolment.course_id},
-    ).all()
+    )
     modules: list[ModuleRow] = []
-    items = []
-    done: dict[int, float | None] = {}
-    for row in rows:
-        if not modules or modules[-1].id != row.m_id:
-            modules.append(ModuleRow(row.m_id, row.m_title))
-        if row.id is None:
-            continue
-        items.append(row)
-        if row.progress_id is not None:
-            done[row.id] = row.score
-    return _one(enrolment, items, done), modules
+    states: list[ItemState] = []
+    module_id = None
+    for m_id, m_title, item_id, key, kind, title, required, minutes, progress_id, score in rows:
+        if m_id != module_id:
+            modules.append(ModuleRow(m_id, m_title))
+            module_id = m_id
+        if item_id is not None:
+            states.append(
+                ItemState(
+                    item_id, key, kind, title, m_id, required, minutes,
+                    progress_id is not None, score,
+                )
+            )
+    return _summary(enrolment, tuple(states)), modules
 
 
 @cache
@@ -202,8 +215,6 @@ def _outline_query():
             Module.id.label("m_id"),
             Module.title.label("m_title"),
             Item.id,
-            Item.course_id,
-            Item.module_id,
             Item.key,
             Item.kind,
             Item.title,
@@ -234,6 +245,11 @@ def _one(enrolment: Enrolment, rows: list, done: dict[int, float | None]) -> Cou
         )
         for r in rows
     )
+    return _summary(enrolment, states)
+
+
+def _summary(enrolment: Enrolment, states: tuple[ItemState, ...]) -> CourseProgress:
+    """The counts, next item and Continue target over an enrolment's item states."""
     required = [s for s in states if s.required]
     left = [s for s in required if not s.done]
     final = required[-1] if required and required[-1].kind == KIND_QUIZ else None
