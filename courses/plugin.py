@@ -40,6 +40,7 @@ def setup(app: Flask) -> None:
     from .cohorts.dashboard import cohort_dashboard
     from .cohorts.directory import CourseCohorts
     from .decisions import KINDS
+    from .outline import outline
     from .views.dashboard import dashboard_data
 
     for key, value in UPLOAD_DEFAULTS.items():
@@ -51,6 +52,7 @@ def setup(app: Flask) -> None:
     app.jinja_env.globals["courses_dashboard"] = dashboard_data
     app.jinja_env.globals["courses_featured"] = _featured
     app.jinja_env.globals["courses_cohort_dashboard"] = cohort_dashboard
+    app.jinja_env.globals["courses_outline"] = outline
     provide_cohort_directory(app, CourseCohorts(), owner="courses")
 
 

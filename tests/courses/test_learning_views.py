@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
+from courses import operations as ops
 from courses.models import Enrolment, Progress, QuizAttempt
 from courses.progress import progress_for
 
@@ -246,3 +247,40 @@ def test_lesson_page_forms_and_menu(app, db, make_user, login, make_course, enro
     r = learner_client.post("/account/logout", data={"logout-csrf_token": logout.group(1)})
     assert r.status_code in (302, 303)
     assert learner_client.get(path).status_code == 302
+
+
+def test_outline_lines(app, db, make_user, login, make_course, enrol):
+    """Each line: a link to the item (the page's own marked current), its kind, length,
+    whether it is optional and a Done badge; visitors get the titles without links."""
+    course = make_course(lessons=2, modules=2)
+    course.items[1].required = False
+    db.session.commit()
+    learner = make_user()
+    e = enrol(learner, course)
+    ops.complete_lesson(e, course.items[0])
+    db.session.commit()
+    client = login(learner)
+    html = client.get("/courses/co-op-basics/learn/l2").get_data(as_text=True)
+    outline = html[html.index('<nav class="outline"') :]
+    lines = [
+        " ".join(re.sub(r"<[^>]+>", " ", li).split())
+        for li in re.findall(r'<li class="outline-item[^"]*">(.*?)</li>', outline, re.S)
+    ]
+    assert lines == [
+        "Lesson 1 Lesson, 5 min Done",
+        "Lesson 2 Lesson, 5 min, optional",
+        "Final quiz Quiz",
+    ]
+    assert re.findall(r'<a href="([^"]+)"( aria-current="page")?>', outline) == [
+        ("/courses/co-op-basics/learn/l1", ""),
+        ("/courses/co-op-basics/learn/l2", ' aria-current="page"'),
+        ("/courses/co-op-basics/learn/final", ""),
+    ]
+    assert outline.count('class="outline-item is-done"') == 1
+    assert re.findall(r'<h3 class="outline-module">([^<]+)</h3>', outline) == [
+        "Module 0",
+        "Module 1",
+    ]
+    visitor = app.test_client().get("/courses/co-op-basics").get_data(as_text=True)
+    visitor = visitor[visitor.index('<nav class="outline"') :]
+    assert "<span>Lesson 2</span>" in visitor and "/learn/" not in visitor
