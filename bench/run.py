@@ -3,8 +3,12 @@
 Steps: serve the bare "hello" app; generate a dataset (``flask lms init`` plus
 bulk-inserted users) in a temporary folder; serve ``wsgi:app`` in production
 mode on it, with the same gunicorn settings; for every scenario of
-:mod:`bench.scenarios`, measure the bare app (the baseline) and then the
-scenario with wrk; write ``bench/results/latest.json`` and print a table.
+:mod:`bench.scenarios`, measure with wrk the bare app (the baseline) and then
+the scenario, in turn, for several short rounds (``--rounds`` of
+``--duration`` seconds each); write ``bench/results/latest.json`` and print a
+table. A scenario's ratio is the median of its rounds' ratios, and its rates
+and percentiles are the medians over its rounds: the machines are shared, and
+a burst of load from elsewhere then moves one round rather than the result.
 Before serving, the measurements of :mod:`bench.measures` (issuing
 certificates, counting a ballot) run on the same dataset; they go into the
 same JSON (``"kind": "measure"``) and a second table.
@@ -26,6 +30,7 @@ import json
 import math
 import os
 import secrets
+import statistics
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -56,7 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--postgres", action="store_true",
                    help=f"run on PostgreSQL ({dataset.POSTGRES_URL}; created if missing,"
                         " emptied if present) instead of SQLite")
-    p.add_argument("--duration", type=int, default=10, help="seconds of load per scenario")
+    p.add_argument("--duration", type=int, default=2,
+                   help="seconds of load per round, on each side (wrk -d)")
+    p.add_argument("--rounds", type=int, default=5,
+                   help="rounds per scenario, each the bare app then the platform")
     p.add_argument("--connections", type=int, default=16, help="open connections (wrk -c)")
     p.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (wrk -t)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -114,8 +122,30 @@ def _app_settings(backend: str, tmp: Path) -> tuple[dict[str, str], dict[str, st
     return env, settings
 
 
-def _entry(scenario: Scenario, backend: str, result: WrkResult, baseline: WrkResult) -> dict:
-    ratio = result.rps / baseline.rps if baseline.rps else 0.0
+def _median_result(results: list[WrkResult]) -> WrkResult:
+    """One result for several rounds: the median of each rate and percentile, the sum of counts."""
+    return WrkResult(
+        rps=statistics.median(r.rps for r in results),
+        p50_ms=statistics.median(r.p50_ms for r in results),
+        p95_ms=statistics.median(r.p95_ms for r in results),
+        p99_ms=statistics.median(r.p99_ms for r in results),
+        requests=sum(r.requests for r in results),
+        errors=sum(r.errors for r in results),
+        unexpected=sum(r.unexpected for r in results),
+    )
+
+
+def _entry(scenario: Scenario, backend: str, pairs: list[tuple[WrkResult, WrkResult]]) -> dict:
+    """The scenario's entry from its rounds, each ``(bare app, platform)`` measured in turn.
+
+    The ratio is the median of the rounds' ratios: each compares two runs a
+    few seconds apart, so a burst of load from elsewhere on the machine moves
+    one round, not the result.
+    """
+    baseline = _median_result([bare for bare, _ in pairs])
+    result = _median_result([app for _, app in pairs])
+    ratios = [app.rps / bare.rps if bare.rps else 0.0 for bare, app in pairs]
+    ratio = statistics.median(ratios)
     passed = None
     if scenario.target_ratio is not None or scenario.max_p95_ms is not None:
         passed = result.errors == 0
@@ -136,6 +166,7 @@ def _entry(scenario: Scenario, backend: str, result: WrkResult, baseline: WrkRes
         "baseline_rps": round(baseline.rps, 1),
         "baseline_p95_ms": round(baseline.p95_ms, 2),
         "ratio": round(ratio, 3),
+        "round_ratios": [round(r, 3) for r in ratios],
         "target_ratio": scenario.target_ratio,
         "max_p95_ms": scenario.max_p95_ms,
         "pass": passed,
@@ -253,14 +284,19 @@ def _measure(scenario: Scenario, backend: str, url: str, bare_url: str, tmp: Pat
     # sides of the ratio), with a plain GET of its one page, under the same load.
     bare_script = tmp / "bare.lua"
     bare_script.write_text(checking_lua())
-    print(f"bench: {scenario.name} on {backend}: bare app, then the platform,"
-          f" {load['duration']} s each ...", flush=True)
-    baseline = run_wrk(bare_url + "/", headers={}, script=bare_script, **load)
-    if baseline.errors:
-        print(f"bench: the bare app got {baseline.errors} errors", file=sys.stderr)
-        return None
-    result = run_wrk(url + scenario.path, headers=headers, script=script, **load)
-    entry = _entry(scenario, backend, result, baseline)
+    rounds = load["rounds"]
+    print(f"bench: {scenario.name} on {backend}: bare app and platform in turn,"
+          f" {rounds} x {load['duration']} s each ...", flush=True)
+    wrk_load = {k: v for k, v in load.items() if k != "rounds"}
+    pairs = []
+    for _ in range(rounds):
+        baseline = run_wrk(bare_url + "/", headers={}, script=bare_script, **wrk_load)
+        if baseline.errors:
+            print(f"bench: the bare app got {baseline.errors} errors", file=sys.stderr)
+            return None
+        pairs.append((baseline, run_wrk(url + scenario.path, headers=headers, script=script,
+                                        **wrk_load)))
+    entry = _entry(scenario, backend, pairs)
     entry["connections"] = load["connections"]
     return entry
 
@@ -321,7 +357,10 @@ def main(argv: list[str] | None = None) -> int:
     backends = list(dict.fromkeys(s.backend or default_backend for s in scenarios))
     backends = backends or [default_backend]
     server = GunicornSettings(workers=args.workers, threads=args.threads)
-    load = {"duration": args.duration, "connections": args.connections,
+    if args.rounds < 1 or args.duration < 1:
+        print("bench: --rounds and --duration must be at least 1", file=sys.stderr)
+        return 2
+    load = {"duration": args.duration, "rounds": args.rounds, "connections": args.connections,
             "threads": args.wrk_threads}
 
     entries: list[dict] = []
