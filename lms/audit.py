@@ -44,13 +44,12 @@ from sqlalchemy import (
     String,
     bindparam,
     event,
-    insert,
     select,
     text,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import UTCDateTime, db, utcnow
 
@@ -272,35 +271,17 @@ def record_many(events: list[Event], *, actor_id: int | None | bool = True) -> l
         for event_ in events
     ]
     session = db.session()
-    connection = session.connection()
-    if _seals_after_commit(connection):
+    if _seals_after_commit(session.get_bind()):
         session.info[_PENDING] = True
     else:
-        seq, prev = _chain_end(connection)
+        seq, prev = _chain_end(session.connection())
         for entry in entries:
             entry.seq, entry.prev_hash = seq, prev
             entry.hash = prev = entry.compute_hash()
             seq += 1
-    # One INSERT on the session's connection instead of a flush, whose unit of
-    # work cost more than everything else here (every vote records an entry);
-    # the entries then join the session as loaded rows, expired at the commit
-    # like any other.
-    ids = connection.execute(_APPEND, [_row(entry) for entry in entries]).scalars().all()
-    for entry, id_ in zip(entries, ids, strict=True):
-        entry.id = id_
-        make_transient_to_detached(entry)
-        session.add(entry)
+    session.add_all(entries)
+    session.flush()
     return entries
-
-
-_APPEND = insert(AuditEvent.__table__).returning(
-    AuditEvent.__table__.c.id, sort_by_parameter_order=True
-)
-_COLUMNS = tuple(c.key for c in AuditEvent.__table__.c if c.key != "id")
-
-
-def _row(entry: AuditEvent) -> dict[str, Any]:
-    return {key: getattr(entry, key) for key in _COLUMNS}
 
 
 def _seals_after_commit(bind: Engine | Connection) -> bool:

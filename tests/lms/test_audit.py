@@ -332,3 +332,25 @@ def test_a_rolled_back_savepoint_keeps_the_outer_entries_pending_sealing(app, db
     # The outer entry was sealed at the commit, on either backend.
     assert (kept.seq, kept.sealed) == (1, True)
     assert db.session.scalars(select(AuditEvent.action)).all() == ["lms.test.outer"]
+
+
+def test_entries_recorded_after_a_rollback_chain_on(app, db):
+    """A rolled-back entry leaves nothing behind in the session either: SQLite hands
+    its id to the next entry, which must be recorded and chained as usual."""
+    audit.record("lms.test.first")
+    db.session.commit()
+    # Held on to, as a caller may: the session must still let them go.
+    undone = [audit.record("lms.test.undone")]
+    db.session.rollback()
+    after_rollback = audit.record("lms.test.after_rollback")
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        undone.append(audit.record("lms.test.undone_in_savepoint"))
+        raise RuntimeError("undo the savepoint")
+    after_savepoint = audit.record("lms.test.after_savepoint")
+    db.session.commit()
+    assert not any(entry in db.session for entry in undone)
+    assert (after_rollback.seq, after_savepoint.seq) == (2, 3)
+    assert db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all() == [
+        "lms.test.first", "lms.test.after_rollback", "lms.test.after_savepoint",
+    ]
+    assert verify_chain() == audit.VerifyResult(True, 3)
