@@ -290,9 +290,9 @@ def _seals_after_commit(bind: Engine | Connection) -> bool:
 
 #: The last sealed entry (built once: building a select costs more than running this one).
 _CHAIN_END = (
-    select(AuditEvent.__table__.c.seq, AuditEvent.__table__.c.hash)
-    .where(AuditEvent.__table__.c.seq.is_not(None))
-    .order_by(AuditEvent.__table__.c.seq.desc())
+    select(AuditEvent.seq, AuditEvent.hash)
+    .where(AuditEvent.seq.is_not(None))
+    .order_by(AuditEvent.seq.desc())
     .limit(1)
 )
 
