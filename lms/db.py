@@ -24,10 +24,11 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, Engine, MetaData, event, text
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -58,7 +59,55 @@ class _SQLAlchemy(SQLAlchemy):
             super()._teardown_session(exc)
 
 
-db = _SQLAlchemy(model_class=Base)
+def _read_only_request() -> bool:
+    """Tell whether a request is being handled whose method never writes (GET, HEAD, OPTIONS)."""
+    return has_request_context() and request.method in READ_ONLY_METHODS
+
+
+#: Where each application keeps, per engine, the engine's copy whose connections are in
+#: autocommit (the same pool), in ``app.extensions``.
+_AUTOCOMMIT = "lms.autocommit_engines"
+
+
+class _Session(FlaskSession):
+    """Flask-SQLAlchemy's session, whose reads in GET requests on PostgreSQL run in autocommit.
+
+    In a transaction, psycopg sends ``BEGIN`` before a request's first query
+    and the session's teardown a ``ROLLBACK``: two round trips that a request
+    which never writes does not need. Each statement still reads its own
+    snapshot, as it does under READ COMMITTED inside a transaction. SQLite's
+    reads keep their transaction (:func:`_sqlite_on_begin`): there it is one
+    snapshot for the request, and it costs no round trip.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        if (
+            bind is None
+            and isinstance(engine, Engine)
+            and engine.dialect.name == "postgresql"
+            and _read_only_request()
+        ):
+            copies = current_app.extensions.setdefault(_AUTOCOMMIT, {})
+            autocommit = copies.get(engine)
+            if autocommit is None:
+                autocommit = copies[engine] = engine.execution_options(
+                    isolation_level="AUTOCOMMIT"
+                )
+            return autocommit
+        return engine
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_reads(session, flush_context, instances):
+    # GET never writes (docs/architecture.md). On PostgreSQL such a request
+    # runs in autocommit, where a write would be kept at once rather than
+    # rolled back with the request's transaction: refuse it outright.
+    if _read_only_request():
+        raise RuntimeError(f"a {request.method} request tried to write to the database")
+
+
+db = _SQLAlchemy(model_class=Base, session_options={"class_": _Session})
 
 
 def utcnow() -> dt.datetime:

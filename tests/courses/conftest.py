@@ -143,6 +143,9 @@ def completions(app) -> list:
 
 @pytest.fixture()
 def request_ctx(app):
-    """A request context, for operations that translate messages outside a view."""
-    with app.test_request_context():
+    """A request context, for operations that translate messages outside a view.
+
+    A POST's, as the operations run in writing requests (a GET's may not write).
+    """
+    with app.test_request_context(method="POST"):
         yield
