@@ -13,7 +13,9 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import url_for
-from flask_babel import format_date, get_translations
+from flask_babel import get_translations
+
+from lms.templating import format_day
 
 from .models import KIND_QUIZ
 
@@ -102,10 +104,5 @@ def _dates(module_id: int, schedule, _) -> str:
     if dates is None:
         return ""
     if dates.is_open():
-        return _("Due by %(date)s") % {"date": _date(dates.due_on)}
-    return _("Opens on %(date)s") % {"date": _date(dates.opens_on)}
-
-
-def _date(value) -> str:
-    # As the templates' ``date`` filter.
-    return format_date(value, "medium") if value else ""
+        return _("Due by %(date)s") % {"date": format_day(dates.due_on)}
+    return _("Opens on %(date)s") % {"date": format_day(dates.opens_on)}

@@ -95,9 +95,15 @@ def register(app: Flask) -> None:
     def _globals():
         return {"site_name": current_app.config["LMS_SITE_NAME"]}
 
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
-        format_date(value, fmt) if value else ""
-    )
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
-    )
+    app.jinja_env.filters["date"] = format_day
+    app.jinja_env.filters["datetime"] = format_moment
+
+
+def format_day(value, fmt: str = "medium") -> str:
+    """The templates' ``date`` filter: a date in the page's language, or '' for none."""
+    return format_date(value, fmt) if value else ""
+
+
+def format_moment(value, fmt: str = "medium") -> str:
+    """The templates' ``datetime`` filter: a date and time in the page's language, or ''."""
+    return format_datetime(value, fmt) if value else ""
