@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import select
 
@@ -57,6 +58,11 @@ def test_a_locked_module_says_when_it_opens(app, db, make_user, login, make_cour
     page = client.get(f"/courses/{course.slug}/learn/l1")
     assert page.status_code == 200
     assert "Opens on" in page.get_data(as_text=True)
+    # The outline dates each module for the group: the open one by its due date.
+    dates = re.findall(r'<p class="muted module-dates">([^<]+)</p>', page.get_data(as_text=True))
+    assert [d.split(" ")[0] for d in dates] == ["Due", "Opens"]
+    assert dates[1].startswith("Opens on ") and str(opens.year) in dates[1]
+    assert dates[0].startswith("Due by ") and dates[0][-4:].isdigit()
     locked = client.get(f"/courses/{course.slug}/learn/l2")
     assert locked.status_code == 403
     text = locked.get_data(as_text=True)
