@@ -49,14 +49,66 @@ class Base(DeclarativeBase):
 
 
 class _SQLAlchemy(SQLAlchemy):
-    """Flask-SQLAlchemy, whose teardown skips requests that opened no session."""
+    """Flask-SQLAlchemy, whose teardown skips requests that opened no session, and
+    ends a PostgreSQL transaction that only read with ``COMMIT`` (see
+    :func:`_end_reads_with_commit`)."""
 
     def _teardown_session(self, exc: BaseException | None) -> None:
         # Removing a session that was never created still looks it up twice
         # and raises and swallows a KeyError, at the end of every request
         # (the health probe and cached pages included).
         if self.session.registry.has():
+            if exc is None:
+                _end_reads_with_commit(self.session())
             super()._teardown_session(exc)
+
+
+#: Set in a PostgreSQL connection's ``info`` by the first statement of its transaction
+#: that is not a ``SELECT``: from then on the transaction may have written something.
+_MAY_HAVE_WRITTEN = "lms_may_have_written"
+
+
+@event.listens_for(Engine, "begin")
+def _postgres_on_begin(conn):
+    if conn.dialect.name == "postgresql":
+        conn.info.pop(_MAY_HAVE_WRITTEN, None)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_possible_write(conn, cursor, statement, parameters, context, executemany):
+    if (
+        conn.dialect.name == "postgresql"
+        and _MAY_HAVE_WRITTEN not in conn.info
+        and statement.lstrip()[:6].upper() != "SELECT"
+    ):
+        conn.info[_MAY_HAVE_WRITTEN] = True
+
+
+def _end_reads_with_commit(session: Session) -> None:
+    """End a request's transaction that only read with ``COMMIT`` rather than ``ROLLBACK``.
+
+    On PostgreSQL both end a transaction that changed nothing in the same way,
+    but psycopg forgets every statement it has prepared on the connection at
+    each ``ROLLBACK`` (and sends ``DEALLOCATE ALL``), so that the next
+    requests on it plan their queries afresh. A writing request that ends
+    without committing (a repeated click that finds nothing to do, a form
+    sent back with errors) would otherwise cost the pooled connection its
+    prepared plans. A transaction is ended this way only when it ran nothing
+    but ``SELECT`` statements (row and advisory locks included: a commit
+    releases them as a rollback does) and the session holds no pending
+    change; any other is rolled back by the teardown, as before. SQLite keeps
+    no such state, and its transactions are left to the rollback.
+    """
+    if session.get_transaction() is None or session.new or session.dirty or session.deleted:
+        return
+    connection = session.connection()
+    if (
+        connection.dialect.name != "postgresql"
+        or connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        or connection.info.get(_MAY_HAVE_WRITTEN, False)
+    ):
+        return
+    session.commit()
 
 
 def _read_only_request() -> bool:
