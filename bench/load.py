@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,6 +137,17 @@ def log_in(base_url: str, email: str, password: str) -> str:
     )
     if status != 302:
         raise SystemExit(f"bench: logging in as {email} answered {status}, not 302")
+    cookies.update(_cookies(headers))
+    # Follow the redirect, as a browser does: the page it leads to shows (and so
+    # removes from the session) the "You are logged in" message. Without this,
+    # every request of a scenario would carry that message in its cookie and
+    # pay for showing it and for a new session cookie, as no browser's would.
+    location = urlsplit(headers.get("Location", "/"))
+    path = location.path + (f"?{location.query}" if location.query else "")
+    status, headers, _body = request(host, int(port), "GET", path,
+                                     headers={"Cookie": _cookie_header(cookies)})
+    if status != 200:
+        raise SystemExit(f"bench: the page after logging in as {email} answered {status}")
     cookies.update(_cookies(headers))
     return _cookie_header(cookies)
 
