@@ -2,13 +2,14 @@
 
 Steps: serve the bare "hello" app; generate a dataset (``flask lms init`` plus
 bulk-inserted users) in a temporary folder; serve ``wsgi:app`` in production
-mode on it, with the same gunicorn settings; for every scenario of
-:mod:`bench.scenarios`, measure with wrk the bare app (the baseline) and then
-the scenario, in turn, for several short rounds (``--rounds`` of
-``--duration`` seconds each); write ``bench/results/latest.json`` and print a
-table. A scenario's ratio is the median of its rounds' ratios, and its rates
-and percentiles are the medians over its rounds: the machines are shared, and
-a burst of load from elsewhere then moves one round rather than the result.
+mode on it, with the two floor pages of :mod:`bench.served_app` and the same
+gunicorn settings; for every scenario of :mod:`bench.scenarios`, measure with
+wrk the bare app (the baseline) and then the scenario, in turn, for several
+short rounds (``--rounds`` of ``--duration`` seconds each); write
+``bench/results/latest.json`` and print a table. A scenario's ratio is the
+median of its rounds' ratios, and its rates and percentiles are the medians
+over its rounds: the machines are shared, and a burst of load from elsewhere
+then moves one round rather than the result.
 Before serving, the measurements of :mod:`bench.measures` (issuing
 certificates, counting a ballot) run on the same dataset; they go into the
 same JSON (``"kind": "measure"``) and a second table.
@@ -384,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
                 mine = [s for s in scenarios if (s.backend or default_backend) == backend]
                 if not mine:
                     continue
-                with gunicorn("wsgi:app", env, server, ready_path="/healthz") as url:
+                with gunicorn("bench.served_app:app", env, server,
+                              ready_path="/healthz") as url:
                     for scenario in mine:
                         entry = _measure(_resolve(scenario, facts), backend, url, bare_url,
                                          tmp, load, facts)

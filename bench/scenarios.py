@@ -102,6 +102,11 @@ def _learn(key: str) -> str:
 SCENARIOS: list[Scenario] = [
     Scenario("healthz", "/healthz", target_ratio=0.6),
     Scenario("login page", "/account/login"),
+    # The most any signed-in page can reach (see bench.served_app): reported, no target.
+    Scenario("signed-in floor, plain", "/_bench/floor-plain", login=LEARNER,
+             expect_text='id="bench-floor"'),
+    Scenario("signed-in floor, layout", "/_bench/floor-layout", login=LEARNER,
+             expect_text='id="bench-floor"'),
     # Issue 3, Speed: a logged-in learner viewing a lesson.
     Scenario(
         "lesson view",
