@@ -3,7 +3,7 @@
 import functools
 import time
 
-from flask import abort, after_this_request, current_app, request
+from flask import abort, current_app, request
 from flask_babel import Babel
 from flask_limiter import HeaderNames, Limiter
 from flask_limiter.util import get_remote_address
@@ -11,6 +11,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 from limits import RateLimitItem, parse_many
+
+from .security import add_raw_headers
 
 migrate = Migrate()
 login_manager = LoginManager()
@@ -56,21 +58,23 @@ def count_request(limit_value: str, scope: str | None = None) -> None:
         shown = exceeded or items[0]
         reset, remaining = strategy.get_window_stats(shown, *args)
         reset_at = int(reset + 1)
-        headers = {
-            HeaderNames.LIMIT.value: str(shown.amount),
-            HeaderNames.REMAINING.value: str(remaining),
-            HeaderNames.RESET.value: str(reset_at),
-            HeaderNames.RETRY_AFTER.value: str(int(reset_at - time.time())),
-        }
-
-        @after_this_request
-        def add_headers(response):
-            response.headers.update(headers)
-            return response
-
+        add_raw_headers((
+            (_LIMIT, str(shown.amount)),
+            (_REMAINING, str(remaining)),
+            (_RESET, str(reset_at)),
+            (_RETRY_AFTER, str(int(reset_at - time.time()))),
+        ))
     if exceeded is not None:
         limiter.logger.info("ratelimit %s (%s) exceeded at endpoint: %s", exceeded, *args[-2:])
         abort(429)
+
+
+_LIMIT, _REMAINING, _RESET, _RETRY_AFTER = (
+    HeaderNames.LIMIT.value,
+    HeaderNames.REMAINING.value,
+    HeaderNames.RESET.value,
+    HeaderNames.RETRY_AFTER.value,
+)
 
 
 @functools.lru_cache(maxsize=64)

@@ -81,9 +81,29 @@ class SecurityHeaders:
                 response_headers.extend(h for h in self.headers if h[0].lower() not in present)
             if "cache-control" not in present and _is_html(response_headers):
                 response_headers.append(NO_STORE)
+            extra = environ.get(_RAW_HEADERS)
+            if extra:
+                response_headers.extend(extra)
             return start_response(status, response_headers, exc_info)
 
         return self.wsgi_app(environ, add_headers)
+
+
+#: Where a request keeps the headers :func:`add_raw_headers` gave its response.
+_RAW_HEADERS = "lms.raw_response_headers"
+
+
+def add_raw_headers(headers: Iterable[tuple[str, str]]) -> None:
+    """Give this request's response ``headers``, which :class:`SecurityHeaders` adds as they are.
+
+    For headers a busy view sends on every response (the rate limit's counts
+    on the certificate verification page): setting them on the response
+    through :class:`~werkzeug.datastructures.Headers`, from an after-request
+    hook, cost more than counting the request. Names and values are not
+    checked here, so they must be the caller's own (names constant, values
+    digits); they go on every response to this request, error pages included.
+    """
+    request.environ.setdefault(_RAW_HEADERS, []).extend(headers)
 
 
 def _is_html(response_headers: list[tuple[str, str]]) -> bool:

@@ -5,7 +5,7 @@ database session's teardown (see ``lms.security``)."""
 from __future__ import annotations
 
 import pytest
-from flask import Blueprint, Flask, g, jsonify, session
+from flask import Blueprint, Flask, abort, g, jsonify, session
 from flask_login import LoginManager, login_user
 
 from lms.accounts.models import User
@@ -15,6 +15,7 @@ from lms.i18n import select_locale
 from lms.permissions import public
 from lms.security import (
     CSP,
+    add_raw_headers,
     guard_csrf_hook,
     guard_rate_limit_hooks,
     guard_remember_cookie_hook,
@@ -223,3 +224,24 @@ def test_several_languages_follow_the_browser(make_app, app):
     two = make_app({"LMS_LANGUAGES": "en,de"})
     with two.test_request_context("/", headers={"Accept-Language": "de"}):
         assert select_locale() == "de"
+
+
+def test_raw_headers_reach_the_response_and_its_error_page(make_app, app):
+    application = make_app()
+
+    @application.get("/raw-headers/<int:status>")
+    @public
+    def raw_headers(status: int):
+        add_raw_headers([("X-Sample-Count", "7")])
+        add_raw_headers([("X-Sample-Other", "8")])
+        if status != 200:
+            abort(status)
+        return "ok"
+
+    client = application.test_client()
+    ok = client.get("/raw-headers/200")
+    assert (ok.headers["X-Sample-Count"], ok.headers["X-Sample-Other"]) == ("7", "8")
+    assert ok.headers["X-Frame-Options"] == "DENY"  # the middleware's own headers stay
+    refused = client.get("/raw-headers/429")
+    assert refused.status_code == 429 and refused.headers["X-Sample-Count"] == "7"
+    assert "X-Sample-Count" not in client.get("/healthz").headers
