@@ -108,7 +108,12 @@ def _end_reads_with_commit(session: Session) -> None:
         or connection.info.get(_MAY_HAVE_WRITTEN, False)
     ):
         return
-    session.commit()
+    try:
+        session.commit()
+    except Exception:
+        # The request only read and has answered; the teardown's rollback (or
+        # the pool, for a broken connection) cleans up after a failed COMMIT.
+        current_app.logger.warning("ending a read-only transaction failed", exc_info=True)
 
 
 def _read_only_request() -> bool:

@@ -13,6 +13,7 @@ from flask import abort
 from sqlalchemy import event, func, insert, select, text
 
 from lms.accounts.models import User
+from lms.db import _Session
 from lms.db import db as _db
 
 
@@ -129,3 +130,17 @@ def test_prepared_statements_outlive_requests_that_only_read(served):
         assert ends == ["commit"] * 9
     else:
         assert ends == ["rollback"] * 8
+
+
+def test_a_failed_commit_of_reads_leaves_the_answer_as_it_was(served, monkeypatch, caplog):
+    app, ends, postgres = served
+
+    def refuse(session):
+        raise RuntimeError("the connection broke")
+
+    monkeypatch.setattr(_Session, "commit", refuse)
+    response = app.test_client().post("/t/read")
+    assert response.status_code == 200 and response.text == "read"
+    assert ends == ["rollback"]
+    failed = [r for r in caplog.records if "read-only transaction failed" in r.getMessage()]
+    assert len(failed) == (1 if postgres else 0)
