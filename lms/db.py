@@ -155,13 +155,21 @@ class _Session(FlaskSession):
         return engine
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_writes_in_reads(session, flush_context, instances):
-    # GET never writes (docs/architecture.md). On PostgreSQL such a request
-    # runs in autocommit, where a write would be kept at once rather than
-    # rolled back with the request's transaction: refuse it outright.
+def refuse_write_in_read_request() -> None:
+    """Raise :class:`RuntimeError` if a GET (HEAD, OPTIONS) request is being handled.
+
+    GET never writes (docs/architecture.md). On PostgreSQL such a request
+    runs in autocommit, where a write would be kept at once rather than
+    rolled back with the request's transaction: it is refused outright.
+    Every flush checks this; call it before writing with Core statements.
+    """
     if _read_only_request():
         raise RuntimeError(f"a {request.method} request tried to write to the database")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_reads(session, flush_context, instances):
+    refuse_write_in_read_request()
 
 
 db = _SQLAlchemy(model_class=Base, session_options={"class_": _Session})

@@ -24,7 +24,12 @@ def record_three(db):
         audit.record("other.test.three", subject_type="widget", data={"when": "now"}),
     ]
     db.session.commit()
-    return entries
+    return stored(db, entries)
+
+
+def stored(db, entries):
+    """The entries as stored (and, on PostgreSQL, sealed after the commit)."""
+    return [db.session.get(AuditEvent, entry.id) for entry in entries]
 
 
 def verify_command(app):
@@ -145,6 +150,7 @@ def test_record_many_chains_like_one_by_one(app, db):
         [audit.Event("lms.test.bulk", "thing", n, {"n": n}) for n in range(3)], actor_id=None
     )
     db.session.commit()
+    first, *many = stored(db, [first, *many])
     assert [e.seq for e in many] == [first.seq + 1, first.seq + 2, first.seq + 3]
     assert many[0].prev_hash == first.hash
     assert [e.prev_hash for e in many[1:]] == [e.hash for e in many[:-1]]
@@ -161,7 +167,9 @@ def test_entries_are_sealed_by_the_time_their_transaction_has_committed(app, db)
     # PostgreSQL appends unsealed and seals after the commit; SQLite, whose
     # writers hold the write lock anyway, seals as it appends.
     assert entry.sealed is not _seals_after_commit(db)
+    assert entry not in db.session
     db.session.commit()
+    [entry] = stored(db, [entry])
     assert (entry.seq, entry.prev_hash, entry.sealed) == (1, GENESIS, True)
     assert entry.hash == entry.compute_hash()
 
@@ -330,6 +338,7 @@ def test_a_rolled_back_savepoint_keeps_the_outer_entries_pending_sealing(app, db
         raise RuntimeError("undo the savepoint")
     db.session.commit()
     # The outer entry was sealed at the commit, on either backend.
+    [kept] = stored(db, [kept])
     assert (kept.seq, kept.sealed) == (1, True)
     assert db.session.scalars(select(AuditEvent.action)).all() == ["lms.test.outer"]
 
@@ -349,6 +358,7 @@ def test_entries_recorded_after_a_rollback_chain_on(app, db):
     after_savepoint = audit.record("lms.test.after_savepoint")
     db.session.commit()
     assert not any(entry in db.session for entry in undone)
+    after_rollback, after_savepoint = stored(db, [after_rollback, after_savepoint])
     assert (after_rollback.seq, after_savepoint.seq) == (2, 3)
     assert db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all() == [
         "lms.test.first", "lms.test.after_rollback", "lms.test.after_savepoint",

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from lms import audit
 from lms.accounts.models import User
+from lms.audit import AuditEvent
 
 
 def _user(n: int) -> User:
@@ -28,6 +30,17 @@ def test_a_request_that_only_reads_cannot_write(app, db, method):
         db.session.rollback()
     db.session.remove()
     assert _readers(db) == 0
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_request_that_only_reads_cannot_record_an_audit_entry(app, db, method):
+    # The audit log writes with a Core INSERT, which no flush check sees.
+    with app.test_request_context(method=method):
+        with pytest.raises(RuntimeError, match=f"a {method} request tried to write"):
+            audit.record("lms.test.read", actor_id=None)
+        db.session.rollback()
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
 
 def test_writing_requests_and_work_outside_requests_write(app, db):
