@@ -8,6 +8,7 @@ for reading why a scenario misses its target; it measures nothing by itself.
 
 from __future__ import annotations
 
+import contextvars
 import cProfile
 import io
 import pstats
@@ -42,6 +43,17 @@ def _timed(title: str, send, requests: int) -> None:
     print(f"==== {title}: {(time.perf_counter() - start) * 1000 / requests:.2f} ms per request")
 
 
+def _fresh(send, *args, **kwargs):
+    """Send one request in a context of its own, as a served request is.
+
+    The app context held open around the profile would otherwise be shared
+    by every request: ``g`` (and the user Flask-Login keeps there) would
+    outlive the request, and a commit would expire that user, who is then
+    loaded again inside the vote's write.
+    """
+    return contextvars.Context().run(send, *args, **kwargs)
+
+
 def main(requests: int = 300, backend: str = "sqlite") -> int:
     with tempfile.TemporaryDirectory(prefix="lms-profile-") as tmp_name:
         env, config = _app_settings(backend, Path(tmp_name))
@@ -53,11 +65,11 @@ def main(requests: int = 300, backend: str = "sqlite") -> int:
             client.environ_base["HTTP_REFERER"] = "https://localhost/"
             path = f"/certificates/verify/{facts['cert_code']}"
             assert b"status-valid" in client.get(path).data
-            _timed(f"GET {path}", lambda n: client.get(path), requests)
+            _timed(f"GET {path}", lambda n: _fresh(client.get, path), requests)
             profile = cProfile.Profile()
             profile.enable()
             for _ in range(requests):
-                client.get(path)
+                _fresh(client.get, path)
             profile.disable()
             _top(profile, f"GET {path} x{requests}")
 
@@ -82,8 +94,8 @@ def main(requests: int = 300, backend: str = "sqlite") -> int:
                                       HTTP_COOKIE=f"{name}={client.get_cookie(name).value}")
 
             def vote(n):
-                return voter.post(ballot, data={"csrf_token": token,
-                                                "choice": ("for", "against")[n % 2]})
+                return _fresh(voter.post, ballot, data={"csrf_token": token,
+                                                        "choice": ("for", "against")[n % 2]})
 
             _timed(f"POST {ballot}", vote, requests)
             profile = cProfile.Profile()
