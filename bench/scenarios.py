@@ -129,6 +129,10 @@ SCENARIOS: list[Scenario] = [
         expect_status=303,
         expect_location=_learn(LESSON_VIEWED),
     ),
+    # The most any public page that reads the database can reach (see
+    # bench.served_app): reported, no target.
+    Scenario("public floor, one query", "/_bench/floor-query",
+             expect_text='id="bench-floor">Floor 1<'),
     # Issue 5, Speed: the public verification page, with the lookup rate limit
     # raised (not switched off) for the bench; the code is the learner's
     # certificate, so every request finds it valid.

@@ -1,4 +1,4 @@
-"""What ``make bench`` serves: the platform's ``wsgi:app`` plus two pages that measure its floor.
+"""What ``make bench`` serves: the platform's ``wsgi:app`` plus pages that measure its floors.
 
 Every signed-in page pays for the same things before its own work: the
 session cookie, the database session, the user with their roles (Flask-Login
@@ -9,13 +9,22 @@ signed-in page of the platform can reach on the machine and database of the
 run: ``/_bench/floor-plain`` answers a line of text to a signed-in user,
 ``/_bench/floor-layout`` renders the layout around an empty heading. They
 exist only in the bench's server, never in the application.
+
+A public page that reads the database pays for less: no user, but a
+connection from the pool (checked with a ping on PostgreSQL) and a query.
+``/_bench/floor-query`` runs ``SELECT 1`` the cheapest way the platform
+knows, the way the certificate verification page runs its one query (a
+pooled DBAPI connection in autocommit, no ORM session, no transaction), and
+answers a line of text: the most any public page that asks the database
+anything can reach.
 """
 
 from __future__ import annotations
 
 from flask import render_template
 
-from lms.permissions import login_required
+from lms.db import db
+from lms.permissions import login_required, public
 from wsgi import app
 
 _LAYOUT = app.jinja_env.from_string(
@@ -34,5 +43,28 @@ def floor_layout():
     return render_template(_LAYOUT)
 
 
+@public
+def floor_query():
+    engine = db.engine
+    connection = engine.raw_connection()
+    try:
+        dbapi_connection = connection.dbapi_connection
+        switch = not engine.dialect.detect_autocommit_setting(dbapi_connection)
+        if switch:
+            engine.dialect.set_isolation_level(dbapi_connection, "AUTOCOMMIT")
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1")
+            (one,) = cursor.fetchone()
+            cursor.close()
+        finally:
+            if switch:
+                engine.dialect.reset_isolation_level(dbapi_connection)
+    finally:
+        connection.close()
+    return f'<p id="bench-floor">Floor {one}</p>'
+
+
 app.add_url_rule("/_bench/floor-plain", "bench_floor_plain", floor_plain)
 app.add_url_rule("/_bench/floor-layout", "bench_floor_layout", floor_layout)
+app.add_url_rule("/_bench/floor-query", "bench_floor_query", floor_query)
