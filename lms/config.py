@@ -110,7 +110,8 @@ def _derive(app: Flask) -> None:
     cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     cfg["REMEMBER_COOKIE_SECURE"] = production
     cfg["PREFERRED_URL_SCHEME"] = "https" if production else "http"
-    cfg["RATELIMIT_STORAGE_URI"] = cfg["LMS_REDIS_URL"] or "memory://"
+    # lms-memory:// is limits' memory storage with fewer sweeps (lms.limiter_storage).
+    cfg["RATELIMIT_STORAGE_URI"] = cfg["LMS_REDIS_URL"] or "lms-memory://"
     cfg["RATELIMIT_HEADERS_ENABLED"] = True
     cfg.setdefault("RATELIMIT_ENABLED", True)
     cfg["BABEL_DEFAULT_LOCALE"] = "en"

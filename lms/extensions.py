@@ -12,6 +12,7 @@ from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 from limits import RateLimitItem, parse_many
 
+from . import limiter_storage  # noqa: F401  (registers the lms-memory:// storage)
 from .security import add_raw_headers
 
 migrate = Migrate()
