@@ -13,8 +13,9 @@ exist only in the bench's server, never in the application.
 A public page that reads the database pays for less: no user, but a
 connection from the pool (checked with a ping on PostgreSQL) and a query.
 ``/_bench/floor-query`` runs ``SELECT 1`` the cheapest way the platform
-knows, the way the certificate verification page runs its one query (a
-pooled DBAPI connection in autocommit, no ORM session, no transaction), and
+knows, the way the certificate verification page runs its one query
+(:func:`lms.db.fetch_one_autocommit`: a pooled DBAPI connection in
+autocommit, no ORM session, no transaction), and
 answers a line of text: the most any public page that asks the database
 anything can reach.
 """
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from lms.db import db
+from lms.db import fetch_one_autocommit
 from lms.permissions import login_required, public
 from wsgi import app
 
@@ -45,23 +46,7 @@ def floor_layout():
 
 @public
 def floor_query():
-    engine = db.engine
-    connection = engine.raw_connection()
-    try:
-        dbapi_connection = connection.dbapi_connection
-        switch = not engine.dialect.detect_autocommit_setting(dbapi_connection)
-        if switch:
-            engine.dialect.set_isolation_level(dbapi_connection, "AUTOCOMMIT")
-        try:
-            cursor = connection.cursor()
-            cursor.execute("SELECT 1")
-            (one,) = cursor.fetchone()
-            cursor.close()
-        finally:
-            if switch:
-                engine.dialect.reset_isolation_level(dbapi_connection)
-    finally:
-        connection.close()
+    (one,) = fetch_one_autocommit("SELECT 1")
     return f'<p id="bench-floor">Floor {one}</p>'
 
 

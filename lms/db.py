@@ -283,6 +283,40 @@ def writing() -> Iterator[None]:
         setattr(g, _READS_FIRST, True)
 
 
+def fetch_one_autocommit(sql: str, params: tuple | dict = ()) -> tuple | None:
+    """Run one read-only statement on a pooled DBAPI connection in autocommit; return its first row.
+
+    For the busiest public reads (``/healthz``, certificate verification):
+    through the ORM session, or even a Core connection, SQLAlchemy's
+    execution costs several times such a query, and a transaction costs
+    round trips of its own on PostgreSQL (``BEGIN``, and the pool's
+    ``ROLLBACK`` when the connection goes back). One statement needs no
+    transaction: SQLite's connections are in autocommit already (this module
+    begins transactions itself), and PostgreSQL's are switched to it for the
+    statement. ``sql`` is in the driver's parameter style; values come back
+    as the driver gives them.
+    """
+    engine = db.engine
+    dialect = engine.dialect
+    connection = engine.raw_connection()
+    try:
+        dbapi_connection = connection.dbapi_connection
+        switch = not dialect.detect_autocommit_setting(dbapi_connection)
+        if switch:
+            dialect.set_isolation_level(dbapi_connection, "AUTOCOMMIT")
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            if switch:
+                dialect.reset_isolation_level(dbapi_connection)
+    finally:
+        connection.close()
+    return row
+
+
 def lock_for_update(key: int) -> None:
     """Serialise writers that share ``key`` until the transaction ends.
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Dialect, bindparam, select
 
-from lms.db import db, utcnow
+from lms.db import db, fetch_one_autocommit, utcnow
 from lms.extensions import count_request, limiter
 from lms.i18n import select_locale
 from lms.permissions import public
@@ -114,34 +114,13 @@ def _facts_query(dialect: Dialect) -> tuple[str, bool, tuple[Callable | None, ..
 def public_facts(code: str) -> PublicFacts | None:
     """The public facts of the certificate with ``code``, or None.
 
-    The statement runs on a pooled DBAPI connection, as ``/healthz`` does,
-    with SQLAlchemy's own SQL and column conversions. Through the ORM session,
-    or even a Core connection, SQLAlchemy's execution cost several times the
-    query, plus, on SQLite, the ``BEGIN`` that :mod:`lms.db` emits for every
-    transaction. One statement needs no transaction of its own: it runs in
-    autocommit, which SQLite's connections are in already (:mod:`lms.db`
-    begins transactions itself) and PostgreSQL's are switched to for it,
-    saving the round trips of ``BEGIN`` and ``ROLLBACK``.
+    The statement runs with :func:`lms.db.fetch_one_autocommit` (a pooled
+    DBAPI connection in autocommit, as ``/healthz`` does), with SQLAlchemy's
+    own SQL and column conversions: through the ORM session, or even a Core
+    connection, SQLAlchemy's execution cost several times the query.
     """
-    engine = db.engine
-    dialect = engine.dialect
-    sql, positional, processors = _facts_query(dialect)
-    connection = engine.raw_connection()
-    try:
-        dbapi_connection = connection.dbapi_connection
-        switch = not dialect.detect_autocommit_setting(dbapi_connection)
-        if switch:
-            dialect.set_isolation_level(dbapi_connection, "AUTOCOMMIT")
-        try:
-            cursor = connection.cursor()
-            cursor.execute(sql, (code,) if positional else {"code": code})
-            row = cursor.fetchone()
-            cursor.close()
-        finally:
-            if switch:
-                dialect.reset_isolation_level(dbapi_connection)
-    finally:
-        connection.close()
+    sql, positional, processors = _facts_query(db.engine.dialect)
+    row = fetch_one_autocommit(sql, (code,) if positional else {"code": code})
     if row is None:
         return None
     return PublicFacts(*(f(v) if f else v for f, v in zip(processors, row, strict=True)))
