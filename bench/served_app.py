@@ -15,9 +15,8 @@ connection from the pool (checked with a ping on PostgreSQL) and a query.
 ``/_bench/floor-query`` runs ``SELECT 1`` the cheapest way the platform
 knows, the way the certificate verification page runs its one query
 (:func:`lms.db.fetch_one_autocommit`: a pooled DBAPI connection in
-autocommit, no ORM session, no transaction), and
-answers a line of text: the most any public page that asks the database
-anything can reach.
+autocommit, no ORM session, no transaction), and answers a line of text:
+the most any public page that asks the database anything can reach.
 """
 
 from __future__ import annotations
