@@ -143,6 +143,19 @@ SCENARIOS: list[Scenario] = [
         max_p95_ms=20,
         expect_text="status-valid",
     ),
+    # The least any audited write by a member can take with the vote's 32
+    # members at once (see bench.served_app): reported, no target.
+    Scenario(
+        "signed-in floor, audited write",
+        "/_bench/floor-write",
+        method="POST",
+        # A CSRF token belongs to the session, not to a form: the ballot page's does.
+        csrf_from="/governance/proposals/{vote_proposal_id}/ballot",
+        expect_status=303,
+        expect_location="#bench-written",
+        expect_text="#bench-written",
+        voters=True,
+    ),
     # Issue 6, Speed: 32 members voting at once, each changing their vote
     # (for, against, for, ...) on every request, which the rules allow. A
     # recorded vote redirects to the member's vote on the ballot page (the

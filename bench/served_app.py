@@ -17,13 +17,25 @@ knows, the way the certificate verification page runs its one query
 (:func:`lms.db.fetch_one_autocommit`: a pooled DBAPI connection in
 autocommit, no ORM session, no transaction), and answers a line of text:
 the most any public page that asks the database anything can reach.
+
+A vote is a signed-in form sent with ``POST`` that writes, in one
+transaction, a row and its audit entry, then answers with a redirect and a
+message. ``/_bench/floor-write`` does all of that and nothing of a ballot's
+own: it records an audit entry for the signed-in member (on SQLite in the
+write queue votes use, :func:`governance.locks.sqlite_write_queue`) and
+redirects with a flash message, so its latency under the vote's 32
+members is the least any audited write by a member can have.
 """
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import flash, redirect, render_template
+from flask_login import current_user
 
-from lms.db import fetch_one_autocommit
+from governance.locks import sqlite_write_queue
+from lms import audit
+from lms.db import db, fetch_one_autocommit, reads_first, writing
+from lms.forms import LmsForm
 from lms.permissions import login_required, public
 from wsgi import app
 
@@ -49,6 +61,20 @@ def floor_query():
     return f'<p id="bench-floor">Floor {one}</p>'
 
 
+@reads_first
+@login_required
+def floor_write():
+    form = LmsForm()
+    if not form.validate():
+        return "invalid form", 400
+    with writing(), sqlite_write_queue():
+        audit.record("bench.floor.write", subject_type="user", subject_id=current_user.id)
+        db.session.commit()
+    flash("Recorded.", "success")
+    return redirect("/_bench/floor-layout#bench-written", code=303)
+
+
 app.add_url_rule("/_bench/floor-plain", "bench_floor_plain", floor_plain)
 app.add_url_rule("/_bench/floor-layout", "bench_floor_layout", floor_layout)
 app.add_url_rule("/_bench/floor-query", "bench_floor_query", floor_query)
+app.add_url_rule("/_bench/floor-write", "bench_floor_write", floor_write, methods=["POST"])
