@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import jobs
 from . import plugins as plugin_loader
 from .config import load_config
 from .db import db
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, plugins=None) -> Flas
     _register_core(app)
     plugin_loader.load_plugins(app, plugins)
     _init_templating(app)
+    _init_observability(app)
     return app
 
 
@@ -69,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
     state.permissions.add(dict(CORE_GRANTS), owner="lms")
     state.migration_dirs.append(str(CORE_MIGRATIONS / "versions"))
     db.init_app(app)
+    jobs.init_app(app)
     migrate.init_app(app, db, directory=str(CORE_MIGRATIONS))
     csrf.init_app(app)
     guard_csrf_hook(app)
@@ -82,18 +85,30 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_core(app: Flask) -> None:
-    from . import cli, errors, health, security, views
+    from . import cli, errors, health, mail, metrics, security, views
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .jobs import views as job_views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    metrics.init_app(app)
+    app.register_blueprint(job_views.bp)
+    app.register_blueprint(job_views.admin_bp)
+    mail.register_tasks(app)
     app.extensions["lms"].menu.extend(views.CORE_MENU)
     errors.register(app)
     security.register(app)
     app.cli.add_command(cli.lms_cli)
+
+
+def _init_observability(app: Flask) -> None:
+    # Last, so that the request id and the timing wrap everything else.
+    from . import observability
+
+    observability.init_app(app)
 
 
 def _init_templating(app: Flask) -> None:

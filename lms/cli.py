@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 from .accounts import operations as account_ops
 from .audit import seal_pending, verify_chain
 from .db import db
+from .jobs.worker import worker_command
 from .permissions import ROLE_ADMIN, ROLE_LEARNER, ROLE_TUTOR
 
 DEMO_ACCOUNTS = [
@@ -121,3 +122,6 @@ def audit_verify_command():
         err=True,
     )
     sys.exit(1)
+
+
+lms_cli.add_command(worker_command)

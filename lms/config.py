@@ -46,6 +46,12 @@ DEFAULTS: dict[str, Any] = {
     "LMS_SMTP_SSL": False,
     "LMS_SMTP_TIMEOUT": 10,
     "LMS_MAIL_FROM": "Co-operative Education Centre <no-reply@localhost>",
+    "LMS_JOBS_IMMEDIATE": False,
+    "LMS_JOBS_LEASE_SECONDS": 600,
+    "LMS_JOBS_WORKERS": 2,
+    "LMS_METRICS_TOKEN": "",
+    "LMS_METRICS_NETWORKS": "",
+    "LMS_LOG_FORMAT": "text",
 }
 
 ENVIRONMENTS = ("development", "production", "testing")
@@ -94,6 +100,8 @@ def _derive(app: Flask) -> None:
     if env not in ENVIRONMENTS:
         raise ConfigError(f"LMS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
     production = env == "production"
+    if cfg["LMS_LOG_FORMAT"] not in ("text", "json"):
+        raise ConfigError(f"LMS_LOG_FORMAT must be text or json, not {cfg['LMS_LOG_FORMAT']!r}.")
     cfg["TESTING"] = cfg.get("TESTING", False) or env == "testing"
     cfg["SECRET_KEY"] = _secret_key(app, production)
     cfg["SQLALCHEMY_DATABASE_URI"] = cfg["LMS_DATABASE_URL"] or (
@@ -113,6 +121,10 @@ def _derive(app: Flask) -> None:
     # lms-memory:// is limits' memory storage with fewer sweeps (lms.limiter_storage).
     cfg["RATELIMIT_STORAGE_URI"] = cfg["LMS_REDIS_URL"] or "lms-memory://"
     cfg["RATELIMIT_HEADERS_ENABLED"] = True
+    # Redis down: count in this process's memory until it is back, and never
+    # fail a request because the counters cannot be reached.
+    cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    cfg.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     cfg.setdefault("RATELIMIT_ENABLED", True)
     cfg["BABEL_DEFAULT_LOCALE"] = "en"
     cfg["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(os.path.dirname(__file__), "translations")

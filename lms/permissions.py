@@ -33,6 +33,8 @@ LMS_ADMIN_ACCESS = "lms:admin:access"
 LMS_USERS_MANAGE = "lms:users:manage"
 LMS_AUDIT_VIEW = "lms:audit:view"
 LMS_OUTBOX_VIEW = "lms:outbox:view"
+LMS_JOBS_MANAGE = "lms:jobs:manage"
+LMS_METRICS_VIEW = "lms:metrics:view"
 
 #: The core's permissions and the roles they are granted to (admin has all).
 CORE_GRANTS: dict[str, frozenset[str]] = {
@@ -40,6 +42,8 @@ CORE_GRANTS: dict[str, frozenset[str]] = {
     LMS_USERS_MANAGE: frozenset({ROLE_ADMIN}),
     LMS_AUDIT_VIEW: frozenset({ROLE_ADMIN}),
     LMS_OUTBOX_VIEW: frozenset({ROLE_ADMIN}),
+    LMS_JOBS_MANAGE: frozenset({ROLE_ADMIN}),
+    LMS_METRICS_VIEW: frozenset({ROLE_ADMIN}),
 }
 
 POLICY_ATTR = "lms_policy"

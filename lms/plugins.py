@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Blueprint, Flask
@@ -51,6 +52,8 @@ class Plugin:
         decision kinds (see :func:`connect`).
     :param seed: called by ``flask lms init`` (inside its transaction) with the
         app and the ``demo`` flag; must be safe to run twice.
+    :param tasks: background tasks (:class:`lms.jobs.Task`), each named
+        ``<name>.<what>``; anyone enqueues them by name (:func:`lms.jobs.enqueue`).
     """
 
     name: str
@@ -66,6 +69,7 @@ class Plugin:
     setup: Callable[[Flask], None] | None = None
     seed: Callable[[Flask, bool], None] | None = None
     description: str = ""
+    tasks: Sequence[Any] = ()
 
 
 def available() -> dict[str, EntryPoint]:
@@ -182,6 +186,13 @@ def _wire(app: Flask, plugin: Plugin) -> None:
     state.menu = sorted([*state.menu, *plugin.menu], key=lambda item: item.order)
     for slot, templates in plugin.slots.items():
         state.slots.setdefault(slot, []).extend(templates)
+    from .jobs import JobError, register_task
+
+    for task in plugin.tasks:
+        try:
+            register_task(app, task, owner=name)
+        except JobError as exc:
+            raise PluginError(f"plugin {name!r}: {exc}") from exc
     state.plugins[name] = plugin
     if plugin.setup is not None:
         plugin.setup(app)

@@ -72,6 +72,8 @@ def base_config(url: str, instance: Path) -> dict[str, Any]:
         "LMS_ARGON2_MEMORY_KIB": 1024,
         "LMS_SMTP_HOST": "",
         "LMS_REDIS_URL": "",
+        # Jobs run in the process that commits them, right after the commit.
+        "LMS_JOBS_IMMEDIATE": True,
         "LMS_PLUGINS": "",
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,

@@ -21,7 +21,6 @@ from flask_login import current_user, login_user, logout_user
 
 from ..db import db
 from ..extensions import form_email_key, limiter
-from ..mail import MailError
 from ..permissions import login_required, public
 from ..tokens import TokenState, find_token
 from . import operations as ops
@@ -149,15 +148,9 @@ def change_password():
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        try:
-            ops.send_password_reset(form.email.data)
-        except MailError:
-            db.session.rollback()
-            flash(
-                _("We could not send email just now. Please try again in a few minutes."),
-                "error",
-            )
-            return render_template("lms/accounts/reset_request.html", form=form), 503
+        # The mail is written to the outbox in this transaction and sent by a
+        # worker after the commit: a slow or refusing mail server cannot fail this page.
+        ops.send_password_reset(form.email.data)
         db.session.commit()
         flash(
             _(

@@ -12,6 +12,7 @@ from ..accounts import operations as account_ops
 from ..accounts.models import User, UserRole
 from ..audit import AuditEvent
 from ..db import db
+from ..jobs import FAILED, Job
 from ..mail import OutboxMessage
 from ..permissions import (
     LMS_ADMIN_ACCESS,
@@ -39,6 +40,9 @@ def index():
         "users": db.session.scalar(select(func.count()).select_from(User)),
         "audit": db.session.scalar(select(func.count()).select_from(AuditEvent)),
         "outbox": db.session.scalar(select(func.count()).select_from(OutboxMessage)),
+        "failed_jobs": db.session.scalar(
+            select(func.count()).select_from(Job).where(Job.state == FAILED)
+        ),
     }
     return render_template("lms/admin/index.html", counts=counts)
 

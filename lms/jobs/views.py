@@ -1,0 +1,98 @@
+"""Job pages: a job's progress for whoever started it, and the admins' list of jobs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import audit
+from ..db import db
+from ..forms import LmsForm
+from ..permissions import LMS_JOBS_MANAGE, has_permission, login_required, require
+from .models import DONE, STATES, Job
+from .queue import JobError, queue_for, retry
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+admin_bp = Blueprint("admin_jobs", __name__, url_prefix="/admin/jobs")
+PAGE_SIZE = 50
+
+
+def task_label(name: str) -> str:
+    task = queue_for().tasks.get(name)
+    return str(task.label) if task is not None and task.label else name
+
+
+@bp.route("/<int:job_id>")
+@login_required
+def progress(job_id: int):
+    """How far a job has got; the page refreshes itself while the job runs."""
+    job = db.session.get(Job, job_id)
+    if job is None or (
+        job.created_by_id != current_user.id
+        and not has_permission(current_user, LMS_JOBS_MANAGE)
+    ):
+        abort(404)
+    back = request.args.get("back", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = ""
+    return render_template(
+        "lms/jobs/progress.html", job=job, label=task_label(job.name), back=back
+    )
+
+
+@admin_bp.route("")
+@require(LMS_JOBS_MANAGE)
+def index():
+    """Jobs newest first, by state (default: every job not done); failed ones can be retried."""
+    state = request.args.get("state", "open")
+    if state not in (*STATES, "open", "all"):
+        state = "open"
+    query = select(Job).order_by(Job.id.desc())
+    if state == "open":
+        query = query.where(Job.state != DONE)
+    elif state != "all":
+        query = query.where(Job.state == state)
+    before = request.args.get("before", "")
+    if before.isascii() and before.isdigit() and len(before) < 19:
+        query = query.where(Job.id < int(before))
+    rows = list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return render_template(
+        "lms/admin/jobs.html",
+        jobs=rows,
+        state=state,
+        states=STATES,
+        next_before=rows[-1].id if more else None,
+        label=task_label,
+        depth=queue_for().depth(),
+    )
+
+
+@admin_bp.route("/<int:job_id>")
+@require(LMS_JOBS_MANAGE)
+def detail(job_id: int):
+    job = db.session.get(Job, job_id) or abort(404)
+    return render_template("lms/admin/job.html", job=job, label=task_label(job.name))
+
+
+@admin_bp.route("/<int:job_id>/retry", methods=["POST"])
+@require(LMS_JOBS_MANAGE)
+def retry_job(job_id: int):
+    if not LmsForm().validate():
+        abort(400)
+    job = db.session.get(Job, job_id) or abort(404)
+    try:
+        retry(job)
+    except JobError:
+        abort(409)
+    audit.record("lms.job.retried", subject_type="job", subject_id=job.id,
+                 data={"task": job.name})
+    db.session.commit()
+    current_app.logger.info("job %s (%s) retried by user %s", job.id, job.name, current_user.id)
+    flash(_("The job is queued again."), "success")
+    return redirect(url_for("admin_jobs.detail", job_id=job_id), 303)
+
+
