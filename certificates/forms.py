@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -126,4 +126,7 @@ class TemplateForm(LmsForm):
         validators=[Length(max=100_000)],
         description=_l("Only data: URLs and the packaged fonts may be used."),
         render_kw={"rows": 12, "spellcheck": "false"},
+    )
+    rerender = BooleanField(
+        _l("Also re-render the course's issued certificates with it (in the background)")
     )

@@ -11,6 +11,7 @@ from lms.menu import MenuItem
 from lms.plugins import Plugin
 
 from .cli import cli
+from .jobs import TASKS
 from .permissions import CERTIFICATES_VIEW_ANY, GRANTS
 from .views import bp
 
@@ -53,4 +54,5 @@ plugin = Plugin(
     slots={"dashboard": ["certificates/_dashboard.html"], "admin": ["certificates/_admin.html"]},
     cli=cli,
     setup=setup,
+    tasks=TASKS,
 )

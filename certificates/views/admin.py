@@ -21,11 +21,13 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.errors import abort_with
+from lms.jobs import enqueue
 from lms.permissions import require
 from lms.plugins import cohort_directory
 
 from .. import bulk, design
 from ..forms import SLUG_PATTERN, BulkForm, ConfirmForm, CourseChoiceForm, TemplateForm
+from ..jobs import BULK_ISSUE, RERENDER, recent_jobs
 from ..models import CourseTemplate
 from ..pdf import DEFAULT_DESIGN, Design
 from ..permissions import (
@@ -80,6 +82,15 @@ def template(course: str):
             form.html.errors = [*form.html.errors, str(exc)]
             status = 400
         else:
+            if form.rerender.data:
+                ids = bulk.certificates_of(slug, among=visible_certificates())
+                job = enqueue(RERENDER, certificate_ids=ids, actor_id=current_user.id,
+                              what=slug, created_by_id=current_user.id)
+                db.session.commit()
+                flash(_("The template is saved; the course's certificates are being"
+                        " re-rendered with it."), "success")
+                return redirect(url_for("jobs.progress", job_id=job.id,
+                                        back=url_for("certificates.template", course=slug)))
             db.session.commit()
             flash(_("The template is saved. New certificates and re-renders use it; "
                     "issued PDFs do not change."), "success")
@@ -123,7 +134,8 @@ def _bulk_form() -> BulkForm:
 
 def _bulk_page(form: BulkForm, status: int = 200):
     return render_template("certificates/manage/bulk.html", form=form,
-                           has_cohorts=len(form.cohort.choices) > 1), status
+                           has_cohorts=len(form.cohort.choices) > 1,
+                           recent=recent_jobs(current_user.id)), status
 
 
 @bp.route("/manage/bulk")
@@ -160,23 +172,16 @@ def bulk_run(action: str):
             abort_with(403, _("Only administrators can act on a whole course. "
                               "Choose one of the cohorts you tutor."))
         slug, learner_ids, what = form.course.data, None, form.course.data
-    summary = bulk.Summary()
+    # The scope was decided here, for this user; the job does the work and reports.
+    what = str(what)
     if action == "issue":
-        todo = bulk.completions_lacking_certificate(slug, learner_ids)
-        steps = bulk.issue_missing(todo, summary, actor_id=current_user.id)
+        job = enqueue(BULK_ISSUE, course_slug=slug, actor_id=current_user.id, what=what,
+                      learner_ids=None if learner_ids is None else sorted(learner_ids),
+                      created_by_id=current_user.id)
     else:
-        todo = bulk.certificates_of(slug, learner_ids, among=visible_certificates())
-        steps = bulk.rerender_all(todo, summary, actor_id=current_user.id)
-    for _step in steps:
-        db.session.commit()
-    if action == "issue" and not todo:
-        message = _("%(what)s: no completion lacks a certificate; nothing to issue.",
-                    what=what)
-    elif action == "issue":
-        message = _("%(what)s: %(done)d certificate(s) issued, %(skipped)d already there.",
-                    what=what, done=summary.done, skipped=summary.skipped)
-    else:
-        message = _("%(what)s: %(done)d PDF(s) re-rendered with the current template.",
-                    what=what, done=summary.done)
-    flash(message, "success")
-    return redirect(url_for("certificates.bulk_page"))
+        ids = bulk.certificates_of(slug, learner_ids, among=visible_certificates())
+        job = enqueue(RERENDER, certificate_ids=ids, actor_id=current_user.id, what=what,
+                      created_by_id=current_user.id)
+    db.session.commit()
+    return redirect(url_for("jobs.progress", job_id=job.id,
+                            back=url_for("certificates.bulk_page")))

@@ -87,6 +87,25 @@ def test_save_then_new_certificates_use_it_and_old_ones_stay_frozen(
     assert again.credential_json == credential
 
 
+def test_save_and_rerender_runs_a_job_with_a_progress_page(app, admin, make_user, complete):
+    from lms.jobs import Job
+
+    issued = [complete(make_user(name=f"Learner {n}")) for n in range(2)]
+    response = admin.post(EDIT, data={"csrf_token": csrf_token(admin, EDIT), "html": GOOD_HTML,
+                                      "css": GOOD_CSS, "action": "save", "rerender": "y"})
+    assert response.status_code == 302
+    job = _db.session.scalars(select(Job)).one()
+    assert response.location.startswith(f"/jobs/{job.id}?back=")
+    assert (job.name, job.state, job.progress_done, job.progress_total) == (
+        "certificates.rerender", "done", 2, 2)
+    page = admin.get(response.location).get_data(as_text=True)
+    assert "co-op-basics: 2 PDF(s) re-rendered with the current template." in page
+    _db.session.expire_all()
+    for cert in issued:
+        assert f"Custom design for {cert.learner_name}" in _text(
+            _db.session.get(Certificate, cert.id).pdf)
+
+
 @pytest.mark.parametrize(
     "html, css, message",
     [

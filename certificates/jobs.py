@@ -1,0 +1,88 @@
+"""Background tasks: bulk issue and bulk re-render, started from the web.
+
+Who may act on what is decided in the request that starts a job (the view
+passes the scope it checked: a course and maybe a cohort's learners, or the
+certificate ids the user may re-render); the task only does the work, one
+certificate per transaction (:meth:`lms.jobs.JobContext.checkpoint`), with
+its progress. Both are safe to run again after a crash: issue re-reads the
+completions still lacking a certificate (the unique constraint refuses a
+second one), and re-render skips certificates already rendered since the
+job was created.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from lms.db import db
+from lms.jobs import Job, JobContext, Task
+
+from . import bulk
+from .models import Certificate
+
+BULK_ISSUE = "certificates.bulk_issue"
+RERENDER = "certificates.rerender"
+
+
+def bulk_issue(
+    ctx: JobContext, course_slug: str, learner_ids: list[int] | None, actor_id: int | None,
+    what: str,
+) -> None:
+    todo = bulk.completions_lacking_certificate(course_slug, learner_ids)
+    total = len(todo)
+    summary = bulk.Summary()
+    ctx.checkpoint(0, total)
+    done = 0
+    for step in bulk.issue_missing(todo, summary, actor_id=actor_id):
+        done += step
+        ctx.checkpoint(done, total)
+    if not todo:
+        message = _("%(what)s: no completion lacks a certificate; nothing to issue.", what=what)
+    else:
+        message = _("%(what)s: %(done)d certificate(s) issued, %(skipped)d already there.",
+                    what=what, done=summary.done, skipped=summary.skipped)
+    ctx.progress(done, total, message)
+
+
+def rerender(
+    ctx: JobContext, certificate_ids: list[int], actor_id: int | None, what: str
+) -> None:
+    started = db.session.scalar(select(Job.created_dt).where(Job.id == ctx.job_id))
+    total = len(certificate_ids)
+    done = 0
+    summary = bulk.Summary()
+    for cert_id in certificate_ids:
+        rendered = db.session.scalar(
+            select(Certificate.pdf_rendered_dt).where(Certificate.id == cert_id)
+        )
+        if rendered is not None and started is not None and rendered >= started:
+            summary.done += 1  # rendered by an earlier run of this job
+        else:
+            for _step in bulk.rerender_all([cert_id], summary, actor_id=actor_id):
+                pass
+        done += 1
+        ctx.checkpoint(done, total)
+    ctx.progress(done, total, _("%(what)s: %(done)d PDF(s) re-rendered with the current template.",
+                                what=what, done=summary.done))
+
+
+TASKS = [
+    Task(BULK_ISSUE, bulk_issue, retries=3, label=_l("Issue certificates")),
+    Task(RERENDER, rerender, retries=3, label=_l("Re-render certificates")),
+]
+
+
+def recent_jobs(user_id: int, limit: int = 5) -> list[Job]:
+    """The user's latest bulk jobs, newest first (shown on the bulk page)."""
+    return list(
+        db.session.scalars(
+            select(Job)
+            .where(Job.created_by_id == user_id, Job.name.in_((BULK_ISSUE, RERENDER)))
+            .order_by(Job.id.desc())
+            .limit(limit)
+        )
+    )
+
+
