@@ -81,6 +81,8 @@ class AuditEvent(db.Model):
             postgresql_where=text("seq IS NULL"),
             sqlite_where=text("seq IS NULL"),
         ),
+        # The admin page's subject-type filter (newest first) and its list of types.
+        Index("ix_lms_audit_event_subject_type_id", "subject_type", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

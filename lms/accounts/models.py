@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, db, utcnow
@@ -23,7 +23,25 @@ class User(db.Model):
     """
 
     __tablename__ = "lms_user"
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        # The admin list pages by (name, id).
+        Index("ix_lms_user_display_name_id", "display_name", "id"),
+        # Search by any part of a name or address (ILIKE '%...%') on PostgreSQL: trigram
+        # indexes (pg_trgm). SQLite scans; at its scale that is fast enough.
+        Index(
+            "ix_lms_user_display_name_trgm",
+            "display_name",
+            postgresql_using="gin",
+            postgresql_ops={"display_name": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_lms_user_email_trgm",
+            "email",
+            postgresql_using="gin",
+            postgresql_ops={"email": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -74,6 +92,8 @@ class UserRole(db.Model):
     __tablename__ = "lms_user_role"
     __table_args__ = (
         UniqueConstraint("user_id", "role"),
+        # "Everyone with role R" (the admin list's filter) without reading every role.
+        Index("ix_lms_user_role_role_user_id", "role", "user_id"),
         CheckConstraint("role IN ('learner', 'tutor', 'admin')", name="known_role"),
     )
 
@@ -83,3 +103,11 @@ class UserRole(db.Model):
     granted_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="roles")
+
+
+# The trigram indexes need pg_trgm; migrations create it too (lms_0021).
+event.listen(
+    User.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)

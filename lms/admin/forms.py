@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from ..forms import LmsForm
 from ..permissions import ROLES
@@ -18,7 +18,9 @@ class AuditFilterForm(LmsForm):
         csrf = False  # a GET search form
 
     action = StringField(_l("Action contains"), validators=[Optional()])
-    actor = IntegerField(_l("Actor (user id)"), validators=[Optional()])
+    actor = IntegerField(
+        _l("Actor (user id)"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
+    )
     subject_type = SelectField(_l("Subject type"), choices=[], validate_choice=False)
     since = DateField(_l("From date"), validators=[Optional()])
     until = DateField(_l("To date"), validators=[Optional()])
@@ -28,7 +30,7 @@ class UserSearchForm(LmsForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Name or email"), validators=[Optional()])
+    q = StringField(_l("Name or email"), validators=[Optional(), Length(max=200)])
     role = SelectField(
         _l("Role"),
         choices=[("", _l("Any role"))] + [(k, v) for k, v in ROLES.items()],

@@ -23,7 +23,10 @@ prefixes = ("lms_", *(f"{name}_" for name in current_app.extensions["lms"].plugi
 def include_object(obj, name, type_, reflected, compare_to):
     if type_ == "table":
         return name.startswith(prefixes) or name == "alembic_version"
-    return True
+    # An index declared for one dialect only (``.ddl_if(dialect=...)``, e.g. a pg_trgm
+    # index) is compared on that dialect only.
+    ddl_if = getattr(compare_to if reflected else obj, "_ddl_if", None)
+    return ddl_if is None or ddl_if.dialect in (None, db.engine.dialect.name)
 
 
 def process_revision_directives(ctx, revision, directives):

@@ -16,9 +16,17 @@ def _ours(app):
     def include_object(obj, name, type_, reflected, compare_to):
         if type_ == "table":
             return name.startswith(prefixes)
-        return True
+        return for_this_dialect(obj if not reflected else compare_to)
 
     return prefixes, include_object
+
+
+def for_this_dialect(obj) -> bool:
+    """An index declared for one dialect only (``.ddl_if(dialect=...)``) is compared there."""
+    ddl_if = getattr(obj, "_ddl_if", None)
+    if ddl_if is None or ddl_if.dialect is None:
+        return True
+    return ddl_if.dialect == _db.engine.dialect.name
 
 
 def test_migrations_from_empty_match_the_models(fresh_database_url, make_app):

@@ -1,0 +1,137 @@
+"""Keyset paging, capped counts and tolerant list parameters, for every long list.
+
+``OFFSET`` paging reads and throws away every row before the page, so page
+2,000 of a register costs 2,000 pages; a list paged by *keyset* asks for the
+rows after the last one shown (``WHERE (name, id) > (:name, :id)``), which an
+index answers at the same cost on any page. The next page's position travels
+as an opaque cursor (``?after=...``): URL-safe base64 of the sort key as
+JSON. A cursor that does not decode to the expected types (edited, truncated,
+from another list) is ignored: the list starts from its first page.
+
+Counting every matching row costs as much as reading them all; lists show
+:func:`capped_count`, which stops at a cap and then says "more than N".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+from sqlalchemy import Select, and_, func, or_, select
+
+from .db import db
+
+PAGE_SIZE = 50
+#: Lists count matches up to this many, then say "more than".
+COUNT_CAP = 1000
+#: Whole numbers in list parameters must fit in a 64-bit column.
+_MAX_INT = 2**63 - 1
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(raw: str | None, types: Sequence[type]) -> tuple | None:
+    """The sort key in ``raw``, if it decodes to values of ``types``; otherwise ``None``."""
+    if not raw or len(raw) > 1000:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    if not isinstance(values, list) or len(values) != len(types):
+        return None
+    for value, kind in zip(values, types, strict=True):
+        if kind is int and (type(value) is not int or not -_MAX_INT <= value <= _MAX_INT):
+            return None
+        if kind is str and not isinstance(value, str):
+            return None
+    return tuple(values)
+
+
+def int_arg(name: str, default: int | None = None, *, minimum: int = 1) -> int | None:
+    """A whole-number query parameter: ASCII digits that fit a 64-bit column, else ``default``.
+
+    ``page=²`` (a digit to ``str.isdigit``, not to ``int``), ``page=-1`` and
+    30-digit numbers are ignored rather than answered with a 500.
+    """
+    raw = request.args.get(name, "")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        return default
+    value = int(raw)
+    return value if value >= minimum else default
+
+
+def date_arg(value: dt.date | None) -> dt.date | None:
+    """A date filter that :mod:`datetime` can move a day past (``9999-12-31`` cannot)."""
+    if value is None or value >= dt.date.max:
+        return None
+    return value
+
+
+@dataclass
+class Page:
+    """One page of a keyset-paged list."""
+
+    items: list[Any]
+    #: The cursor of the next page, or ``None`` on the last.
+    next_cursor: str | None
+    #: Whether this is the first page (no cursor was given, or it was ignored).
+    is_first: bool
+
+
+def keyset_page(
+    query: Select,
+    keys: Sequence[Any],
+    cursor: tuple | None,
+    key_of: Callable[[Any], Sequence[Any]],
+    *,
+    per_page: int = PAGE_SIZE,
+    descending: bool = False,
+    scalars: bool = True,
+) -> Page:
+    """Run ``query`` for the page after ``cursor``, ordered by ``keys`` (all one direction).
+
+    :param keys: the sort columns; the last must be unique (an id).
+    :param key_of: the sort key of a result row, to make the next cursor.
+    :param descending: newest first (every key descending).
+    :param scalars: rows are single entities (``scalars()``) rather than tuples.
+    """
+    if cursor is not None:
+        query = query.where(_after(keys, cursor, descending))
+    order = [k.desc() for k in keys] if descending else list(keys)
+    query = query.order_by(*order).limit(per_page + 1)
+    result = db.session.execute(query)
+    rows = list(result.scalars() if scalars else result.all())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return Page(rows, encode_cursor(key_of(rows[-1])) if more else None, cursor is None)
+
+
+def _after(keys: Sequence[Any], values: Sequence[Any], descending: bool):
+    """``(k1, k2, ...) > (v1, v2, ...)`` spelt out, with ``k1 >= v1`` alone too, so that an
+    index on the first key can start at the cursor even when the keys span tables."""
+    beyond = (lambda k, v: k < v) if descending else (lambda k, v: k > v)
+    at_least = (lambda k, v: k <= v) if descending else (lambda k, v: k >= v)
+    clauses = []
+    for i, (key, value) in enumerate(zip(keys, values, strict=True)):
+        equal = [k == v for k, v in zip(keys[:i], values[:i], strict=True)]
+        clauses.append(and_(*equal, beyond(key, value)))
+    return and_(at_least(keys[0], values[0]), or_(*clauses))
+
+
+def capped_count(query: Select, cap: int | None = None) -> tuple[int, bool]:
+    """Count ``query``'s rows up to ``cap`` (default :data:`COUNT_CAP`): ``(n, False)``, or
+    ``(cap, True)`` for "more than"."""
+    cap = COUNT_CAP if cap is None else cap
+    limited = query.order_by(None).limit(cap + 1).subquery()
+    n = db.session.scalar(select(func.count()).select_from(limited))
+    return (cap, True) if n > cap else (n, False)
