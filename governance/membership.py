@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms import audit
 from lms.db import db, is_unique_violation, utcnow
+from lms.paging import PAGE_SIZE, Page, capped_count, keyset_page
 
 from .errors import InvalidInput, NotAllowed, WrongState
 from .models import ACTIVE, APPLIED, DECLINED, LAPSED, WITHDRAWN, Membership
@@ -167,18 +170,69 @@ def lapse(membership: Membership, *, actor_id: int | None, now: dt.datetime | No
     return membership
 
 
-def register(*, include_former: bool = True) -> list[Membership]:
-    """The register of members: active members, then (optionally) former ones, by name."""
+@dataclass(frozen=True)
+class RegisterLine:
+    """One line of the register: a spell of membership and the member's name."""
+
+    id: int
+    user_id: int
+    display_name: str
+    member_class: str
+    joined_dt: dt.datetime | None
+    left_dt: dt.datetime | None
+    status: str
+
+
+def _register_query(former: bool):
     from lms.accounts.models import User
 
-    statuses = (ACTIVE, WITHDRAWN, LAPSED) if include_former else (ACTIVE,)
-    query = (
-        select(Membership)
+    statuses = (WITHDRAWN, LAPSED) if former else (ACTIVE,)
+    return (
+        select(Membership.id, Membership.user_id, User.display_name, Membership.member_class,
+               Membership.joined_dt, Membership.left_dt, Membership.status)
         .join(User, User.id == Membership.user_id)
         .where(Membership.status.in_(statuses), Membership.joined_dt.is_not(None))
-        .order_by(Membership.status != ACTIVE, User.display_name, Membership.id)
     )
-    return list(db.session.scalars(query))
+
+
+def _register_keys():
+    from lms.accounts.models import User
+
+    return [User.display_name, Membership.id]
+
+
+def register_page(*, former: bool = False, cursor: tuple | None = None,
+                  per_page: int = PAGE_SIZE) -> Page:
+    """One page of the register by name (keyset: the same cost on any page): current
+    members, or with ``former`` those who left."""
+    page = keyset_page(_register_query(former), _register_keys(), cursor,
+                       lambda r: (r.display_name, r.id), per_page=per_page, scalars=False)
+    page.items = [RegisterLine(*row) for row in page.items]
+    return page
+
+
+def register_count(*, former: bool = False) -> tuple[int, bool]:
+    """How many lines the register has (``(n, False)``), or "more than" a cap (``True``)."""
+    return capped_count(_register_query(former).with_only_columns(Membership.id))
+
+
+def iter_register(*, include_former: bool = True, batch: int = 1000) -> Iterator[RegisterLine]:
+    """The whole register, current members then former ones, each by name, read a
+    batch at a time (so a CSV of any size streams in constant memory)."""
+    for former in (False, True) if include_former else (False,):
+        cursor = None
+        while True:
+            page = register_page(former=former, cursor=cursor, per_page=batch)
+            yield from page.items
+            if page.next_cursor is None:
+                break
+            last = page.items[-1]
+            cursor = (last.display_name, last.id)
+
+
+def register(*, include_former: bool = True) -> list[RegisterLine]:
+    """The register of members: active members, then (optionally) former ones, by name."""
+    return list(iter_register(include_former=include_former))
 
 
 def applications() -> list[Membership]:
@@ -190,16 +244,15 @@ def applications() -> list[Membership]:
 REGISTER_CSV_HEADER = ("name", "member_class", "joined", "left", "status")
 
 
-def register_rows() -> list[tuple[str, str, str, str, str]]:
-    """The register as rows for CSV export (header :data:`REGISTER_CSV_HEADER`)."""
+def register_rows() -> Iterator[tuple[str, str, str, str, str]]:
+    """The register as rows for CSV export (header :data:`REGISTER_CSV_HEADER`), read in
+    batches as they are consumed."""
     classes = current_rules()["member_classes"]
-    return [
-        (
-            m.user.display_name,
+    for m in iter_register():
+        yield (
+            m.display_name,
             classes.get(m.member_class, m.member_class),
             m.joined_dt.date().isoformat() if m.joined_dt else "",
             m.left_dt.date().isoformat() if m.left_dt else "",
             m.status,
         )
-        for m in register()
-    ]

@@ -47,6 +47,9 @@ class IsolatedClient(FlaskClient):
         if self.preserve_context:  # ``with client:`` wants the contexts kept
             return super().open(*args, **kwargs)
         _settle_test_session()
+        # A streamed body (``stream_with_context``) reads in the request's context, so it
+        # is read here, inside that context, as a server would.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.db import db
 from lms.errors import abort_with
+from lms.paging import decode_cursor
 from lms.permissions import login_required, public, require
 
 from .. import operations as ops
@@ -101,9 +102,13 @@ def register():
     secretary = is_secretary()
     if not secretary and not is_member():
         abort_with(403, _("Only members can see the register of members."))
+    former = request.args.get("former") == "1"
+    cursor = decode_cursor(request.args.get("after"), (str, int))
     return render_template(
         "governance/register.html",
-        members=ops.register(),
+        page=ops.register_page(former=former, cursor=cursor),
+        count=ops.register_count(former=former),
+        former=former,
         classes=member_class_labels(),
         secretary=secretary,
         action=ActionForm(),
