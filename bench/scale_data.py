@@ -38,7 +38,7 @@ LARGE: dict[str, int] = {
 }
 #: The small dataset is this share of the large one (at least :data:`FLOOR`).
 SMALL_SHARE = 0.01
-FLOOR: dict[str, int] = {"users": 300, "members": 50, "small_ballot": 20}
+FLOOR: dict[str, int] = {"users": 300, "members": 200, "small_ballot": 200}
 BATCH = 20_000
 PREFIX = "scale-user"
 ADMIN_EMAIL = "scale-admin@example.org"

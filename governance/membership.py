@@ -218,11 +218,14 @@ def register_count(*, former: bool = False) -> tuple[int, bool]:
 
 def iter_register(*, include_former: bool = True, batch: int = 1000) -> Iterator[RegisterLine]:
     """The whole register, current members then former ones, each by name, read a
-    batch at a time (so a CSV of any size streams in constant memory)."""
+    batch at a time (so a CSV of any size streams in constant memory; the first batch
+    is small, so its first lines go out at once)."""
     for former in (False, True) if include_former else (False,):
         cursor = None
+        size = min(100, batch)
         while True:
-            page = register_page(former=former, cursor=cursor, per_page=batch)
+            page = register_page(former=former, cursor=cursor, per_page=size)
+            size = batch
             yield from page.items
             if page.next_cursor is None:
                 break

@@ -26,6 +26,7 @@ from .models import (
     BALLOT,
     CLOSED,
     FOR,
+    MEMBERSHIP_STATUSES,
     Ballot,
     Membership,
     Paper,
@@ -83,27 +84,45 @@ class Tally:
         return asdict(self)
 
 
-def _left_before(ballot: Ballot):
-    return and_(Membership.status != ACTIVE, Membership.left_dt < ballot.closes_dt)
+#: Every status but active: a roll's member who has one of these has left (or was never
+#: admitted, which a frozen roll cannot hold).
+_NOT_ACTIVE = tuple(sorted(set(MEMBERSHIP_STATUSES) - {ACTIVE}))
+
+
+def _leavers(ballot: Ballot):
+    """The memberships that ended before the ballot closed, as a subquery.
+
+    Joining the roll to every membership made PostgreSQL read the whole
+    membership table (a hash join) even for a roll of 200; the leavers are
+    found through the index on ``status`` instead (few rows), and the roll
+    is joined to them only.
+    """
+    return (
+        select(Membership.id)
+        .where(Membership.status.in_(_NOT_ACTIVE), Membership.left_dt < ballot.closes_dt)
+        .subquery("leavers")
+    )
 
 
 def tally(ballot: Ballot) -> Tally:
     """Count a ballot (open or closed) in a constant number of queries."""
     rules = ballot.rules
     keep = bool(rules.get("leavers_keep_vote", False))
-    left = case((_left_before(ballot), 1), else_=0)
+    leavers = _leavers(ballot)
+    has_left = leavers.c.id.is_not(None)
+    left = case((has_left, 1), else_=0)
     classes: dict[str, ClassCount] = {}
-    leavers = 0
+    n_leavers = 0
     roll = db.session.execute(
         select(RollEntry.member_class, left.label("left"), func.count())
-        .join(Membership, Membership.id == RollEntry.membership_id)
+        .outerjoin(leavers, leavers.c.id == RollEntry.membership_id)
         .where(RollEntry.ballot_id == ballot.id)
         .group_by(RollEntry.member_class, left)
     ).all()
-    for member_class, has_left, count in roll:
-        if has_left:
-            leavers += count
-        if keep or not has_left:
+    for member_class, gone, count in roll:
+        if gone:
+            n_leavers += count
+        if keep or not gone:
             classes.setdefault(member_class, ClassCount()).eligible += count
     if ballot.secret:
         rows = db.session.execute(
@@ -122,8 +141,8 @@ def tally(ballot: Ballot) -> Tally:
                         RollEntry.ballot_id == Voter.ballot_id, RollEntry.user_id == Voter.user_id
                     ),
                 )
-                .join(Membership, Membership.id == RollEntry.membership_id)
-                .where(Voter.ballot_id == ballot.id, _left_before(ballot))
+                .join(leavers, leavers.c.id == RollEntry.membership_id)
+                .where(Voter.ballot_id == ballot.id)
             )
     else:
         query = (
@@ -132,12 +151,13 @@ def tally(ballot: Ballot) -> Tally:
                 RollEntry,
                 and_(RollEntry.ballot_id == Vote.ballot_id, RollEntry.user_id == Vote.user_id),
             )
-            .join(Membership, Membership.id == RollEntry.membership_id)
             .where(Vote.ballot_id == ballot.id)
             .group_by(RollEntry.member_class, Vote.choice)
         )
         if not keep:
-            query = query.where(~_left_before(ballot))
+            query = query.outerjoin(leavers, leavers.c.id == RollEntry.membership_id).where(
+                leavers.c.id.is_(None)
+            )
         rows = db.session.execute(query).all()
         leaver_votes = 0
     for member_class, choice, count in rows:
@@ -148,7 +168,7 @@ def tally(ballot: Ballot) -> Tally:
             counts.votes_against += count
         elif choice == ABSTAIN:
             counts.abstentions += count
-    return _finish(ballot, classes, leavers, leaver_votes, keep)
+    return _finish(ballot, classes, n_leavers, leaver_votes, keep)
 
 
 def _finish(ballot, classes, leavers, leaver_votes, keep) -> Tally:

@@ -124,7 +124,7 @@ def register_csv():
         writer.writerow(ops.REGISTER_CSV_HEADER)
         for n, row in enumerate(ops.register_rows(), start=1):
             writer.writerow([safe_cell(cell) for cell in row])
-            if n % 500 == 0:
+            if n % 100 == 0:
                 yield out.getvalue()
                 out.seek(0)
                 out.truncate()
