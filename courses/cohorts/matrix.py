@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from flask_babel import gettext as _
@@ -56,6 +56,7 @@ class LearnerRow:
     cells: tuple[Cell, ...]
     #: Why the learner is at risk, in words; empty when they are not.
     risks: tuple[str, ...]
+    enrolment_id: int = 0
 
     @property
     def at_risk(self) -> bool:
@@ -68,6 +69,19 @@ class Matrix:
     columns: tuple  # the course's items (rows of progress.course_items), in outline order
     rows: list[LearnerRow]
     schedule: Schedule
+    #: What :meth:`with_cells` needs for rows built without their cells.
+    attempts: dict = field(default_factory=dict, repr=False)
+    last_items: dict = field(default_factory=dict, repr=False)
+
+    def with_cells(self, rows: list[LearnerRow]) -> list[LearnerRow]:
+        """``rows`` with their cells, for rows built without (a page of a big cohort)."""
+        return [
+            row if row.cells else replace(
+                row, cells=_cells(row.progress, row.enrolment_id,
+                                  self.last_items.get(row.enrolment_id), self.attempts)
+            )
+            for row in rows
+        ]
 
 
 def _attempts(enrolment_ids: list[int]) -> dict[tuple[int, int], tuple[float, int]]:
@@ -122,8 +136,39 @@ def cohort_members(cohort: Cohort, user_id: int | None = None):
     return db.session.execute(query).all()
 
 
-def build_matrix(cohort: Cohort, *, idle_days: int = 7, user_id: int | None = None) -> Matrix:
-    """The whole matrix of ``cohort`` (or one learner's row with ``user_id``)."""
+def _cells(
+    state: CourseProgress, enrolment_id: int, last_item_id: int | None,
+    attempts: dict[tuple[int, int], tuple[float, int]],
+) -> tuple[Cell, ...]:
+    cells = []
+    for item in state.items:
+        if item.kind != KIND_QUIZ:
+            if item.done:
+                cells.append(_LESSON_DONE)
+            elif last_item_id == item.id:
+                cells.append(Cell(IN_PROGRESS))
+            else:
+                cells.append(_NOT_STARTED)
+            continue
+        best, tries = attempts.get((enrolment_id, item.id), (None, 0))
+        if item.done:
+            cells.append(Cell(DONE, item.score, tries))
+        elif tries or last_item_id == item.id:
+            cells.append(Cell(IN_PROGRESS, best, tries))
+        else:
+            cells.append(_NOT_STARTED)
+    return tuple(cells)
+
+
+def build_matrix(
+    cohort: Cohort, *, idle_days: int = 7, user_id: int | None = None, cells: bool = True
+) -> Matrix:
+    """The whole matrix of ``cohort`` (or one learner's row with ``user_id``).
+
+    :param cells: work out every row's cells now; ``False`` leaves them for
+        :meth:`Matrix.with_cells` (a page shows a few rows of a big cohort, but
+        sorting and the at-risk count need every row's progress).
+    """
     members = cohort_members(cohort, user_id)
     enrolments = [e for _m, _u, e in members]
     progress = progress_for(enrolments)
@@ -136,23 +181,6 @@ def build_matrix(cohort: Cohort, *, idle_days: int = 7, user_id: int | None = No
         state = progress[enrolment.id]
         if not columns:
             columns = state.items
-        cells = []
-        for item in state.items:
-            if item.kind != KIND_QUIZ:
-                if item.done:
-                    cells.append(_LESSON_DONE)
-                elif enrolment.last_item_id == item.id:
-                    cells.append(Cell(IN_PROGRESS))
-                else:
-                    cells.append(_NOT_STARTED)
-                continue
-            best, tries = attempts.get((enrolment.id, item.id), (None, 0))
-            if item.done:
-                cells.append(Cell(DONE, item.score, tries))
-            elif tries or enrolment.last_item_id == item.id:
-                cells.append(Cell(IN_PROGRESS, best, tries))
-            else:
-                cells.append(_NOT_STARTED)
         rows.append(
             LearnerRow(
                 user_id=user.id,
@@ -162,18 +190,23 @@ def build_matrix(cohort: Cohort, *, idle_days: int = 7, user_id: int | None = No
                 joined_dt=member.joined_dt,
                 last_activity_dt=enrolment.last_activity_dt,
                 progress=state,
-                cells=tuple(cells),
+                cells=(
+                    _cells(state, enrolment.id, enrolment.last_item_id, attempts)
+                    if cells else ()
+                ),
                 risks=_risks(
                     state, enrolment.last_activity_dt, member.joined_dt, schedule,
                     idle_days, now, on,
                 ),
+                enrolment_id=enrolment.id,
             )
         )
     if not columns:
         from ..progress import course_items
 
         columns = tuple(course_items([cohort.course_id]).get(cohort.course_id, []))
-    return Matrix(cohort, columns, rows, schedule)
+    last_items = {e.id: e.last_item_id for e in enrolments}
+    return Matrix(cohort, columns, rows, schedule, attempts, last_items)
 
 
 _EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
