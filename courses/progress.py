@@ -158,7 +158,41 @@ def progress_for(enrolments: Sequence[Enrolment]) -> dict[int, CourseProgress]:
         )
     ):
         done[row.enrolment_id][row.item_id] = row.score
-    return {e.id: _one(e, items.get(e.course_id, []), done.get(e.id, {})) for e in enrolments}
+    shared = _SharedStates()
+    return {
+        e.id: _summary(e, shared.states(items.get(e.course_id, []), done.get(e.id, {})))
+        for e in enrolments
+    }
+
+
+class _SharedStates:
+    """Item states made once per item and reused by every learner in the same place.
+
+    A cohort of 500 on a 48-item course needs 24,000 states, nearly all of
+    them "not done" or "done without a score": the same tuples, made once
+    (tuples never change, so sharing them is safe). Only a scored item
+    done gets a state of its own.
+    """
+
+    def __init__(self) -> None:
+        self._by_item: dict[int, tuple[ItemState, ItemState]] = {}
+
+    def states(self, rows: list, done: dict[int, float | None]) -> tuple[ItemState, ...]:
+        by_item = self._by_item
+        out = []
+        for r in rows:
+            pair = by_item.get(r.id)
+            if pair is None:
+                fields = (r.id, r.key, r.kind, r.title, r.module_id, r.required,
+                          r.estimated_minutes)
+                pair = by_item[r.id] = (ItemState(*fields, False, None),
+                                        ItemState(*fields, True, None))
+            if r.id not in done:
+                out.append(pair[0])
+            else:
+                score = done[r.id]
+                out.append(pair[1] if score is None else pair[1]._replace(score=score))
+        return tuple(out)
 
 
 class ModuleRow(NamedTuple):
