@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 init: $(STAMP) pdf-deps
 	$(FLASK) lms init --demo
 
+# The development server and a job worker together (lms/devrun.py); Ctrl-C stops both.
 run: init
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(BIN)/python -m lms.devrun --host 127.0.0.1 --port 5000
 
 # Debian's Chromium drives the browser tests (Playwright's own download cannot work here).
 e2e-deps:
