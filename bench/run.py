@@ -16,7 +16,13 @@ same JSON (``"kind": "measure"``) and a second table.
 ``--only-measures [NAME ...]`` runs the measurements alone (no server, no
 wrk): all of them, or those named (functions of :mod:`bench.measures`), e.g.
 ``python -m bench.run --only-measures bulk_issue --output /tmp/bulk.json``.
-Exits 1 when a scenario misses its target ratio or p95 latency or gets errors
+A scenario may name a floor (``floor`` in :mod:`bench.scenarios`: "signed-in
+floor, layout", "signed-in floor, audited write", "public floor, one query"):
+its targets are then shares of that floor measured in the same run (its req/s
+at least ``floor_ratio`` of the floor's, its p95 at most ``floor_p95_factor``
+times the floor's), reported as "vs floor"; ``--only`` adds the floors the
+chosen scenarios name.
+Exits 1 when a scenario misses its target ratio, floor share or p95 latency or gets errors
 (including unexpected statuses, missing expected text and redirects to the
 login page) or a measure misses its target, 2 when it cannot run.
 """
@@ -148,12 +154,15 @@ def _entry(scenario: Scenario, backend: str, pairs: list[tuple[WrkResult, WrkRes
     ratios = [app.rps / bare.rps if bare.rps else 0.0 for bare, app in pairs]
     ratio = statistics.median(ratios)
     passed = None
-    if scenario.target_ratio is not None or scenario.max_p95_ms is not None:
+    max_p95 = scenario.max_p95_ms
+    if scenario.max_p95_backend not in (None, backend):
+        max_p95 = None
+    if scenario.target_ratio is not None or max_p95 is not None or scenario.floor:
         passed = result.errors == 0
         if scenario.target_ratio is not None:
             passed = passed and ratio >= scenario.target_ratio
-        if scenario.max_p95_ms is not None:
-            passed = passed and result.p95_ms < scenario.max_p95_ms
+        if max_p95 is not None:
+            passed = passed and result.p95_ms < max_p95
     return {
         "kind": "wrk",
         "name": scenario.name,
@@ -169,7 +178,10 @@ def _entry(scenario: Scenario, backend: str, pairs: list[tuple[WrkResult, WrkRes
         "ratio": round(ratio, 3),
         "round_ratios": [round(r, 3) for r in ratios],
         "target_ratio": scenario.target_ratio,
-        "max_p95_ms": scenario.max_p95_ms,
+        "max_p95_ms": max_p95,
+        "floor": scenario.floor,
+        "target_floor_ratio": scenario.floor_ratio,
+        "max_floor_p95_factor": scenario.floor_p95_factor,
         "pass": passed,
         "requests": result.requests,
         "errors": result.errors,
@@ -177,18 +189,67 @@ def _entry(scenario: Scenario, backend: str, pairs: list[tuple[WrkResult, WrkRes
     }
 
 
+def apply_floors(entries: list[dict]) -> None:
+    """Judge each entry that names a floor against that floor's entry of the same backend.
+
+    Adds ``floor_rps``, ``floor_p95_ms``, ``floor_ratio`` (rps over the floor's) and
+    ``floor_p95_ratio`` (p95 over the floor's); an entry whose floor was not measured
+    in the run fails.
+    """
+    wrk = [e for e in entries if e.get("kind") == "wrk"]
+    floors = {(e["backend"], e["name"]): e for e in wrk}
+    for e in wrk:
+        if not e.get("floor"):
+            continue
+        floor = floors.get((e["backend"], e["floor"]))
+        if floor is None:
+            e["pass"] = False
+            e["floor_missing"] = True
+            continue
+        e["floor_rps"], e["floor_p95_ms"] = floor["rps"], floor["p95_ms"]
+        e["floor_ratio"] = round(e["rps"] / floor["rps"], 3) if floor["rps"] else 0.0
+        e["floor_p95_ratio"] = (
+            round(e["p95_ms"] / floor["p95_ms"], 3) if floor["p95_ms"] else math.inf
+        )
+        passed = e["pass"] is not False and not floor["errors"]
+        if e.get("target_floor_ratio") is not None:
+            passed = passed and e["floor_ratio"] >= e["target_floor_ratio"]
+        if e.get("max_floor_p95_factor") is not None:
+            passed = passed and e["floor_p95_ratio"] <= e["max_floor_p95_factor"]
+        e["pass"] = passed
+
+
+def with_floors(chosen: list[Scenario], everything: list[Scenario]) -> list[Scenario]:
+    """``chosen`` with the floors they name added before them, each once."""
+    by_name = {s.name: s for s in everything}
+    wanted = {s.floor for s in chosen if s.floor} - {s.name for s in chosen}
+    return [by_name[name] for name in sorted(wanted)] + list(chosen)
+
+
 def _target(entry: dict) -> str:
     parts = []
     if entry["target_ratio"] is not None:
         parts.append(f">= {entry['target_ratio']:.2f}")
+    if entry.get("target_floor_ratio") is not None:
+        parts.append(f">= {entry['target_floor_ratio']:.2f} of floor")
+    if entry.get("max_floor_p95_factor") is not None:
+        parts.append(f"p95 <= {entry['max_floor_p95_factor']:g} x floor's")
     if entry.get("max_p95_ms") is not None:
         parts.append(f"p95 < {entry['max_p95_ms']:g} ms")
     return ", ".join(parts) or "-"
 
 
+def _vs_floor(entry: dict) -> str:
+    if entry.get("floor_missing"):
+        return "floor not run"
+    if "floor_ratio" not in entry:
+        return "-"
+    return f"{entry['floor_ratio']:.2f} (p95 {entry['floor_p95_ratio']:.2f}x)"
+
+
 def _table(entries: list[dict]) -> str:
     head = ("scenario", "db", "req/s", "p50 ms", "p95 ms", "p99 ms", "bare req/s", "bare p95",
-            "ratio", "target", "result")
+            "ratio", "vs floor", "target", "result")
     rows = [head]
     for e in (e for e in entries if e.get("kind") == "wrk"):
         result = {True: "pass", False: "FAIL", None: "report"}[e["pass"]]
@@ -198,7 +259,7 @@ def _table(entries: list[dict]) -> str:
             e["name"], e["backend"], f"{e['rps']:.0f}", f"{e['p50_ms']:.2f}",
             "-" if math.isnan(e["p95_ms"]) else f"{e['p95_ms']:.2f}", f"{e['p99_ms']:.2f}",
             f"{e['baseline_rps']:.0f}", f"{e['baseline_p95_ms']:.2f}", f"{e['ratio']:.2f}",
-            _target(e), result,
+            _vs_floor(e), _target(e), result,
         ))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
@@ -350,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
         if not scenarios:
             print("bench: no scenario matches --only", file=sys.stderr)
             return 2
+        # A target that is a share of a floor needs that floor measured in the same run.
+        scenarios = with_floors(scenarios, SCENARIOS)
     default_backend = "postgres" if args.postgres else "sqlite"
     for s in scenarios:
         if s.backend not in (None, *BACKENDS):
@@ -394,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
                             return 2
                         entries.append(entry)
 
+    apply_floors(entries)
     report = {
         "generated_dt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "settings": {
