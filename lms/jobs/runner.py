@@ -6,7 +6,7 @@ import datetime as dt
 import traceback
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from .. import observability
 from ..db import db, utcnow
@@ -15,8 +15,10 @@ from .queue import GiveUp, JobContext, Task, logger, queue_for
 
 #: A queued job this long past due, with Huey's queue empty, was not handed over.
 SWEEP_GRACE = dt.timedelta(seconds=60)
-#: The most jobs one sweep hands over.
+#: The most jobs one sweep hands over (and the most done jobs it deletes).
 SWEEP_BATCH = 1000
+#: Done jobs are kept this long (their progress pages keep working), then deleted.
+KEEP_DONE = dt.timedelta(days=30)
 _ERROR_CHARS = 4000
 
 
@@ -145,4 +147,19 @@ def sweep(now: dt.datetime | None = None) -> int:
     handed = sum(queue.push(job_id) for job_id in ids)
     if ids:
         logger.info("sweep handed %s of %s lost job(s) to the workers", handed, len(ids))
+    _prune(now)
     return handed
+
+
+def _prune(now: dt.datetime) -> None:
+    """Delete done jobs finished before :data:`KEEP_DONE` (failed ones stay for admins)."""
+    old = (
+        select(Job.id)
+        .where(Job.state == DONE, Job.finished_dt < now - KEEP_DONE)
+        .limit(SWEEP_BATCH)
+        .scalar_subquery()
+    )
+    deleted = db.session.execute(delete(Job).where(Job.id.in_(old))).rowcount
+    db.session.commit()
+    if deleted:
+        logger.info("deleted %s done job(s) older than %s days", deleted, KEEP_DONE.days)

@@ -209,3 +209,18 @@ def test_progress_page_for_its_creator_and_admins_only(app, db, tasks, make_user
 def test_get_requests_cannot_enqueue(app, tasks):
     with app.test_request_context("/", method="GET"), pytest.raises(RuntimeError):
         jobs.enqueue("lms.test_remember")
+
+
+def test_the_sweep_deletes_old_done_jobs_and_keeps_failed_ones(app, db, tasks):
+    old_done = jobs.enqueue("lms.test_remember").id
+    new_done = jobs.enqueue("lms.test_remember").id
+    old_failed = jobs.enqueue("lms.test_give_up").id
+    db.session.commit()
+    long_ago = utcnow() - dt.timedelta(days=31)
+    db.session.execute(
+        update(Job).where(Job.id.in_([old_done, old_failed])).values(finished_dt=long_ago)
+    )
+    db.session.commit()
+    jobs.sweep()
+    db.session.expire_all()
+    assert set(db.session.scalars(select(Job.id))) == {new_done, old_failed}
