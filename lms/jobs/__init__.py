@@ -34,7 +34,7 @@ or from its ``setup`` with :func:`register_task`)::
     plugin = Plugin(name="certificates", tasks=[Task("certificates.rerender", rerender)])
 
 and running one: ``job = enqueue("certificates.rerender", course_slug="x")``
-inside the request's transaction (the view commits). ``url_for("lms.job",
+inside the request's transaction (the view commits). ``url_for("jobs.progress",
 job_id=job.id)`` is a progress page its creator and admins can see.
 """
 
