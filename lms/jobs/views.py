@@ -19,6 +19,17 @@ admin_bp = Blueprint("admin_jobs", __name__, url_prefix="/admin/jobs")
 PAGE_SIZE = 50
 
 
+#: Ids are 32-bit integers; a longer number in a URL is no job (and PostgreSQL would refuse it).
+_MAX_ID = 2**31 - 1
+
+
+def _job_or_404(job_id: int) -> Job:
+    job = db.session.get(Job, job_id) if 0 < job_id <= _MAX_ID else None
+    if job is None:
+        abort(404)
+    return job
+
+
 def task_label(name: str) -> str:
     task = queue_for().tasks.get(name)
     return str(task.label) if task is not None and task.label else name
@@ -28,15 +39,12 @@ def task_label(name: str) -> str:
 @login_required
 def progress(job_id: int):
     """How far a job has got; the page refreshes itself while the job runs."""
-    job = db.session.get(Job, job_id)
-    if job is None or (
-        job.created_by_id != current_user.id
-        and not has_permission(current_user, LMS_JOBS_MANAGE)
-    ):
+    job = _job_or_404(job_id)
+    if job.created_by_id != current_user.id and not has_permission(current_user, LMS_JOBS_MANAGE):
         abort(404)
     back = request.args.get("back", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = ""
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = ""  # only a path of this site
     return render_template(
         "lms/jobs/progress.html", job=job, label=task_label(job.name), back=back
     )
@@ -74,7 +82,7 @@ def index():
 @admin_bp.route("/<int:job_id>")
 @require(LMS_JOBS_MANAGE)
 def detail(job_id: int):
-    job = db.session.get(Job, job_id) or abort(404)
+    job = _job_or_404(job_id)
     return render_template("lms/admin/job.html", job=job, label=task_label(job.name))
 
 
@@ -83,7 +91,7 @@ def detail(job_id: int):
 def retry_job(job_id: int):
     if not LmsForm().validate():
         abort(400)
-    job = db.session.get(Job, job_id) or abort(404)
+    job = _job_or_404(job_id)
     try:
         retry(job)
     except JobError:

@@ -180,8 +180,14 @@ def _admin_area(page: Page) -> None:
     _check(page)
     page.get_by_label("Course (its short name)").fill(SLUG)
     page.get_by_role("button", name="Issue missing certificates").click()
-    _flash(page, f"{SLUG}: no completion lacks a certificate; nothing to issue.")
+    # The issue runs as a background job; its progress page says how it ended.
+    expect(page.get_by_role("heading", name="Issue certificates", level=1)).to_be_visible()
+    expect(page.get_by_text(f"{SLUG}: no completion lacks a certificate; nothing to issue.")
+           ).to_be_visible()
+    expect(page.get_by_text("Finished")).to_be_visible()
     _check(page)
+    page.get_by_role("link", name="Back").click()
+    expect(page.get_by_role("heading", name="Bulk certificate actions", level=1)).to_be_visible()
 
     page.goto("/admin/")
     page.get_by_role("link", name="Certificate templates").click()

@@ -204,6 +204,11 @@ def test_progress_page_for_its_creator_and_admins_only(app, db, tasks, make_user
     assert login(other).get(f"/jobs/{job.id}").status_code == 404
     assert login(make_user(roles=("admin",))).get(f"/jobs/{job.id}").status_code == 200
     assert app.test_client().get(f"/jobs/{job.id}").status_code == 302  # to the login page
+    admin = login(make_user(roles=("admin",)))
+    for path in ("/jobs/123456789012345678901234567890", "/admin/jobs/99999999999"):
+        assert admin.get(path).status_code == 404
+    page = admin.get(f"/jobs/{job.id}?back=/%5Cevil.example").get_data(as_text=True)
+    assert "evil.example" not in page
 
 
 def test_get_requests_cannot_enqueue(app, tasks):
