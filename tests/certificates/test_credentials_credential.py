@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import statistics
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -268,15 +266,3 @@ def test_malformed_documents_do_not_verify(signed, key):
     bad = copy.deepcopy(signed)
     bad["validFrom"] = 12
     assert not vc.verify_credential(bad, public).valid
-
-
-def test_signing_is_fast(key):
-    """Issue budget: well under 100 ms per credential warm (measured ~7 ms)."""
-    doc = vc.build_credential(make_input())
-    vc.sign_credential(doc, key)
-    timings = []
-    for _ in range(7):
-        start = time.perf_counter()
-        vc.sign_credential(doc, key)
-        timings.append(time.perf_counter() - start)
-    assert statistics.median(timings) < 0.1
