@@ -31,6 +31,7 @@ assignment) adds an ``ItemKind`` to ``layout.ITEM_KINDS``, a schema, a reader
 to ``items.ITEM_READERS`` and a writer to ``writing.ITEM_WRITERS``.
 """
 
+from .items import read_sources_text
 from .layout import (
     COURSE_FILE,
     FRONT_MATTER,
@@ -48,11 +49,21 @@ from .model import (
     OptionSource,
     QuestionSource,
     Reference,
+    SourceEntry,
     content_data,
+    source_entries,
 )
 from .problems import ContentProblems, Problem
 from .reading import find_course_folders, read_course, read_courses
-from .writing import course_files, course_yaml, dump_yaml, lesson_text, quiz_yaml, write_course
+from .writing import (
+    course_files,
+    course_yaml,
+    dump_yaml,
+    lesson_text,
+    quiz_yaml,
+    sources_data,
+    write_course,
+)
 
 __all__ = [
     "COURSE_FILE",
@@ -71,6 +82,7 @@ __all__ = [
     "Problem",
     "QuestionSource",
     "Reference",
+    "SourceEntry",
     "content_data",
     "course_files",
     "course_yaml",
@@ -80,5 +92,8 @@ __all__ = [
     "quiz_yaml",
     "read_course",
     "read_courses",
+    "read_sources_text",
+    "source_entries",
+    "sources_data",
     "write_course",
 ]

@@ -8,10 +8,21 @@ leaves the rest, already reported, alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from ..markdown import COURSE_SCHEME, ID_PATTERN, LESSON_SCHEME, iter_links, parse, raw_html_lines
+from markdown_it.token import Token
+
+from ..markdown import (
+    COURSE_SCHEME,
+    ID_PATTERN,
+    LESSON_SCHEME,
+    iter_citations,
+    iter_links,
+    parse,
+    raw_html_lines,
+)
 from ..models import QUESTION_TYPES
 from .layout import ITEM_KINDS, RESERVED_SLUGS, is_id
 from .model import Reference
@@ -155,6 +166,88 @@ def _check_question(question: LineMap, label: str, qtype: str, problems: FilePro
         problems.add(line, f"{label} of type multiple needs at least one correct option")
 
 
+def answer_in_prompt(prompt: str, answers: list[str]) -> str | None:
+    """Return the right answer that the prompt itself gives away, if one does.
+
+    An answer counts when its words stand in the prompt as words (ignoring
+    case, repeated spaces and the answer's closing punctuation); answers of
+    fewer than three letters are left alone, as they match too much by chance.
+    """
+    text = " ".join(prompt.split()).casefold()
+    for answer in answers:
+        words = " ".join(answer.split()).casefold().rstrip(".!?;:,")
+        if len(words) >= 3 and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text):
+            return answer
+    return None
+
+
+def check_answers_not_given_away(data: LineMap, problems: FileProblems) -> None:
+    """Warn about questions whose prompt holds their right answer: they test nothing."""
+    for question in _mappings(data.get("questions")):
+        prompt, qtype = question.get("prompt"), question.get("type")
+        if not isinstance(prompt, str) or qtype == "true_false":
+            continue
+        if qtype == "short":
+            answers = [a for a in question.get("accepted") or () if isinstance(a, str)]
+        else:
+            answers = [
+                o["text"] for o in _mappings(question.get("options"))
+                if o.get("correct") is True and isinstance(o.get("text"), str)
+            ]
+        given = answer_in_prompt(prompt, answers)
+        if given is not None:
+            problems.warn(
+                question.at("prompt"),
+                f"question {question.get('id')!r}: the right answer {given!r} is in the "
+                "question itself, so the question tests nothing",
+            )
+
+
+def check_sources(sources: Any, problems: FileProblems) -> list[str]:
+    """Each source of a lesson (its loaded ``sources`` list) has its own id; return the ids."""
+    ids: list[str] = []
+    for source in _mappings(sources):
+        key = source.get("id")
+        if not is_id(key):
+            continue
+        if key in ids:
+            problems.add(source.at("id"), f"source id {key!r} is used twice")
+        ids.append(key)
+    return ids
+
+
+def _line_of(block: Token, lines: list[str], needle: str, first_line: int) -> int:
+    """The line of ``needle`` in the Markdown block ``block`` (its first line if not found)."""
+    if not block.map:
+        return first_line
+    start, end = block.map
+    for offset, text in enumerate(lines[start:end]):
+        if needle in text:
+            return first_line + start + offset
+    return first_line + start
+
+
+def check_citations(
+    source: str, first_line: int, source_ids: list[str] | None, problems: FileProblems
+) -> None:
+    """Every ``[^id]`` in Markdown names a source of the lesson.
+
+    :param source_ids: the lesson's sources; ``None`` where nothing may be cited
+        (a course description).
+    """
+    lines = source.split("\n")
+    for block, label in iter_citations(parse(source)):
+        line = _line_of(block, lines, f"[^{label}]", first_line)
+        if source_ids is None:
+            problems.add(line, f"citation [^{label}]: only lessons have sources to cite")
+        elif label not in source_ids:
+            problems.add(
+                line,
+                f"citation [^{label}]: the lesson has no source {label!r} "
+                "(add it to 'sources' in the front matter)",
+            )
+
+
 class MarkdownCheck:
     """Checks the links of Markdown that starts on ``first_line`` of a file.
 
@@ -164,33 +257,24 @@ class MarkdownCheck:
     """
 
     def __init__(
-        self, problems: FileProblems, warnings: FileProblems, keys: set[str], slug: str | None,
+        self, problems: FileProblems, keys: set[str], slug: str | None,
         refer: Callable[[Reference], None],
     ):
-        self.problems, self.warnings = problems, warnings
-        self.keys, self.slug, self.refer = keys, slug, refer
+        self.problems, self.keys, self.slug, self.refer = problems, keys, slug, refer
 
     def check(self, source: str, first_line: int) -> None:
         lines = source.split("\n")
         for start in raw_html_lines(source):
-            self.warnings.add(first_line + start, "raw HTML is shown as plain text")
+            self.problems.warn(first_line + start, "raw HTML is shown as plain text")
         for block, link in iter_links(parse(source)):
             href = str(link.attrGet("src" if link.type == "image" else "href") or "")
-            line = first_line
-            if block.map:
-                start, end = block.map
-                line = first_line + start
-                for offset, text in enumerate(lines[start:end]):
-                    if href in text:
-                        line = first_line + start + offset
-                        break
-            self._check_link(href, line)
+            self._check_link(href, _line_of(block, lines, href, first_line))
 
     def _check_link(self, href: str, line: int) -> None:
         if not href.startswith((LESSON_SCHEME, COURSE_SCHEME)):
             scheme = href.partition(":")[0].lower() if ":" in href else ""
             if scheme not in ("http", "https", "mailto", ""):
-                self.warnings.add(line, f"link {href!r} will be removed (unsupported scheme)")
+                self.problems.warn(line, f"link {href!r} will be removed (unsupported scheme)")
             return
         scheme, _, target = href.partition(":")
         if not ID_PATTERN.match(target):

@@ -8,16 +8,17 @@ against its schema and its own rules, and returns an :class:`ItemFile`, or
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import QUESTION_TYPES
 from . import schemas
-from .checking import check_quiz
+from .checking import check_answers_not_given_away, check_citations, check_quiz, check_sources
 from .layout import FRONT_MATTER
-from .model import ItemSource, OptionSource, QuestionSource
-from .problems import FileProblems
+from .model import ItemSource, OptionSource, QuestionSource, SourceEntry
+from .problems import FileProblems, Problem
 from .validation import check_schema
 from .yamlfile import LineList, LineMap, YAMLProblem, load_yaml
 
@@ -56,6 +57,20 @@ def whole_number(data: LineMap, key: str) -> int:
 
 def flag(data: LineMap, key: str) -> bool:
     return data.get(key) is True
+
+
+def date_of(data: LineMap, key: str) -> dt.date | None:
+    """A date the schema checked (as ISO text); ``None`` when absent or not a date."""
+    value = data.get(key)
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def optional_number(data: LineMap, key: str) -> int | None:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def texts(value: Any) -> list[str]:
@@ -104,10 +119,51 @@ def read_lesson(text: str, key: str, problems: FileProblems) -> ItemFile | None:
         required=flag(data, "required"),
         estimated_minutes=whole_number(data, "estimated_minutes"),
         body=body,
+        sources=sources_of(data.get("sources")),
+        reviewed=date_of(data, "reviewed"),
+        review_every=optional_number(data, "review_every"),
     )
     if not body.strip():
         problems.add(body_line, "the lesson has no body")
+    check_citations(body, body_line, check_sources(data.get("sources"), problems), problems)
     return ItemFile(lesson, [(body, body_line)])
+
+
+def read_sources_text(text: str) -> tuple[list[SourceEntry], list[Problem]]:
+    """Read a lesson's sources written alone, as the YAML list of its front matter.
+
+    The authoring form edits them this way. Empty text is no sources.
+
+    :return: the sources, and the problems found (their lines count from 1).
+    """
+    found: list[Problem] = []
+    problems = FileProblems(found, "")
+    if not text.strip():
+        return [], found
+    data = load(text.replace("\r\n", "\n"), problems)
+    if data is None:
+        return [], found
+    check_schema(schemas.SOURCES, data, problems, 1)
+    check_sources(data, problems)
+    return ([] if found else sources_of(data)), found
+
+
+def sources_of(value: Any) -> list[SourceEntry]:
+    """The sources of a lesson, from its loaded front matter (or the authoring form)."""
+    sources = []
+    for raw in value if isinstance(value, LineList) else ():
+        if isinstance(raw, LineMap):
+            sources.append(
+                SourceEntry(
+                    key=text_of(raw, "id"),
+                    title=text_of(raw, "title"),
+                    publisher=text_of(raw, "publisher"),
+                    year=optional_number(raw, "year"),
+                    url=text_of(raw, "url"),
+                    accessed=date_of(raw, "accessed"),
+                )
+            )
+    return sources
 
 
 def read_quiz(text: str, key: str, problems: FileProblems) -> ItemFile | None:
@@ -119,6 +175,7 @@ def read_quiz(text: str, key: str, problems: FileProblems) -> ItemFile | None:
     if not isinstance(data, LineMap):
         return None
     check_quiz(data, problems)
+    check_answers_not_given_away(data, problems)
     quiz = ItemSource(
         key=key,
         kind="quiz",

@@ -9,6 +9,7 @@ not about the course, so two parses of equal content compare equal.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,40 @@ class QuestionSource:
 
 
 @dataclass
+class SourceEntry:
+    """A publication a lesson relies on; ``[^key]`` in the lesson's body cites it."""
+
+    key: str
+    title: str
+    publisher: str = ""
+    year: int | None = None
+    url: str = ""
+    #: The day the web address was last read (required with ``url``).
+    accessed: dt.date | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> SourceEntry:
+        """Make an entry from plain data as ``writing.sources_data`` gives it (and the
+        database keeps it): ``id``, ``title``, and the other keys when they are set."""
+        accessed = data.get("accessed")
+        if isinstance(accessed, str):
+            accessed = dt.date.fromisoformat(accessed)
+        return cls(
+            key=data["id"],
+            title=data["title"],
+            publisher=data.get("publisher", ""),
+            year=data.get("year"),
+            url=data.get("url", ""),
+            accessed=accessed,
+        )
+
+
+def source_entries(data: list[dict[str, Any]] | None) -> list[SourceEntry]:
+    """A lesson's sources from plain data (see :meth:`SourceEntry.from_data`)."""
+    return [SourceEntry.from_data(entry) for entry in data or ()]
+
+
+@dataclass
 class ItemSource:
     """A lesson (``kind == "lesson"``) or a quiz (``kind == "quiz"``)."""
 
@@ -47,6 +82,12 @@ class ItemSource:
     #: Lessons: the Markdown after the front matter, byte for byte.
     body: str = ""
     estimated_minutes: int | None = None
+    #: Lessons: what the lesson relies on, in the order they are numbered.
+    sources: list[SourceEntry] = field(default_factory=list)
+    #: Lessons: the day someone last checked the lesson against its sources.
+    reviewed: dt.date | None = None
+    #: Lessons: months between reviews (shorter for law and figures).
+    review_every: int | None = None
     #: Quizzes.
     pass_mark: int | None = None
     max_attempts: int | None = None

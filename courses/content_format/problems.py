@@ -34,17 +34,23 @@ class ContentProblems(ValueError):
 
 
 class FileProblems:
-    """The problems of one file: ``add(line, message)`` appends to a shared list.
+    """The problems (and warnings) of one file: ``add(line, message)``, ``warn(line, message)``.
 
     :param problems: where problems go (a folder's list, shared by its files).
     :param path: the file, as :attr:`Problem.path` gives it.
+    :param warnings: where warnings go: things that import but are probably
+        not what the author meant.
     """
 
-    def __init__(self, problems: list[Problem], path: str):
+    def __init__(self, problems: list[Problem], path: str, warnings: list[Problem] | None = None):
         self.problems, self.path = problems, path
+        self.warnings = [] if warnings is None else warnings
 
     def add(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
+
+    def warn(self, line: int | None, message: str) -> None:
+        self.warnings.append(Problem(self.path, line, message))
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import schemas
 from .checking import (
     MarkdownCheck,
+    check_citations,
     check_modules,
     check_prerequisites,
     check_slug,
@@ -46,8 +47,8 @@ class CourseReader:
         return "/".join((self.name, *parts))
 
     def file(self, rel: str) -> FileProblems:
-        """Where the problems of the file ``rel`` (in the course folder) go."""
-        return FileProblems(self.problems, self.rel(rel))
+        """Where the problems and warnings of the file ``rel`` (in the course folder) go."""
+        return FileProblems(self.problems, self.rel(rel), self.warnings)
 
     def read(self) -> CourseSource | None:
         """Read the folder: the course, or ``None`` when :attr:`problems` says why not."""
@@ -173,16 +174,14 @@ class CourseReader:
     ) -> None:
         """Check the links of the description and of every item's Markdown."""
         keys = {item.key for item in course.items()}
-        MarkdownCheck(
-            self.file(COURSE_FILE), FileProblems(self.warnings, self.rel(COURSE_FILE)),
-            set(), None, self.references.append,
-        ).check(course.description, self.description_line)
+        description = self.file(COURSE_FILE)
+        MarkdownCheck(description, set(), None, self.references.append).check(
+            course.description, self.description_line
+        )
+        check_citations(course.description, self.description_line, None, description)
         for item in course.items():
             rel = ITEM_KINDS[item.kind].rel(item.key)
-            check = MarkdownCheck(
-                self.file(rel), FileProblems(self.warnings, self.rel(rel)), keys, course.slug,
-                self.references.append,
-            )
+            check = MarkdownCheck(self.file(rel), keys, course.slug, self.references.append)
             item_file = read.get((item.kind, item.key))
             for source, first_line in item_file.markdown if item_file else ():
                 check.check(source, first_line)

@@ -52,6 +52,15 @@ DEFS: dict[str, Any] = {
         "errorMessage": {"pattern": "{label} must not be empty"},
     },
     "whole-number": {"type": "integer", "minimum": 0},
+    # YAML dates (2026-01-31) arrive as their ISO text (see yamlfile.load_yaml).
+    "date": {
+        "type": "string",
+        "format": "date",
+        "errorMessage": {
+            "type": "{label} must be a date written as YYYY-MM-DD (got {kind})",
+            "format": "{label} must be a date written as YYYY-MM-DD (got {value!r})",
+        },
+    },
 }
 
 
@@ -157,6 +166,37 @@ COURSE = _document(
     }
 )
 
+#: The longest a lesson may go between reviews, in months.
+REVIEW_EVERY_MAX = 60
+
+SOURCE = {
+    "title": "a source",
+    "x-name": "source {id!r}",
+    "type": "object",
+    "required": ["id", "title"],
+    "additionalProperties": False,
+    "properties": {
+        "id": _ref("id", title="source id"),
+        "title": _ref("text", maxLength=300),
+        "publisher": _ref("text", maxLength=200),
+        "year": {"type": "integer", "minimum": 1500, "maximum": 2100},
+        "url": {
+            "type": "string",
+            "maxLength": 500,
+            "pattern": r"^https?://[^\s/]+\.[^\s]*$",
+            "errorMessage": {
+                "pattern": "{label} {value!r} must be a web address starting with https://"
+            },
+        },
+        "accessed": _ref("date"),
+    },
+    "dependentRequired": {"url": ["accessed"]},
+    "errorMessage": {
+        "dependentRequired": "{label} has a url, so it needs 'accessed': the day you last "
+        "read the page",
+    },
+}
+
 LESSON_FRONT_MATTER = _document(
     {
         "title": "the front matter",
@@ -165,9 +205,23 @@ LESSON_FRONT_MATTER = _document(
             "title": _ref("text", maxLength=200),
             "estimated_minutes": _ref("whole-number"),
             "required": {"type": "boolean"},
+            "reviewed": _ref("date"),
+            "review_every": {"type": "integer", "minimum": 1, "maximum": REVIEW_EVERY_MAX},
+            "sources": {"type": "array", "items": _ref("source")},
         },
+        "$defs": {"source": SOURCE},
     }
 )
+
+#: A lesson's list of sources alone (the authoring form edits it as YAML).
+SOURCES = {
+    "$schema": DIALECT,
+    "title": "sources",
+    "type": "array",
+    "items": _ref("source"),
+    "errorMessage": {"type": "the sources must be a list (each entry starts with '- id:')"},
+    "$defs": {**DEFS, "source": SOURCE},
+}
 
 # The keys every type of question has; "id" and "type" are checked by the question's
 # own schema (true: anything), the rest by the schema of its type.

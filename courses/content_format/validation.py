@@ -215,7 +215,7 @@ class _Where:
         schema, value = self.error.schema, self.value
         low, high = schema.get("minimum"), schema.get("maximum")
         return {
-            "label": self.subject if self.error.validator == "required" else self.label,
+            "label": self.subject if isinstance(value, dict) else self.label,
             "value": value,
             "kind": kind_of(value),
             "quote_hint": " (put it in quotes)" if isinstance(value, bool | int | float) else "",

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .layout import COURSE_FILE, FRONT_MATTER, ITEM_KINDS
-from .model import CourseSource, ItemSource
+from .model import CourseSource, ItemSource, SourceEntry
 
 
 class _CanonicalDumper(yaml.SafeDumper):
@@ -80,14 +80,38 @@ def course_yaml(course: CourseSource) -> str:
 
 def lesson_text(lesson: ItemSource) -> str:
     """Return the canonical text of a lesson file: front matter, then the body as is."""
-    front = dump_yaml(
-        {
-            "title": lesson.title,
-            "estimated_minutes": lesson.estimated_minutes or 0,
-            "required": lesson.required,
-        }
-    )
-    return f"{FRONT_MATTER}{front}{FRONT_MATTER}{lesson.body}"
+    front: dict[str, Any] = {
+        "title": lesson.title,
+        "estimated_minutes": lesson.estimated_minutes or 0,
+        "required": lesson.required,
+    }
+    if lesson.reviewed is not None:
+        front["reviewed"] = lesson.reviewed
+    if lesson.review_every is not None:
+        front["review_every"] = lesson.review_every
+    if lesson.sources:
+        front["sources"] = sources_data(lesson.sources)
+    return f"{FRONT_MATTER}{dump_yaml(front)}{FRONT_MATTER}{lesson.body}"
+
+
+def sources_data(
+    sources: list[SourceEntry], *, dates_as_text: bool = False
+) -> list[dict[str, Any]]:
+    """A lesson's sources as plain data, in the canonical order of keys (empty ones left out).
+
+    :param dates_as_text: write ``accessed`` as ISO text (for JSON) rather than a date
+        (which YAML writes unquoted).
+    """
+    data = []
+    for source in sources:
+        entry: dict[str, Any] = {"id": source.key, "title": source.title}
+        for key in ("publisher", "year", "url", "accessed"):
+            value = getattr(source, key)
+            if value in ("", None):
+                continue
+            entry[key] = value.isoformat() if dates_as_text and key == "accessed" else value
+        data.append(entry)
+    return data
 
 
 def quiz_yaml(quiz: ItemSource) -> str:

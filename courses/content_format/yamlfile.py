@@ -84,6 +84,8 @@ def _convert(node: yaml.Node, constructor: yaml.constructor.SafeConstructor, off
         value = constructor.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         raise YAMLProblem(line, f"not valid YAML: {exc}") from None
+    except ValueError as exc:  # what looks like a date but is none: 2026-13-01
+        raise YAMLProblem(line, f"not a valid date: {exc}") from None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value.isoformat()
     return value
