@@ -20,7 +20,12 @@ from .model import CourseSource, ItemSource, SourceEntry
 
 
 class _CanonicalDumper(yaml.SafeDumper):
-    """``safe_dump`` with multi-line strings as ``|`` literal blocks."""
+    """``safe_dump`` with multi-line strings as ``|`` literal blocks, and no aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        # The same date object used twice (a lesson reviewed on the day its sources
+        # were read) must be written twice, not as an &anchor and a *reference.
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

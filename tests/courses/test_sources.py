@@ -278,3 +278,17 @@ def test_a_new_lesson_can_carry_sources(db, make_course, make_user, login):
     assert lesson.sources == [{"id": "ica", "title": "The Statement"}]
     assert (lesson.reviewed_on, lesson.review_every_months) == (dt.date(2026, 12, 1), 6)
     assert 'href="#source-1"' in lesson.body_html
+
+
+def test_a_date_used_twice_is_written_twice_not_as_a_yaml_alias():
+    from courses.content_format import ItemSource, SourceEntry, lesson_text
+
+    day = dt.date(2026, 12, 6)
+    lesson = ItemSource(
+        key="intro", kind="lesson", title="Intro", estimated_minutes=5, body="Text.[^a]\n",
+        reviewed=day, review_every=12,
+        sources=[SourceEntry("a", "A", url="https://example.org/a", accessed=day)],
+    )
+    text = lesson_text(lesson)
+    assert "&" not in text and "*" not in text
+    assert text.count("2026-12-06") == 2
