@@ -13,12 +13,14 @@ from sqlalchemy import func, select
 from lms.db import db
 
 from .importing import ImportProblems, export_course, import_path
+from .linkcheck import check_urls, course_urls
 from .models import KIND_LESSON, Course, Item
+from .review import ReviewReport, review_report
 
 cli = AppGroup(
     "courses",
     help="Import, export and list courses kept as folders of text files "
-    "(see docs/content-format.md).",
+    "(see docs/content-format.md); review them and check their links.",
 )
 
 
@@ -95,3 +97,85 @@ def list_command(as_json: bool):
             f"{c['slug']:<40} {c['status']:<10} v{c['version']:<4} "
             f"{c['lessons']:>3} lessons  {c['title']}"
         )
+
+
+@cli.command("review")
+@click.argument("slug", required=False)
+@click.option(
+    "--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    help="Report as on this day (YYYY-MM-DD) instead of today.",
+)
+@click.option(
+    "--within", type=click.IntRange(min=0), default=0, show_default=True,
+    help="Also list reviews falling due within this many days.",
+)
+def review_command(slug: str | None, on, within: int):
+    """List what needs a person to check it, in every course or course SLUG.
+
+    Lessons whose review is due, lessons without sources, claims marked
+    [source needed], links not in the course's own source list and quiz
+    questions that give their answer away. Nothing is fetched from the network
+    (see check-links).
+    """
+    if slug is not None and db.session.scalar(select(Course.id).where(Course.slug == slug)) is None:
+        raise click.ClickException(f"no course {slug!r}")
+    report = review_report(on.date() if on else None, slug, within)
+    for line in report_lines(report):
+        click.echo(line)
+
+
+def report_lines(report: ReviewReport) -> list[str]:
+    """The review report as the command prints it."""
+    lines = [f"Review report for {report.on.isoformat()}"]
+    lines.append(f"\nLessons due for review ({len(report.due)}):")
+    for due in report.due:
+        when = (
+            f"due {due.due_on.isoformat()}, last reviewed {due.reviewed_on.isoformat()}"
+            if due.due_on
+            else "never reviewed"
+        )
+        lines.append(f"  {due.lesson.course_slug}/{due.lesson.key}: {when} "
+                     f"(every {due.review_every_months} months)")
+    lines.append(f"\nLessons without sources ({len(report.unsourced)}):")
+    lines += [f"  {ref.course_slug}/{ref.key}" for ref in report.unsourced]
+    lines.append(f"\nClaims marked as needing a source ({len(report.needs_source)}):")
+    lines += [
+        f"  {f.lesson.course_slug}/{f.lesson.key}: line {f.line}: {f.text}"
+        for f in report.needs_source
+    ]
+    lines.append(f"\nLinks not in the course's source list ({len(report.unlisted_links)}):")
+    lines += [
+        f"  {f.lesson.course_slug}/{f.lesson.key}: line {f.line}: {f.text}"
+        for f in report.unlisted_links
+    ]
+    lines.append(f"\nQuestions whose prompt gives the answer away ({len(report.giveaways)}):")
+    lines += [
+        f"  {q.course_slug}/{q.quiz_key}: question {q.question_key!r}: answer {q.answer!r}"
+        for q in report.giveaways
+    ]
+    if report.is_clear:
+        lines.append("\nNothing to review.")
+    return lines
+
+
+@cli.command("check-links")
+@click.argument("slug", required=False)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds to wait for each address.")
+def check_links_command(slug: str | None, timeout: float):
+    """Ask every web address in the lessons (sources and links) whether it still answers.
+
+    This uses the network; the review command does not. Exit status 1 when
+    an address fails.
+    """
+    places = course_urls(slug)
+    failed = 0
+    for result in check_urls(places, timeout=timeout):
+        if result.ok:
+            continue
+        failed += 1
+        why = f"status {result.status}" if result.status is not None else result.error
+        click.echo(f"{result.url}: {why} (in {', '.join(places[result.url])})")
+    click.echo(f"{len(places)} addresses checked, {failed} failed.")
+    if failed:
+        sys.exit(1)

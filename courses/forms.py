@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from flask import g
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -21,9 +22,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from lms.forms import LmsForm
+
+from .content_format import dump_yaml, read_sources_text, source_entries, sources_data
+from .markdown import cited_sources
 
 #: Slugs the URL scheme keeps for itself.
 RESERVED_SLUGS = frozenset({"my", "author", "cohorts", "new", "static"})
@@ -214,6 +225,23 @@ class MoveItemForm(LmsForm):
             raise ValidationError(_l("Choose another module of this course."))
 
 
+class SourcesField(TextAreaField):
+    """A lesson's sources, edited as the YAML list its content file holds.
+
+    The data is the text; :meth:`entries` gives the sources once the form
+    validated.
+    """
+
+    def process_data(self, value) -> None:
+        # From the item: the stored list, shown as the files write it.
+        if isinstance(value, list):
+            value = dump_yaml(sources_data(source_entries(value))) if value else ""
+        self.data = value or ""
+
+    def entries(self) -> list:
+        return read_sources_text(self.data or "")[0]
+
+
 class LessonForm(LmsForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
@@ -222,18 +250,79 @@ class LessonForm(LmsForm):
         _l("Lesson text (Markdown)"),
         validators=[Length(max=100000)],
         render_kw={"rows": 18},
-        description=_l("Use # for headings, * for lists and [words](lesson:key) for links."),
+        description=_l(
+            "Use # for headings, * for lists and [words](lesson:key) for links. Cite a source "
+            "after a claim with [^its-id]; mark a claim that still needs one with "
+            "[source needed]."
+        ),
     )
     estimated_minutes = IntegerField(
         _l("Estimated minutes"), validators=[Optional(), NumberRange(min=0, max=600)]
     )
     required = BooleanField(_l("Learners must finish this to complete the course"), default=True)
+    sources = SourcesField(
+        _l("Sources"),
+        validators=[Length(max=20000)],
+        render_kw={"rows": 8},
+        description=_l(
+            "One entry for each source, as in the course files: - id: ica-1995, then on "
+            "indented lines title, and if known publisher, year, url and accessed (the day "
+            "you last read the page, like 2026-12-01)."
+        ),
+    )
+    reviewed_on = DateField(
+        _l("Last reviewed on (optional)"),
+        description=_l("The day someone last checked this lesson against its sources."),
+        validators=[Optional()],
+    )
+    review_every_months = IntegerField(
+        _l("Review every this many months (optional)"),
+        description=_l("Shorter for law and figures, which change."),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=60, message=_l("Enter a whole number from 1 to 60.")),
+        ],
+    )
+
+    # These messages quote what the author typed: gettext, not lazy_gettext, whose strings
+    # count as safe markup and would reach the page unescaped.
+    def validate_sources(self, field) -> None:
+        _entries, problems = read_sources_text(field.data or "")
+        for problem in problems:
+            field.errors.append(
+                gettext("Line %(line)s: %(message)s", line=problem.line or 1,
+                        message=problem.message)
+            )
+        if problems:
+            raise StopValidation()
+
+    def validate_body_md(self, field) -> None:
+        entries, problems = read_sources_text(self.sources.data or "")
+        if problems:
+            return  # The sources field says what is wrong; the citations wait for it.
+        known = {entry.key for entry in entries}
+        unknown = [key for key in cited_sources(field.data or "") if key not in known]
+        if unknown:
+            raise ValidationError(
+                gettext(
+                    "The text cites %(ids)s, but the lesson has no source with that id. Add "
+                    "it under Sources, or remove the citation.",
+                    ids=", ".join(f"[^{key}]" for key in unknown),
+                )
+            )
+
+    def citations(self) -> list[tuple[str, str]]:
+        """The sources as the preview numbers them: ``(id, title)``."""
+        return [(entry.key, entry.title) for entry in self.sources.entries()]
 
     def populate(self, item) -> None:
         item.title = self.title.data.strip()
         item.body_md = self.body_md.data or ""
         item.estimated_minutes = self.estimated_minutes.data
         item.required = self.required.data
+        item.sources = sources_data(self.sources.entries(), dates_as_text=True)
+        item.reviewed_on = self.reviewed_on.data
+        item.review_every_months = self.review_every_months.data
 
 
 class QuizForm(LmsForm):

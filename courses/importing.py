@@ -35,9 +35,11 @@ from .content_format import (
     content_data,
     find_course_folders,
     read_courses,
+    source_entries,
+    sources_data,
     write_course,
 )
-from .markdown import render_markdown
+from .markdown import render_lesson, render_markdown
 from .models import (
     KIND_LESSON,
     STATUS_PUBLISHED,
@@ -210,11 +212,16 @@ def _apply_item(item: Item, source: ItemSource, slug: str) -> None:
     item.required = source.required
     if source.kind == KIND_LESSON:
         item.body_md = source.body
-        item.body_html = render_markdown(source.body, slug)
+        item.sources = sources_data(source.sources, dates_as_text=True)
+        item.body_html = render_lesson(source.body, slug, item.sources)
         item.estimated_minutes = source.estimated_minutes
+        item.reviewed_on = source.reviewed
+        item.review_every_months = source.review_every
         item.pass_mark = item.max_attempts = None
         return
     item.body_md = item.body_html = ""
+    item.sources = []
+    item.reviewed_on = item.review_every_months = None
     item.estimated_minutes = None
     item.pass_mark = source.pass_mark
     item.max_attempts = source.max_attempts
@@ -275,6 +282,9 @@ def _item_source(item: Item) -> ItemSource:
             required=item.required,
             body=item.body_md,
             estimated_minutes=item.estimated_minutes,
+            sources=source_entries(item.sources),
+            reviewed=item.reviewed_on,
+            review_every=item.review_every_months,
         )
     return ItemSource(
         key=item.key,

@@ -12,22 +12,33 @@ Two link schemes point inside the platform and are rewritten to paths:
     another item of the same course: ``/courses/<course-slug>/learn/<item-key>``
 ``course:<slug>``
     a course page: ``/courses/<slug>``
+
+Lessons cite their sources (listed in the lesson's front matter) with
+footnote references, ``[^ica-1995]``, parsed by mdit-py-plugins' footnote
+plugin: each becomes a numbered link to the lesson's source list,
+``<sup class="citation"><a href="#source-1">[1]</a></sup>``; the page shows
+the list itself (``courses/lesson.html``). Footnote definitions in the body are
+not used: the front matter holds the sources.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
 #: The shape of every id in the content format (slugs, lesson and quiz ids).
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 LESSON_SCHEME = "lesson:"
 COURSE_SCHEME = "course:"
+#: What an author writes after a claim that still needs a source (the review report lists them).
+SOURCE_NEEDED = "[source needed]"
 
 ALLOWED_TAGS = frozenset(
     {
@@ -49,6 +60,7 @@ ALLOWED_TAGS = frozenset(
         "p",
         "pre",
         "strong",
+        "sup",
         "table",
         "tbody",
         "td",
@@ -66,13 +78,37 @@ ALLOWED_ATTRIBUTES = {
     "th": {"style"},
     "td": {"style"},
 }
+ALLOWED_CLASSES = {"sup": {"citation"}}
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 FILTER_STYLE = frozenset({"text-align"})
 EXTERNAL_REL = "noopener noreferrer"
 
-_parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+def _render_citation(renderer, tokens: list[Token], idx: int, options, env) -> str:
+    """A ``[^id]`` reference: a numbered link to the source list, or the text as written."""
+    label = tokens[idx].meta["label"]
+    cited = env.get("citations", {}).get(label)
+    if cited is None:
+        return escape(f"[^{label}]", quote=False)
+    number, title = cited
+    return (
+        f'<sup class="citation"><a href="#source-{number}" title="{escape(title)}">'
+        f"[{number}]</a></sup>"
+    )
+
+
+def _markdown(html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": html}).enable("table")
+    # References only ([^id], whatever the id); the sources are in the front matter.
+    footnote_plugin(md, inline=False, move_to_end=False, always_match_refs=True)
+    md.block.ruler.disable("footnote_def")
+    md.add_render_rule("footnote_ref", _render_citation)
+    return md
+
+
+_parser = _markdown(html=False)
 # Only used to find raw HTML, which _parser shows as text, so authors can be warned.
-_html_finder = MarkdownIt("commonmark", {"html": True}).enable("table")
+_html_finder = _markdown(html=True)
 
 
 def lesson_path(course_slug: str, item_key: str) -> str:
@@ -114,6 +150,21 @@ def iter_links(tokens: list[Token]) -> Iterator[tuple[Token, Token]]:
         for child in block.children:
             if child.type in ("link_open", "image"):
                 yield block, child
+
+
+def iter_citations(tokens: list[Token]) -> Iterator[tuple[Token, str]]:
+    """Yield ``(block, source id)`` for every ``[^id]`` citation in ``tokens``."""
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for child in block.children:
+            if child.type == "footnote_ref":
+                yield block, child.meta["label"]
+
+
+def cited_sources(source: str) -> list[str]:
+    """The source ids ``source`` cites, each once, in the order first cited."""
+    return list(dict.fromkeys(label for _block, label in iter_citations(parse(source))))
 
 
 def internal_target(href: str, course_slug: str | None) -> str | None:
@@ -158,6 +209,7 @@ def sanitize(html: str) -> str:
         clean_content_tags={"script", "style"},
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(ALLOWED_SCHEMES),
+        allowed_classes={tag: set(classes) for tag, classes in ALLOWED_CLASSES.items()},
         filter_style_properties=set(FILTER_STYLE),
         # rel is set by _rewrite_links on external links only; internal links
         # need none.
@@ -166,7 +218,11 @@ def sanitize(html: str) -> str:
     )
 
 
-def render_markdown(source: str, course_slug: str | None = None) -> str:
+def render_markdown(
+    source: str,
+    course_slug: str | None = None,
+    sources: Sequence[tuple[str, str]] = (),
+) -> str:
     """Render Markdown to sanitised HTML.
 
     ``lesson:<key>`` links become ``/courses/<course_slug>/learn/<key>`` and
@@ -177,8 +233,20 @@ def render_markdown(source: str, course_slug: str | None = None) -> str:
     :param source: the Markdown text.
     :param course_slug: the course that ``lesson:`` links refer to; without
         it those links render as plain text.
+    :param sources: the lesson's sources as ``(id, title)``, in their order:
+        ``[^id]`` becomes a link to ``#source-N``, N counting from 1. A
+        citation of any other id is shown as written.
     """
     tokens = parse(source)
     _rewrite_links(tokens, course_slug)
-    html = _parser.renderer.render(tokens, _parser.options, {})
+    env = {"citations": {key: (n, title) for n, (key, title) in enumerate(sources, start=1)}}
+    html = _parser.renderer.render(tokens, _parser.options, env)
     return sanitize(html)
+
+
+def render_lesson(source: str, course_slug: str, sources: Sequence[dict] = ()) -> str:
+    """Render a lesson's body, its citations numbered by its ``sources``.
+
+    :param sources: the lesson's sources as stored (dicts with ``id`` and ``title``).
+    """
+    return render_markdown(source, course_slug, [(s["id"], s["title"]) for s in sources])

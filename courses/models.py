@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Integer,
@@ -138,6 +139,9 @@ class Item(db.Model):
             "pass_mark IS NULL OR (pass_mark >= 0 AND pass_mark <= 100)", name="pass_mark_range"
         ),
         CheckConstraint("max_attempts IS NULL OR max_attempts >= 0", name="attempts_not_negative"),
+        CheckConstraint(
+            "review_every_months IS NULL OR review_every_months >= 1", name="review_every_positive"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +160,13 @@ class Item(db.Model):
     body_md: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     estimated_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: What the lesson relies on, in citation-number order: dicts with ``id``, ``title`` and
+    #: optionally ``publisher``, ``year``, ``url``, ``accessed`` (ISO date), as in the files.
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: The day someone last checked the lesson against its sources.
+    reviewed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    #: Months between reviews; the review report says when the next one is due.
+    review_every_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Quizzes
     pass_mark: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_attempts: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -390,6 +390,13 @@ def _render(source: str, slug: str) -> str:
     return render_markdown(source, slug)
 
 
+def _render_lesson(item: Item, slug: str) -> str:
+    """A lesson's HTML, its citations numbered by its sources."""
+    from .markdown import render_lesson
+
+    return render_lesson(item.body_md or "", slug, item.sources or [])
+
+
 _KEEP = object()
 
 
@@ -489,7 +496,7 @@ def add_item(module: Module, kind: str, key: str, **fields) -> Item:
         position=_next_position(module.items), **fields,
     )
     if kind == KIND_LESSON:
-        item.body_html = _render(item.body_md or "", course.slug)
+        item.body_html = _render_lesson(item, course.slug)
     module.items.append(item)
     if item.required:
         revise(course)
@@ -500,7 +507,7 @@ def add_item(module: Module, kind: str, key: str, **fields) -> Item:
 def save_item(item: Item, required_before: bool) -> None:
     """After a form populated ``item``: re-render the lesson and revise the course if needed."""
     if item.kind == KIND_LESSON:
-        item.body_html = _render(item.body_md or "", item.course.slug)
+        item.body_html = _render_lesson(item, item.course.slug)
     if item.required != required_before:
         revise(item.course)
     item.course.updated_dt = utcnow()

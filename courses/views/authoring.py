@@ -248,14 +248,15 @@ def new_item(slug: str, module_id: int, kind: str):
     form = LessonForm() if kind == KIND_LESSON else QuizForm()
     preview = None
     if kind == KIND_LESSON and request.form.get("preview") and form.validate_on_submit():
-        preview = render_markdown(form.body_md.data or "", course.slug)
+        preview = render_markdown(form.body_md.data or "", course.slug, form.citations())
     elif form.validate_on_submit():
         item = Item(title="", kind=kind)
         form.populate(item)
         fields = {
             name: getattr(item, name)
             for name in ("title", "required", "body_md", "estimated_minutes", "pass_mark",
-                         "max_attempts")
+                         "max_attempts", "sources", "reviewed_on", "review_every_months")
+            if name != "sources" or kind == KIND_LESSON
         }
         item = ops.add_item(module, kind, slugify(form.title.data), **fields)
         db.session.commit()
@@ -278,7 +279,7 @@ def edit_item(slug: str, item_id: int):
     form = LessonForm(obj=item) if item.kind == KIND_LESSON else QuizForm(obj=item)
     preview = None
     if item.kind == KIND_LESSON and request.form.get("preview") and form.validate_on_submit():
-        preview = render_markdown(form.body_md.data or "", course.slug)
+        preview = render_markdown(form.body_md.data or "", course.slug, form.citations())
     elif form.validate_on_submit():
         required_before = item.required
         form.populate(item)

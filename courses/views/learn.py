@@ -17,6 +17,7 @@ from lms.permissions import login_required
 from .. import operations as ops
 from ..cohorts.models import CohortMember
 from ..cohorts.schedule import learner_schedule
+from ..content_format import source_entries
 from ..forms import action_is_valid
 from ..models import KIND_LESSON, Course, Enrolment, Item, QuizAttempt
 from ..progress import outline_for
@@ -177,6 +178,7 @@ def _lesson_page(course, enrolment, lesson, progress, modules, status=200, sched
         before=before,
         after=after,
         schedule=schedule,
+        sources=source_entries(lesson.sources),
     ), status
 
 
