@@ -1,9 +1,11 @@
 """The certificates plugin's permissions and the one object-level rule for certificates.
 
-A certificate's PDF and credential are for its owner, the learner's tutors and
-admins. A learner's tutors are the tutors of the cohorts they are in, as the
-cohort directory (``lms.contracts.CohortDirectory``, provided by the courses
-plugin) says; every listing goes through :func:`visible_certificates`.
+A certificate's PDF and credential are for its owner, the learner's tutors for
+that course, and admins. Which learners a tutor reaches, in which course, is
+decided by the core's one rule, :func:`lms.scope.tutor_scope`: the learners of
+the cohorts they tutor, for the cohort's course only (a tutor of a group for
+course X never sees the same learner's certificate for course Y). Every
+listing goes through :func:`visible_certificates`.
 
 Bulk actions (issue the missing certificates, re-render the PDFs) act on a
 whole course or on one cohort: admins on any course or cohort, tutors only on
@@ -15,11 +17,12 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from lms.contracts import CohortRoster
 from lms.permissions import ROLE_TUTOR, has_permission
 from lms.plugins import cohort_directory
+from lms.scope import tutor_scope
 
 from .models import Certificate
 
@@ -39,12 +42,6 @@ GRANTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _learners_of(user) -> set[int]:
-    """The learners ``user`` tutors, by the cohort directory (none without one)."""
-    directory = cohort_directory(current_app)
-    return directory.learners_of(user.id) if directory is not None else set()
-
-
 def can_see(cert: Certificate, user=None) -> bool:
     """Tell whether ``user`` (default: the current user) may download ``cert``."""
     user = current_user if user is None else user
@@ -52,17 +49,26 @@ def can_see(cert: Certificate, user=None) -> bool:
         return False
     if cert.user_id == user.id or has_permission(user, CERTIFICATES_VIEW_ALL):
         return True
-    return has_permission(user, CERTIFICATES_VIEW_ANY) and cert.user_id in _learners_of(user)
+    return has_permission(user, CERTIFICATES_VIEW_ANY) and tutor_scope(user).covers(
+        cert.user_id, cert.course_slug
+    )
 
 
 def visible_certificates(user=None) -> Select:
-    """The certificates ``user`` may see: all for admins, their learners' for tutors, their own."""
+    """The certificates ``user`` may see: all for admins; for tutors, their own and their
+    learners' for the course of the learner's cohort; for learners, their own."""
     user = current_user if user is None else user
     query = select(Certificate)
     if has_permission(user, CERTIFICATES_VIEW_ALL):
         return query
     if has_permission(user, CERTIFICATES_VIEW_ANY):
-        return query.where(Certificate.user_id.in_(_learners_of(user) | {user.id}))
+        scope = tutor_scope(user)
+        return query.where(
+            or_(
+                Certificate.user_id == user.id,
+                scope.where(Certificate.user_id, Certificate.course_slug),
+            )
+        )
     return query.where(Certificate.user_id == user.id)
 
 
@@ -82,7 +88,9 @@ def bulk_cohorts(user=None) -> list[CohortRoster]:
     directory = cohort_directory(current_app)
     if directory is None or not has_permission(user, CERTIFICATES_MANAGE):
         return []
-    return directory.cohorts_of(None if may_bulk_courses(user) else user.id)
+    if may_bulk_courses(user):
+        return directory.cohorts_of(None)
+    return list(tutor_scope(user).cohorts)
 
 
 def bulk_cohort(cohort_id: int, user=None) -> CohortRoster | None:
@@ -94,4 +102,4 @@ def bulk_cohort(cohort_id: int, user=None) -> CohortRoster | None:
         return None
     if may_bulk_courses(user):
         return directory.roster(cohort_id)
-    return next((c for c in directory.cohorts_of(user.id) if c.cohort_id == cohort_id), None)
+    return tutor_scope(user).cohort(cohort_id)

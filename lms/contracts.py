@@ -120,15 +120,15 @@ class CohortDirectory(Protocol):
     """Who is in which cohort and who tutors it, for plugins that act per cohort.
 
     The courses plugin provides it (:func:`lms.plugins.provide_cohort_directory`);
-    certificates uses it to issue for a cohort and to show tutors their
-    learners' certificates. Every method reads only; none commits.
+    certificates uses it to issue for a cohort. What a tutor may see is not
+    the directory's to say: :func:`lms.scope.tutor_scope` decides it from the
+    directory's facts. Every method reads only; none commits.
     """
 
     def roster(self, cohort_id: int) -> CohortRoster | None:
         """The cohort ``cohort_id``, or ``None`` if there is none."""
 
-    def learners_of(self, tutor_id: int) -> set[int]:
-        """Ids of the learners in every cohort ``tutor_id`` tutors (empty for non-tutors)."""
-
     def cohorts_of(self, tutor_id: int | None) -> list[CohortRoster]:
-        """The cohorts ``tutor_id`` tutors, or every cohort when ``tutor_id`` is ``None``."""
+        """The cohorts ``tutor_id`` is assigned to, or every cohort when ``tutor_id`` is
+        ``None``; their members only (people invited who have not accepted are not in them).
+        """

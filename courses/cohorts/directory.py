@@ -6,13 +6,10 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from lms.accounts.models import User
 from lms.contracts import CohortRoster
 from lms.db import db
-from lms.permissions import has_permission
 
 from ..models import Course
-from ..permissions import COURSES_COHORT_TEACH
 from .models import Cohort, CohortMember, CohortTutor
 
 
@@ -39,17 +36,6 @@ class CourseCohorts:
     def roster(self, cohort_id: int) -> CohortRoster | None:
         found = _rosters(_BASE.where(Cohort.id == cohort_id))
         return found[0] if found else None
-
-    def learners_of(self, tutor_id: int) -> set[int]:
-        user = db.session.get(User, tutor_id)
-        if user is None or not has_permission(user, COURSES_COHORT_TEACH):
-            return set()
-        taught = select(CohortTutor.cohort_id).where(CohortTutor.user_id == tutor_id)
-        return set(
-            db.session.scalars(
-                select(CohortMember.user_id).where(CohortMember.cohort_id.in_(taught))
-            )
-        )
 
     def cohorts_of(self, tutor_id: int | None) -> list[CohortRoster]:
         if tutor_id is None:

@@ -32,7 +32,7 @@ from ..models import STATUS_DRAFT, Course
 from ..permissions import COURSES_COHORT_MANAGE, COURSES_COHORT_TEACH
 from ..progress import outline_for
 from . import operations as ops
-from .access import can_manage_cohorts, cohort_or_404, visible_cohorts
+from .access import can_manage_cohorts, cohort_or_404, member_or_404, visible_cohorts
 from .forms import (
     AnnouncementForm,
     CohortForm,
@@ -265,6 +265,7 @@ def matrix_csv(cohort_id: int):
 def learner(cohort_id: int, user_id: int):
     """One learner of the cohort: every item with its state, their attempts and risks."""
     cohort = cohort_or_404(cohort_id)
+    member_or_404(cohort, user_id)
     built = build_matrix(cohort, user_id=user_id)
     if not built.rows:
         abort(404)
@@ -291,11 +292,7 @@ def resend_invitation(cohort_id: int, user_id: int):
     cohort = cohort_or_404(cohort_id)
     if not ActionForm().validate():
         abort(400)
-    member = db.session.scalar(
-        select(CohortMember).where(
-            CohortMember.cohort_id == cohort.id, CohortMember.user_id == user_id
-        )
-    ) or abort(404)
+    member = member_or_404(cohort, user_id)
     try:
         ops.resend_invitation(cohort, member.user)
     except (ops.CohortError, MailError) as exc:

@@ -70,9 +70,6 @@ class FakeDirectory:
     def roster(self, cohort_id):
         return self.cohorts.get(cohort_id)
 
-    def learners_of(self, tutor_id):
-        return {learner for roster in self.cohorts_of(tutor_id) for learner in roster.learner_ids}
-
     def cohorts_of(self, tutor_id):
         return [roster for cohort_id, roster in self.cohorts.items()
                 if tutor_id is None or tutor_id in self.tutors[cohort_id]]

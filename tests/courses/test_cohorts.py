@@ -506,6 +506,7 @@ def test_the_cohort_directory(app, db, make_user, make_course):
     from lms.accounts.operations import revoke_role
     from lms.contracts import CohortDirectory
     from lms.plugins import cohort_directory
+    from lms.scope import tutor_scope
 
     course = make_course()
     tutor, other = make_user(roles=("tutor",)), make_user(roles=("tutor",))
@@ -522,12 +523,14 @@ def test_the_cohort_directory(app, db, make_user, make_course):
         "Spring group", course.slug, tuple(sorted((a.id, b.id)))
     )
     assert directory.roster(9999) is None
-    assert directory.learners_of(tutor.id) == {a.id, b.id}
+    assert tutor_scope(tutor).learners_in(course.slug) == {a.id, b.id}
     assert [r.cohort_id for r in directory.cohorts_of(other.id)] == [theirs.id]
     assert {r.cohort_id for r in directory.cohorts_of(None)} == {mine.id, theirs.id}
     revoke_role(tutor, "tutor")
     db.session.commit()
-    assert directory.learners_of(tutor.id) == set()
+    assert tutor_scope(tutor).learners_in(course.slug) == set()
+    # The directory states facts; the scope (lms.scope) decides who reaches what.
+    assert [r.cohort_id for r in directory.cohorts_of(tutor.id)] == [mine.id]
 
 
 def test_when_mail_cannot_go_the_upload_applies_and_invitations_wait(
