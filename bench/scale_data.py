@@ -251,6 +251,8 @@ def _governance(user_ids: list[int], size: dict, now: dt.datetime) -> dict:
     classes = ("learner", "worker", "supporter")
 
     def join(ids, offset):
+        if not ids:  # an empty parameter list would insert one row of defaults
+            return
         db.session.execute(insert(Membership), [
             {"user_id": uid, "member_class": classes[(n + offset) % 3], "status": ACTIVE,
              "applied_dt": now - dt.timedelta(days=90), "joined_dt": now - dt.timedelta(days=60),
