@@ -40,6 +40,8 @@ class LmsState:
     decision_kinds: dict[str, Any] = field(default_factory=dict)
     #: The :class:`lms.contracts.CohortDirectory` a plugin provides (courses), if any.
     cohort_directory: Any = None
+    #: Notification kinds by key (:class:`lms.contracts.NotificationKind`), core's and plugins'.
+    notification_kinds: dict[str, Any] = field(default_factory=dict)
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, plugins=None) -> Flask:
@@ -85,7 +87,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_core(app: Flask) -> None:
-    from . import cli, errors, health, mail, metrics, security, views
+    from . import cli, errors, health, mail, metrics, notifications, security, views
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .jobs import views as job_views
@@ -98,6 +100,7 @@ def _register_core(app: Flask) -> None:
     app.register_blueprint(job_views.bp)
     app.register_blueprint(job_views.admin_bp)
     mail.register_tasks(app)
+    notifications.init_app(app)
     app.extensions["lms"].menu.extend(views.CORE_MENU)
     errors.register(app)
     security.register(app)

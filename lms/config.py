@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_METRICS_TOKEN": "",
     "LMS_METRICS_NETWORKS": "",
     "LMS_LOG_FORMAT": "text",
+    "LMS_NOTIFY_DIGEST_HOUR": 7,
 }
 
 ENVIRONMENTS = ("development", "production", "testing")
@@ -130,6 +131,8 @@ def _derive(app: Flask) -> None:
     cfg["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(os.path.dirname(__file__), "translations")
     cfg["LMS_LANGUAGE_LIST"] = [c.strip() for c in cfg["LMS_LANGUAGES"].split(",") if c.strip()]
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    if not 0 <= cfg["LMS_NOTIFY_DIGEST_HOUR"] <= 23:
+        raise ConfigError("LMS_NOTIFY_DIGEST_HOUR must be an hour from 0 to 23 (UTC).")
 
 
 def _engine_options(cfg: Mapping[str, Any]) -> dict[str, Any]:

@@ -132,3 +132,39 @@ class CohortDirectory(Protocol):
         """The cohorts ``tutor_id`` is assigned to, or every cohort when ``tutor_id`` is
         ``None``; their members only (people invited who have not accepted are not in them).
         """
+
+
+
+#: How a person receives one kind of notification: ``off`` (nothing at all),
+#: ``site`` (in the site's notification list only), ``email`` (in the site and
+#: one email each), ``digest`` (in the site and one daily email gathering them).
+NOTIFY_OFF, NOTIFY_SITE, NOTIFY_EMAIL, NOTIFY_DIGEST = "off", "site", "email", "digest"
+NOTIFY_DELIVERIES = (NOTIFY_OFF, NOTIFY_SITE, NOTIFY_EMAIL, NOTIFY_DIGEST)
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification a plugin sends, which each person may turn off or on.
+
+    Plugins declare their kinds (``Plugin(notification_kinds=[...])`` or
+    :func:`lms.plugins.register_notification_kind` from ``setup``) and then
+    publish with :func:`lms.notifications.notify`. The core stores, shows and
+    emails them according to each person's preference for the kind, or
+    ``default`` when they have not chosen.
+
+    :param key: ``<owner>.<what>``, e.g. ``governance.ballot_opened``; kept
+        in the database with every notice and preference, so keep it stable.
+    :param label: a lazily translated, short name shown on the preferences
+        page and in every email's footer ("Ballots opening").
+    :param description: a lazily translated sentence saying when it is sent.
+    :param default: one of :data:`NOTIFY_DELIVERIES`.
+    """
+
+    key: str
+    label: Any
+    description: Any = ""
+    default: str = NOTIFY_EMAIL
+
+    def __post_init__(self) -> None:
+        if self.default not in NOTIFY_DELIVERIES:
+            raise ValueError(f"notification kind {self.key!r}: unknown default {self.default!r}")

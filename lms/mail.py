@@ -20,6 +20,7 @@ sent again.
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -27,7 +28,7 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text, select, text
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import UTCDateTime, db, utcnow
@@ -62,19 +63,30 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sent_dt: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: Extra headers (name -> value), e.g. a notification's ``List-Unsubscribe``.
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+
+
+_LONG_HEADERS = email.policy.default.clone(max_line_length=998)
 
 
 class MailError(RuntimeError):
     """The SMTP server refused or could not be reached (raised inside delivery jobs)."""
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
-    msg = EmailMessage()
+def build_message(
+    to: str, subject: str, body: str, headers: dict[str, str] | None = None
+) -> EmailMessage:
+    # A List-Unsubscribe URL is longer than the usual fold width; folded, Python would
+    # encode it as RFC 2047 words that mail clients cannot read as a URL (RFC 5322 allows 998).
+    msg = EmailMessage(policy=_LONG_HEADERS) if headers else EmailMessage()
     msg["From"] = current_app.config["LMS_MAIL_FROM"]
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="lms.local")
+    for name, value in (headers or {}).items():
+        msg[name] = value
     msg.set_content(body)
     return msg
 
@@ -85,13 +97,14 @@ def message_id(row: OutboxMessage) -> str:
     return f"<outbox.{row.id}.{int(row.created_dt.timestamp())}@{host}>"
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
+def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> None:
     """Write one plain-text message to the outbox; with SMTP, it is sent after commit."""
-    send_many([(to, subject, body)])
+    send_many([(to, subject, body, headers)])
 
 
-def send_many(messages: list[tuple[str, str, str]]) -> None:
-    """Write ``(to, subject, body)`` messages to the outbox in the current transaction.
+def send_many(messages: list[tuple]) -> None:
+    """Write ``(to, subject, body)`` or ``(to, subject, body, headers)`` messages to the
+    outbox in the current transaction.
 
     With SMTP configured, delivery jobs of up to :data:`DELIVERY_BATCH`
     messages (one SMTP connection each) are enqueued in the same transaction.
@@ -100,8 +113,11 @@ def send_many(messages: list[tuple[str, str, str]]) -> None:
         return
     smtp = bool(current_app.config["LMS_SMTP_HOST"])
     rows = [
-        OutboxMessage(recipient=to, subject=subject, body=body, status=QUEUED if smtp else KEPT)
-        for to, subject, body in messages
+        OutboxMessage(
+            recipient=m[0], subject=m[1], body=m[2], headers=m[3] if len(m) > 3 else None,
+            status=QUEUED if smtp else KEPT,
+        )
+        for m in messages
     ]
     db.session.add_all(rows)
     db.session.flush()
@@ -157,7 +173,7 @@ def deliver(ctx, ids: list[int]) -> None:
         raise MailError(f"cannot reach the mail server: {exc}") from exc
     with smtp:
         for done, row in enumerate(rows, start=total - len(rows) + 1):
-            msg = build_message(row.recipient, row.subject, row.body)
+            msg = build_message(row.recipient, row.subject, row.body, row.headers)
             msg.replace_header("Message-ID", message_id(row))
             row.attempts += 1
             try:

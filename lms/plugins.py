@@ -21,7 +21,7 @@ from typing import Any
 import click
 from flask import Blueprint, Flask
 
-from .contracts import CohortDirectory, DecisionKind
+from .contracts import CohortDirectory, DecisionKind, NotificationKind
 from .menu import MenuItem
 
 GROUP = "lms.plugins"
@@ -54,6 +54,8 @@ class Plugin:
         app and the ``demo`` flag; must be safe to run twice.
     :param tasks: background tasks (:class:`lms.jobs.Task`), each named
         ``<name>.<what>``; anyone enqueues them by name (:func:`lms.jobs.enqueue`).
+    :param notification_kinds: the kinds of notification the plugin publishes
+        (:class:`lms.contracts.NotificationKind`), each keyed ``<name>.<what>``.
     """
 
     name: str
@@ -70,6 +72,7 @@ class Plugin:
     seed: Callable[[Flask, bool], None] | None = None
     description: str = ""
     tasks: Sequence[Any] = ()
+    notification_kinds: Sequence[NotificationKind] = ()
 
 
 def available() -> dict[str, EntryPoint]:
@@ -193,6 +196,8 @@ def _wire(app: Flask, plugin: Plugin) -> None:
             register_task(app, task, owner=name)
         except JobError as exc:
             raise PluginError(f"plugin {name!r}: {exc}") from exc
+    for kind in plugin.notification_kinds:
+        register_notification_kind(app, kind, owner=name)
     state.plugins[name] = plugin
     if plugin.setup is not None:
         plugin.setup(app)
@@ -240,3 +245,22 @@ def provide_cohort_directory(app: Flask, directory: CohortDirectory, *, owner: s
 def cohort_directory(app: Flask) -> CohortDirectory | None:
     """The cohort directory, or ``None`` when no loaded plugin provides cohorts."""
     return app.extensions["lms"].cohort_directory
+
+
+def register_notification_kind(app: Flask, kind: NotificationKind, *, owner: str) -> None:
+    """Declare a kind of notification ``owner`` publishes (see :mod:`lms.notifications`).
+
+    :raises PluginError: the key does not start with ``<owner>.`` or is taken.
+    """
+    if not isinstance(kind, NotificationKind):
+        raise PluginError(f"plugin {owner!r}: {kind!r} is not a NotificationKind")
+    if not re.match(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$", kind.key) or not kind.key.startswith(
+        f"{owner}."
+    ):
+        raise PluginError(
+            f"plugin {owner!r}: notification kind {kind.key!r} must be named {owner}.<what>"
+        )
+    kinds = app.extensions["lms"].notification_kinds
+    if kind.key in kinds:
+        raise PluginError(f"notification kind {kind.key!r} is registered twice")
+    kinds[kind.key] = kind

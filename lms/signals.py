@@ -68,3 +68,11 @@ kwargs: ``decision`` (:class:`lms.contracts.DecisionRecord`).
 decision_enacted = _signals.signal("decision-enacted")
 """A passed decision was carried out. kwargs: ``decision`` (:class:`lms.contracts.DecisionRecord`),
 ``result`` (:class:`lms.contracts.EnactmentResult`)."""
+
+notifications_created = _signals.signal("notifications-created")
+"""Notices of one kind were stored for some people (:func:`lms.notifications.notify`).
+
+kwargs: ``kind`` (str, a registered :class:`lms.contracts.NotificationKind` key),
+``user_ids`` (tuple[int], those who got a notice; people who turned the kind off
+are not among them). Sent in the publisher's transaction.
+"""
