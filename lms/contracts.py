@@ -134,7 +134,6 @@ class CohortDirectory(Protocol):
         """
 
 
-
 #: How a person receives one kind of notification: ``off`` (nothing at all),
 #: ``site`` (in the site's notification list only), ``email`` (in the site and
 #: one email each), ``digest`` (in the site and one daily email gathering them).
