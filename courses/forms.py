@@ -37,7 +37,9 @@ from .content_format import dump_yaml, read_sources_text, source_entries, source
 from .markdown import cited_sources
 
 #: Slugs the URL scheme keeps for itself.
-RESERVED_SLUGS = frozenset({"my", "author", "cohorts", "new", "static"})
+RESERVED_SLUGS = frozenset(
+    {"my", "author", "cohorts", "new", "static", "discuss", "assignments"}
+)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LEVEL_LABELS = {
     "introductory": _l("Introductory"),

@@ -332,3 +332,4 @@ class CourseDecision(db.Model):
 # The cohort tables live in their own module; importing it here puts them in the
 # plugin's metadata (the loader imports ``courses.models``).
 from .cohorts import models as _cohort_models  # noqa: E402, F401
+from .discussions import models as _discussion_models  # noqa: E402, F401

@@ -18,6 +18,9 @@ COURSES_REPORT_VIEW = "courses:report:view"
 COURSES_COHORT_MANAGE = "courses:cohort:manage"
 #: Teach cohorts: a tutor sees the cohorts they are assigned to (see ``courses.cohorts.access``).
 COURSES_COHORT_TEACH = "courses:cohort:teach"
+#: Open the moderators' queue of reported posts (a tutor sees the reports of the spaces
+#: they moderate; see ``courses.discussions.access``).
+COURSES_DISCUSSION_MODERATE = "courses:discussion:moderate"
 
 #: Permission -> roles granted it (admins hold every permission).
 GRANTS: dict[str, tuple[str, ...]] = {
@@ -27,6 +30,7 @@ GRANTS: dict[str, tuple[str, ...]] = {
     COURSES_REPORT_VIEW: (ROLE_TUTOR,),
     COURSES_COHORT_MANAGE: (),
     COURSES_COHORT_TEACH: (ROLE_TUTOR,),
+    COURSES_DISCUSSION_MODERATE: (ROLE_TUTOR,),
 }
 
 

@@ -12,6 +12,7 @@ from lms.plugins import Plugin, provide_cohort_directory, register_decision_kind
 
 from .cli import cli
 from .cohorts.views import bp as cohorts_bp
+from .discussions.views import bp as discuss_bp
 from .importing import seed
 from .permissions import COURSES_AUTHOR, COURSES_COHORT_TEACH, GRANTS
 from .views import author_bp, bp
@@ -60,7 +61,7 @@ plugin = Plugin(
     name="courses",
     version="0.1.0",
     description="Catalogue, course content, quizzes, enrolment and progress.",
-    blueprints=[bp, author_bp, cohorts_bp],
+    blueprints=[bp, author_bp, cohorts_bp, discuss_bp],
     models="courses.models",
     migrations=Path(__file__).parent / "migrations" / "versions",
     permissions=GRANTS,

@@ -72,3 +72,19 @@ def member_or_404(cohort: Cohort, user_id: int, user=None) -> CohortMember:
     ):
         abort(404)
     return member
+
+
+def tutors_course(course_id: int, user=None) -> bool:
+    """Tell whether ``user`` is staff of ``course_id``: an admin, or a tutor of one of its cohorts.
+
+    Built on :func:`visible_cohorts`, so the course-wide spaces (discussions of
+    learners in no group, the marking of self-paced learners) follow the same
+    tutor scope as the cohorts themselves.
+    """
+    user = current_user if user is None else user
+    if not user.is_authenticated:
+        return False
+    if has_permission(user, COURSES_COHORT_MANAGE):
+        return True
+    query = visible_cohorts(user).where(Cohort.course_id == course_id).limit(1)
+    return db.session.scalar(query.with_only_columns(Cohort.id)) is not None

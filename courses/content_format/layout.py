@@ -18,7 +18,9 @@ LESSON_DIR = "lessons"
 QUIZ_DIR = "quizzes"
 ID_MAX = 80
 #: Course slugs that would clash with the plugin's own pages under /courses/.
-RESERVED_SLUGS = frozenset({"author", "cohorts", "my", "new", "static"})
+RESERVED_SLUGS = frozenset(
+    {"assignments", "author", "cohorts", "discuss", "my", "new", "static"}
+)
 #: The line that opens and closes a lesson's front matter.
 FRONT_MATTER = "---\n"
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
