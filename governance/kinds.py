@@ -38,6 +38,13 @@ RULE_LABELS = {
     "secret_ballot_default": _l("Ballots are secret by default"),
     "kind_resolutions": _l("Resolution class per decision kind (JSON)"),
     "member_classes": _l("Member classes (JSON: key to label)"),
+    "class_breakdown_min_voters": _l(
+        "Results show a class's votes only when at least this many of its members voted"
+    ),
+    "minor_corrections": _l(
+        "Corrections to a published course that tutors may make without a vote "
+        "(JSON: key to label)"
+    ),
 }
 
 

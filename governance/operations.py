@@ -25,7 +25,7 @@ Voting (:mod:`governance.voting`)
     ``cast_vote(ballot, user_id, choice, receipt=None) -> VoteReceipt``
     (``.changed``, ``.receipt`` for secret ballots); ``my_vote(ballot, user_id)``
     -> ``{"voted", "choice"}``; ``on_roll(ballot, user_id)``;
-    ``check_receipt(ballot, code) -> Paper | None`` (after the close).
+    ``check_receipt(ballot, code) -> bool`` (after the close; counted or not, never the choice).
 Counting and closing (:mod:`governance.tally`)
     ``Ballot.is_open(now)`` / ``is_closed(now)`` compute status from time;
     ``tally(ballot) -> Tally`` (``.as_dict()``; show it only once closed);
@@ -36,8 +36,8 @@ Enactment (:mod:`governance.enactment`)
     ``enact(proposal)`` (idempotent; failure recorded in ``Enactment.error``),
     ``retry(proposal, actor_id=)``, ``failed_enactments()``.
 Publishing (:mod:`governance.publish`)
-    ``published_list(ballot)`` (after the close: secret -> receipts, classes and
-    choices in receipt order; open -> names, classes and choices),
+    ``published_list(ballot)`` (after the close: secret -> the counted receipt codes
+    only, in receipt order; open -> names, classes and choices),
     ``verify(ballot) -> VerifyReport``.
 """
 

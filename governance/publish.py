@@ -1,10 +1,13 @@
 """The published ballot list after the close, and checking a result against it.
 
-For a secret ballot the list is every paper (receipt code, member class,
-choice) in receipt order; for an open ballot, every vote (member's name,
-class, choice, and whether it counts: a leaver's vote does not when the
-rules say leavers lose their vote). Anyone can recount it; :func:`verify`
-does so and compares with the fixed result.
+For a secret ballot the list is the receipt code of every counted paper, in
+receipt order, and nothing else: a list pairing receipts with choices would
+let a voter prove their vote to someone pressing them (the totals are on the
+result page). For an open ballot it is every vote (member's name, class,
+choice, and whether it counts: a leaver's vote does not when the rules say
+leavers lose their vote), which anyone can recount. :func:`verify` recounts
+the papers themselves (secret) or the list (open) and compares with the
+fixed result.
 """
 
 from __future__ import annotations
@@ -38,20 +41,10 @@ def published_list(ballot: Ballot, *, now: dt.datetime | None = None) -> list[di
     if not ballot.is_closed(now or utcnow()):
         return None
     if ballot.secret:
-        rows = db.session.execute(
-            select(Paper.receipt, Paper.member_class, Paper.choice)
-            .where(Paper.ballot_id == ballot.id)
-            .order_by(Paper.receipt)
-        ).all()
-        return [
-            {
-                "receipt": r.receipt,
-                "member_class": r.member_class,
-                "choice": r.choice,
-                "counts": True,
-            }
-            for r in rows
-        ]
+        receipts = db.session.scalars(
+            select(Paper.receipt).where(Paper.ballot_id == ballot.id).order_by(Paper.receipt)
+        )
+        return [{"receipt": receipt, "counts": True} for receipt in receipts]
     from lms.accounts.models import User
 
     keep = bool(ballot.rules.get("leavers_keep_vote", False))
@@ -107,6 +100,14 @@ def verify(ballot: Ballot) -> VerifyReport:
         problems.append("the roll does not match its published hash")
     entries = published_list(ballot, now=ballot.closes_dt) or []
     counted = [e for e in entries if e["counts"]]
+    if ballot.secret:
+        # The published list has no choices: recount the papers themselves.
+        counted = [
+            {"choice": choice}
+            for (choice,) in db.session.execute(
+                select(Paper.choice).where(Paper.ballot_id == ballot.id)
+            )
+        ]
     recount = {
         "votes_for": sum(e["choice"] == FOR for e in counted),
         "votes_against": sum(e["choice"] == AGAINST for e in counted),

@@ -14,7 +14,8 @@ Co-operatives UK model rules:
 * a notice period before voting opens, a voting window, a number of
   seconders, whether votes can be changed before the close, whether members
   who leave during a ballot keep their vote, whether ballots are secret by
-  default, and the member classes.
+  default, the member classes, the smallest class whose votes a result may
+  show, and the minor corrections to a published course that need no vote.
 
 All arithmetic uses :class:`fractions.Fraction`, so "more than half" and
 "at least 75%" are exact.
@@ -63,6 +64,15 @@ DEFAULT_RULES: dict[str, Any] = {
         "worker": "Worker member",
         "supporter": "Supporter member",
     },
+    #: A result shows a class's votes only when at least this many of its members voted:
+    #: below it, the breakdown would reveal how a few known people voted.
+    "class_breakdown_min_voters": 5,
+    #: Corrections to a published course that tutors may make without a vote: key -> label.
+    #: Each is audited and listed on the course's "decisions and changes" page.
+    "minor_corrections": {
+        "spelling": "Spelling, grammar or punctuation",
+        "broken_link": "A broken or moved link",
+    },
 }
 
 _INT_LIMITS = {
@@ -73,6 +83,7 @@ _INT_LIMITS = {
     "notice_hours": (0, 24 * 365),
     "voting_hours": (1, 24 * 365),
     "seconders_required": (0, 100),
+    "class_breakdown_min_voters": (1, 1000),
 }
 _BOOLS = ("allow_vote_change", "leavers_keep_vote", "secret_ballot_default")
 _CLASS_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -119,6 +130,14 @@ def validate_rules(values: dict[str, Any]) -> dict[str, Any]:
         errors["member_classes"] = "must map short lower-case keys to non-empty labels"
     else:
         clean["member_classes"] = {k: v.strip()[:80] for k, v in classes.items()}
+    corrections = clean["minor_corrections"]
+    if not isinstance(corrections, dict) or not all(
+        isinstance(k, str) and _CLASS_KEY.match(k) and isinstance(v, str) and v.strip()
+        for k, v in corrections.items()
+    ):
+        errors["minor_corrections"] = "must map short lower-case keys to non-empty labels"
+    else:
+        clean["minor_corrections"] = {k: v.strip()[:120] for k, v in corrections.items()}
     overrides = clean["kind_resolutions"]
     if not isinstance(overrides, dict) or not all(
         isinstance(k, str) and _KIND_KEY.match(k) and v in RESOLUTIONS for k, v in overrides.items()

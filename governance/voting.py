@@ -286,9 +286,15 @@ def on_roll(ballot: Ballot, user_id: int) -> bool:
     return found is not None
 
 
-def check_receipt(ballot: Ballot, code: str, *, now: dt.datetime | None = None) -> Paper | None:
-    """After the close, the paper with this receipt code (choice and class), or ``None``."""
+def check_receipt(ballot: Ballot, code: str, *, now: dt.datetime | None = None) -> bool:
+    """After the close, whether the paper with this receipt code was counted.
+
+    Only yes or no: what the paper says is never tied to its receipt outside
+    this table, so the receipt cannot prove a choice to anyone.
+    """
     if not ballot.secret or not ballot.is_closed(now):
-        return None
-    paper = db.session.get(Paper, normalise_receipt(code))
-    return paper if paper is not None and paper.ballot_id == ballot.id else None
+        return False
+    found = db.session.scalar(
+        select(Paper.ballot_id).where(Paper.receipt == normalise_receipt(code))
+    )
+    return found == ballot.id

@@ -1,5 +1,10 @@
 """Ballots: voting, the result with its arithmetic, the published papers, receipt checks.
 
+Secret ballots are receipt-free: a receipt code proves that a paper was
+counted (it is in the published list of counted receipts) and never shows the
+choice, so a voter cannot prove how they voted to someone pressing them. The
+breakdown by class is published as :mod:`governance.disclosure` allows.
+
 Results stay hidden while a ballot is open. Once its window has ended the
 ballot is closed, whether or not its result row is fixed yet: the first of
 ``flask governance close-due`` (cron) and a vote sent to the closed ballot
@@ -22,6 +27,7 @@ from lms.errors import abort_with
 from lms.permissions import login_required
 
 from .. import operations as ops
+from ..disclosure import class_breakdown, min_voters
 from ..errors import GovernanceError
 from ..locks import sqlite_write_queue
 from ..models import Ballot
@@ -158,11 +164,16 @@ def result(proposal_id: int):
     proposal = proposal_or_404(proposal_id)
     ballot = _ballot_or_404(proposal)
     counted, fixed = _counted(ballot)
+    breakdown = None
+    if counted is not None:
+        minimum = min_voters(ballot.rules, ops.current_rules().values)
+        breakdown = class_breakdown(counted.get("by_class", {}), minimum)
     return render_template(
         "governance/result.html",
         proposal=proposal,
         ballot=ballot,
         counted=counted,
+        breakdown=breakdown,
         fixed=fixed,
         classes=member_class_labels(),
         enactment=proposal.enactment,
@@ -177,11 +188,13 @@ def papers(proposal_id: int):
     proposal = proposal_or_404(proposal_id)
     ballot = _ballot_or_404(proposal)
     rows = ops.published_list(ballot) if ballot.is_closed() else None
+    counted = _counted(ballot)[0] if rows is not None else None
     return render_template(
         "governance/papers.html",
         proposal=proposal,
         ballot=ballot,
         rows=rows,
+        counted=counted,
         classes=member_class_labels(),
     )
 
@@ -189,16 +202,15 @@ def papers(proposal_id: int):
 @bp.route("/proposals/<int:proposal_id>/receipt")
 @login_required
 def receipt(proposal_id: int):
-    """Check that the paper with a receipt code is in the published list."""
+    """Check that the paper with a receipt code was counted; never what it says.
+
+    A page showing the choice would let a voter prove their vote to whoever
+    presses them; it says only whether the code is in the list of counted papers.
+    """
     proposal = proposal_or_404(proposal_id)
     ballot = _ballot_or_404(proposal)
     code = normalise_receipt(request.args.get("code", ""))[:40]
-    paper = ops.check_receipt(ballot, code) if code else None
+    counted = ops.check_receipt(ballot, code) if code else False
     return render_template(
-        "governance/receipt.html",
-        proposal=proposal,
-        ballot=ballot,
-        code=code,
-        paper=paper,
-        classes=member_class_labels(),
+        "governance/receipt.html", proposal=proposal, ballot=ballot, code=code, counted=counted
     )
