@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.menu import MenuItem
+from lms.personal_data import register_personal_data
 from lms.plugins import Plugin
 
 from .cli import cli
@@ -25,6 +26,7 @@ DEFAULT_RENDER_WORKERS = None
 def setup(app: Flask) -> None:
     """Connect the completion receiver, add the settings' defaults, the slot's data and
     the (empty) cache of verification pages."""
+    from .personal_data import PROVIDER as PERSONAL_DATA
     from .receivers import connect_receivers
     from .views.learner import dashboard_data
     from .views.public import PAGES, PageCache
@@ -32,6 +34,7 @@ def setup(app: Flask) -> None:
     app.config.setdefault("CERTIFICATES_VERIFY_LIMIT", DEFAULT_VERIFY_LIMIT)
     app.config.setdefault("CERTIFICATES_RENDER_WORKERS", DEFAULT_RENDER_WORKERS)
     connect_receivers(app)
+    register_personal_data(app, PERSONAL_DATA)
     app.extensions[PAGES] = PageCache()
     app.jinja_env.globals["certificates_dashboard"] = dashboard_data
 

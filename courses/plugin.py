@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.menu import MenuItem
+from lms.personal_data import register_personal_data
 from lms.plugins import Plugin, provide_cohort_directory, register_decision_kind
 
 from .cli import cli
@@ -42,6 +43,7 @@ def setup(app: Flask) -> None:
     from .cohorts.directory import CourseCohorts
     from .decisions import KINDS
     from .outline import outline
+    from .personal_data import PROVIDER as PERSONAL_DATA
     from .views.dashboard import dashboard_data
 
     for key, value in UPLOAD_DEFAULTS.items():
@@ -49,6 +51,7 @@ def setup(app: Flask) -> None:
 
     for kind in KINDS:
         register_decision_kind(app, kind, owner="courses")
+    register_personal_data(app, PERSONAL_DATA)
 
     app.jinja_env.globals["courses_dashboard"] = dashboard_data
     app.jinja_env.globals["courses_featured"] = _featured

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms import audit
 from lms.db import db, is_unique_violation, utcnow
@@ -188,24 +188,33 @@ def _register_query(former: bool):
 
     statuses = (WITHDRAWN, LAPSED) if former else (ACTIVE,)
     return (
-        select(Membership.id, Membership.user_id, User.display_name, Membership.member_class,
+        select(Membership.id, Membership.user_id, _register_name(former).label("display_name"),
+               Membership.member_class,
                Membership.joined_dt, Membership.left_dt, Membership.status)
         .join(User, User.id == Membership.user_id)
         .where(Membership.status.in_(statuses), Membership.joined_dt.is_not(None))
     )
 
 
-def _register_keys():
+def _register_name(former: bool):
+    """The name on a register line: a former member whose account was erased keeps
+    their name here (``former_name``) for the register's legal period."""
     from lms.accounts.models import User
 
-    return [User.display_name, Membership.id]
+    if former:
+        return func.coalesce(Membership.former_name, User.display_name)
+    return User.display_name
+
+
+def _register_keys(former: bool = False):
+    return [_register_name(former), Membership.id]
 
 
 def register_page(*, former: bool = False, cursor: tuple | None = None,
                   per_page: int = PAGE_SIZE) -> Page:
     """One page of the register by name (keyset: the same cost on any page): current
     members, or with ``former`` those who left."""
-    page = keyset_page(_register_query(former), _register_keys(), cursor,
+    page = keyset_page(_register_query(former), _register_keys(former), cursor,
                        lambda r: (r.display_name, r.id), per_page=per_page, scalars=False)
     page.items = [RegisterLine(*row) for row in page.items]
     return page

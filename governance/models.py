@@ -98,6 +98,9 @@ class Membership(db.Model):
         ForeignKey("lms_user.id", ondelete="SET NULL"), nullable=True
     )
     note: Mapped[str] = mapped_column(String(500), default="")
+    #: The former member's name as the register shows it, kept when their account is
+    #: erased until the register's legal period ends (then emptied by retention).
+    former_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
 

@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.menu import MenuItem
+from lms.personal_data import register_personal_data
 from lms.plugins import Plugin, register_decision_kind
 
 from .cli import cli
@@ -16,11 +17,15 @@ from .views import bp
 
 
 def setup(app: Flask) -> None:
-    """Offer governance's own decision kinds."""
+    """Offer governance's own decision kinds; declare its personal data."""
     from .kinds import KINDS
+    from .personal_data import DEFAULT_REGISTER_YEARS
+    from .personal_data import PROVIDER as PERSONAL_DATA
 
     for kind in KINDS:
         register_decision_kind(app, kind, owner="governance")
+    app.config.setdefault("GOVERNANCE_REGISTER_RETENTION_YEARS", DEFAULT_REGISTER_YEARS)
+    register_personal_data(app, PERSONAL_DATA)
 
 
 def seed(app: Flask, demo: bool) -> None:

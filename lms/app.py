@@ -42,6 +42,8 @@ class LmsState:
     cohort_directory: Any = None
     #: Notification kinds by key (:class:`lms.contracts.NotificationKind`), core's and plugins'.
     notification_kinds: dict[str, Any] = field(default_factory=dict)
+    #: Personal data providers by package (:mod:`lms.personal_data`), the core first.
+    personal_data: dict[str, Any] = field(default_factory=dict)
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, plugins=None) -> Flask:
@@ -91,6 +93,7 @@ def _register_core(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .jobs import views as job_views
+    from .personal_data.setup import init_app as personal_data_init
 
     app.register_blueprint(views.bp)
     app.register_blueprint(health.bp)
@@ -101,6 +104,7 @@ def _register_core(app: Flask) -> None:
     app.register_blueprint(job_views.admin_bp)
     mail.register_tasks(app)
     notifications.init_app(app)
+    personal_data_init(app)
     app.extensions["lms"].menu.extend(views.CORE_MENU)
     errors.register(app)
     security.register(app)

@@ -20,6 +20,14 @@ and for web requests on the process's sealer thread, so that the member's
 vote is answered without waiting for the chain; under load one pass seals
 the entries of many requests. Entries left pending by a process that died
 in between are sealed by the next sealer (and by ``flask lms audit verify``).
+
+Personal details (an old email address) never go into the hashed ``data``:
+they go into ``personal``, with a random salt, and the hash covers only
+``personal_digest``, the SHA-256 of that salted JSON. Erasing a person
+empties ``personal`` (:func:`erase_personal`) and the chain still verifies;
+while ``personal`` is there, verification checks it against its digest, so
+it cannot be altered unnoticed either. Once it is erased, the digest alone
+cannot confirm a guess of what it was (the salt went with it).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +104,10 @@ class AuditEvent(db.Model):
     subject_type: Mapped[str | None] = mapped_column(String(80), nullable=True)
     subject_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Personal details with their salt, outside the hash; emptied by erasure.
+    personal: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    #: SHA-256 of ``personal`` (hashed with the entry), kept after erasure.
+    personal_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
 
@@ -111,8 +124,12 @@ class AuditEvent(db.Model):
 
 
 def _content(entry, seq: int | None, prev_hash: str | None) -> dict[str, Any]:
-    """The hashed fields of ``entry`` (an :class:`AuditEvent` or a row of its table)."""
-    return {
+    """The hashed fields of ``entry`` (an :class:`AuditEvent` or a row of its table).
+
+    ``personal_digest`` joins the hashed fields only when the entry has one,
+    so entries written before it existed keep their hashes.
+    """
+    content = {
         "seq": seq,
         "occurred_dt": entry.occurred_dt.astimezone(dt.UTC).isoformat(),
         "actor_id": entry.actor_id,
@@ -122,11 +139,23 @@ def _content(entry, seq: int | None, prev_hash: str | None) -> dict[str, Any]:
         "data": entry.data,
         "prev_hash": prev_hash,
     }
+    if entry.personal_digest is not None:
+        content["personal_digest"] = entry.personal_digest
+    return content
 
 
 def _hash(content: dict[str, Any]) -> str:
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _personal(details: dict[str, Any] | None) -> tuple[dict | None, str | None]:
+    """``details`` salted, and their digest (``(None, None)`` without details)."""
+    if not details:
+        return None, None
+    personal = {"salt": secrets.token_hex(16),
+                "fields": json.loads(json.dumps(details, default=str))}
+    return personal, _hash(personal)
 
 
 @event.listens_for(Session, "before_flush")
@@ -220,6 +249,7 @@ def record(
     subject_id: object = None,
     data: dict[str, Any] | None = None,
     actor_id: int | None | bool = True,
+    personal: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append an event in the current transaction.
 
@@ -228,9 +258,12 @@ def record(
     :param subject_id: its id.
     :param data: plain JSON-able details (never secrets, never a secret ballot's choice).
     :param actor_id: who did it; by default the signed-in user, if any.
+    :param personal: personal details (an old email address): kept outside
+        the hash, so that erasing the person (:func:`erase_personal`) leaves
+        the chain whole.
     """
     return record_many(
-        [Event(action, subject_type, subject_id, data)], actor_id=actor_id
+        [Event(action, subject_type, subject_id, data, personal)], actor_id=actor_id
     )[0]
 
 
@@ -242,6 +275,7 @@ class Event:
     subject_type: str | None = None
     subject_id: object = None
     data: dict[str, Any] | None = None
+    personal: dict[str, Any] | None = None
 
 
 def record_many(events: list[Event], *, actor_id: int | None | bool = True) -> list[AuditEvent]:
@@ -274,17 +308,19 @@ def record_many(events: list[Event], *, actor_id: int | None | bool = True) -> l
         return []
     refuse_write_in_read_request()
     now = utcnow()
-    entries = [
-        AuditEvent(
+    entries = []
+    for event_ in events:
+        personal, digest = _personal(event_.personal)
+        entries.append(AuditEvent(
             occurred_dt=now,
             actor_id=actor_id,
             action=event_.action,
             subject_type=event_.subject_type,
             subject_id=None if event_.subject_id is None else str(event_.subject_id),
             data=json.loads(json.dumps(event_.data or {}, default=str)),
-        )
-        for event_ in events
-    ]
+            personal=personal,
+            personal_digest=digest,
+        ))
     session = db.session()
     # Rows the entries may name (their actor) are written before them, as a
     # flush of the session would have ordered them.
@@ -310,7 +346,7 @@ def record_many(events: list[Event], *, actor_id: int | None | bool = True) -> l
 
 #: The columns :func:`record_many` writes (``id`` comes from the database).
 _WRITTEN = ("seq", "occurred_dt", "actor_id", "action", "subject_type", "subject_id", "data",
-            "prev_hash", "hash")
+            "personal", "personal_digest", "prev_hash", "hash")
 _INSERT = AuditEvent.__table__.insert().returning(AuditEvent.__table__.c.id)
 #: Several rows in one statement, their ids returned in the order of the rows.
 _INSERT_MANY = AuditEvent.__table__.insert().returning(
@@ -356,7 +392,8 @@ def seal_pending(bind: Engine | Connection | None = None, batch: int = SEAL_BATC
     table = AuditEvent.__table__
     pending_rows = (
         select(table.c.id, table.c.occurred_dt, table.c.actor_id, table.c.action,
-               table.c.subject_type, table.c.subject_id, table.c.data)
+               table.c.subject_type, table.c.subject_id, table.c.data,
+               table.c.personal_digest)
         .where(table.c.seq.is_(None))
         .order_by(table.c.id)
         .limit(batch)
@@ -412,6 +449,25 @@ def verify_chain(batch: int = 1000) -> VerifyResult:
                 return VerifyResult(False, checked, row.seq, "does not follow the entry before it")
             if row.compute_hash() != row.hash:
                 return VerifyResult(False, checked, row.seq, "content was altered")
+            if row.personal is not None and _hash(row.personal) != row.personal_digest:
+                return VerifyResult(False, checked, row.seq, "personal details were altered")
             expected_prev, expected_seq, last_seq = row.hash, row.seq + 1, row.seq
             checked += 1
         db.session.expunge_all()
+
+
+def erase_personal(user_id: int) -> int:
+    """Empty the personal details of every entry by or about user ``user_id``; return how many.
+
+    The one change the log allows: ``personal`` is outside the hash (only its
+    digest is hashed), so the chain still verifies. A Core ``UPDATE``, as
+    the ORM refuses changes to entries.
+    """
+    table = AuditEvent.__table__
+    about = (table.c.subject_type == "user") & (table.c.subject_id == str(user_id))
+    result = db.session.execute(
+        update(table)
+        .where((table.c.actor_id == user_id) | about, table.c.personal.is_not(None))
+        .values(personal=None)
+    )
+    return result.rowcount

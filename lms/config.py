@@ -53,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
     "LMS_METRICS_NETWORKS": "",
     "LMS_LOG_FORMAT": "text",
     "LMS_NOTIFY_DIGEST_HOUR": 7,
+    "LMS_CLOSURE_GRACE_DAYS": 14,
+    "LMS_DATA_EXPORT_HOURS": 24,
+    "LMS_OUTBOX_RETENTION_DAYS": 90,
 }
 
 ENVIRONMENTS = ("development", "production", "testing")

@@ -226,7 +226,8 @@ def change_email(user: User, password: str, new_email: str) -> None:
     user.email = new_email
     db.session.flush()
     audit.record(
-        "lms.user.email_changed", subject_type="user", subject_id=user.id, data={"from": old}
+        "lms.user.email_changed", subject_type="user", subject_id=user.id,
+        personal={"from": old},
     )
 
 

@@ -1,0 +1,214 @@
+"""What the courses plugin keeps about people, and its export and erasure (see
+:mod:`lms.personal_data`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Text, cast, delete, select, update
+
+from lms.db import db
+from lms.personal_data import (
+    LEGITIMATE_INTERESTS,
+    PSEUDONYMISED,
+    ErasureSubject,
+    ExportSection,
+    PersonalDataProvider,
+    TableDeclaration,
+    not_personal,
+)
+
+from .cohorts.models import Cohort, CohortAnnouncement, CohortMember, CohortTutor, CohortUpload
+from .models import Completion, Course, Enrolment, Item, Progress, QuizAttempt
+
+_STATISTICS = _l("Kept, linked only to your former nameless account, so the Centre's course "
+                 "statistics stay true.")
+
+TABLES = (
+    TableDeclaration(
+        "courses_enrolment", _l("Your enrolments"),
+        purpose=_l("To give you your courses and remember where you were."),
+        retention=_l("Until you close your account; then kept without your name."),
+        personal=("user_id", "enrolled_dt", "last_item_id", "last_activity_dt",
+                  "completed_dt", "completed_version"),
+        other=("id", "course_id"),
+        on_closure=PSEUDONYMISED, closure_note=_STATISTICS,
+    ),
+    TableDeclaration(
+        "courses_progress", _l("Your progress through lessons"),
+        purpose=_l("To show you and your tutors how far you are."),
+        retention=_l("Until you close your account; then kept without your name."),
+        personal=("enrolment_id", "completed_dt", "score"), other=("id", "item_id"),
+        on_closure=PSEUDONYMISED, closure_note=_STATISTICS,
+    ),
+    TableDeclaration(
+        "courses_quiz_attempt", _l("Your quiz attempts and answers"),
+        purpose=_l("To mark your quizzes and let you and your tutors see your results."),
+        retention=_l("Until you close your account; then scores are kept without your name "
+                     "and your answers are erased."),
+        personal=("enrolment_id", "answers", "score", "passed", "submitted_dt", "attempt_no"),
+        other=("id", "item_id"),
+        on_closure=PSEUDONYMISED,
+        closure_note=_l("Your answers are erased; the scores stay, without your name."),
+    ),
+    TableDeclaration(
+        "courses_completion", _l("Courses you completed"),
+        purpose=_l("To record what you completed (certificates are issued from it)."),
+        retention=_l("Until you close your account; then kept without your name."),
+        personal=("user_id", "enrolment_id", "completed_dt", "final_score"),
+        other=("id", "course_id", "course_version"),
+        on_closure=PSEUDONYMISED, closure_note=_STATISTICS,
+    ),
+    TableDeclaration(
+        "courses_cohort_member", _l("Your group memberships"),
+        purpose=_l("To put you in a group with its tutor, dates and announcements."),
+        retention=_l("Until you close your account; then kept without your name."),
+        personal=("user_id", "enrolment_id", "joined_dt", "source"),
+        other=("id", "cohort_id", "course_id"),
+        on_closure=PSEUDONYMISED, closure_note=_STATISTICS,
+    ),
+    TableDeclaration(
+        "courses_cohort_tutor", _l("Groups you tutor"),
+        purpose=_l("To give tutors their groups and nobody else's."),
+        retention=_l("Until the assignment ends or you close your account."),
+        personal=("user_id", "assigned_dt"), other=("id", "cohort_id"),
+    ),
+    TableDeclaration(
+        "courses_cohort_announcement", _l("Announcements tutors wrote to groups"),
+        purpose=_l("To tell a group what it needs to know."),
+        lawful_basis=LEGITIMATE_INTERESTS,
+        retention=_l("As long as the group's course runs."),
+        personal=("author_id", "subject", "body_md", "body_html"),
+        other=("id", "cohort_id", "posted_dt"),
+        on_closure=PSEUDONYMISED,
+        closure_note=_l("Announcements you wrote stay for the group, signed 'Former learner'."),
+    ),
+    TableDeclaration(
+        "courses_cohort_upload", _l("Group lists uploaded by tutors (names and email addresses)"),
+        purpose=_l("To check a list before it is applied."),
+        lawful_basis=LEGITIMATE_INTERESTS,
+        retention=_l("Until you close your account, when your line in any list is erased."),
+        personal=("uploaded_by_id", "filename", "rows"),
+        other=("id", "cohort_id", "uploaded_dt", "applied_dt"),
+        on_closure=PSEUDONYMISED,
+        closure_note=_l("Your name and email address are erased from uploaded lists."),
+    ),
+    not_personal("courses_course", "id", "slug", "title", "summary", "description",
+                 "description_html", "outcomes", "topic", "level", "language",
+                 "estimated_hours", "status", "version", "created_dt", "updated_dt",
+                 "published_dt", "retire_dt", "is_open"),
+    not_personal("courses_module", "id", "course_id", "key", "title", "position",
+                 "unlock_after_days"),
+    not_personal("courses_item", "id", "course_id", "module_id", "key", "kind", "title",
+                 "position", "required", "body_md", "body_html", "estimated_minutes", "sources",
+                 "reviewed_on", "review_every_months", "pass_mark", "max_attempts"),
+    not_personal("courses_question", "id", "item_id", "key", "type", "prompt", "explanation",
+                 "accepted", "position"),
+    not_personal("courses_option", "id", "question_id", "key", "text", "correct", "feedback",
+                 "position"),
+    not_personal("courses_prerequisite", "id", "course_id", "required_course_id"),
+    not_personal("courses_course_decision", "id", "course_id", "decision_id", "kind", "title",
+                 "url", "enacted_dt"),
+    not_personal("courses_cohort", "id", "course_id", "name", "start_date", "end_date",
+                 "capacity", "enrolment_key", "created_dt"),
+)
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+
+
+def export(user_id: int) -> list[ExportSection]:
+    enrolments = db.session.execute(
+        select(Enrolment, Course.slug, Course.title)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.user_id == user_id).order_by(Enrolment.id)
+    ).all()
+    progress = db.session.execute(
+        select(Progress, Course.slug, Item.title)
+        .join(Enrolment, Enrolment.id == Progress.enrolment_id)
+        .join(Item, Item.id == Progress.item_id).join(Course, Course.id == Item.course_id)
+        .where(Enrolment.user_id == user_id).order_by(Progress.id)
+    ).all()
+    attempts = db.session.execute(
+        select(QuizAttempt, Course.slug, Item.title)
+        .join(Enrolment, Enrolment.id == QuizAttempt.enrolment_id)
+        .join(Item, Item.id == QuizAttempt.item_id).join(Course, Course.id == Item.course_id)
+        .where(Enrolment.user_id == user_id).order_by(QuizAttempt.id)
+    ).all()
+    completions = db.session.execute(
+        select(Completion, Course.slug, Course.title)
+        .join(Course, Course.id == Completion.course_id)
+        .where(Completion.user_id == user_id).order_by(Completion.id)
+    ).all()
+    groups = db.session.execute(
+        select(CohortMember, Cohort.name, Course.slug)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .join(Course, Course.id == Cohort.course_id)
+        .where(CohortMember.user_id == user_id).order_by(CohortMember.id)
+    ).all()
+    tutoring = db.session.execute(
+        select(CohortTutor, Cohort.name).join(Cohort, Cohort.id == CohortTutor.cohort_id)
+        .where(CohortTutor.user_id == user_id).order_by(CohortTutor.id)
+    ).all()
+    announcements = db.session.execute(
+        select(CohortAnnouncement, Cohort.name)
+        .join(Cohort, Cohort.id == CohortAnnouncement.cohort_id)
+        .join(CohortMember, CohortMember.cohort_id == CohortAnnouncement.cohort_id)
+        .where(CohortMember.user_id == user_id).order_by(CohortAnnouncement.id)
+    ).all()
+    return [
+        ExportSection("enrolments", _l("Your enrolments"), rows=[
+            {"course": slug, "title": title, "enrolled": _iso(e.enrolled_dt),
+             "last_activity": _iso(e.last_activity_dt) or "",
+             "completed": _iso(e.completed_dt) or "", "completed_version": e.completed_version}
+            for e, slug, title in enrolments]),
+        ExportSection("progress", _l("Your progress"), rows=[
+            {"course": slug, "item": title, "completed": _iso(p.completed_dt), "score": p.score}
+            for p, slug, title in progress]),
+        ExportSection("quiz_attempts", _l("Your quiz attempts and answers"), rows=[
+            {"course": slug, "quiz": title, "attempt": a.attempt_no, "score": a.score,
+             "passed": a.passed, "submitted": _iso(a.submitted_dt), "answers": a.answers}
+            for a, slug, title in attempts]),
+        ExportSection("completions", _l("Courses you completed"), rows=[
+            {"course": slug, "title": title, "version": c.course_version,
+             "completed": _iso(c.completed_dt), "final_score": c.final_score}
+            for c, slug, title in completions]),
+        ExportSection("groups", _l("Your group memberships"), rows=[
+            *({"group": name, "course": slug, "role": "member", "joined": _iso(m.joined_dt),
+               "how": m.source} for m, name, slug in groups),
+            *({"group": name, "course": "", "role": "tutor", "joined": _iso(t.assigned_dt),
+               "how": "assigned"} for t, name in tutoring)]),
+        ExportSection("announcements", _l("Announcements to your groups"), rows=[
+            {"group": name, "subject": a.subject, "posted": _iso(a.posted_dt),
+             "text": a.body_md} for a, name in announcements]),
+    ]
+
+
+def erase(subject: ErasureSubject) -> None:
+    """Erase answers and tutoring; keep progress and scores, linked to the nameless account."""
+    enrolment_ids = select(Enrolment.id).where(Enrolment.user_id == subject.user_id)
+    db.session.execute(
+        update(QuizAttempt).where(QuizAttempt.enrolment_id.in_(enrolment_ids))
+        .values(answers={})
+    )
+    db.session.execute(delete(CohortTutor).where(CohortTutor.user_id == subject.user_id))
+    # Uploaded lists are JSON: only rows naming the person change. ``contains`` narrows
+    # the lists to read on both databases (the JSON's text holds the address).
+    uploads = db.session.scalars(
+        select(CohortUpload).where(cast(CohortUpload.rows, Text).contains(subject.email,
+                                                                         autoescape=True))
+    ).all()
+    for upload in uploads:
+        rows = [
+            {**row, "email": "", "name": subject.pseudonym}
+            if (row.get("email") or "").lower() == subject.email else row
+            for row in upload.rows
+        ]
+        if rows != upload.rows:
+            upload.rows = rows
+    db.session.flush()
+
+
+PROVIDER = PersonalDataProvider(owner="courses", tables=TABLES, export=export, erase=erase)

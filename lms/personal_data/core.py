@@ -1,0 +1,240 @@
+"""The core's own personal data: accounts, roles, tokens, mail, jobs, the audit log, requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, or_, select, update
+
+from .. import audit
+from ..accounts.models import User, UserRole, new_session_token
+from ..db import db
+from ..jobs.models import Job
+from ..mail import SENT, OutboxMessage
+from ..tokens import OneTimeToken
+from .contract import (
+    CONTRACT,
+    KEPT,
+    LEGAL_OBLIGATION,
+    LEGITIMATE_INTERESTS,
+    PSEUDONYMISED,
+    ErasureSubject,
+    ExportSection,
+    PersonalDataProvider,
+    RetentionRule,
+    TableDeclaration,
+)
+from .models import DataRequest
+
+TABLES = (
+    TableDeclaration(
+        "lms_user", _l("Your account: name, email address, language, sign-in times"),
+        purpose=_l("To let you sign in, address you by name and write to you."),
+        lawful_basis=CONTRACT,
+        retention=_l("Until you close your account (and its grace period ends)."),
+        personal=("email", "display_name", "password_hash", "locale", "session_token",
+                  "last_login_dt", "created_dt"),
+        other=("id", "is_active_account"),
+        on_closure=PSEUDONYMISED,
+        closure_note=_l("Your name and email address are replaced by 'Former learner' and an "
+                        "address that reaches nobody; the row stays so that kept records "
+                        "(votes, progress) still add up."),
+    ),
+    TableDeclaration(
+        "lms_user_role", _l("Your roles (learner, tutor, administrator)"),
+        purpose=_l("To decide what you may do on the site."),
+        retention=_l("Until you close your account."),
+        personal=("user_id", "role", "granted_dt"), other=("id",),
+    ),
+    TableDeclaration(
+        "lms_one_time_token", _l("Links we sent you (password resets, invitations)"),
+        purpose=_l("To check a link when you use it; only a fingerprint of it is kept."),
+        retention=_l("Deleted 30 days after they are used or expire."),
+        personal=("user_id", "token_hash", "created_dt", "expires_dt", "used_dt"),
+        other=("id", "purpose"),
+    ),
+    TableDeclaration(
+        "lms_outbox_message", _l("Emails the site wrote to you"),
+        purpose=_l("To send them, and to show administrators what was sent when something "
+                   "goes wrong."),
+        retention=_l("Deleted after the period in 'How long we keep things' below."),
+        personal=("recipient", "subject", "body", "last_error"),
+        other=("id", "created_dt", "status", "attempts", "sent_dt"),
+    ),
+    TableDeclaration(
+        "lms_audit_event", _l("The audit log: what was done, by whom, to what"),
+        purpose=_l("To show who did what (issuing certificates, changing roles, casting a "
+                   "vote, never its content in a secret ballot), so mistakes and abuse can be "
+                   "found."),
+        lawful_basis=LEGITIMATE_INTERESTS,
+        retention=_l("Kept for as long as the Centre exists; personal details in it are "
+                     "erased when you close your account."),
+        personal=("actor_id", "subject_id", "personal"),
+        other=("id", "seq", "occurred_dt", "action", "subject_type", "data", "personal_digest",
+               "prev_hash", "hash"),
+        on_closure=PSEUDONYMISED,
+        closure_note=_l("Entries stay (the log is a chain that must not be broken), but the "
+                        "personal details in them are erased and they point to your former, "
+                        "nameless account."),
+    ),
+    TableDeclaration(
+        "lms_job", _l("Background work started by you or about you"),
+        purpose=_l("To run long tasks (exports, bulk certificates) and show their progress."),
+        lawful_basis=LEGITIMATE_INTERESTS,
+        retention=_l("Finished jobs are deleted after 90 days."),
+        personal=("created_by_id", "args", "message", "last_error"),
+        other=("id", "name", "key", "state", "attempts", "max_attempts", "created_dt",
+               "run_after_dt", "lease_until_dt", "finished_dt", "progress_done",
+               "progress_total"),
+        on_closure=PSEUDONYMISED,
+        closure_note=_l("Your email address and name are removed from their messages."),
+    ),
+    TableDeclaration(
+        "lms_data_request", _l("Your requests about your data (exports, closing your account)"),
+        purpose=_l("To do what you asked, and to show that it was done."),
+        lawful_basis=LEGAL_OBLIGATION,
+        retention=_l("Kept, without your name or any note, as the record that your request "
+                     "was carried out; exports are deleted once downloaded or expired."),
+        personal=("user_id", "requested_by_id", "note", "token_hash", "archive"),
+        other=("id", "kind", "channel", "state", "created_dt", "due_dt", "finished_dt",
+               "revoke_certificates", "job_id", "archive_size"),
+        on_closure=KEPT,
+        closure_note=_l("The record that your account was closed, with its dates."),
+    ),
+)
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+
+
+def export(user_id: int) -> list[ExportSection]:
+    user = db.session.get(User, user_id)
+    profile = ExportSection("profile", _l("Your account"), rows=[{
+        "id": user.id, "email": user.email, "display_name": user.display_name,
+        "locale": user.locale or "", "created": _iso(user.created_dt),
+        "last_sign_in": _iso(user.last_login_dt) or "",
+        "roles": " ".join(sorted(user.role_names)),
+    }])
+    about = or_(audit.AuditEvent.actor_id == user_id,
+                (audit.AuditEvent.subject_type == "user")
+                & (audit.AuditEvent.subject_id == str(user_id)))
+    events = ExportSection(
+        "audit_events", _l("Audit log entries by you or about you"),
+        rows=[{"when": _iso(e.occurred_dt), "action": e.action,
+               "by_you": e.actor_id == user_id, "subject_type": e.subject_type or "",
+               "subject_id": e.subject_id or "", "details": e.data,
+               "personal_details": (e.personal or {}).get("fields", {})}
+              for e in db.session.scalars(
+                  select(audit.AuditEvent).where(about).order_by(audit.AuditEvent.id))],
+    )
+    mail = ExportSection(
+        "emails", _l("Emails the site wrote to you"),
+        rows=[{"written": _iso(m.created_dt), "subject": m.subject, "status": m.status,
+               "body": m.body}
+              for m in db.session.scalars(select(OutboxMessage)
+                                          .where(OutboxMessage.recipient == user.email)
+                                          .order_by(OutboxMessage.id))],
+    )
+    requests = ExportSection(
+        "data_requests", _l("Your requests about your data"),
+        rows=[{"kind": r.kind, "channel": r.channel, "state": r.state,
+               "made": _iso(r.created_dt), "finished": _iso(r.finished_dt) or ""}
+              for r in db.session.scalars(select(DataRequest)
+                                          .where(DataRequest.user_id == user_id)
+                                          .order_by(DataRequest.id))],
+    )
+    return [profile, requests, mail, events]
+
+
+def pseudonymous_email(user_id: int) -> str:
+    """The address an erased account keeps: unique, reaching nobody (``.invalid`` is reserved)."""
+    return f"erased-{user_id}@erased.invalid"
+
+
+def erase(subject: ErasureSubject) -> None:
+    """Erase the core's personal data of ``subject``; the account row stays, nameless."""
+    user_id, email = subject.user_id, subject.email
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email))
+    db.session.execute(delete(OneTimeToken).where(OneTimeToken.user_id == user_id))
+    db.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
+    audit.erase_personal(user_id)
+    for text_ in {email, subject.display_name} - {""}:
+        for column in (Job.message, Job.last_error):
+            db.session.execute(
+                update(Job).where(column.contains(text_, autoescape=True))
+                .values({column: func.replace(column, text_, "[erased]")})
+            )
+    db.session.execute(
+        update(DataRequest).where(DataRequest.user_id == user_id)
+        .values(note="", token_hash=None, archive=None)
+    )
+    db.session.execute(
+        update(User).where(User.id == user_id).values(
+            email=pseudonymous_email(user_id), display_name=subject.pseudonym,
+            password_hash=None, locale=None, is_active_account=False,
+            session_token=new_session_token(), last_login_dt=None,
+        )
+    )
+    db.session.expire_all()
+
+
+def _old_tokens(now: dt.datetime) -> int:
+    cutoff = now - dt.timedelta(days=30)
+    return db.session.execute(
+        delete(OneTimeToken).where(
+            or_(OneTimeToken.used_dt < cutoff, OneTimeToken.expires_dt < cutoff)
+        )
+    ).rowcount
+
+
+def _outbox_days() -> int:
+    return current_app.config["LMS_OUTBOX_RETENTION_DAYS"]
+
+
+def _old_mail(now: dt.datetime) -> int:
+    # Mail still waiting to be sent is never deleted: only what was kept or sent.
+    cutoff = now - dt.timedelta(days=_outbox_days())
+    return db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.created_dt < cutoff,
+            OutboxMessage.status.in_(("kept", SENT, "failed")),
+        )
+    ).rowcount
+
+
+def _old_jobs(now: dt.datetime) -> int:
+    cutoff = now - dt.timedelta(days=90)
+    return db.session.execute(
+        delete(Job).where(Job.state == "done", Job.finished_dt < cutoff)
+    ).rowcount
+
+
+def _expired_exports(now: dt.datetime) -> int:
+    from .models import EXPIRED, EXPORT, READY
+
+    return db.session.execute(
+        update(DataRequest)
+        .where(DataRequest.kind == EXPORT, DataRequest.state == READY, DataRequest.due_dt < now)
+        .values(state=EXPIRED, archive=None, token_hash=None, finished_dt=now)
+    ).rowcount
+
+
+RETENTION = (
+    RetentionRule("lms.tokens", _l("Used and expired sign-in links"),
+                  lambda: _l("30 days after use or expiry"), _old_tokens),
+    RetentionRule("lms.outbox", _l("Emails in the outbox"),
+                  lambda: _l("%(days)s days", days=_outbox_days()), _old_mail),
+    RetentionRule("lms.jobs", _l("Finished background jobs"), lambda: _l("90 days"),
+                  _old_jobs),
+    RetentionRule("lms.exports", _l("Prepared data exports"),
+                  lambda: _l("%(hours)s hours, or until downloaded",
+                             hours=current_app.config["LMS_DATA_EXPORT_HOURS"]),
+                  _expired_exports),
+)
+
+PROVIDER = PersonalDataProvider(
+    owner="lms", tables=TABLES, export=export, erase=erase, retention=RETENTION,
+)
