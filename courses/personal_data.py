@@ -20,6 +20,7 @@ from lms.personal_data import (
 )
 
 from .cohorts.models import Cohort, CohortAnnouncement, CohortMember, CohortTutor, CohortUpload
+from .discussions.models import DiscussionFollow, DiscussionPost, DiscussionThread
 from .models import Completion, Course, Enrolment, Item, Progress, QuizAttempt
 
 _STATISTICS = _l("Kept, linked only to your former nameless account, so the Centre's course "
@@ -94,6 +95,43 @@ TABLES = (
         on_closure=PSEUDONYMISED,
         closure_note=_l("Your name and email address are erased from uploaded lists."),
     ),
+    TableDeclaration(
+        "courses_discussion_thread", _l("Discussion threads you started"),
+        purpose=_l("The course's or group's discussion."),
+        lawful_basis=LEGITIMATE_INTERESTS,
+        retention=_l("As long as the discussion is kept."),
+        personal=("author_id",),
+        other=("id", "course_id", "cohort_id", "item_id", "title", "created_dt", "last_post_dt",
+               "post_count", "is_locked", "is_pinned"),
+        on_closure=PSEUDONYMISED, closure_note=_l("Threads stay, by 'Former learner'."),
+    ),
+    TableDeclaration(
+        "courses_discussion_post", _l("Your discussion posts"),
+        purpose=_l("The course's or group's discussion."),
+        lawful_basis=LEGITIMATE_INTERESTS,
+        retention=_l("As long as the discussion is kept."),
+        personal=("author_id", "submit_token", "body_md", "body_html", "created_dt",
+                  "edited_dt", "hidden_by_id", "hidden_reason"),
+        other=("id", "thread_id", "number", "deleted_dt", "hidden_dt"),
+        on_closure=PSEUDONYMISED,
+        closure_note=_l("Your posts stay in the discussion, signed 'Former learner'."),
+    ),
+    TableDeclaration(
+        "courses_discussion_follow", _l("Threads you follow"),
+        purpose=_l("To tell you of replies."),
+        retention=_l("Until you stop following or close your account."),
+        personal=("user_id",), other=("id", "thread_id"),
+    ),
+    TableDeclaration(
+        "courses_discussion_report", _l("Posts you reported to the moderators"),
+        purpose=_l("To let moderators act on reports."),
+        lawful_basis=LEGITIMATE_INTERESTS,
+        retention=_l("As long as the post is kept."),
+        personal=("reporter_id", "reason", "created_dt", "resolved_by_id"),
+        other=("id", "post_id", "resolved_dt"),
+        on_closure=PSEUDONYMISED,
+        closure_note=_l("Reports stay for the moderators, from 'Former learner'."),
+    ),
     not_personal("courses_course", "id", "slug", "title", "summary", "description",
                  "description_html", "outcomes", "topic", "level", "language",
                  "estimated_hours", "status", "version", "created_dt", "updated_dt",
@@ -158,7 +196,16 @@ def export(user_id: int) -> list[ExportSection]:
         .join(CohortMember, CohortMember.cohort_id == CohortAnnouncement.cohort_id)
         .where(CohortMember.user_id == user_id).order_by(CohortAnnouncement.id)
     ).all()
+    posts = db.session.execute(
+        select(DiscussionPost, DiscussionThread.title)
+        .join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
+        .where(DiscussionPost.author_id == user_id).order_by(DiscussionPost.id)
+    ).all()
     return [
+        ExportSection("discussion_posts", _l("Your discussion posts"), rows=[
+            {"thread": title, "number": p.number, "written": _iso(p.created_dt),
+             "edited": _iso(p.edited_dt) or "", "deleted": _iso(p.deleted_dt) or "",
+             "text": p.body_md} for p, title in posts]),
         ExportSection("enrolments", _l("Your enrolments"), rows=[
             {"course": slug, "title": title, "enrolled": _iso(e.enrolled_dt),
              "last_activity": _iso(e.last_activity_dt) or "",
@@ -194,6 +241,13 @@ def erase(subject: ErasureSubject) -> None:
         .values(answers={})
     )
     db.session.execute(delete(CohortTutor).where(CohortTutor.user_id == subject.user_id))
+    db.session.execute(
+        delete(DiscussionFollow).where(DiscussionFollow.user_id == subject.user_id)
+    )
+    db.session.execute(
+        update(DiscussionPost).where(DiscussionPost.author_id == subject.user_id)
+        .values(submit_token=None)
+    )
     # Uploaded lists are JSON: only rows naming the person change. ``contains`` narrows
     # the lists to read on both databases (the JSON's text holds the address).
     uploads = db.session.scalars(

@@ -13,8 +13,10 @@ from ..accounts.models import User, UserRole, new_session_token
 from ..db import db
 from ..jobs.models import Job
 from ..mail import SENT, OutboxMessage
+from ..notifications.models import Notification, NotificationPreference
 from ..tokens import OneTimeToken
 from .contract import (
+    CONSENT,
     CONTRACT,
     KEPT,
     LEGAL_OBLIGATION,
@@ -60,7 +62,7 @@ TABLES = (
         purpose=_l("To send them, and to show administrators what was sent when something "
                    "goes wrong."),
         retention=_l("Deleted after the period in 'How long we keep things' below."),
-        personal=("recipient", "subject", "body", "last_error"),
+        personal=("recipient", "subject", "body", "headers", "last_error"),
         other=("id", "created_dt", "status", "attempts", "sent_dt"),
     ),
     TableDeclaration(
@@ -90,6 +92,20 @@ TABLES = (
                "progress_total"),
         on_closure=PSEUDONYMISED,
         closure_note=_l("Your email address and name are removed from their messages."),
+    ),
+    TableDeclaration(
+        "lms_notification", _l("Notices the site showed or sent you"),
+        purpose=_l("To tell you what happened (a reply, a new certificate, a ballot)."),
+        retention=_l("Until you close your account."),
+        personal=("user_id", "subject", "body", "link", "created_dt", "read_dt"),
+        other=("id", "kind", "dedupe_key", "email_state"),
+    ),
+    TableDeclaration(
+        "lms_notification_preference", _l("How you chose to be told of each kind of notice"),
+        purpose=_l("To tell you only the way you asked."),
+        lawful_basis=CONSENT,
+        retention=_l("Until you close your account."),
+        personal=("user_id", "kind", "delivery", "changed_dt"), other=("id",),
     ),
     TableDeclaration(
         "lms_data_request", _l("Your requests about your data (exports, closing your account)"),
@@ -146,7 +162,15 @@ def export(user_id: int) -> list[ExportSection]:
                                           .where(DataRequest.user_id == user_id)
                                           .order_by(DataRequest.id))],
     )
-    return [profile, requests, mail, events]
+    notices = ExportSection(
+        "notifications", _l("Notices the site showed or sent you"),
+        rows=[{"when": _iso(n.created_dt), "kind": n.kind, "subject": n.subject,
+               "text": n.body, "read": _iso(n.read_dt) or ""}
+              for n in db.session.scalars(select(Notification)
+                                          .where(Notification.user_id == user_id)
+                                          .order_by(Notification.id))],
+    )
+    return [profile, requests, notices, mail, events]
 
 
 def pseudonymous_email(user_id: int) -> str:
@@ -160,6 +184,10 @@ def erase(subject: ErasureSubject) -> None:
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email))
     db.session.execute(delete(OneTimeToken).where(OneTimeToken.user_id == user_id))
     db.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
+    db.session.execute(delete(Notification).where(Notification.user_id == user_id))
+    db.session.execute(
+        delete(NotificationPreference).where(NotificationPreference.user_id == user_id)
+    )
     audit.erase_personal(user_id)
     for text_ in {email, subject.display_name} - {""}:
         for column in (Job.message, Job.last_error):

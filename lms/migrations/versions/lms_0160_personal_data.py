@@ -1,7 +1,7 @@
 """personal data: requests (exports, closures) and the audit log's erasable personal details
 
 Revision ID: lms_0160
-Revises: lms_0021
+Revises: lms_0140
 Create Date: 2026-12-06 18:10:00
 
 ``lms_data_request`` holds export and closure requests (one closure in its
@@ -16,7 +16,7 @@ import lms.db
 
 # revision identifiers, used by Alembic.
 revision = 'lms_0160'
-down_revision = 'lms_0021'
+down_revision = 'lms_0140'
 branch_labels = None
 depends_on = None
 
