@@ -13,6 +13,7 @@ from lms.plugins import Plugin, provide_cohort_directory, register_decision_kind
 
 from .cli import cli
 from .cohorts.views import bp as cohorts_bp
+from .discussions.operations import NOTIFICATION_KINDS as DISCUSSION_KINDS
 from .discussions.views import bp as discuss_bp
 from .importing import seed
 from .permissions import COURSES_AUTHOR, COURSES_COHORT_TEACH, GRANTS
@@ -82,6 +83,7 @@ plugin = Plugin(
         "dashboard": ["courses/_cohort_dashboard.html", "courses/_dashboard.html"],
         "home": ["courses/_home.html"],
     },
+    notification_kinds=[*DISCUSSION_KINDS],
     cli=cli,
     seed=seed,
     setup=setup,

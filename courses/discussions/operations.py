@@ -13,12 +13,15 @@ import datetime as dt
 import nh3
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import audit
 from lms.accounts.models import User
+from lms.contracts import NotificationKind
 from lms.db import db, is_unique_violation, lock_for_update, utcnow
+from lms.notifications import notify
 
 from ..markdown import (
     ALLOWED_ATTRIBUTES,
@@ -27,7 +30,6 @@ from ..markdown import (
     FILTER_STYLE,
     render_markdown,
 )
-from ..notify import notify
 from .models import DiscussionFollow, DiscussionPost, DiscussionReport, DiscussionThread
 
 #: Posts on a page of a thread (and threads on a page of a space).
@@ -36,6 +38,21 @@ PAGE_SIZE = 50
 EDIT_WINDOW = dt.timedelta(minutes=30)
 #: Advisory-lock namespace for a thread's posting on PostgreSQL.
 _THREAD_LOCK = 0x44_0000_0000
+
+
+#: The notices discussions send (declared in the plugin).
+KIND_REPLY = "courses.discussion_reply"
+KIND_HIDDEN = "courses.discussion_post_hidden"
+NOTIFICATION_KINDS = (
+    NotificationKind(
+        KIND_REPLY, _l("Replies in discussions you follow"),
+        _l("Someone replied in a discussion thread you started, replied to or follow."),
+    ),
+    NotificationKind(
+        KIND_HIDDEN, _l("Your posts hidden by a moderator"),
+        _l("A tutor or administrator hid one of your discussion posts, with their reason."),
+    ),
+)
 
 
 class DiscussionError(Exception):
@@ -167,10 +184,12 @@ def reply(thread: DiscussionThread, author: User, body: str, token: str,
     follow(thread, author.id)
     notify(
         followers,
-        _("New reply in “%(title)s”", title=thread.title),
-        _("%(name)s replied in “%(title)s”.", name=author.display_name, title=thread.title),
+        KIND_REPLY,
+        _l("New reply in “%(title)s”", title=thread.title),
+        _l("%(name)s replied in “%(title)s”.", name=author.display_name, title=thread.title),
         url_for("courses_discuss.thread", thread_id=thread.id, page=page_of(post.number))
         + f"#post-{post.number}",
+        actor_id=author.id,
     )
     return post
 
@@ -231,8 +250,9 @@ def hide(post: DiscussionPost, thread: DiscussionThread, moderator: User, reason
     if post.author_id is not None:
         notify(
             [post.author_id],
-            _("A moderator hid your post in “%(title)s”", title=thread.title),
-            _("Your post was hidden. The moderator's reason: %(reason)s", reason=reason),
+            KIND_HIDDEN,
+            _l("A moderator hid your post in “%(title)s”", title=thread.title),
+            _l("Your post was hidden. The moderator's reason: %(reason)s", reason=reason),
             url_for("courses_discuss.thread", thread_id=thread.id, page=page_of(post.number))
             + f"#post-{post.number}",
         )

@@ -13,6 +13,7 @@ from courses.discussions.models import (
     DiscussionThread,
 )
 from lms.db import utcnow
+from lms.notifications import Notification
 
 from .cohort_helpers import make_cohort, seat
 from .conftest import token
@@ -61,6 +62,10 @@ def test_learner_asks_under_a_lesson_and_is_told_of_replies(
     assert [m.recipient for m in mails] == [asker.email]
     assert "New reply" in mails[0].subject
     assert f"/courses/discuss/thread/{thread.id}" in mails[0].body
+    notices = db.session.scalars(select(Notification).where(Notification.user_id == asker.id))
+    assert [(n.kind, n.link) for n in notices] == [
+        ("courses.discussion_reply", f"/courses/discuss/thread/{thread.id}?page=1#post-2")
+    ]
     page = a.get(f"/courses/discuss/thread/{thread.id}").get_data(as_text=True)
     assert "An answer." in page and "Helper" in page
 
