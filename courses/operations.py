@@ -39,6 +39,7 @@ from .models import (
     Question,
     QuizAttempt,
 )
+from .prerequisites import titles, unmet_prerequisites
 from .progress import outline_for
 
 DEFAULT_PASS_MARK = 70
@@ -100,12 +101,8 @@ def completed_course_ids(user_id: int) -> set[int]:
 
 
 def missing_prerequisites(course: Course, user_id: int) -> list[Course]:
-    """The prerequisite courses ``user_id`` has not completed yet."""
-    required = [p.required_course for p in course.prerequisites]
-    if not required:
-        return []
-    done = completed_course_ids(user_id)
-    return [c for c in required if c.id not in done]
+    """The prerequisite courses ``user_id`` has not completed yet (see :mod:`.prerequisites`)."""
+    return unmet_prerequisites(course, [user_id]).get(user_id, [])
 
 
 def enrol_refusal(course: Course, user_id: int) -> str | None:
@@ -116,8 +113,8 @@ def enrol_refusal(course: Course, user_id: int) -> str | None:
         return _("This course is closed to new learners.")
     missing = missing_prerequisites(course, user_id)
     if missing:
-        titles = ", ".join(f"“{c.title}”" for c in missing)
-        return _("First complete %(titles)s. Then you can join this course.", titles=titles)
+        return _("First complete %(titles)s. Then you can join this course.",
+                 titles=titles(missing))
     return None
 
 

@@ -9,7 +9,12 @@ from flask_babel import lazy_gettext as _l
 
 from lms.menu import MenuItem
 from lms.personal_data import register_personal_data
-from lms.plugins import Plugin, provide_cohort_directory, register_decision_kind
+from lms.plugins import (
+    Plugin,
+    provide_cohort_directory,
+    provide_enrolment_rules,
+    register_decision_kind,
+)
 
 from .cli import cli
 from .cohorts.views import bp as cohorts_bp
@@ -42,9 +47,11 @@ def setup(app: Flask) -> None:
     """Give the slot templates their data functions; offer the curriculum decision kinds."""
     from .cohorts.dashboard import cohort_dashboard
     from .cohorts.directory import CourseCohorts
+    from .cohorts.invitations import my_open_invitations
     from .decisions import KINDS
     from .outline import outline
     from .personal_data import PROVIDER as PERSONAL_DATA
+    from .prerequisites import CourseEnrolmentRules
     from .views.dashboard import dashboard_data
 
     for key, value in UPLOAD_DEFAULTS.items():
@@ -57,8 +64,10 @@ def setup(app: Flask) -> None:
     app.jinja_env.globals["courses_dashboard"] = dashboard_data
     app.jinja_env.globals["courses_featured"] = _featured
     app.jinja_env.globals["courses_cohort_dashboard"] = cohort_dashboard
+    app.jinja_env.globals["courses_open_invitations"] = my_open_invitations
     app.jinja_env.globals["courses_outline"] = outline
     provide_cohort_directory(app, CourseCohorts(), owner="courses")
+    provide_enrolment_rules(app, CourseEnrolmentRules(), owner="courses")
 
 
 plugin = Plugin(
@@ -80,7 +89,11 @@ plugin = Plugin(
         ),
     ],
     slots={
-        "dashboard": ["courses/_cohort_dashboard.html", "courses/_dashboard.html"],
+        "dashboard": [
+            "courses/_invitations_dashboard.html",
+            "courses/_cohort_dashboard.html",
+            "courses/_dashboard.html",
+        ],
         "home": ["courses/_home.html"],
     },
     notification_kinds=[*DISCUSSION_KINDS],

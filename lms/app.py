@@ -44,6 +44,8 @@ class LmsState:
     notification_kinds: dict[str, Any] = field(default_factory=dict)
     #: Personal data providers by package (:mod:`lms.personal_data`), the core first.
     personal_data: dict[str, Any] = field(default_factory=dict)
+    #: The :class:`lms.contracts.EnrolmentRules` a plugin provides (courses), if any.
+    enrolment_rules: Any = None
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, plugins=None) -> Flask:

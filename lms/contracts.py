@@ -7,6 +7,7 @@ consumes it relies only on what is written here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -167,3 +168,24 @@ class NotificationKind:
     def __post_init__(self) -> None:
         if self.default not in NOTIFY_DELIVERIES:
             raise ValueError(f"notification kind {self.key!r}: unknown default {self.default!r}")
+
+
+@runtime_checkable
+class EnrolmentRules(Protocol):
+    """The one check of who may start a course, for any plugin that puts people in one.
+
+    The courses plugin provides it (:func:`lms.plugins.provide_enrolment_rules`)
+    and uses the same function for self-enrolment, enrolment keys, cohort
+    uploads and invitations; another plugin (a decision enacted by governance,
+    say) reaches it through :func:`lms.plugins.enrolment_rules` instead of
+    importing courses. Reads only.
+    """
+
+    def unmet_prerequisites(
+        self, course_slug: str, user_ids: Collection[int]
+    ) -> dict[int, tuple[str, ...]]:
+        """For each of ``user_ids`` who may not start ``course_slug`` yet, the titles of the
+        prerequisite courses they have still to complete; the others are absent.
+
+        :raises LookupError: there is no such course.
+        """

@@ -21,7 +21,7 @@ from typing import Any
 import click
 from flask import Blueprint, Flask
 
-from .contracts import CohortDirectory, DecisionKind, NotificationKind
+from .contracts import CohortDirectory, DecisionKind, EnrolmentRules, NotificationKind
 from .menu import MenuItem
 
 GROUP = "lms.plugins"
@@ -264,3 +264,18 @@ def register_notification_kind(app: Flask, kind: NotificationKind, *, owner: str
     if kind.key in kinds:
         raise PluginError(f"notification kind {kind.key!r} is registered twice")
     kinds[kind.key] = kind
+
+
+def provide_enrolment_rules(app: Flask, rules: EnrolmentRules, *, owner: str) -> None:
+    """Offer the one prerequisite check (who may start which course) to other plugins."""
+    if not isinstance(rules, EnrolmentRules):
+        raise PluginError(f"plugin {owner!r}: {rules!r} does not follow EnrolmentRules")
+    state = app.extensions["lms"]
+    if state.enrolment_rules is not None:
+        raise PluginError(f"plugin {owner!r}: enrolment rules are already provided")
+    state.enrolment_rules = rules
+
+
+def enrolment_rules(app: Flask) -> EnrolmentRules | None:
+    """The enrolment rules, or ``None`` when no loaded plugin provides courses."""
+    return app.extensions["lms"].enrolment_rules

@@ -158,3 +158,52 @@ class CohortUpload(db.Model):
     rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     uploaded_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     applied_dt: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+INVITATION_PENDING = "pending"
+INVITATION_ACCEPTED = "accepted"
+INVITATION_DECLINED = "declined"
+
+
+class CohortInvitation(db.Model):
+    """An invitation for someone who already has an account to join a cohort.
+
+    A cohort upload never puts an existing account in a group: the person is
+    asked, and only when they accept do they become a member (and so come into
+    the tutors' scope). One row per person and cohort: an expired invitation is
+    renewed by the next upload; a declined one is not sent again. A pending
+    invitation past ``expires_dt`` has expired (worked out when read, so that
+    reading never writes).
+    """
+
+    __tablename__ = "courses_cohort_invitation"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "user_id"),
+        CheckConstraint(
+            "status IN ('pending', 'accepted', 'declined')", name="known_status"
+        ),
+        CheckConstraint("expires_dt > invited_dt", name="expires_after_invited"),
+        CheckConstraint(
+            "(status = 'pending') = (answered_dt IS NULL)", name="answered_when_not_pending"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("courses_cohort.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_user.id", ondelete="SET NULL"), nullable=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default=INVITATION_PENDING)
+    invited_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    answered_dt: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    cohort: Mapped[Cohort] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def is_open(self, now: dt.datetime) -> bool:
+        """Tell whether the invitation can still be answered at ``now``."""
+        return self.status == INVITATION_PENDING and self.expires_dt > now

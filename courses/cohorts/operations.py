@@ -9,10 +9,9 @@ cohort has places.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from enum import Enum
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,20 +20,18 @@ from lms import audit, signals
 from lms.accounts import operations as accounts
 from lms.accounts.models import User
 from lms.db import db, is_unique_violation, lock_for_update, utcnow
-from lms.mail import send_mail, send_many
+from lms.mail import send_mail
 from lms.permissions import ROLE_TUTOR
 
 from .. import operations as course_ops
 from ..models import STATUS_PUBLISHED, Course, Enrolment
+from ..prerequisites import titles, unmet_prerequisites
 from .models import (
-    SOURCE_UPLOAD,
     Cohort,
     CohortAnnouncement,
     CohortMember,
     CohortTutor,
-    CohortUpload,
 )
-from .roster_csv import RosterRow
 from .schedule import today
 
 #: Advisory-lock namespace for a cohort's places on PostgreSQL.
@@ -180,8 +177,11 @@ class JoinResult(Enum):
 def join(cohort: Cohort, user: User, source: str) -> JoinResult:
     """Seat ``user`` in ``cohort`` (and enrol them in its course).
 
+    Used by the enrolment key and by accepting an invitation.
+
     :raises CohortError: the cohort is full, finished or its course not
-        open, or the learner is in another group of the same course.
+        open, the learner is in another group of the same course, or has not
+        completed the course's prerequisites (:mod:`courses.prerequisites`).
     """
     course = cohort.course
     _lock_places(cohort)
@@ -193,6 +193,11 @@ def join(cohort: Cohort, user: User, source: str) -> JoinResult:
     reason = join_refusal(cohort, course)
     if reason:
         raise CohortError(reason)
+    missing = unmet_prerequisites(course, [user.id]).get(user.id)
+    if missing:
+        raise CohortError(
+            _("First complete %(titles)s. Then you can join this group.", titles=titles(missing))
+        )
     if cohort.capacity is not None and member_count(cohort.id) >= cohort.capacity:
         raise CohortError(_("This group is full."))
     try:
@@ -268,238 +273,31 @@ def post_announcement(cohort: Cohort, author: User, subject: str, body: str) -> 
     return announcement
 
 
-# -- bulk enrolment --------------------------------------------------------------------------
-
-
-class Fate(Enum):
-    """What confirming an upload does with one row."""
-
-    NEW_ACCOUNT = "new"
-    EXISTING = "existing"
-    ALREADY = "already"
-    REPEATED = "repeated"
-    INVALID = "invalid"
-    OTHER_COHORT = "other-cohort"
-    INACTIVE = "inactive"
-    OVER_CAPACITY = "over-capacity"
-
-    @property
-    def blocks(self) -> bool:
-        """Rows with these fates stop the whole upload from being applied."""
-        return self in (Fate.INVALID, Fate.OTHER_COHORT, Fate.INACTIVE, Fate.OVER_CAPACITY)
-
-
-@dataclass(frozen=True)
-class PlannedRow:
-    row: RosterRow
-    fate: Fate
-    message: str
-    user_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    rows: list[PlannedRow]
-    places_left: int | None
-    refusal: str | None = None
-
-    def count(self, fate: Fate) -> int:
-        return sum(1 for r in self.rows if r.fate is fate)
-
-    @property
-    def problems(self) -> list[PlannedRow]:
-        return [r for r in self.rows if r.fate.blocks]
-
-    @property
-    def can_apply(self) -> bool:
-        return self.refusal is None and not self.problems
-
-    @property
-    def changes(self) -> int:
-        return self.count(Fate.NEW_ACCOUNT) + self.count(Fate.EXISTING)
-
-
-def plan_upload(cohort: Cohort, rows: list[RosterRow]) -> Plan:
-    """Work out every row's fate against the cohort as it is now (reads only).
-
-    A constant number of queries whatever the number of rows.
-    """
-    course = cohort.course
-    emails = {r.email for r in rows if r.error is None}
-    users = {
-        u.email: u
-        for u in db.session.scalars(select(User).where(User.email.in_(emails)))
-    } if emails else {}
-    memberships = {
-        m.user_id: m.cohort_id
-        for m in db.session.execute(
-            select(CohortMember.user_id, CohortMember.cohort_id).where(
-                CohortMember.course_id == course.id,
-                CohortMember.user_id.in_([u.id for u in users.values()]),
-            )
-        )
-    } if users else {}
-    left = places_left(cohort)
-    seats = left
-    seen: dict[str, int] = {}
-    planned = []
-    for row in rows:
-        if row.error is not None:
-            planned.append(PlannedRow(row, Fate.INVALID, row.error))
-            continue
-        if row.email in seen:
-            planned.append(
-                PlannedRow(
-                    row, Fate.REPEATED,
-                    _("The same address as row %(row)d: counted once.", row=seen[row.email]),
-                )
-            )
-            continue
-        seen[row.email] = row.row_no
-        user = users.get(row.email)
-        if user is not None and memberships.get(user.id) == cohort.id:
-            planned.append(
-                PlannedRow(row, Fate.ALREADY, _("Already in this group: nothing to do."), user.id)
-            )
-            continue
-        if user is not None and user.id in memberships:
-            planned.append(
-                PlannedRow(
-                    row, Fate.OTHER_COHORT,
-                    _("Already in another group of this course."), user.id,
-                )
-            )
-            continue
-        if user is not None and not user.is_active:
-            planned.append(
-                PlannedRow(row, Fate.INACTIVE, _("This account is switched off."), user.id)
-            )
-            continue
-        if seats is not None:
-            if seats <= 0:
-                planned.append(
-                    PlannedRow(
-                        row, Fate.OVER_CAPACITY,
-                        _("Over capacity: the group has %(num)d places left.", num=left),
-                    )
-                )
-                continue
-            seats -= 1
-        if user is None:
-            planned.append(
-                PlannedRow(
-                    row, Fate.NEW_ACCOUNT, _("New account: an invitation will be emailed.")
-                )
-            )
-        else:
-            planned.append(
-                PlannedRow(row, Fate.EXISTING, _("Existing account: joins the group."), user.id)
-            )
-    return Plan(planned, left, join_refusal(cohort, course))
-
-
-def store_upload(
-    cohort: Cohort, uploader: User, filename: str, rows: list[RosterRow]
-) -> CohortUpload:
-    """Keep a parsed file until it is confirmed (or forgotten)."""
-    upload = CohortUpload(
-        cohort_id=cohort.id,
-        uploaded_by_id=uploader.id,
-        filename=filename[:255],
-        rows=[r.as_json() for r in rows],
-        uploaded_dt=utcnow(),
-    )
-    db.session.add(upload)
-    db.session.flush()
-    return upload
-
-
-def upload_rows(upload: CohortUpload) -> list[RosterRow]:
-    return [RosterRow.from_json(r) for r in upload.rows]
-
-
-def apply_upload(cohort: Cohort, upload: CohortUpload) -> Plan:
-    """Apply a previewed upload, all or nothing.
-
-    The fates are worked out again under the cohort's lock; if any row now
-    has a problem nothing is changed and the new plan is returned for the
-    tutor to see. New accounts have no password (hashing happens when the
-    learner sets one) and get an invitation link; existing accounts get a
-    note that they joined. Applying the same file again changes nothing.
-
-    Written in bulk (a few statements for the whole file, not a few per
-    row): a thousand rows take seconds, not minutes.
-
-    :raises CohortError: the plan has problems (``exc.plan`` holds it).
-    :raises lms.mail.MailError: SMTP refused; the caller rolls back.
-    """
-    _lock_places(cohort)
-    plan = plan_upload(cohort, upload_rows(upload))
-    if not plan.can_apply:
-        error = CohortError(plan.refusal or _("Some rows have problems. Nothing was changed."))
-        error.plan = plan
-        raise error
-    course = cohort.course
-    try:
-        invited = accounts.create_invited_users(
-            [(p.row.email, p.row.name) for p in plan.rows if p.fate is Fate.NEW_ACCOUNT]
-        )
-    except accounts.AccountError as exc:
-        raise CohortError(str(exc)) from exc
-    existing_ids = [p.user_id for p in plan.rows if p.fate is Fate.EXISTING]
-    existing = (
-        db.session.scalars(select(User).where(User.id.in_(existing_ids))).all()
-        if existing_ids else []
-    )
-    _seat_many(cohort, course, [*invited, *existing], SOURCE_UPLOAD)
-    links = accounts.invitation_links(invited)
-    send_many([_cohort_email(cohort, u, links.get(u.id)) for u in [*invited, *existing]])
-    upload.applied_dt = utcnow()
-    audit.record(
-        "courses.cohort.upload_applied",
-        subject_type="cohort",
-        subject_id=cohort.id,
-        data={
-            "upload_id": upload.id,
-            "new_accounts": len(invited),
-            "existing": len(existing),
-            "already": plan.count(Fate.ALREADY),
-        },
-    )
-    return plan
-
-
-def _cohort_email(cohort: Cohort, user: User, link: str | None) -> tuple[str, str, str]:
-    """The ``(to, subject, body)`` telling ``user`` they are in ``cohort``.
-
-    :param link: their invitation link (an account made for them), or ``None``
-        for someone who already has a password: they get the course's address.
-    """
-    course = cohort.course
-    tutors = ", ".join(t.user.display_name for t in cohort.tutors)
-    if link is None:
-        subject = _("You have joined a group for %(course)s", course=course.title)
-        template = "courses/email/cohort_added.txt"
-        link = accounts.external_url("courses.course_page", slug=course.slug)
-    else:
-        subject = _("You are invited to %(course)s", course=course.title)
-        template = "courses/email/cohort_invitation.txt"
-    body = render_template(
-        template, user=user, cohort=cohort, course=course, link=link, tutors=tutors,
-        days=current_app.config["LMS_INVITATION_DAYS"],
-    )
-    return user.email, subject, body
+# -- seating -------------------------------------------------------------------------------
 
 
 def _seat_many(cohort: Cohort, course: Course, users: list[User], source: str) -> None:
     """Seat learners known not to be in a group of the course yet (the caller holds the lock).
 
     Their enrolments are made where missing; one flush each for the
-    enrolments and the memberships, one for the audit events.
+    enrolments and the memberships, one for the audit events. Every way into a
+    group ends here, so the prerequisites are checked here once more, whatever
+    the caller checked before: nobody is seated past an unmet prerequisite.
+
+    :raises CohortError: someone has not completed the course's prerequisites.
     """
     if not users:
         return
     ids = [u.id for u in users]
+    unmet = unmet_prerequisites(course, ids)
+    if unmet:
+        raise CohortError(
+            _(
+                "%(num)d of these people have not completed the courses this one requires"
+                " first. Nothing was changed.",
+                num=len(unmet),
+            )
+        )
     enrolments = {
         e.user_id: e
         for e in db.session.scalars(
@@ -535,22 +333,3 @@ def _seat_many(cohort: Cohort, course: Course, users: list[User], source: str) -
             signals.enrolment_created,
             enrolment=course_ops._enrolment_snapshot(enrolment, course),
         )
-
-
-def resend_invitation(cohort: Cohort, user: User) -> None:
-    """Send a member who has not set a password yet a fresh invitation link.
-
-    :raises CohortError: the account already has a password (they can log in
-        or reset it themselves).
-    """
-    if user.password_hash is not None:
-        raise CohortError(
-            _("%(name)s has already set a password and can log in.", name=user.display_name)
-        )
-    send_mail(*_cohort_email(cohort, user, accounts.invitation_link(user)))
-    audit.record(
-        "courses.cohort.invitation_resent",
-        subject_type="cohort",
-        subject_id=cohort.id,
-        data={"user_id": user.id},
-    )

@@ -18,11 +18,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from lms.db import db
+from lms.db import db, utcnow
 from lms.mail import MailError
 from lms.paging import int_arg
 from lms.permissions import login_required, require
@@ -32,6 +33,7 @@ from ..models import STATUS_DRAFT, Course
 from ..permissions import COURSES_COHORT_MANAGE, COURSES_COHORT_TEACH
 from ..progress import outline_for
 from . import operations as ops
+from . import uploads
 from .access import can_manage_cohorts, cohort_or_404, member_or_404, visible_cohorts
 from .forms import (
     AnnouncementForm,
@@ -41,6 +43,7 @@ from .forms import (
     TutorForm,
     UploadForm,
 )
+from .invitations import cohort_invitations
 from .matrix import (
     DONE,
     IN_PROGRESS,
@@ -156,6 +159,8 @@ def cohort(cohort_id: int):
         cohort=cohort,
         members=members,
         places_left=ops.places_left(cohort),
+        invitations=cohort_invitations(cohort.id),
+        now=utcnow(),
         tutor_form=TutorForm(),
         action=ActionForm(),
         can_manage=can_manage_cohorts(),
@@ -294,7 +299,7 @@ def resend_invitation(cohort_id: int, user_id: int):
         abort(400)
     member = member_or_404(cohort, user_id)
     try:
-        ops.resend_invitation(cohort, member.user)
+        uploads.resend_invitation(cohort, member.user)
     except (ops.CohortError, MailError) as exc:
         db.session.rollback()
         flash(str(exc) if isinstance(exc, ops.CohortError) else _(
@@ -356,7 +361,9 @@ def upload(cohort_id: int):
         except RosterFileError as exc:
             form.file.errors.append(str(exc))
         else:
-            stored = ops.store_upload(cohort, current_user, form.file.data.filename or "", rows)
+            stored = uploads.store_upload(
+                cohort, current_user, form.file.data.filename or "", rows
+            )
             db.session.commit()
             return redirect(
                 url_for("courses_cohorts.preview", cohort_id=cohort.id, upload_id=stored.id), 303
@@ -385,13 +392,13 @@ def preview(cohort_id: int, upload_id: int):
     """Every row's fate if the upload were confirmed now (reads only)."""
     cohort = cohort_or_404(cohort_id)
     stored = _upload_or_404(cohort, upload_id)
-    plan = ops.plan_upload(cohort, ops.upload_rows(stored))
+    plan = uploads.plan_upload(cohort, uploads.upload_rows(stored))
     return render_template(
         "courses/cohorts/preview.html",
         cohort=cohort,
         upload=stored,
         plan=plan,
-        Fate=ops.Fate,
+        Fate=uploads.Fate,
         action=ActionForm(),
     )
 
@@ -405,7 +412,7 @@ def confirm(cohort_id: int, upload_id: int):
     if not ActionForm().validate():
         abort(400)
     try:
-        plan = ops.apply_upload(cohort, stored)
+        plan = uploads.apply_upload(cohort, stored, current_user)
     except ops.CohortError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -423,19 +430,26 @@ def confirm(cohort_id: int, upload_id: int):
             url_for("courses_cohorts.preview", cohort_id=cohort_id, upload_id=upload_id), 303
         )
     db.session.commit()
-    new, existing = plan.count(ops.Fate.NEW_ACCOUNT), plan.count(ops.Fate.EXISTING)
-    if new or existing:
+    new, invited = plan.count(uploads.Fate.NEW_ACCOUNT), plan.count(uploads.Fate.INVITE)
+    held = len(plan.held_back)
+    if new or invited:
         flash(
             _(
-                "Done: %(new)d invited with a new account, %(existing)d existing accounts"
-                " added.",
+                "Done: %(new)d invited with a new account, %(invited)d existing accounts"
+                " asked to join (they join when they accept).",
                 new=new,
-                existing=existing,
+                invited=invited,
             ),
             "success",
         )
-    else:
-        flash(_("Nothing to change: everyone in the file is already in the group."), "info")
+    elif not held:
+        flash(_("Nothing to change: everyone in the file is already in the group or"
+                " invited to it."), "info")
+    if held:
+        flash(ngettext("%(num)d person was held back: the course's prerequisites are not"
+                       " met (see the preview).",
+                       "%(num)d people were held back: the course's prerequisites are not"
+                       " met (see the preview).", held), "info")
     return _cohort_page(cohort)
 
 
@@ -471,3 +485,7 @@ def join(slug: str):
     else:
         flash(_("You are already in the group “%(name)s”.", name=cohort.name), "info")
     return back
+
+
+# The invitee's pages (accept or decline) join this blueprint.
+from . import invitation_views  # noqa: E402,F401

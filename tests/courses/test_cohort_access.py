@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from courses.cohorts.models import CohortUpload
+from courses.cohorts.models import CohortInvitation, CohortUpload
 from lms.accounts.operations import revoke_role
+from lms.db import utcnow
 from lms.testing import csrf_token
 
 from .cohort_helpers import make_cohort, seat
@@ -21,6 +24,14 @@ MANAGE = {
 }
 #: Any signed-in learner: joining with a key.
 LEARNER = {"courses_cohorts.join"}
+#: The invitee's own: their invitations (any signed-in person), one invitation and its answers
+#: (the person invited only; 404 for everyone else, tutors and admins included).
+INVITEE = {
+    "courses_cohorts.invitations",
+    "courses_cohorts.invitation",
+    "courses_cohorts.accept_invitation",
+    "courses_cohorts.decline_invitation",
+}
 #: Routes not about one cohort.
 NOT_ONE_COHORT = {"courses_cohorts.index", "courses_cohorts.new", "courses_cohorts.join"}
 
@@ -35,9 +46,13 @@ def world(app, db, make_user, login, make_course):
     seat(cohort, learner)
     upload = CohortUpload(cohort_id=cohort.id, rows=[], filename="x.csv")
     db.session.add(upload)
+    invitee = make_user()
+    invitation = CohortInvitation(cohort_id=cohort.id, user_id=invitee.id,
+                                  invited_dt=utcnow(), expires_dt=utcnow() + dt.timedelta(days=3))
+    db.session.add(invitation)
     db.session.commit()
     people = {
-        "learner": make_user(),
+        "learner": invitee,
         "tutor": tutor,
         "other tutor": other,
         "admin": make_user(roles=("admin",)),
@@ -45,7 +60,7 @@ def world(app, db, make_user, login, make_course):
     clients = {"anonymous": app.test_client()}
     clients.update({role: login(user) for role, user in people.items()})
     args = {"cohort_id": cohort.id, "user_id": learner.id, "upload_id": upload.id,
-            "slug": course.slug}
+            "slug": course.slug, "invitation_id": invitation.id}
     return cohort, clients, args, people
 
 
@@ -62,6 +77,12 @@ def _expected(role: str, endpoint: str, method: str) -> set[int]:
         return {302}
     if endpoint in LEARNER:
         return {303}
+    if endpoint in INVITEE:
+        if endpoint == "courses_cohorts.invitations":
+            return {200}
+        if role != "learner":  # the learner is the one invited
+            return {404}
+        return {200} if method == "GET" else {303}
     if role == "learner":
         return {403}
     if endpoint in MANAGE and role != "admin":

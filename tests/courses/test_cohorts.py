@@ -239,19 +239,19 @@ def test_upload_preview_then_confirm(app, db, make_user, login, make_course, out
     assert response.status_code == 303
     preview = tutor.get(response.location).get_data(as_text=True)
     assert "New account: an invitation will be emailed." in preview
-    assert "Existing account: joins the group." in preview
+    assert "Existing account: will be invited to join." in preview
     assert "Already in this group: nothing to do." in preview
-    assert "Confirm: add 3 learners" in preview
+    assert "Confirm: add or invite 3 learners" in preview
     assert _members(db, cohort) == {already.email}  # the preview changed nothing
     assert outbox() == []
 
     confirm = response.location + "/confirm"
     page = tutor.post(confirm, data={"csrf_token": token(tutor)},
                       follow_redirects=True).get_data(as_text=True)
-    assert "Done: 2 invited with a new account, 1 existing accounts added." in page
-    assert _members(db, cohort) == {
-        "new.one@example.org", "new.two@example.org", existing.email, already.email
-    }
+    assert ("Done: 2 invited with a new account, 1 existing accounts asked to join (they join"
+            " when they accept).") in page
+    # The existing account is invited, not added: it joins only if its owner accepts.
+    assert _members(db, cohort) == {"new.one@example.org", "new.two@example.org", already.email}
     new = db.session.scalar(select(User).where(User.email == "new.one@example.org"))
     assert new.display_name == "New One" and new.password_hash is None
     assert db.session.get(User, existing.id).display_name == "Ezra Existing"  # not renamed
@@ -260,11 +260,13 @@ def test_upload_preview_then_confirm(app, db, make_user, login, make_course, out
     assert "/account/welcome/" in mails["new.one@example.org"].body
     assert "/account/welcome/" not in mails[existing.email].body
     assert cohort.name in mails[existing.email].body
+    assert "/courses/cohorts/invitations/" in mails[existing.email].body
 
     # The same file again changes nothing.
     again = upload(tutor, cohort.id, text)
     preview = tutor.get(again.location).get_data(as_text=True)
-    assert preview.count("Already in this group: nothing to do.") == 4
+    assert preview.count("Already in this group: nothing to do.") == 3
+    assert preview.count("Already invited: waiting for their answer") == 1
     before = len(outbox())
     page = tutor.post(again.location + "/confirm", data={"csrf_token": token(tutor)},
                       follow_redirects=True).get_data(as_text=True)
