@@ -1,7 +1,7 @@
 """cohort invitations for existing accounts
 
 Revision ID: courses_0190
-Revises: courses_0030
+Revises: courses_0151
 Create Date: 2026-12-06 18:20:00.000000
 
 """
@@ -13,7 +13,7 @@ import lms.db
 
 # revision identifiers, used by Alembic.
 revision = 'courses_0190'
-down_revision = 'courses_0030'
+down_revision = 'courses_0151'
 branch_labels = None
 depends_on = None
 
