@@ -19,7 +19,14 @@ from lms.personal_data import (
     not_personal,
 )
 
-from .cohorts.models import Cohort, CohortAnnouncement, CohortMember, CohortTutor, CohortUpload
+from .cohorts.models import (
+    Cohort,
+    CohortAnnouncement,
+    CohortInvitation,
+    CohortMember,
+    CohortTutor,
+    CohortUpload,
+)
 from .discussions.models import DiscussionFollow, DiscussionPost, DiscussionThread
 from .models import Completion, Course, Enrolment, Item, Progress, QuizAttempt
 
@@ -94,6 +101,15 @@ TABLES = (
         other=("id", "cohort_id", "uploaded_dt", "applied_dt"),
         on_closure=PSEUDONYMISED,
         closure_note=_l("Your name and email address are erased from uploaded lists."),
+    ),
+    TableDeclaration(
+        "courses_cohort_invitation", _l("Invitations to join a group"),
+        purpose=_l("To ask you, before you join a group a tutor listed you for, whether you "
+                   "want to: its tutors see nothing of yours unless you accept."),
+        retention=_l("Until you close your account."),
+        personal=("user_id", "invited_by_id", "status", "invited_dt", "expires_dt",
+                  "answered_dt"),
+        other=("id", "cohort_id"),
     ),
     TableDeclaration(
         "courses_discussion_thread", _l("Discussion threads you started"),
@@ -196,6 +212,12 @@ def export(user_id: int) -> list[ExportSection]:
         .join(CohortMember, CohortMember.cohort_id == CohortAnnouncement.cohort_id)
         .where(CohortMember.user_id == user_id).order_by(CohortAnnouncement.id)
     ).all()
+    invitations = db.session.execute(
+        select(CohortInvitation, Cohort.name, Course.slug)
+        .join(Cohort, Cohort.id == CohortInvitation.cohort_id)
+        .join(Course, Course.id == Cohort.course_id)
+        .where(CohortInvitation.user_id == user_id).order_by(CohortInvitation.id)
+    ).all()
     posts = db.session.execute(
         select(DiscussionPost, DiscussionThread.title)
         .join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
@@ -227,6 +249,10 @@ def export(user_id: int) -> list[ExportSection]:
                "how": m.source} for m, name, slug in groups),
             *({"group": name, "course": "", "role": "tutor", "joined": _iso(t.assigned_dt),
                "how": "assigned"} for t, name in tutoring)]),
+        ExportSection("group_invitations", _l("Invitations to join a group"), rows=[
+            {"group": name, "course": slug, "answer": i.status, "invited": _iso(i.invited_dt),
+             "expires": _iso(i.expires_dt), "answered": _iso(i.answered_dt) or ""}
+            for i, name, slug in invitations]),
         ExportSection("announcements", _l("Announcements to your groups"), rows=[
             {"group": name, "subject": a.subject, "posted": _iso(a.posted_dt),
              "text": a.body_md} for a, name in announcements]),
@@ -241,6 +267,13 @@ def erase(subject: ErasureSubject) -> None:
         .values(answers={})
     )
     db.session.execute(delete(CohortTutor).where(CohortTutor.user_id == subject.user_id))
+    db.session.execute(
+        delete(CohortInvitation).where(CohortInvitation.user_id == subject.user_id)
+    )
+    db.session.execute(
+        update(CohortInvitation).where(CohortInvitation.invited_by_id == subject.user_id)
+        .values(invited_by_id=None)
+    )
     db.session.execute(
         delete(DiscussionFollow).where(DiscussionFollow.user_id == subject.user_id)
     )

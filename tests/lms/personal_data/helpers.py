@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from courses import operations as course_ops
 from courses.cohorts import operations as cohort_ops
+from courses.cohorts import uploads as cohort_uploads
 from courses.cohorts.roster_csv import RosterRow
 from governance import operations as gov_ops
 from governance.models import ACTIVE, Ballot, Membership
@@ -52,7 +53,7 @@ def did_everything(app, make_user, make_course, start_ballot, *, close=True) -> 
     enrolment, _ = course_ops.enrol(user, course)
     db.session.flush()
     cohort_ops.join(cohort, user, "admin")
-    cohort_ops.store_upload(cohort, tutor, "people.csv",
+    cohort_uploads.store_upload(cohort, tutor, "people.csv",
                             [RosterRow(2, EMAIL, NAME), RosterRow(3, "x@example.org", "X Y")])
     cohort_ops.post_announcement(cohort, tutor, "Welcome", "Hello group, see you Monday.")
     lesson, quiz = [i for m in course.modules for i in m.items]
