@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 from lms.db import db
 
 from .models import Ballot
+from .notices import remind_closing
 from .proposals import open_due
 from .publish import verify
 from .tally import close_due
@@ -33,7 +34,12 @@ def close_due_command():
     db.session.commit()
     closed = close_due()
     db.session.commit()
-    click.echo(f"opened {len(opened)} ballot(s), fixed {len(closed)} result(s)")
+    reminded = remind_closing()
+    db.session.commit()
+    click.echo(
+        f"opened {len(opened)} ballot(s), fixed {len(closed)} result(s),"
+        f" reminded {reminded} member(s) who have not voted"
+    )
 
 
 @cli.command("verify")

@@ -12,6 +12,7 @@ from lms.personal_data import register_personal_data
 from lms.plugins import Plugin, register_decision_kind
 
 from .cli import cli
+from .notices import KINDS as NOTIFICATION_KINDS
 from .permissions import GRANTS
 from .views import bp
 
@@ -26,6 +27,9 @@ def setup(app: Flask) -> None:
         register_decision_kind(app, kind, owner="governance")
     app.config.setdefault("GOVERNANCE_REGISTER_RETENTION_YEARS", DEFAULT_REGISTER_YEARS)
     register_personal_data(app, PERSONAL_DATA)
+    from . import notices
+
+    notices.setup(app)
 
 
 def seed(app: Flask, demo: bool) -> None:
@@ -47,4 +51,5 @@ plugin = Plugin(
     cli=cli,
     setup=setup,
     seed=seed,
+    notification_kinds=NOTIFICATION_KINDS,
 )

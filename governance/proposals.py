@@ -80,6 +80,9 @@ def raise_proposal(
         actor_id=user_id,
     )
     maybe_open_ballot(proposal, now=now)
+    from .notices import proposal_raised
+
+    proposal_raised(proposal, rules["seconders_required"])
     return proposal
 
 
@@ -224,6 +227,9 @@ def open_ballot(proposal: Proposal, *, now: dt.datetime | None = None) -> Ballot
         },
         actor_id=None,
     )
+    from .notices import ballot_opened
+
+    ballot_opened(ballot, proposal.title)
     return ballot
 
 

@@ -56,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_CLOSURE_GRACE_DAYS": 14,
     "LMS_DATA_EXPORT_HOURS": 24,
     "LMS_OUTBOX_RETENTION_DAYS": 90,
+    "LMS_TIME_ZONE": "UTC",
 }
 
 ENVIRONMENTS = ("development", "production", "testing")
@@ -134,6 +135,14 @@ def _derive(app: Flask) -> None:
     cfg["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(os.path.dirname(__file__), "translations")
     cfg["LMS_LANGUAGE_LIST"] = [c.strip() for c in cfg["LMS_LANGUAGES"].split(",") if c.strip()]
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    from .i18n import time_zone_names
+
+    if cfg["LMS_TIME_ZONE"] not in time_zone_names():
+        raise ConfigError(
+            f"LMS_TIME_ZONE must be an IANA time zone such as Europe/London, not"
+            f" {cfg['LMS_TIME_ZONE']!r}."
+        )
+    cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["LMS_TIME_ZONE"]
     if not 0 <= cfg["LMS_NOTIFY_DIGEST_HOUR"] <= 23:
         raise ConfigError("LMS_NOTIFY_DIGEST_HOUR must be an hour from 0 to 23 (UTC).")
 

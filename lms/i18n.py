@@ -1,5 +1,7 @@
 """Locale selection: the user's choice, else the browser's, else English."""
 
+from functools import cache
+
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
@@ -19,3 +21,39 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """Every IANA time zone this machine knows (``zoneinfo``), sorted; read once."""
+    import zoneinfo
+
+    return tuple(sorted(zoneinfo.available_timezones() | {"UTC"}))
+
+
+def select_time_zone() -> str:
+    """The signed-in person's time zone, else the site's (``LMS_TIME_ZONE``)."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        chosen = getattr(current_user, "time_zone", None)
+        if chosen:
+            return chosen
+    return current_app.config["LMS_TIME_ZONE"]
+
+
+def zone_of(time_zone: str | None) -> str:
+    """A person's stored time zone, or the site's when they have none (or it vanished)."""
+    return time_zone if time_zone in time_zone_names() else current_app.config["LMS_TIME_ZONE"]
+
+
+def format_in_zone(value, time_zone: str, locale: str) -> str:
+    """``value`` (aware) as a long date and time in ``time_zone`` and ``locale``, zone named.
+
+    For emails and notices written for someone else than the current visitor.
+    """
+    import zoneinfo
+
+    from babel.dates import format_datetime
+
+    zone = zoneinfo.ZoneInfo(time_zone)
+    when = format_datetime(value, "EEEE d MMMM y, HH:mm", tzinfo=zone, locale=locale)
+    return f"{when} ({time_zone.replace('_', ' ')})"

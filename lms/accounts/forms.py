@@ -110,15 +110,37 @@ class ProfileForm(LmsForm):
         render_kw={"autocomplete": "name"},
     )
     locale = SelectField(_l("Language"), choices=[], validate_choice=True)
+    time_zone = SelectField(
+        _l("Time zone"),
+        choices=[],
+        # Left out of the form (older pages, scripts): the person keeps the site's zone.
+        validate_choice=False,
+        description=_l("Times on the site and in emails, such as when a vote closes, are shown "
+                       "in this time zone."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from babel import Locale
 
+        from ..i18n import time_zone_names
+
+        site = current_app.config["LMS_TIME_ZONE"]
+        self.time_zone.choices = [("", _l("The site's time zone (%(zone)s)", zone=site))] + [
+            (name, name.replace("_", " ")) for name in time_zone_names()
+        ]
+
         self.locale.choices = [("", _l("As my browser prefers"))] + [
             (code, Locale.parse(code).get_display_name(code).capitalize())
             for code in current_app.config["LMS_LANGUAGE_LIST"]
         ]
+
+
+    def validate_time_zone(self, field):
+        from ..i18n import time_zone_names
+
+        if field.data and field.data not in time_zone_names():
+            raise ValidationError(_l("Choose a time zone from the list."))
 
 
 class EmailChangeForm(LmsForm):

@@ -48,6 +48,8 @@ class User(db.Model):
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    #: An IANA time zone ("Europe/London"); ``None``: the site's (``LMS_TIME_ZONE``).
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

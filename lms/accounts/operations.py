@@ -204,9 +204,12 @@ def accept_invitation(token: str, password: str) -> tuple[TokenState, User | Non
     return state, user
 
 
-def update_profile(user: User, display_name: str, locale: str | None) -> None:
+def update_profile(
+    user: User, display_name: str, locale: str | None, time_zone: str | None = None
+) -> None:
     user.display_name = display_name.strip()
     user.locale = locale or None
+    user.time_zone = time_zone or None
     db.session.flush()
 
 

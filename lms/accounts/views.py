@@ -226,10 +226,13 @@ def profile():
     form = ProfileForm(obj=user, prefix="profile")
     if request.method == "GET":
         form.locale.data = user.locale or ""
+        form.time_zone.data = user.time_zone or ""
     email_form = EmailChangeForm(prefix="email")
     if request.method == "POST" and "profile-display_name" in request.form:
         if form.validate():
-            ops.update_profile(user, form.display_name.data, form.locale.data)
+            ops.update_profile(
+                user, form.display_name.data, form.locale.data, form.time_zone.data
+            )
             db.session.commit()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))

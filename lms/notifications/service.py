@@ -172,6 +172,20 @@ def site_url(path: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
+def path_for(endpoint: str, **values) -> str:
+    """``url_for(endpoint, **values)`` as a path, in a request or not (CLI, jobs): for ``link``.
+
+    Outside a request the path is built on ``LMS_BASE_URL`` (its path is the script root).
+    """
+    from flask import has_request_context
+
+    if has_request_context():
+        return url_for(endpoint, **values)
+    base = current_app.config["LMS_BASE_URL"].rstrip("/")
+    with current_app.test_request_context("/", base_url=base):
+        return url_for(endpoint, **values)
+
+
 def _external(endpoint: str, **values) -> str:
     from ..accounts.operations import external_url
 
