@@ -91,7 +91,7 @@ def proposal_raised(proposal: Proposal, seconders_required: int) -> int:
 
 
 class _NeedsSeconders:
-    """A body rendered in each recipient's language (``notify`` calls ``str`` under their locale)."""
+    """A body rendered in each recipient's language (``notify`` calls ``str`` in it)."""
 
     def __init__(self, summary: str, n: int) -> None:
         self.summary, self.n = summary, n

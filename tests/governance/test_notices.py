@@ -1,4 +1,4 @@
-"""Members are told about proposals to second, ballots opening and closing, results and enactments."""
+"""Members are told of proposals to second, ballots opening and closing, results, enactments."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def test_result_and_enactment_are_announced_to_the_roll(app, db, make_members, s
     results = _notices(db, RESULT_DECLARED)
     assert [n.user_id for n in results] == [proposer.id, s1.id, s2.id]
     assert results[0].subject == "Passed: Meet monthly"
-    assert "The proposal passed. 3 members voted: 3 for, 0 against." == results[0].body
+    assert results[0].body == "The proposal passed. 3 members voted: 3 for, 0 against."
     assert results[0].link == f"/governance/proposals/{ballot.proposal_id}/result"
     enacted = _notices(db, DECISION_ENACTED)
     assert [n.subject for n in enacted] == ["Carried out: Meet monthly"] * 3
