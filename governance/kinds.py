@@ -36,6 +36,12 @@ RULE_LABELS = {
     "allow_vote_change": _l("Members may change their vote until the close"),
     "leavers_keep_vote": _l("Members who leave during a ballot keep their vote"),
     "secret_ballot_default": _l("Ballots are secret by default"),
+    "secretary_may_open_early": _l(
+        "The secretary may open a seconded proposal's ballot before the notice period ends"
+    ),
+    "secretary_may_close_when_all_voted": _l(
+        "The secretary may close a ballot early once every member who can vote has voted"
+    ),
     "kind_resolutions": _l("Resolution class per decision kind (JSON)"),
     "member_classes": _l("Member classes (JSON: key to label)"),
     "class_breakdown_min_voters": _l(

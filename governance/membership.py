@@ -91,7 +91,12 @@ def apply_for_membership(
     return membership
 
 
-def _decide(membership: Membership, expected: tuple[str, ...]) -> None:
+def _decide(
+    membership: Membership, expected: tuple[str, ...], actor_id: int | None = None
+) -> None:
+    # Nobody decides on their own record: another secretary must approve or decline it.
+    if actor_id is not None and actor_id == membership.user_id:
+        raise NotAllowed(_("You cannot decide on your own membership: another secretary must."))
     db.session.execute(
         select(Membership.id).where(Membership.id == membership.id).with_for_update()
     )
@@ -102,7 +107,7 @@ def _decide(membership: Membership, expected: tuple[str, ...]) -> None:
 
 def approve(membership: Membership, *, actor_id: int | None, now: dt.datetime | None = None):
     """The secretary approves an application: the applicant becomes an active member."""
-    _decide(membership, (APPLIED,))
+    _decide(membership, (APPLIED,), actor_id)
     membership.status = ACTIVE
     membership.joined_dt = now or utcnow()
     membership.decided_by_id = actor_id
@@ -119,7 +124,7 @@ def approve(membership: Membership, *, actor_id: int | None, now: dt.datetime | 
 
 def decline(membership: Membership, *, actor_id: int | None, reason: str = ""):
     """The secretary declines an application."""
-    _decide(membership, (APPLIED,))
+    _decide(membership, (APPLIED,), actor_id)
     membership.status = DECLINED
     membership.decided_by_id = actor_id
     if reason:
@@ -155,7 +160,7 @@ def withdraw(membership: Membership, *, now: dt.datetime | None = None):
 
 def lapse(membership: Membership, *, actor_id: int | None, now: dt.datetime | None = None):
     """The secretary marks an active membership lapsed."""
-    _decide(membership, (ACTIVE,))
+    _decide(membership, (ACTIVE,), actor_id)
     membership.status = LAPSED
     membership.left_dt = now or utcnow()
     membership.decided_by_id = actor_id

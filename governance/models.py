@@ -214,6 +214,10 @@ class Ballot(db.Model):
     roll_count: Mapped[int] = mapped_column(Integer, default=0)
     #: SHA-256 of the roll (see ``operations.roll_digest``).
     roll_hash: Mapped[str] = mapped_column(String(64), default="")
+    #: Why the secretary opened it before its notice period ended, or closed it before its
+    #: time (only where the rules allow); empty when it ran its normal course.
+    opened_early_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    closed_early_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     proposal: Mapped[Proposal] = relationship(back_populates="ballot", lazy="joined")
     result: Mapped[Result | None] = relationship(back_populates="ballot", uselist=False)

@@ -56,6 +56,12 @@ DEFAULT_RULES: dict[str, Any] = {
     "leavers_keep_vote": False,
     #: Whether new ballots are secret unless the proposer chooses otherwise.
     "secret_ballot_default": False,
+    #: Whether the secretary may open a fully seconded proposal's ballot before its notice
+    #: period ends, giving a reason (recorded). Off in the model rules: notice protects members.
+    "secretary_may_open_early": False,
+    #: Whether the secretary may close a ballot before its time once every member on its
+    #: roll has voted, giving a reason (recorded): nobody is left who could still vote.
+    "secretary_may_close_when_all_voted": True,
     #: Resolution class per decision kind, overriding the kind's own default.
     "kind_resolutions": {},
     #: The classes of membership: key -> label.
@@ -85,7 +91,13 @@ _INT_LIMITS = {
     "seconders_required": (0, 100),
     "class_breakdown_min_voters": (1, 1000),
 }
-_BOOLS = ("allow_vote_change", "leavers_keep_vote", "secret_ballot_default")
+_BOOLS = (
+    "allow_vote_change",
+    "leavers_keep_vote",
+    "secret_ballot_default",
+    "secretary_may_open_early",
+    "secretary_may_close_when_all_voted",
+)
 _CLASS_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _KIND_KEY = re.compile(r"^[a-z][a-z0-9_]*:[a-z0-9_:-]+$")
 
@@ -161,7 +173,8 @@ class Rulebook:
     values: dict[str, Any]
 
     def __getitem__(self, key: str) -> Any:
-        return self.values[key]
+        # A rule added after this version was stored: the version had the default.
+        return self.values[key] if key in self.values else DEFAULT_RULES[key]
 
     def resolution_for(self, kind_key: str, kind_default: str) -> str:
         """The resolution class a decision kind needs under these rules."""

@@ -97,6 +97,7 @@ def register(app: Flask) -> None:
 
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["datetime"] = format_moment
+    app.jinja_env.filters["hours_as_days"] = hours_as_days
 
 
 def format_day(value, fmt: str = "medium") -> str:
@@ -107,3 +108,13 @@ def format_day(value, fmt: str = "medium") -> str:
 def format_moment(value, fmt: str = "medium") -> str:
     """The templates' ``datetime`` filter: a date and time in the page's language, or ''."""
     return format_datetime(value, fmt) if value else ""
+
+
+def hours_as_days(hours: int) -> str:
+    """A duration stored in hours, as people say it: "14 days", "1 day", "36 hours"."""
+    from flask_babel import ngettext
+
+    hours = int(hours or 0)
+    if hours and hours % 24 == 0:
+        return ngettext("%(num)d day", "%(num)d days", hours // 24)
+    return ngettext("%(num)d hour", "%(num)d hours", hours)

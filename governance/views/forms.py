@@ -39,6 +39,17 @@ class ApplyForm(LmsForm):
     )
 
 
+class EarlyForm(LmsForm):
+    """Open or close a ballot early: the reason members will read."""
+
+    reason = StringField(
+        _l("Reason"),
+        description=_l("Members see it on the ballot; it is kept in the audit log."),
+        validators=[DataRequired(_l("Give a reason: members see it on the ballot.")),
+                    Length(max=500)],
+    )
+
+
 class DeclineForm(LmsForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
 

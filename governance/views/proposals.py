@@ -123,6 +123,7 @@ def _proposal_page(proposal, comment_form, status=200):
         seconds=seconds,
         seconded=any(s.user_id == me for s in seconds),
         needed=ops.current_rules()["seconders_required"],
+        rules=ops.current_rules(),
         comments=ops.comments(proposal.id),
         ballot=ballot,
         member=is_member(),

@@ -35,6 +35,7 @@ PAGES = {
     "/governance/proposals/{p}/receipt?code=AAAA": (302, 200, 200, 200),
     "/governance/secretary/applications": (302, 403, 403, 200),
     "/governance/secretary/enactments": (302, 403, 403, 200),
+    "/governance/secretary/": (302, 403, 403, 200),
 }
 
 #: (path template, form data, expected statuses); withdrawing comes last (it ends membership).
@@ -50,6 +51,9 @@ FORMS = [
     ("/governance/secretary/members/{l}/lapse", {}, (302, 403, 403, 303)),
     ("/governance/secretary/enactments/{p}/retry", {}, (302, 403, 403, 303)),
     ("/governance/secretary/due", {}, (302, 403, 403, 303)),
+    # The default rules do not let the secretary open early, and not everyone has voted.
+    ("/governance/secretary/proposals/{n}/open-early", {"reason": "Urgent"}, (302, 403, 403, 403)),
+    ("/governance/secretary/proposals/{p}/close-early", {"reason": "Done"}, (302, 403, 403, 403)),
     ("/governance/membership/withdraw", {}, (302, 303, 303, 303)),
 ]
 
@@ -122,7 +126,8 @@ def _ballot(proposal_id):
 
 def test_every_governance_endpoint_is_in_the_matrix(app):
     covered = {t.split("?")[0] for t in PAGES} | {t for t, _d, _e in FORMS}
-    covered = {c.replace("{p}", "<int:proposal_id>").replace("{a}", "<int:membership_id>")
+    covered = {c.replace("{p}", "<int:proposal_id>").replace("{n}", "<int:proposal_id>")
+               .replace("{a}", "<int:membership_id>")
                .replace("{d}", "<int:membership_id>").replace("{l}", "<int:membership_id>")
                for c in covered}
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("governance.")}
