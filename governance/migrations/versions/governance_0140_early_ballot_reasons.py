@@ -1,7 +1,7 @@
 """ballots opened or closed early keep the secretary's reason
 
 Revision ID: governance_0140
-Revises: governance_0001
+Revises: governance_0160
 Create Date: 2026-12-06 18:15:00
 
 Where the rulebook allows it, the secretary may open a seconded proposal's
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'governance_0140'
-down_revision = 'governance_0001'
+down_revision = 'governance_0160'
 branch_labels = None
 depends_on = None
 

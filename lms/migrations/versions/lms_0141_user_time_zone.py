@@ -1,7 +1,7 @@
 """each person's time zone
 
 Revision ID: lms_0141
-Revises: lms_0140
+Revises: lms_0160
 Create Date: 2026-12-06 18:10:00
 
 ``lms_user.time_zone``: an IANA name chosen on the profile page; empty means
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'lms_0141'
-down_revision = 'lms_0140'
+down_revision = 'lms_0160'
 branch_labels = None
 depends_on = None
 
