@@ -37,6 +37,11 @@ def setup(app: Flask) -> None:
     register_personal_data(app, PERSONAL_DATA)
     app.extensions[PAGES] = PageCache()
     app.jinja_env.globals["certificates_dashboard"] = dashboard_data
+    from lms import api
+
+    from . import api as certificates_api
+
+    api.register(app, certificates_api.bp, owner="certificates", scopes=certificates_api.SCOPES)
 
 
 plugin = Plugin(

@@ -68,6 +68,11 @@ def setup(app: Flask) -> None:
     app.jinja_env.globals["courses_outline"] = outline
     provide_cohort_directory(app, CourseCohorts(), owner="courses")
     provide_enrolment_rules(app, CourseEnrolmentRules(), owner="courses")
+    from lms import api
+
+    from . import api as courses_api
+
+    api.register(app, courses_api.bp, owner="courses", scopes=courses_api.SCOPES)
 
 
 plugin = Plugin(

@@ -30,6 +30,11 @@ def setup(app: Flask) -> None:
     from . import notices
 
     notices.setup(app)
+    from lms import api
+
+    from . import api as governance_api
+
+    api.register(app, governance_api.bp, owner="governance", scopes=governance_api.SCOPES)
 
 
 def seed(app: Flask, demo: bool) -> None:

@@ -57,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_DATA_EXPORT_HOURS": 24,
     "LMS_OUTBOX_RETENTION_DAYS": 90,
     "LMS_TIME_ZONE": "UTC",
+    "LMS_API_RATE_LIMIT": "120 per minute; 3000 per hour",
 }
 
 ENVIRONMENTS = ("development", "production", "testing")

@@ -52,9 +52,13 @@ def abort_with(code: int, message) -> None:
     raise exc
 
 
-def render_error(code: int, description=None):
+def render_error(code: int, description=None, exc: HTTPException | None = None):
     title, default = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     message = description or default
+    from .api.errors import is_api_request, response_for
+
+    if is_api_request():  # the API's one JSON shape (lms/api/errors.py)
+        return response_for(exc or default_exceptions_for(code), message)
     if _wants_json():
         response = jsonify(error=str(title), message=str(message))
     else:
@@ -63,6 +67,12 @@ def render_error(code: int, description=None):
         )
     response.status_code = code
     return response
+
+
+def default_exceptions_for(code: int) -> HTTPException:
+    from werkzeug.exceptions import default_exceptions
+
+    return default_exceptions.get(code, InternalServerError)()
 
 
 def register(app: Flask) -> None:
@@ -82,7 +92,7 @@ def register(app: Flask) -> None:
             return exc
         # Our own aborts may carry a specific, user-facing description.
         custom = exc.description if getattr(exc, "lms_message", False) else None
-        response = render_error(exc.code, custom)
+        response = render_error(exc.code, custom, exc)
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response

@@ -1,0 +1,320 @@
+"""The courses plugin's API endpoints (``/api/v1/courses``), registered with the core's API.
+
+Each endpoint makes the same checks as the matching page, through the same
+functions: the catalogue's :func:`listed_courses`, the course page's
+:func:`check_visible`, "My learning"'s :func:`progress_for`, and the cohort
+pages' :func:`visible_cohorts` / :func:`cohort_or_404` (the one function that
+decides a tutor's scope). Lists page by keyset, so a page costs the same
+few queries whatever its position and size.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import select
+
+from lms.api import token_required
+from lms.api.schemas import CursorArgs, cursor, page, page_schema
+from lms.db import db
+from lms.paging import keyset_page
+
+from .cohorts.access import cohort_or_404, visible_cohorts
+from .cohorts.models import Cohort, CohortMember
+from .models import Completion, Course, Enrolment, Item, Module
+from .progress import progress_for
+from .views.catalogue import listed_courses
+from .views.common import course_by_slug, check_visible
+from .operations import find_enrolment
+
+COURSES_CATALOGUE_READ = "courses:catalogue:read"
+COURSES_PROGRESS_READ = "courses:progress:read"
+COURSES_COHORT_READ = "courses:cohort:read"
+
+SCOPES = {
+    COURSES_CATALOGUE_READ: _l("Read the catalogue and the courses' structure"),
+    COURSES_PROGRESS_READ: _l("Read my enrolments, progress and completions"),
+    COURSES_COHORT_READ: _l("Read the groups I tutor and their members' progress"),
+}
+
+bp = Blueprint(
+    "courses_api",
+    __name__,
+    url_prefix="/api/v1/courses",
+    description="The catalogue, courses with their structure, your learning, your groups.",
+)
+
+
+class CourseSchema(Schema):
+    class Meta:
+        title = "Course"
+
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    topic = fields.String(required=True)
+    level = fields.String(required=True)
+    language = fields.String(required=True)
+    estimated_hours = fields.Float(required=True)
+    version = fields.Integer(required=True)
+    outcomes = fields.List(fields.String(), required=True)
+
+
+class ItemSchema(Schema):
+    class Meta:
+        title = "CourseItem"
+
+    key = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "lesson or quiz"})
+    title = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    estimated_minutes = fields.Integer(required=True, allow_none=True)
+
+
+class ModuleSchema(Schema):
+    class Meta:
+        title = "CourseModule"
+
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    opens_after_days = fields.Integer(required=True, allow_none=True)
+    items = fields.List(fields.Nested(ItemSchema), required=True)
+
+
+class CourseDetailSchema(CourseSchema):
+    class Meta:
+        title = "CourseDetail"
+
+    description = fields.String(required=True)
+    modules = fields.List(fields.Nested(ModuleSchema), required=True)
+
+
+class CourseRefSchema(Schema):
+    class Meta:
+        title = "CourseRef"
+
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+
+
+class ProgressSchema(Schema):
+    class Meta:
+        title = "Progress"
+
+    done = fields.Integer(required=True, metadata={"description": "Required items done."})
+    total = fields.Integer(required=True, metadata={"description": "Required items."})
+    percent = fields.Integer(required=True)
+    completed = fields.Boolean(required=True)
+
+
+class EnrolmentSchema(Schema):
+    class Meta:
+        title = "Enrolment"
+
+    id = fields.Integer(required=True)
+    course = fields.Nested(CourseRefSchema, required=True)
+    enrolled_dt = fields.DateTime(required=True)
+    last_activity_dt = fields.DateTime(required=True, allow_none=True)
+    progress = fields.Nested(ProgressSchema, required=True)
+
+
+class CompletionSchema(Schema):
+    class Meta:
+        title = "Completion"
+
+    id = fields.Integer(required=True)
+    course = fields.Nested(CourseRefSchema, required=True)
+    course_version = fields.Integer(required=True)
+    completed_dt = fields.DateTime(required=True)
+    final_score = fields.Float(required=True, allow_none=True)
+
+
+class CohortSchema(Schema):
+    class Meta:
+        title = "Group"
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    course = fields.Nested(CourseRefSchema, required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+
+
+class MemberSchema(Schema):
+    class Meta:
+        title = "GroupMember"
+
+    user_id = fields.Integer(required=True)
+    display_name = fields.String(required=True)
+    joined_dt = fields.DateTime(required=True)
+    progress = fields.Nested(ProgressSchema, required=True)
+
+
+def _ref(course: Course) -> dict:
+    return {"slug": course.slug, "title": course.title}
+
+
+def _progress(p) -> dict:
+    return {"done": p.done, "total": p.total, "percent": p.percent, "completed": p.completed}
+
+
+@bp.route("/")
+@token_required(COURSES_CATALOGUE_READ)
+@bp.arguments(CursorArgs, location="query", as_kwargs=True)
+@bp.response(200, page_schema(CourseSchema, "CoursePage"))
+def catalogue(after, limit):
+    """The catalogue: published courses still listed, by title."""
+    result = keyset_page(
+        listed_courses(),
+        [Course.title, Course.id],
+        cursor(after, (str, int)),
+        lambda c: (c.title, c.id),
+        per_page=limit,
+    )
+    return page(result.items, result.next_cursor)
+
+
+@bp.route("/<slug>")
+@token_required(COURSES_CATALOGUE_READ)
+@bp.response(200, CourseDetailSchema)
+def course(slug):
+    """A course with its modules and items, in order (drafts only for their authors)."""
+    found = course_by_slug(slug)
+    enrolment = find_enrolment(current_user.id, found.id)
+    check_visible(found, enrolment)
+    modules = db.session.scalars(
+        select(Module).where(Module.course_id == found.id).order_by(Module.position, Module.id)
+    ).all()
+    items = db.session.scalars(
+        select(Item).where(Item.course_id == found.id).order_by(Item.position, Item.id)
+    ).all()
+    by_module: dict[int, list] = {m.id: [] for m in modules}
+    for item in items:
+        by_module.setdefault(item.module_id, []).append(item)
+    return {
+        **CourseSchema().dump(found),
+        "description": found.description,
+        "modules": [
+            {
+                "key": m.key,
+                "title": m.title,
+                "opens_after_days": m.unlock_after_days,
+                "items": by_module[m.id],
+            }
+            for m in modules
+        ],
+    }
+
+
+@bp.route("/my/enrolments")
+@token_required(COURSES_PROGRESS_READ)
+@bp.arguments(CursorArgs, location="query", as_kwargs=True)
+@bp.response(200, page_schema(EnrolmentSchema, "EnrolmentPage"))
+def my_enrolments(after, limit):
+    """The token owner's enrolments with their progress, oldest first."""
+    query = select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id).where(
+        Enrolment.user_id == current_user.id
+    )
+    result = keyset_page(
+        query, [Enrolment.id], cursor(after, (int,)), lambda r: (r[0].id,),
+        per_page=limit, scalars=False,
+    )
+    progress = progress_for([e for e, _ in result.items])
+    items = [
+        {
+            "id": e.id,
+            "course": _ref(c),
+            "enrolled_dt": e.enrolled_dt,
+            "last_activity_dt": e.last_activity_dt,
+            "progress": _progress(progress[e.id]),
+        }
+        for e, c in result.items
+    ]
+    return page(items, result.next_cursor)
+
+
+@bp.route("/my/completions")
+@token_required(COURSES_PROGRESS_READ)
+@bp.arguments(CursorArgs, location="query", as_kwargs=True)
+@bp.response(200, page_schema(CompletionSchema, "CompletionPage"))
+def my_completions(after, limit):
+    """The course versions the token owner has completed, oldest first."""
+    query = select(Completion, Course).join(Course, Course.id == Completion.course_id).where(
+        Completion.user_id == current_user.id
+    )
+    result = keyset_page(
+        query, [Completion.id], cursor(after, (int,)), lambda r: (r[0].id,),
+        per_page=limit, scalars=False,
+    )
+    items = [
+        {
+            "id": done.id,
+            "course": _ref(c),
+            "course_version": done.course_version,
+            "completed_dt": done.completed_dt,
+            "final_score": done.final_score,
+        }
+        for done, c in result.items
+    ]
+    return page(items, result.next_cursor)
+
+
+@bp.route("/cohorts/")
+@token_required(COURSES_COHORT_READ)
+@bp.arguments(CursorArgs, location="query", as_kwargs=True)
+@bp.response(200, page_schema(CohortSchema, "GroupPage"))
+def cohorts(after, limit):
+    """The groups the token owner may see: the ones they tutor (every group for admins)."""
+    visible = visible_cohorts().subquery()
+    query = select(Cohort, Course).join(Course, Course.id == Cohort.course_id).where(
+        Cohort.id.in_(select(visible.c.id))
+    )
+    result = keyset_page(
+        query, [Cohort.id], cursor(after, (int,)), lambda r: (r[0].id,),
+        per_page=limit, scalars=False,
+    )
+    items = [
+        {
+            "id": g.id,
+            "name": g.name,
+            "course": _ref(c),
+            "start_date": g.start_date,
+            "end_date": g.end_date,
+        }
+        for g, c in result.items
+    ]
+    return page(items, result.next_cursor)
+
+
+@bp.route("/cohorts/<int:cohort_id>/members")
+@token_required(COURSES_COHORT_READ)
+@bp.arguments(CursorArgs, location="query", as_kwargs=True)
+@bp.response(200, page_schema(MemberSchema, "GroupMemberPage"))
+def cohort_members(after, limit, cohort_id):
+    """A group's learners with their progress (404 for a group the owner does not tutor)."""
+    from lms.accounts.models import User
+
+    group = cohort_or_404(cohort_id)
+    query = (
+        select(CohortMember, User, Enrolment)
+        .join(User, User.id == CohortMember.user_id)
+        .join(Enrolment, Enrolment.id == CohortMember.enrolment_id)
+        .where(CohortMember.cohort_id == group.id)
+    )
+    result = keyset_page(
+        query, [CohortMember.id], cursor(after, (int,)), lambda r: (r[0].id,),
+        per_page=limit, scalars=False,
+    )
+    progress = progress_for([e for _, _, e in result.items])
+    items = [
+        {
+            "user_id": u.id,
+            "display_name": u.display_name,
+            "joined_dt": m.joined_dt,
+            "progress": _progress(progress[e.id]),
+        }
+        for m, u, e in result.items
+    ]
+    return page(items, result.next_cursor)

@@ -1,0 +1,177 @@
+"""Tokens authenticate, are scoped, expire, are revoked and rate limited; errors keep one shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+
+from lms.api.models import ApiToken
+from lms.api.tokens import digest
+from lms.audit import AuditEvent
+from lms.db import db, utcnow
+
+from .conftest import bearer
+
+
+def _error_shape(response, status, code):
+    assert response.status_code == status
+    assert response.is_json
+    body = response.get_json()
+    assert body["status"] == status
+    assert body["code"] == code
+    assert isinstance(body["message"], str) and body["message"]
+    return body
+
+
+def test_me_answers_the_token_owner(client, make_user, make_token):
+    user = make_user(roles=("learner",), name="Ada")
+    secret = make_token(user, ["lms:profile:read"])
+    response = client.get("/api/v1/me", headers=bearer(secret))
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "id": user.id, "display_name": "Ada", "roles": ["learner"], "scopes": ["lms:profile:read"]
+    }
+
+
+def test_no_token_bad_token_and_missing_scope(client, make_user, make_token):
+    user = make_user()
+    _error_shape(client.get("/api/v1/me"), 401, "unauthorized")
+    _error_shape(client.get("/api/v1/me", headers=bearer("lmsat_nope")), 401, "invalid_token")
+    _error_shape(client.get("/api/v1/me", headers={"Authorization": "Basic eDp5"}), 401,
+                 "unauthorized")
+    secret = make_token(user, ["courses:catalogue:read"])
+    body = _error_shape(client.get("/api/v1/me", headers=bearer(secret)), 403,
+                        "insufficient_scope")
+    assert "lms:profile:read" in body["message"]
+
+
+def test_a_session_cookie_does_not_open_the_api(client, make_user, login):
+    user = make_user()
+    signed_in = login(user)
+    _error_shape(signed_in.get("/api/v1/me"), 401, "unauthorized")
+
+
+def test_unknown_path_and_bad_arguments_answer_json(client, make_user, make_token):
+    user = make_user()
+    secret = make_token(user)
+    _error_shape(client.get("/api/v1/nothing-here"), 404, "not_found")
+    body = _error_shape(
+        client.get("/api/v1/courses/?limit=0", headers=bearer(secret)), 422, "invalid_request"
+    )
+    assert "limit" in body["errors"]["query"]
+    _error_shape(client.post("/api/v1/me", headers=bearer(secret)), 405, "method_not_allowed")
+
+
+def test_the_token_is_stored_hashed(app, make_user, make_token):
+    user = make_user()
+    secret = make_token(user)
+    row = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    assert secret.startswith("lmsat_") and len(secret) > 40
+    assert row.token_hash == digest(secret) and secret not in (row.token_hash, row.prefix)
+
+
+def test_expired_and_switched_off_tokens_stop_working(client, make_user, make_token):
+    user = make_user()
+    secret = make_token(user)
+    row = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    row.created_dt = utcnow() - dt.timedelta(days=40)
+    row.expires_dt = utcnow() - dt.timedelta(seconds=1)
+    db.session.commit()
+    _error_shape(client.get("/api/v1/me", headers=bearer(secret)), 401, "invalid_token")
+    other = make_user()
+    secret = make_token(other)
+    assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+    other.is_active_account = False
+    db.session.commit()
+    _error_shape(client.get("/api/v1/me", headers=bearer(secret)), 401, "invalid_token")
+
+
+def test_rate_limit_per_token(make_app, make_user):
+    from lms.api import state_of
+    from lms.api.tokens import create_token
+    from lms.extensions import limiter
+
+    app = make_app({"RATELIMIT_ENABLED": True, "LMS_API_RATE_LIMIT": "3 per minute"})
+    with app.app_context():
+        limiter.reset()
+        user = make_user()
+        known = set(state_of(app).scopes)
+        _, secret = create_token(user, "t", sorted(known), 7, known_scopes=known)
+        _, second = create_token(user, "u", sorted(known), 7, known_scopes=known)
+        db.session.commit()
+        client = app.test_client()
+        codes = [client.get("/api/v1/me", headers=bearer(secret)).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        body = client.get("/api/v1/me", headers=bearer(secret)).get_json()
+        assert body["code"] == "rate_limited"
+        # Counted per token: another token of the same person is not affected.
+        assert client.get("/api/v1/me", headers=bearer(second)).status_code == 200
+        limiter.reset()
+
+
+def test_account_page_makes_shows_once_and_revokes(app, make_user, login):
+    user = make_user()
+    browser = login(user)
+    page = browser.get("/account/tokens/")
+    assert page.status_code == 200 and b"Make a token" in page.data
+    from lms.testing import csrf_token
+
+    token = csrf_token(browser, "/account/tokens/")
+    made = browser.post(
+        "/account/tokens/",
+        data={"csrf_token": token, "name": "CRM sync", "scopes": ["courses:catalogue:read"],
+              "days": "30"},
+    )
+    assert made.status_code == 200
+    secret = re.search(r'value="(lmsat_[A-Za-z0-9_-]+)"', made.get_data(as_text=True))[1]
+    listing = browser.get("/account/tokens/").get_data(as_text=True)
+    assert "CRM sync" in listing and secret not in listing
+    api = app.test_client()
+    assert api.get("/api/v1/courses/", headers=bearer(secret)).status_code == 200
+    row = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    revoked = browser.post(f"/account/tokens/{row.id}/revoke",
+                           data={"csrf_token": csrf_token(browser, "/account/tokens/")})
+    assert revoked.status_code == 303
+    assert api.get("/api/v1/courses/", headers=bearer(secret)).status_code == 401
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.subject_type == "api_token")
+    ).all()
+    assert actions == ["lms.api_token.created", "lms.api_token.revoked"]
+
+
+def test_account_page_refuses_bad_input_and_others_tokens(app, make_user, login, make_token):
+    from lms.testing import csrf_token
+
+    owner = make_user()
+    make_token(owner)
+    row = db.session.scalar(select(ApiToken).where(ApiToken.user_id == owner.id))
+    intruder = login(make_user())
+    token = csrf_token(intruder, "/account/tokens/")
+    refused = intruder.post(
+        "/account/tokens/",
+        data={"csrf_token": token, "name": "x", "scopes": ["lms:admin:everything"], "days": "30"},
+    )
+    assert refused.status_code == 400
+    none = intruder.post("/account/tokens/", data={"csrf_token": token, "name": "x", "days": "9"})
+    assert none.status_code == 400
+    assert b"Choose at least one scope" in none.data
+    assert intruder.post(f"/account/tokens/{row.id}/revoke",
+                         data={"csrf_token": token}).status_code == 404
+    db.session.refresh(row)
+    assert row.revoked_dt is None
+    assert db.session.scalar(select(ApiToken).where(ApiToken.user_id != owner.id)) is None
+
+
+def test_openapi_document_and_reference(client):
+    spec = client.get("/api/v1/openapi.json")
+    assert spec.status_code == 200
+    doc = spec.get_json()
+    assert doc["openapi"] == "3.1.0"
+    assert "/api/v1/courses/" in doc["paths"]
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "GET /api/v1/courses/my/enrolments" in html and "<script" not in html
+    assert "courses:progress:read" in html
