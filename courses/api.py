@@ -24,10 +24,10 @@ from lms.paging import keyset_page
 from .cohorts.access import cohort_or_404, visible_cohorts
 from .cohorts.models import Cohort, CohortMember
 from .models import Completion, Course, Enrolment, Item, Module
+from .operations import find_enrolment
 from .progress import progress_for
 from .views.catalogue import listed_courses
-from .views.common import course_by_slug, check_visible
-from .operations import find_enrolment
+from .views.common import check_visible, course_by_slug
 
 COURSES_CATALOGUE_READ = "courses:catalogue:read"
 COURSES_PROGRESS_READ = "courses:progress:read"

@@ -19,7 +19,7 @@ from ..db import db, utcnow  # noqa: F401 (utcnow: the account page)
 from .models import ApiToken
 
 #: Every token starts with this, so secret scanners and people recognise one.
-TOKEN_PREFIX = "lmsat_"
+TOKEN_PREFIX = "lmsat_"  # noqa: S105 (a prefix, not a secret)
 #: Lifetimes offered on the account page, in days.
 LIFETIMES = (7, 30, 90, 365)
 
