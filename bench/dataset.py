@@ -105,6 +105,23 @@ def bulk_users(prefix: str, count: int, password_hash: str) -> list[int]:
     return ids
 
 
+def _api_token(learner) -> None:
+    """The learner's API token with every scope, with the known secret the API scenarios send."""
+    import datetime as dt
+
+    from lms.api.models import ApiToken
+    from lms.api.tokens import digest
+    from lms.db import db, utcnow
+
+    from .scenarios import API_SCOPES, API_TOKEN
+
+    now = utcnow()
+    db.session.add(ApiToken(
+        user_id=learner.id, name="bench", scopes=" ".join(API_SCOPES), token_hash=digest(API_TOKEN),
+        prefix=API_TOKEN[:10], created_dt=now, expires_dt=now + dt.timedelta(days=30),
+    ))
+
+
 def generate(env: dict[str, str], settings: dict[str, object], users: int) -> dict[str, object]:
     """Migrate through ``flask lms init`` (as an operator would), then add ``users`` users.
 
@@ -139,6 +156,7 @@ def generate(env: dict[str, str], settings: dict[str, object], users: int) -> di
         if course is None:
             raise SystemExit(f"bench: `flask lms init` did not import the course {COURSE_SLUG!r}")
         course_ops.enrol(learner, course)
+        _api_token(learner)
         # One real argon2id hash shared by every generated user: hashing each
         # one at production cost would take minutes and measure nothing.
         shared_hash = hash_password(BULK_PASSWORD)

@@ -35,6 +35,10 @@ from dataclasses import dataclass, field
 LEARNER_EMAIL = "bench-learner@example.org"
 LEARNER_PASSWORD = "bench learner passphrase"  # noqa: S105 (a generated dataset's account)
 LEARNER = (LEARNER_EMAIL, LEARNER_PASSWORD)
+#: The learner's API token (made by the dataset with these scopes) that the API scenarios send.
+API_TOKEN = "lmsat_bench-learner-token-for-the-api-scenarios"  # noqa: S105 (generated dataset)
+API_SCOPES = ("courses:catalogue:read", "courses:progress:read")
+API_HEADERS = {"Authorization": f"Bearer {API_TOKEN}"}
 #: The password of every bulk-inserted user (the voters log in with it).
 BULK_PASSWORD = "bench bulk passphrase"  # noqa: S105 (a generated dataset's accounts)
 
@@ -168,6 +172,25 @@ SCENARIOS: list[Scenario] = [
         csrf_from=_learn(LESSON_COMPLETED),
         expect_status=303,
         expect_location=_learn(LESSON_VIEWED),
+    ),
+    # The API with a token (issue 21): the catalogue and the learner's progress, each
+    # >= 0.6 of the public floor (a token request reads the token, its user and roles in
+    # one query, then the page's own).
+    Scenario(
+        "api courses",
+        "/api/v1/courses/",
+        floor=PUBLIC_FLOOR,
+        floor_ratio=0.6,
+        headers=API_HEADERS,
+        expect_text='"next_cursor"',
+    ),
+    Scenario(
+        "api my progress",
+        "/api/v1/courses/my/enrolments",
+        floor=PUBLIC_FLOOR,
+        floor_ratio=0.6,
+        headers=API_HEADERS,
+        expect_text='"progress"',
     ),
     # The most any public page that reads the database can reach (see
     # bench.served_app): reported, no target.
