@@ -17,7 +17,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from lms.api import token_required
-from lms.api.schemas import CursorArgs, cursor, page, page_schema
+from lms.api.schemas import ID, CursorArgs, cursor, page, page_schema
 from lms.db import db
 from lms.paging import keyset_page
 
@@ -288,7 +288,7 @@ def cohorts(after, limit):
     return page(items, result.next_cursor)
 
 
-@bp.route("/cohorts/<int:cohort_id>/members")
+@bp.route(f"/cohorts/<{ID}:cohort_id>/members")
 @token_required(COURSES_COHORT_READ)
 @bp.arguments(CursorArgs, location="query", as_kwargs=True)
 @bp.response(200, page_schema(MemberSchema, "GroupMemberPage"))

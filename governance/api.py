@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from lms.api import token_required
 from lms.api.errors import ApiError
-from lms.api.schemas import CursorArgs, cursor, page, page_schema
+from lms.api.schemas import ID, CursorArgs, cursor, page, page_schema
 from lms.db import db
 from lms.paging import keyset_page
 
@@ -125,7 +125,7 @@ def proposals(after, limit):
     return page([_dump(*row) for row in result.items], result.next_cursor)
 
 
-@bp.route("/proposals/<int:proposal_id>")
+@bp.route(f"/proposals/<{ID}:proposal_id>")
 @token_required(GOVERNANCE_PROPOSAL_READ)
 @bp.response(200, ProposalSchema)
 def proposal(proposal_id):

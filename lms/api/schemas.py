@@ -16,6 +16,10 @@ API_DESCRIPTION = (
 )
 
 MAX_LIMIT = 100
+#: Row ids are 32-bit columns: PostgreSQL refuses a larger number (rather than finding nothing).
+MAX_ID = 2**31 - 1
+#: The path converter for an id: a larger one is 404 from the router itself.
+ID = f"int(max={MAX_ID})"
 
 
 class ErrorSchema(Schema):
@@ -53,8 +57,12 @@ class CursorArgs(Schema):
 
 
 def cursor(raw: str | None, types: tuple[type, ...]) -> tuple | None:
-    """The decoded cursor, or ``None`` (the first page) for one that does not decode."""
-    return decode_cursor(raw, types)
+    """The decoded cursor, or ``None`` (the first page) for one that does not decode
+    or holds a number no id column can hold."""
+    values = decode_cursor(raw, types)
+    if values is not None and any(type(v) is int and not -MAX_ID <= v <= MAX_ID for v in values):
+        return None
+    return values
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:

@@ -172,3 +172,14 @@ def test_lists_run_a_constant_number_of_queries(client, world, make_token, make_
         _course(f"more-{n}")
     db.session.commit()
     assert counts() == before
+
+
+def test_numbers_beyond_the_id_columns_are_not_found(client, world, make_token):
+    from lms.paging import encode_cursor
+
+    secret = make_token(world["admin"])
+    _get(client, f"/api/v1/courses/cohorts/{2**31}/members", secret, 404)
+    _get(client, f"/api/v1/governance/proposals/{2**40}", secret, 404)
+    huge = encode_cursor([2**40])
+    first = _get(client, "/api/v1/certificates/", secret)
+    assert _get(client, f"/api/v1/certificates/?after={huge}", secret) == first
