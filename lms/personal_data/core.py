@@ -58,6 +58,15 @@ TABLES = (
         other=("id", "purpose"),
     ),
     TableDeclaration(
+        "lms_api_token", _l("Your API tokens"),
+        purpose=_l("To let the programs you gave a token read the API as you; only a "
+                   "fingerprint of each token is kept."),
+        retention=_l("Kept, revoked or expired, until you close your account."),
+        personal=("user_id", "name", "scopes", "token_hash", "prefix", "created_dt",
+                  "expires_dt", "revoked_dt"),
+        other=("id",),
+    ),
+    TableDeclaration(
         "lms_outbox_message", _l("Emails the site wrote to you"),
         purpose=_l("To send them, and to show administrators what was sent when something "
                    "goes wrong."),
@@ -170,7 +179,17 @@ def export(user_id: int) -> list[ExportSection]:
                                           .where(Notification.user_id == user_id)
                                           .order_by(Notification.id))],
     )
-    return [profile, requests, notices, mail, events]
+    from ..api.models import ApiToken
+
+    tokens = ExportSection(
+        "api_tokens", _l("Your API tokens (never the tokens themselves)"),
+        rows=[{"name": t.name, "starts_with": t.prefix, "scopes": t.scopes,
+               "made": _iso(t.created_dt), "expires": _iso(t.expires_dt),
+               "revoked": _iso(t.revoked_dt) or ""}
+              for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
+                                          .order_by(ApiToken.id))],
+    )
+    return [profile, requests, notices, tokens, mail, events]
 
 
 def pseudonymous_email(user_id: int) -> str:
@@ -183,6 +202,9 @@ def erase(subject: ErasureSubject) -> None:
     user_id, email = subject.user_id, subject.email
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email))
     db.session.execute(delete(OneTimeToken).where(OneTimeToken.user_id == user_id))
+    from ..api.models import ApiToken
+
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
     db.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
     db.session.execute(delete(Notification).where(Notification.user_id == user_id))
     db.session.execute(

@@ -88,8 +88,11 @@ def world(app, make_user):
                                    course_id=extra[0].id, course_version=1, final_score=0.9))
         assert mine is not None
     _db.session.commit()
+    # Certificates of the groups' course (a tutor reaches their learners for that course only)
+    # and one of another course, outside every tutor's scope.
     for person in (learner, classmate, stranger):
-        signals.course_completed.send(app, completion=snapshot(person, slug="course-00"))
+        signals.course_completed.send(app, completion=snapshot(person, slug="co-op-basics"))
+    signals.course_completed.send(app, completion=snapshot(classmate, slug="course-01"))
     _db.session.commit()
     # A secret ballot, closed, with votes on the record.
     members = [admin, tutor, other_tutor, learner, classmate]

@@ -103,8 +103,10 @@ def test_certificates_as_on_the_pages(client, world, make_token):
     assert mine == {world["learner"].id}
     assert items[0]["status"] == "valid" and "/certificates/verify/" in items[0]["verify_url"]
     assert "learner_email" not in items[0]
-    tutors, _ = codes(world["tutor"])
+    tutors, seen = codes(world["tutor"])
     assert tutors == {world["learner"].id, world["classmate"].id}
+    # The tutor scope is per course: the classmate's certificate of another course is not theirs.
+    assert {c["course_slug"] for c in seen} == {"co-op-basics"}
     admins, _ = codes(world["admin"])
     assert admins == {world["learner"].id, world["classmate"].id, world["stranger"].id}
     stranger = make_token(world["stranger"], ["certificates:certificate:read"])

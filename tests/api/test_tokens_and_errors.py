@@ -175,3 +175,17 @@ def test_openapi_document_and_reference(client):
     html = page.get_data(as_text=True)
     assert "GET /api/v1/courses/my/enrolments" in html and "<script" not in html
     assert "courses:progress:read" in html
+
+
+def test_tokens_are_exported_without_their_secret_and_erased(app, make_user, make_token):
+    from lms.personal_data import ErasureSubject
+    from lms.personal_data.core import erase, export
+
+    user = make_user()
+    secret = make_token(user, ["lms:profile:read"])
+    [section] = [s for s in export(user.id) if s.key == "api_tokens"]
+    assert section.rows[0]["scopes"] == "lms:profile:read"
+    assert secret not in str(section.rows) and digest(secret) not in str(section.rows)
+    erase(ErasureSubject(user_id=user.id, email=user.email, display_name=user.display_name,
+                         pseudonym="Former learner", now=utcnow()))
+    assert db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id)) is None
