@@ -1,7 +1,7 @@
 """personal access tokens for the REST API
 
 Revision ID: lms_0170
-Revises: lms_0160
+Revises: lms_0141
 Create Date: 2026-12-06 18:20:00
 
 Tokens are stored as SHA-256 digests (unique: the lookup), with their scopes
@@ -15,7 +15,7 @@ import lms.db
 
 # revision identifiers, used by Alembic.
 revision = 'lms_0170'
-down_revision = 'lms_0160'
+down_revision = 'lms_0141'
 branch_labels = None
 depends_on = None
 
