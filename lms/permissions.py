@@ -35,6 +35,8 @@ LMS_AUDIT_VIEW = "lms:audit:view"
 LMS_OUTBOX_VIEW = "lms:outbox:view"
 LMS_JOBS_MANAGE = "lms:jobs:manage"
 LMS_METRICS_VIEW = "lms:metrics:view"
+#: See export and closure requests, and record one received by post, email or in person.
+LMS_DATA_REQUESTS_MANAGE = "lms:data_requests:manage"
 
 #: The core's permissions and the roles they are granted to (admin has all).
 CORE_GRANTS: dict[str, frozenset[str]] = {
@@ -44,6 +46,7 @@ CORE_GRANTS: dict[str, frozenset[str]] = {
     LMS_OUTBOX_VIEW: frozenset({ROLE_ADMIN}),
     LMS_JOBS_MANAGE: frozenset({ROLE_ADMIN}),
     LMS_METRICS_VIEW: frozenset({ROLE_ADMIN}),
+    LMS_DATA_REQUESTS_MANAGE: frozenset({ROLE_ADMIN}),
 }
 
 POLICY_ATTR = "lms_policy"

@@ -103,9 +103,14 @@ def login():
         if user is None:
             form.password.errors.append(_("The email address or password is not correct."))
         else:
+            from ..personal_data.operations import cancel_closure_on_sign_in
+
+            cancelled = cancel_closure_on_sign_in(user)
             db.session.commit()
             _start_session(user)
             flash(_("You are logged in."), "success")
+            if cancelled:
+                flash(_("Welcome back: your account will not be closed."), "success")
             return redirect(safe_next(form.next.data) or url_for("lms.home"))
     return render_template("lms/accounts/login.html", form=form)
 

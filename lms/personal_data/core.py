@@ -268,7 +268,7 @@ def _expired_exports(now: dt.datetime) -> int:
     return db.session.execute(
         update(DataRequest)
         .where(DataRequest.kind == EXPORT, DataRequest.state == READY, DataRequest.due_dt < now)
-        .values(state=EXPIRED, archive=None, token_hash=None, finished_dt=now)
+        .values(state=EXPIRED, archive=None, finished_dt=now)
     ).rowcount
 
 

@@ -1,0 +1,67 @@
+"""The "my data" archive: a readable summary, JSON and a CSV per section, and files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from typing import Any
+
+from flask import render_template
+
+from .contract import ExportSection
+
+#: A fixed time for every entry, so the same data makes the same archive.
+_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if value is None:
+        return ""
+    return str(value)
+
+
+def section_csv(section: ExportSection) -> str:
+    """One section's rows as CSV (nested values as JSON), a header row first.
+
+    Cells that a spreadsheet would run as a formula are prefixed with ``'``.
+    """
+    out = io.StringIO()
+    keys = list(section.rows[0]) if section.rows else []
+    writer = csv.writer(out)
+    writer.writerow(keys)
+    for row in section.rows:
+        cells = [_cell(row.get(k)) for k in keys]
+        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in cells])
+    return out.getvalue()
+
+
+def build_archive(person: dict[str, Any], sections: list[ExportSection],
+                  generated: str) -> bytes:
+    """The zip: ``index.html``, ``data.json``, ``csv/<section>.csv`` and each section's files."""
+    buffer = io.BytesIO()
+    document = {
+        "generated": generated,
+        "person": person,
+        "sections": {s.key: {"title": str(s.title), "note": str(s.note), "rows": s.rows}
+                     for s in sections},
+    }
+    summary = render_template("lms/personal_data/export_summary.html", person=person,
+                              sections=sections, generated=generated)
+
+    def add(name: str, data: bytes | str) -> None:
+        info = zipfile.ZipInfo(name, _ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, data)
+
+    with zipfile.ZipFile(buffer, "w") as archive:
+        add("index.html", summary)
+        add("data.json", json.dumps(document, ensure_ascii=False, indent=2, default=str))
+        for section in sections:
+            add(f"csv/{section.key}.csv", section_csv(section))
+            for name, data in sorted(section.files.items()):
+                add(name, data)
+    return buffer.getvalue()
