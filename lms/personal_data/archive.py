@@ -9,8 +9,19 @@ import zipfile
 from typing import Any
 
 from flask import render_template
+from markupsafe import Markup
 
 from .contract import ExportSection
+
+#: The summary's own styles (it opens from the archive, with no site around it).
+SUMMARY_CSS = Markup(
+    "body { font-family: system-ui, sans-serif; line-height: 1.5; margin: 0 auto;"
+    " max-width: 60rem; padding: 1rem; color: #1a1a1a; }"
+    " table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }"
+    " th, td { border: 1px solid #888; padding: 0.25rem 0.5rem; text-align: start;"
+    " vertical-align: top; }"
+    " .wrap { overflow-x: auto; } pre { white-space: pre-wrap; margin: 0; }"
+)
 
 #: A fixed time for every entry, so the same data makes the same archive.
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
@@ -50,7 +61,7 @@ def build_archive(person: dict[str, Any], sections: list[ExportSection],
                      for s in sections},
     }
     summary = render_template("lms/personal_data/export_summary.html", person=person,
-                              sections=sections, generated=generated)
+                              sections=sections, generated=generated, css=SUMMARY_CSS)
 
     def add(name: str, data: bytes | str) -> None:
         info = zipfile.ZipInfo(name, _ZIP_TIME)
