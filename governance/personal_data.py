@@ -111,7 +111,8 @@ TABLES = (
     # A paper names no voter (its receipt is random and given to nobody's account).
     not_personal("governance_paper", "receipt", "ballot_id", "member_class", "choice"),
     not_personal("governance_ballot", "id", "proposal_id", "opens_dt", "closes_dt", "secret",
-                 "resolution", "rule_version", "rules", "roll_count", "roll_hash"),
+                 "resolution", "rule_version", "rules", "roll_count", "roll_hash",
+                 "opened_early_reason", "closed_early_reason"),
     not_personal("governance_result", "id", "ballot_id", "fixed_dt", "eligible", "turnout",
                  "quorum", "quorum_met", "votes_for", "votes_against", "abstentions", "passed",
                  "rule_version", "arithmetic"),

@@ -36,8 +36,8 @@ TABLES = (
         purpose=_l("To let you sign in, address you by name and write to you."),
         lawful_basis=CONTRACT,
         retention=_l("Until you close your account (and its grace period ends)."),
-        personal=("email", "display_name", "password_hash", "locale", "session_token",
-                  "last_login_dt", "created_dt"),
+        personal=("email", "display_name", "password_hash", "locale", "time_zone",
+                  "session_token", "last_login_dt", "created_dt"),
         other=("id", "is_active_account"),
         on_closure=PSEUDONYMISED,
         closure_note=_l("Your name and email address are replaced by 'Former learner' and an "
@@ -139,7 +139,8 @@ def export(user_id: int) -> list[ExportSection]:
     user = db.session.get(User, user_id)
     profile = ExportSection("profile", _l("Your account"), rows=[{
         "id": user.id, "email": user.email, "display_name": user.display_name,
-        "locale": user.locale or "", "created": _iso(user.created_dt),
+        "locale": user.locale or "", "time_zone": user.time_zone or "",
+        "created": _iso(user.created_dt),
         "last_sign_in": _iso(user.last_login_dt) or "",
         "roles": " ".join(sorted(user.role_names)),
     }])
@@ -224,7 +225,7 @@ def erase(subject: ErasureSubject) -> None:
     db.session.execute(
         update(User).where(User.id == user_id).values(
             email=pseudonymous_email(user_id), display_name=subject.pseudonym,
-            password_hash=None, locale=None, is_active_account=False,
+            password_hash=None, locale=None, time_zone=None, is_active_account=False,
             session_token=new_session_token(), last_login_dt=None,
         )
     )
