@@ -22,6 +22,7 @@ from lms import audit
 from lms.db import db, utcnow
 
 from .content_format import (
+    ASSIGNMENT_DIR,
     COURSE_FILE,
     LESSON_DIR,
     QUIZ_DIR,
@@ -41,6 +42,7 @@ from .content_format import (
 )
 from .markdown import render_lesson, render_markdown
 from .models import (
+    KIND_ASSIGNMENT,
     KIND_LESSON,
     STATUS_PUBLISHED,
     Course,
@@ -210,6 +212,17 @@ def _ordered_prerequisites(course: Course) -> list[Prerequisite]:
 def _apply_item(item: Item, source: ItemSource, slug: str) -> None:
     item.title = source.title
     item.required = source.required
+    item.assignment = None
+    if source.kind == KIND_ASSIGNMENT:
+        item.body_md = source.body
+        item.body_html = render_markdown(source.body, slug)
+        item.assignment = source.assignment
+        item.estimated_minutes = source.estimated_minutes
+        item.sources = []
+        item.reviewed_on = item.review_every_months = None
+        item.pass_mark = item.max_attempts = None
+        item.questions = []
+        return
     if source.kind == KIND_LESSON:
         item.body_md = source.body
         item.sources = sources_data(source.sources, dates_as_text=True)
@@ -274,6 +287,16 @@ def course_source(course: Course) -> CourseSource:
 
 
 def _item_source(item: Item) -> ItemSource:
+    if item.kind == KIND_ASSIGNMENT:
+        return ItemSource(
+            key=item.key,
+            kind=item.kind,
+            title=item.title,
+            required=item.required,
+            body=item.body_md,
+            estimated_minutes=item.estimated_minutes,
+            assignment=item.assignment,
+        )
     if item.kind == KIND_LESSON:
         return ItemSource(
             key=item.key,
@@ -334,7 +357,7 @@ def export_course(slug: str, path: str | Path, *, force: bool = False) -> Path:
 def _remove_content_files(folder: Path) -> None:
     """Remove what an export writes, so a removed lesson does not linger."""
     (folder / COURSE_FILE).unlink(missing_ok=True)
-    for sub, pattern in ((LESSON_DIR, "*.md"), (QUIZ_DIR, "*.yaml")):
+    for sub, pattern in ((LESSON_DIR, "*.md"), (QUIZ_DIR, "*.yaml"), (ASSIGNMENT_DIR, "*.yaml")):
         for file in (folder / sub).glob(pattern):
             file.unlink()
         if (folder / sub).is_dir() and not any((folder / sub).iterdir()):

@@ -34,6 +34,7 @@ STATUSES = (STATUS_DRAFT, STATUS_PUBLISHED, STATUS_RETIRED)
 LEVELS = ("introductory", "intermediate", "advanced")
 KIND_LESSON = "lesson"
 KIND_QUIZ = "quiz"
+KIND_ASSIGNMENT = "assignment"
 QUESTION_TYPES = ("single", "multiple", "true_false", "short")
 
 
@@ -129,12 +130,17 @@ class Module(db.Model):
 
 
 class Item(db.Model):
-    """A lesson or a quiz, in a module."""
+    """A lesson, a quiz or an assignment, in a module.
+
+    An assignment's prompt is ``body_md``/``body_html``; the rest of it (due
+    offset, what may be submitted, the rubric) is ``assignment``, plain data
+    as in its file (``courses.assignments.spec``).
+    """
 
     __tablename__ = "courses_item"
     __table_args__ = (
         UniqueConstraint("course_id", "key"),
-        CheckConstraint("kind IN ('lesson', 'quiz')", name="known_kind"),
+        CheckConstraint("kind IN ('lesson', 'quiz', 'assignment')", name="known_kind"),
         CheckConstraint(
             "pass_mark IS NULL OR (pass_mark >= 0 AND pass_mark <= 100)", name="pass_mark_range"
         ),
@@ -167,6 +173,8 @@ class Item(db.Model):
     reviewed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     #: Months between reviews; the review report says when the next one is due.
     review_every_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Assignments: due_after_days, text, files (types, max_kb, max_count, archives), rubric.
+    assignment: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # Quizzes
     pass_mark: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_attempts: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -180,6 +188,10 @@ class Item(db.Model):
     @property
     def is_quiz(self) -> bool:
         return self.kind == KIND_QUIZ
+
+    @property
+    def is_assignment(self) -> bool:
+        return self.kind == KIND_ASSIGNMENT
 
 
 class Question(db.Model):
@@ -331,5 +343,6 @@ class CourseDecision(db.Model):
 
 # The cohort tables live in their own module; importing it here puts them in the
 # plugin's metadata (the loader imports ``courses.models``).
+from .assignments import models as _assignment_models  # noqa: E402, F401
 from .cohorts import models as _cohort_models  # noqa: E402, F401
 from .discussions import models as _discussion_models  # noqa: E402, F401

@@ -17,7 +17,7 @@ from flask_babel import get_translations
 
 from lms.templating import format_day
 
-from .models import KIND_QUIZ
+from .models import KIND_ASSIGNMENT, KIND_QUIZ
 
 
 class OutlineItem(NamedTuple):
@@ -67,7 +67,7 @@ def outline(
     """
     # One lookup of the request's translations instead of one per string.
     _ = get_translations().ugettext
-    kinds = {KIND_QUIZ: _("Quiz")}
+    kinds = {KIND_QUIZ: _("Quiz"), KIND_ASSIGNMENT: _("Assignment")}
     lesson, optional = _("Lesson"), _("optional")
     minutes = _("%(n)d min")
     # Keys are slugs: every item's address is the same prefix and its key.

@@ -21,6 +21,9 @@ COURSES_COHORT_TEACH = "courses:cohort:teach"
 #: Open the moderators' queue of reported posts (a tutor sees the reports of the spaces
 #: they moderate; see ``courses.discussions.access``).
 COURSES_DISCUSSION_MODERATE = "courses:discussion:moderate"
+#: Open the marking queue (a tutor sees the submissions of the learners they may mark;
+#: see ``courses.assignments.access``).
+COURSES_ASSIGNMENT_MARK = "courses:assignment:mark"
 
 #: Permission -> roles granted it (admins hold every permission).
 GRANTS: dict[str, tuple[str, ...]] = {
@@ -31,6 +34,7 @@ GRANTS: dict[str, tuple[str, ...]] = {
     COURSES_COHORT_MANAGE: (),
     COURSES_COHORT_TEACH: (ROLE_TUTOR,),
     COURSES_DISCUSSION_MODERATE: (ROLE_TUTOR,),
+    COURSES_ASSIGNMENT_MARK: (ROLE_TUTOR,),
 }
 
 

@@ -19,6 +19,8 @@ from lms.personal_data import (
     not_personal,
 )
 
+from .assignments import files as assignment_files
+from .assignments.models import Submission, SubmissionFile, SubmissionVersion
 from .cohorts.models import (
     Cohort,
     CohortAnnouncement,
@@ -148,6 +150,36 @@ TABLES = (
         on_closure=PSEUDONYMISED,
         closure_note=_l("Reports stay for the moderators, from 'Former learner'."),
     ),
+    TableDeclaration(
+        "courses_submission", _l("Your assignment answers"),
+        purpose=_l("To keep your answer until you submit it and to have it marked."),
+        retention=_l("Until you close your account."),
+        personal=("enrolment_id", "state", "draft_text", "version_count", "submitted_dt",
+                  "updated_dt"),
+        other=("id", "item_id", "lock_version"),
+    ),
+    TableDeclaration(
+        "courses_submission_version", _l("The assignments you submitted and their feedback"),
+        purpose=_l("To have your work marked and keep every version you sent."),
+        retention=_l("Until you close your account."),
+        personal=("submission_id", "text", "submitted_dt", "outcome", "feedback_md",
+                  "feedback_html", "marked_by_id", "marked_dt"),
+        other=("id", "number"),
+    ),
+    TableDeclaration(
+        "courses_submission_mark", _l("Your marks against assignment rubrics"),
+        purpose=_l("To tell you how your work met each criterion."),
+        retention=_l("Until you close your account."),
+        personal=("version_id", "level", "points"), other=("id", "criterion"),
+    ),
+    TableDeclaration(
+        "courses_submission_file", _l("Files you attached to assignments"),
+        purpose=_l("To have your work marked."),
+        retention=_l("Until you close your account; the files are deleted with the rows."),
+        personal=("submission_id", "version_id", "stored_name", "original_name", "file_type",
+                  "size", "sha256", "uploaded_dt"),
+        other=("id",),
+    ),
     not_personal("courses_course", "id", "slug", "title", "summary", "description",
                  "description_html", "outcomes", "topic", "level", "language",
                  "estimated_hours", "status", "version", "created_dt", "updated_dt",
@@ -156,7 +188,8 @@ TABLES = (
                  "unlock_after_days"),
     not_personal("courses_item", "id", "course_id", "module_id", "key", "kind", "title",
                  "position", "required", "body_md", "body_html", "estimated_minutes", "sources",
-                 "reviewed_on", "review_every_months", "pass_mark", "max_attempts"),
+                 "reviewed_on", "review_every_months", "pass_mark", "max_attempts",
+                 "assignment"),
     not_personal("courses_question", "id", "item_id", "key", "type", "prompt", "explanation",
                  "accepted", "position"),
     not_personal("courses_option", "id", "question_id", "key", "text", "correct", "feedback",
@@ -218,12 +251,24 @@ def export(user_id: int) -> list[ExportSection]:
         .join(Course, Course.id == Cohort.course_id)
         .where(CohortInvitation.user_id == user_id).order_by(CohortInvitation.id)
     ).all()
+    versions = db.session.execute(
+        select(SubmissionVersion, Course.slug, Item.title)
+        .join(Submission, Submission.id == SubmissionVersion.submission_id)
+        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
+        .join(Item, Item.id == Submission.item_id).join(Course, Course.id == Item.course_id)
+        .where(Enrolment.user_id == user_id).order_by(SubmissionVersion.id)
+    ).all()
     posts = db.session.execute(
         select(DiscussionPost, DiscussionThread.title)
         .join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
         .where(DiscussionPost.author_id == user_id).order_by(DiscussionPost.id)
     ).all()
     return [
+        ExportSection("assignments", _l("The assignments you submitted"), rows=[
+            {"course": slug, "assignment": title, "version": v.number,
+             "sent": _iso(v.submitted_dt), "text": v.text, "outcome": v.outcome or "",
+             "feedback": v.feedback_md, "marked": _iso(v.marked_dt) or ""}
+            for v, slug, title in versions]),
         ExportSection("discussion_posts", _l("Your discussion posts"), rows=[
             {"thread": title, "number": p.number, "written": _iso(p.created_dt),
              "edited": _iso(p.edited_dt) or "", "deleted": _iso(p.deleted_dt) or "",
@@ -266,6 +311,15 @@ def erase(subject: ErasureSubject) -> None:
         update(QuizAttempt).where(QuizAttempt.enrolment_id.in_(enrolment_ids))
         .values(answers={})
     )
+    # Assignment work goes, rows and files (the files once the rows are gone: a stored
+    # file without its row is only an orphan, a row without its file would be a lie).
+    submissions = select(Submission.id).where(Submission.enrolment_id.in_(enrolment_ids))
+    stored = list(db.session.scalars(
+        select(SubmissionFile.stored_name).where(SubmissionFile.submission_id.in_(submissions))
+    ))
+    db.session.execute(delete(Submission).where(Submission.enrolment_id.in_(enrolment_ids)))
+    for name in stored:
+        assignment_files.discard(name)
     db.session.execute(delete(CohortTutor).where(CohortTutor.user_id == subject.user_id))
     db.session.execute(
         delete(CohortInvitation).where(CohortInvitation.user_id == subject.user_id)

@@ -16,12 +16,14 @@ from lms.plugins import (
     register_decision_kind,
 )
 
+from .assignments.operations import NOTIFICATION_KINDS as ASSIGNMENT_KINDS
+from .assignments.views import bp as assign_bp
 from .cli import cli
 from .cohorts.views import bp as cohorts_bp
 from .discussions.operations import NOTIFICATION_KINDS as DISCUSSION_KINDS
 from .discussions.views import bp as discuss_bp
 from .importing import seed
-from .permissions import COURSES_AUTHOR, COURSES_COHORT_TEACH, GRANTS
+from .permissions import COURSES_ASSIGNMENT_MARK, COURSES_AUTHOR, COURSES_COHORT_TEACH, GRANTS
 from .views import author_bp, bp
 
 HOME_COURSES = 6
@@ -79,7 +81,7 @@ plugin = Plugin(
     name="courses",
     version="0.1.0",
     description="Catalogue, course content, quizzes, enrolment and progress.",
-    blueprints=[bp, author_bp, cohorts_bp, discuss_bp],
+    blueprints=[bp, author_bp, cohorts_bp, discuss_bp, assign_bp],
     models="courses.models",
     migrations=Path(__file__).parent / "migrations" / "versions",
     permissions=GRANTS,
@@ -92,6 +94,9 @@ plugin = Plugin(
         MenuItem(
             _l("Groups"), "courses_cohorts.index", permission=COURSES_COHORT_TEACH, order=35
         ),
+        MenuItem(
+            _l("Marking"), "courses_assign.queue", permission=COURSES_ASSIGNMENT_MARK, order=36
+        ),
     ],
     slots={
         "dashboard": [
@@ -101,7 +106,7 @@ plugin = Plugin(
         ],
         "home": ["courses/_home.html"],
     },
-    notification_kinds=[*DISCUSSION_KINDS],
+    notification_kinds=[*DISCUSSION_KINDS, *ASSIGNMENT_KINDS],
     cli=cli,
     seed=seed,
     setup=setup,

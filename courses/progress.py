@@ -19,7 +19,7 @@ from sqlalchemy import and_, bindparam, select
 
 from lms.db import db
 
-from .models import KIND_LESSON, KIND_QUIZ, Enrolment, Item, Module, Progress
+from .models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Enrolment, Item, Module, Progress
 
 
 class ItemState(NamedTuple):
@@ -61,6 +61,8 @@ class CourseProgress:
     next_item: ItemState | None = None
     continue_item: ItemState | None = None
     final_score: float | None = None
+    #: Required assignments not passed yet (an assignment counts only once a tutor passed it).
+    remaining_assignments: int = 0
 
     @property
     def percent(self) -> int:
@@ -106,6 +108,11 @@ class CourseProgress:
             )
         if quizzes:
             parts.append(ngettext("%(num)d quiz", "%(num)d quizzes", quizzes) % {"num": quizzes})
+        if self.remaining_assignments:
+            parts.append(
+                ngettext("%(num)d assignment", "%(num)d assignments", self.remaining_assignments)
+                % {"num": self.remaining_assignments}
+            )
         if self.final_quiz_remaining:
             parts.append(_("the final quiz"))
         if not parts:
@@ -300,6 +307,7 @@ def _summary(enrolment: Enrolment, states: tuple[ItemState, ...]) -> CourseProgr
         next_item=next_item,
         continue_item=_continue(states, enrolment.last_item_id, next_item),
         final_score=final.score if final is not None else None,
+        remaining_assignments=sum(1 for s in left if s.kind == KIND_ASSIGNMENT),
     )
 
 

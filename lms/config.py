@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_SITE_NAME": "Co-operative Education Centre",
     "LMS_LANGUAGES": "en",
     "LMS_MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
+    "LMS_UPLOAD_FOLDER": "",
     "LMS_SQLITE_BUSY_TIMEOUT_MS": 15000,
     "LMS_LOGIN_LIMIT_PER_ADDRESS": "20 per minute; 200 per hour",
     "LMS_LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 30 per hour",

@@ -78,6 +78,8 @@ def base_config(url: str, instance: Path) -> dict[str, Any]:
         # Jobs run in the process that commits them, right after the commit.
         "LMS_JOBS_IMMEDIATE": True,
         "LMS_PLUGINS": "",
+        # Files learners attach stay in the test session's folder, not the project's instance.
+        "LMS_UPLOAD_FOLDER": str(instance / "uploads"),
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": None,

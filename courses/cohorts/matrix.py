@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from lms.accounts.models import User
 from lms.db import db, utcnow
 
-from ..models import KIND_QUIZ, Enrolment, QuizAttempt
+from ..assignments.models import STATE_DRAFT, STATE_RETURNED, STATE_SUBMITTED, Submission
+from ..models import KIND_ASSIGNMENT, KIND_QUIZ, Enrolment, QuizAttempt
 from ..progress import CourseProgress, progress_for
 from .models import Cohort, CohortMember
 from .schedule import Schedule, cohort_schedule, today
@@ -29,6 +30,9 @@ from .schedule import Schedule, cohort_schedule, today
 DONE = "done"
 IN_PROGRESS = "in-progress"
 NOT_STARTED = "not-started"
+#: Assignments: sent and waiting for marking, or sent back for a resubmission.
+SUBMITTED = "submitted"
+RETURNED = "returned"
 
 
 class Cell(NamedTuple):
@@ -72,13 +76,15 @@ class Matrix:
     #: What :meth:`with_cells` needs for rows built without their cells.
     attempts: dict = field(default_factory=dict, repr=False)
     last_items: dict = field(default_factory=dict, repr=False)
+    submissions: dict = field(default_factory=dict, repr=False)
 
     def with_cells(self, rows: list[LearnerRow]) -> list[LearnerRow]:
         """``rows`` with their cells, for rows built without (a page of a big cohort)."""
         return [
             row if row.cells else replace(
                 row, cells=_cells(row.progress, row.enrolment_id,
-                                  self.last_items.get(row.enrolment_id), self.attempts)
+                                  self.last_items.get(row.enrolment_id), self.attempts,
+                                  self.submissions)
             )
             for row in rows
         ]
@@ -99,6 +105,23 @@ def _attempts(enrolment_ids: list[int]) -> dict[tuple[int, int], tuple[float, in
         .group_by(QuizAttempt.enrolment_id, QuizAttempt.item_id)
     )
     return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+
+def _submissions(enrolment_ids: list[int]) -> dict[tuple[int, int], str]:
+    """(enrolment, assignment) -> the submission's state, in one query."""
+    if not enrolment_ids:
+        return {}
+    rows = db.session.execute(
+        select(Submission.enrolment_id, Submission.item_id, Submission.state)
+        .where(Submission.enrolment_id.in_(enrolment_ids))
+    )
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
+_ASSIGNMENT_CELLS = {
+    STATE_SUBMITTED: Cell(SUBMITTED), STATE_RETURNED: Cell(RETURNED),
+    STATE_DRAFT: Cell(IN_PROGRESS),
+}
 
 
 def _risks(
@@ -139,9 +162,14 @@ def cohort_members(cohort: Cohort, user_id: int | None = None):
 def _cells(
     state: CourseProgress, enrolment_id: int, last_item_id: int | None,
     attempts: dict[tuple[int, int], tuple[float, int]],
+    submissions: dict[tuple[int, int], str] | None = None,
 ) -> tuple[Cell, ...]:
     cells = []
     for item in state.items:
+        if item.kind == KIND_ASSIGNMENT and not item.done:
+            sent = (submissions or {}).get((enrolment_id, item.id))
+            cells.append(_ASSIGNMENT_CELLS.get(sent, _NOT_STARTED))
+            continue
         if item.kind != KIND_QUIZ:
             if item.done:
                 cells.append(_LESSON_DONE)
@@ -173,6 +201,7 @@ def build_matrix(
     enrolments = [e for _m, _u, e in members]
     progress = progress_for(enrolments)
     attempts = _attempts([e.id for e in enrolments])
+    submissions = _submissions([e.id for e in enrolments])
     schedule = cohort_schedule(cohort)
     now, on = utcnow(), today()
     columns: tuple = ()
@@ -191,7 +220,7 @@ def build_matrix(
                 last_activity_dt=enrolment.last_activity_dt,
                 progress=state,
                 cells=(
-                    _cells(state, enrolment.id, enrolment.last_item_id, attempts)
+                    _cells(state, enrolment.id, enrolment.last_item_id, attempts, submissions)
                     if cells else ()
                 ),
                 risks=_risks(
@@ -206,7 +235,7 @@ def build_matrix(
 
         columns = tuple(course_items([cohort.course_id]).get(cohort.course_id, []))
     last_items = {e.id: e.last_item_id for e in enrolments}
-    return Matrix(cohort, columns, rows, schedule, attempts, last_items)
+    return Matrix(cohort, columns, rows, schedule, attempts, last_items, submissions)
 
 
 _EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -238,7 +267,8 @@ def csv_rows(matrix: Matrix) -> Iterator[list]:
     """
     header = [_("Name"), _("Email"), _("Percent done"), _("Last activity"), _("At risk")]
     header += [c.title for c in matrix.columns]
-    labels = {DONE: _("done"), IN_PROGRESS: _("in progress"), NOT_STARTED: _("not started")}
+    labels = {DONE: _("done"), IN_PROGRESS: _("in progress"), NOT_STARTED: _("not started"),
+              SUBMITTED: _("submitted"), RETURNED: _("resubmission asked")}
     return _csv_rows(header, labels, matrix.rows)
 
 

@@ -48,6 +48,8 @@ from .matrix import (
     DONE,
     IN_PROGRESS,
     NOT_STARTED,
+    RETURNED,
+    SUBMITTED,
     CellRenderer,
     build_matrix,
     cohort_members,
@@ -233,7 +235,8 @@ def matrix(cohort_id: int):
     page = min(int_arg("page", 1) or 1, pages)
     shown = built.with_cells(rows[(page - 1) * MATRIX_PAGE_SIZE : page * MATRIX_PAGE_SIZE])
     modules = {m.id: m.title for m in cohort.course.modules}
-    labels = {DONE: _("Done"), IN_PROGRESS: _("Started"), NOT_STARTED: _("Not started")}
+    labels = {DONE: _("Done"), IN_PROGRESS: _("Started"), NOT_STARTED: _("Not started"),
+              SUBMITTED: _("Submitted"), RETURNED: _("Resubmission asked")}
     return render_template(
         "courses/cohorts/matrix.html",
         cohort=cohort,
@@ -287,7 +290,8 @@ def learner(cohort_id: int, user_id: int):
         member=member,
         user=user,
         action=ActionForm(),
-        labels={DONE: _("Done"), IN_PROGRESS: _("Started"), NOT_STARTED: _("Not started")},
+        labels={DONE: _("Done"), IN_PROGRESS: _("Started"), NOT_STARTED: _("Not started"),
+                SUBMITTED: _("Submitted"), RETURNED: _("Resubmission asked")},
     )
 
 

@@ -33,6 +33,7 @@ to ``items.ITEM_READERS`` and a writer to ``writing.ITEM_WRITERS``.
 
 from .items import read_sources_text
 from .layout import (
+    ASSIGNMENT_DIR,
     COURSE_FILE,
     FRONT_MATTER,
     ID_MAX,
@@ -72,6 +73,7 @@ __all__ = [
     "ITEM_KINDS",
     "LESSON_DIR",
     "QUIZ_DIR",
+    "ASSIGNMENT_DIR",
     "RESERVED_SLUGS",
     "ContentProblems",
     "CourseSource",

@@ -291,3 +291,38 @@ class MarkdownCheck:
 def unknown_reference(ref: Reference) -> Problem:
     """The problem of a prerequisite or ``course:`` link naming no course."""
     return Problem(ref.path, ref.line, f"{ref.what}: no course {ref.slug!r}")
+
+
+def check_assignment(data: LineMap, problems: FileProblems) -> None:
+    """Criterion and level ids are used once, something can be submitted, archives are meant."""
+    seen: set[str] = set()
+    for criterion in _mappings(data.get("rubric")):
+        key = criterion.get("id")
+        if isinstance(key, str) and key:
+            if key in seen:
+                problems.add(criterion.at("id"), f"criterion id {key!r} is used twice")
+            seen.add(key)
+        levels: set[str] = set()
+        for level in _mappings(criterion.get("levels")):
+            level_key = level.get("id")
+            if isinstance(level_key, str) and level_key:
+                if level_key in levels:
+                    problems.add(
+                        level.at("id"), f"criterion {key!r}: level id {level_key!r} is used twice"
+                    )
+                levels.add(level_key)
+    submission = data.get("submission")
+    if not isinstance(submission, LineMap):
+        return
+    files = submission.get("files")
+    if submission.get("text") is False and not isinstance(files, LineMap):
+        problems.add(
+            data.at("submission"), "an assignment takes a text answer, files, or both"
+        )
+    if isinstance(files, LineMap):
+        types = files.get("types")
+        if isinstance(types, LineList) and "zip" in types and files.get("archives") is not True:
+            problems.add(
+                files.at("types"),
+                "zip is an archive: allow it with 'archives: true' (archives can hide anything)",
+            )

@@ -15,7 +15,13 @@ from typing import Any
 
 from ..models import QUESTION_TYPES
 from . import schemas
-from .checking import check_answers_not_given_away, check_citations, check_quiz, check_sources
+from .checking import (
+    check_answers_not_given_away,
+    check_assignment,
+    check_citations,
+    check_quiz,
+    check_sources,
+)
 from .layout import FRONT_MATTER
 from .model import ItemSource, OptionSource, QuestionSource, SourceEntry
 from .problems import FileProblems, Problem
@@ -215,6 +221,61 @@ def _question(raw: LineMap) -> QuestionSource:
     return question
 
 
+def read_assignment(text: str, key: str, problems: FileProblems) -> ItemFile | None:
+    """Read ``assignments/<key>.yaml``: prompt, submission, rubric."""
+    data = load(text, problems)
+    if data is None:
+        return None
+    check_schema(schemas.ASSIGNMENT, data, problems, 1)
+    if not isinstance(data, LineMap):
+        return None
+    check_assignment(data, problems)
+    prompt = text_of(data, "prompt")
+    assignment = ItemSource(
+        key=key,
+        kind="assignment",
+        title=text_of(data, "title"),
+        required=flag(data, "required"),
+        estimated_minutes=whole_number(data, "estimated_minutes"),
+        body=prompt,
+        assignment=assignment_data(data),
+    )
+    return ItemFile(assignment, [(prompt, data.at("prompt") + 1)])
+
+
+def assignment_data(data: LineMap) -> dict[str, Any]:
+    """The assignment's settings as the database keeps them (plain data, canonical order)."""
+    submission = data.get("submission") if isinstance(data.get("submission"), LineMap) else {}
+    files = submission.get("files") if isinstance(submission.get("files"), LineMap) else None
+    rubric = []
+    for criterion in data.get("rubric") or ():
+        if not isinstance(criterion, LineMap):
+            continue
+        levels = []
+        for level in criterion.get("levels") or ():
+            if isinstance(level, LineMap):
+                entry = {"id": text_of(level, "id"), "title": text_of(level, "title"),
+                         "points": whole_number(level, "points")}
+                if text_of(level, "description"):
+                    entry["description"] = text_of(level, "description")
+                levels.append(entry)
+        rubric.append({"id": text_of(criterion, "id"), "title": text_of(criterion, "title"),
+                       "levels": levels})
+    return {
+        "due_after_days": optional_number(data, "due_after_days"),
+        "text": submission.get("text") is not False,
+        "files": None if files is None else {
+            "types": [t for t in files.get("types") or () if isinstance(t, str)],
+            "max_kb": whole_number(files, "max_kb"),
+            "max_count": optional_number(files, "max_count") or 1,
+            "archives": files.get("archives") is True,
+        },
+        "rubric": rubric,
+    }
+
+
 ItemReader = Callable[[str, str, FileProblems], ItemFile | None]
 #: kind -> the reader of its files (see ``layout.ITEM_KINDS``).
-ITEM_READERS: dict[str, ItemReader] = {"lesson": read_lesson, "quiz": read_quiz}
+ITEM_READERS: dict[str, ItemReader] = {
+    "lesson": read_lesson, "quiz": read_quiz, "assignment": read_assignment,
+}

@@ -16,6 +16,7 @@ from ..markdown import ID_PATTERN
 COURSE_FILE = "course.yaml"
 LESSON_DIR = "lessons"
 QUIZ_DIR = "quizzes"
+ASSIGNMENT_DIR = "assignments"
 ID_MAX = 80
 #: Course slugs that would clash with the plugin's own pages under /courses/.
 RESERVED_SLUGS = frozenset(
@@ -46,7 +47,8 @@ class ItemKind:
 
 LESSON = ItemKind("lesson", LESSON_DIR, ".md")
 QUIZ = ItemKind("quiz", QUIZ_DIR, ".yaml")
-ITEM_KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (LESSON, QUIZ)}
+ASSIGNMENT = ItemKind("assignment", ASSIGNMENT_DIR, ".yaml")
+ITEM_KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (LESSON, QUIZ, ASSIGNMENT)}
 
 
 def is_id(value: object) -> bool:

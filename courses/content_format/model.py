@@ -73,13 +73,13 @@ def source_entries(data: list[dict[str, Any]] | None) -> list[SourceEntry]:
 
 @dataclass
 class ItemSource:
-    """A lesson (``kind == "lesson"``) or a quiz (``kind == "quiz"``)."""
+    """A lesson (``kind == "lesson"``), a quiz (``"quiz"``) or an assignment (``"assignment"``)."""
 
     key: str
     kind: str
     title: str
     required: bool = True
-    #: Lessons: the Markdown after the front matter, byte for byte.
+    #: Lessons: the Markdown after the front matter, byte for byte. Assignments: the prompt.
     body: str = ""
     estimated_minutes: int | None = None
     #: Lessons: what the lesson relies on, in the order they are numbered.
@@ -92,6 +92,9 @@ class ItemSource:
     pass_mark: int | None = None
     max_attempts: int | None = None
     questions: list[QuestionSource] = field(default_factory=list)
+    #: Assignments: ``due_after_days``, ``text``, ``files`` and ``rubric`` as plain data
+    #: (see ``courses.assignments.spec``), as the database keeps them.
+    assignment: dict[str, Any] | None = None
 
 
 @dataclass
@@ -141,6 +144,9 @@ class CourseSource:
 
     def quizzes(self) -> list[ItemSource]:
         return [item for item in self.items() if item.kind == "quiz"]
+
+    def assignments(self) -> list[ItemSource]:
+        return [item for item in self.items() if item.kind == "assignment"]
 
 
 def content_data(course: CourseSource) -> dict[str, Any]:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..assignments.spec import FILE_TYPES as ASSIGNMENT_FILE_TYPES
+from ..assignments.spec import MAX_KB as ASSIGNMENT_MAX_KB
 from ..markdown import ID_PATTERN
 from ..models import LEVELS, QUESTION_TYPES
 from .layout import ID_MAX, ITEM_KINDS, LANGUAGE_PATTERN
@@ -308,6 +310,84 @@ QUIZ = _document(
                     "text": _ref("text", title="option text"),
                     "correct": {"type": "boolean"},
                     "feedback": {"type": "string"},
+                },
+            },
+        },
+    }
+)
+
+ASSIGNMENT = _document(
+    {
+        "title": "the assignment",
+        "required": ["title", "estimated_minutes", "required", "prompt", "submission", "rubric"],
+        "properties": {
+            "title": _ref("text", maxLength=200),
+            "estimated_minutes": _ref("whole-number"),
+            "required": {"type": "boolean"},
+            "due_after_days": {"type": "integer", "minimum": 0, "maximum": 3650},
+            "prompt": _ref("text"),
+            "submission": {
+                "title": "submission",
+                "type": "object",
+                "required": ["text"],
+                "additionalProperties": False,
+                "properties": {
+                    "text": {"type": "boolean"},
+                    "files": _ref("files"),
+                },
+            },
+            "rubric": {
+                "type": "array",
+                "minItems": 1,
+                "items": _ref("criterion"),
+                "errorMessage": {"minItems": "an assignment needs a rubric of 1 criterion or more"},
+            },
+        },
+        "$defs": {
+            "files": {
+                "title": "files",
+                "type": "object",
+                "required": ["types", "max_kb"],
+                "additionalProperties": False,
+                "properties": {
+                    "types": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"enum": list(ASSIGNMENT_FILE_TYPES)},
+                    },
+                    "max_kb": {"type": "integer", "minimum": 1, "maximum": ASSIGNMENT_MAX_KB},
+                    "max_count": {"type": "integer", "minimum": 1, "maximum": 10},
+                    "archives": {"type": "boolean"},
+                },
+            },
+            "criterion": {
+                "title": "a criterion",
+                "x-name": "criterion {id!r}",
+                "type": "object",
+                "required": ["id", "title", "levels"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": _ref("id", title="criterion id"),
+                    "title": _ref("text", maxLength=200),
+                    "levels": {
+                        "type": "array",
+                        "minItems": 2,
+                        "items": _ref("level"),
+                        "errorMessage": {"minItems": "a criterion needs at least two levels"},
+                    },
+                },
+            },
+            "level": {
+                "title": "a level",
+                "x-name": "level {id!r}",
+                "type": "object",
+                "required": ["id", "title", "points"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": _ref("id", title="level id"),
+                    "title": _ref("text", maxLength=200),
+                    "points": {"type": "integer", "minimum": 0, "maximum": 100},
+                    "description": {"type": "string"},
                 },
             },
         },

@@ -145,8 +145,46 @@ def quiz_yaml(quiz: ItemSource) -> str:
     )
 
 
+def assignment_yaml(assignment: ItemSource) -> str:
+    """Return the canonical text of an assignment file."""
+    spec = assignment.assignment or {}
+    data: dict[str, Any] = {
+        "title": assignment.title,
+        "estimated_minutes": assignment.estimated_minutes or 0,
+        "required": assignment.required,
+    }
+    if spec.get("due_after_days") is not None:
+        data["due_after_days"] = spec["due_after_days"]
+    data["prompt"] = assignment.body
+    submission: dict[str, Any] = {"text": bool(spec.get("text", True))}
+    files = spec.get("files")
+    if files:
+        submission["files"] = {
+            "types": list(files["types"]),
+            "max_kb": files["max_kb"],
+            "max_count": files.get("max_count", 1),
+            "archives": bool(files.get("archives")),
+        }
+    data["submission"] = submission
+    data["rubric"] = [
+        {
+            "id": criterion["id"],
+            "title": criterion["title"],
+            "levels": [
+                {"id": lv["id"], "title": lv["title"], "points": lv["points"],
+                 **({"description": lv["description"]} if lv.get("description") else {})}
+                for lv in criterion["levels"]
+            ],
+        }
+        for criterion in spec.get("rubric", ())
+    ]
+    return dump_yaml(data)
+
+
 #: kind -> the writer of its files (see ``layout.ITEM_KINDS``).
-ITEM_WRITERS: dict[str, Callable[[ItemSource], str]] = {"lesson": lesson_text, "quiz": quiz_yaml}
+ITEM_WRITERS: dict[str, Callable[[ItemSource], str]] = {
+    "lesson": lesson_text, "quiz": quiz_yaml, "assignment": assignment_yaml,
+}
 
 
 def course_files(course: CourseSource) -> dict[str, str]:

@@ -25,7 +25,7 @@ from ..forms import (
     slugify,
 )
 from ..markdown import render_markdown
-from ..models import KIND_LESSON, KIND_QUIZ, Course, Item, Module, Question
+from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Item, Module, Question
 from ..permissions import COURSES_AUTHOR, COURSES_PUBLISH
 from . import author_bp as bp
 from .common import course_by_slug
@@ -276,6 +276,11 @@ def edit_item(slug: str, item_id: int):
     """Edit a lesson (with preview) or a quiz's settings and see its questions."""
     course = course_by_slug(slug)
     item = _item(course, item_id)
+    if item.kind == KIND_ASSIGNMENT:
+        # Assignments (prompt, rubric, files) are written in the course files for now.
+        flash(_("Assignments are written in the course's files: export the course, edit "
+                "assignments/%(key)s.yaml and import it again.", key=item.key), "info")
+        return redirect(url_for("courses_author.course", slug=course.slug))
     form = LessonForm(obj=item) if item.kind == KIND_LESSON else QuizForm(obj=item)
     preview = None
     if item.kind == KIND_LESSON and request.form.get("preview") and form.validate_on_submit():

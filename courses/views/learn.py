@@ -19,7 +19,7 @@ from ..cohorts.models import CohortMember
 from ..cohorts.schedule import learner_schedule
 from ..content_format import source_entries
 from ..forms import action_is_valid
-from ..models import KIND_LESSON, Course, Enrolment, Item, QuizAttempt
+from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Enrolment, Item, QuizAttempt
 from ..progress import outline_for
 from . import bp
 from .common import check_visible, visible_course
@@ -127,7 +127,7 @@ def _outline(course, enrolment):
 @bp.route("/<slug>/learn/<key>")
 @login_required
 def item(slug: str, key: str):
-    """A lesson or a quiz, with the course outline and next/previous links."""
+    """A lesson, a quiz or an assignment, with the course outline and next/previous links."""
     course, enrolment, current, cohort_id = _learning(slug, key)
     if enrolment is None:
         return _not_enrolled(course)
@@ -139,6 +139,12 @@ def item(slug: str, key: str):
     progress, modules = _outline(course, enrolment)
     if current.kind == KIND_LESSON:
         return _lesson_page(course, enrolment, current, progress, modules, schedule=schedule)
+    if current.kind == KIND_ASSIGNMENT:
+        # Imported here: the assignment views build on this module's lookups.
+        from ..assignments.views import assignment_page
+
+        return assignment_page(course, enrolment, current, progress, modules,
+                               schedule=schedule, cohort_id=cohort_id)
     return _quiz_page(course, enrolment, current, progress, modules, schedule=schedule)
 
 
@@ -286,7 +292,7 @@ def submit(slug: str, key: str):
     course, enrolment, quiz, cohort_id = _learning(slug, key)
     if enrolment is None:
         return _not_enrolled(course)
-    if quiz is None or quiz.kind == KIND_LESSON:
+    if quiz is None or quiz.kind != KIND_QUIZ:
         abort(404)
     if not action_is_valid():
         abort(400)

@@ -1,0 +1,304 @@
+"""Assignment pages (blueprint ``courses_assign`` at ``/courses/assignments``).
+
+The learner's page is the course item page (``courses.item`` renders it with
+:func:`assignment_page`); the answer, files and submission are POSTs here.
+Tutors and admins mark from the queue. Files are served only to the learner
+and those who may mark their work, always as attachments, with ``nosniff``
+and a sandboxing Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.db import db
+from lms.permissions import login_required, require
+
+from ..cohorts.models import Cohort, CohortMember
+from ..forms import action_is_valid
+from ..models import KIND_ASSIGNMENT, Course, Enrolment, Item
+from ..permissions import COURSES_ASSIGNMENT_MARK
+from ..views.learn import _learning, _not_enrolled, _refuse_locked
+from . import files
+from . import operations as ops
+from .access import can_mark, markable
+from .forms import AnswerForm, UploadForm, mark_form
+from .models import STATE_SUBMITTED, Submission, SubmissionFile, SubmissionVersion
+from .spec import FILE_TYPES, spec_of
+
+bp = Blueprint(
+    "courses_assign", "courses", url_prefix="/courses/assignments", template_folder="templates"
+)
+QUEUE_SIZE = 50
+#: Downloads never render in the browser: no script, no plug-in, no same-origin access.
+DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "Cache-Control": "private, no-store",
+}
+
+
+def _history(submission: Submission | None):
+    """The versions sent, newest first, with their marks and files (three queries)."""
+    if submission is None or not submission.version_count:
+        return []
+    versions = list(db.session.scalars(
+        select(SubmissionVersion).where(SubmissionVersion.submission_id == submission.id)
+        .order_by(SubmissionVersion.number.desc())
+    ))
+    ids = [v.id for v in versions]
+    marks, attached = ops.marks_of(ids), ops.files_of(ids)
+    markers = {u.id: u.display_name for u in db.session.scalars(
+        select(User).where(User.id.in_({v.marked_by_id for v in versions if v.marked_by_id}))
+    )}
+    return [(v, marks.get(v.id, {}), attached.get(v.id, []), markers.get(v.marked_by_id))
+            for v in versions]
+
+
+def _due_on(item: Item, cohort_id: int | None):
+    if cohort_id is None:
+        return None
+    start = db.session.scalar(select(Cohort.start_date).where(Cohort.id == cohort_id))
+    return spec_of(item.assignment).due_on(start)
+
+
+def assignment_page(course, enrolment, item, progress, modules, *, schedule=None,
+                    cohort_id=None, answer_form=None, status=200):
+    """The learner's assignment page: prompt, rubric, due date, their answer and feedback."""
+    spec = spec_of(item.assignment)
+    submission = ops.find(enrolment, item)
+    if answer_form is None:
+        answer_form = AnswerForm(formdata=None, text=submission.draft_text if submission else "")
+    before, after = progress.neighbours(item.id)
+    return render_template(
+        "courses/assignments/assignment.html",
+        course=course,
+        item=item,
+        spec=spec,
+        state=progress.item(item.id),
+        progress=progress,
+        modules=modules,
+        before=before,
+        after=after,
+        schedule=schedule,
+        submission=submission,
+        draft=ops.draft_files(submission) if submission else [],
+        history=_history(submission),
+        form=answer_form,
+        upload_form=UploadForm(formdata=None),
+        due_on=_due_on(item, cohort_id),
+        file_types=FILE_TYPES,
+    ), status
+
+
+def _assignment(slug: str, key: str):
+    course, enrolment, item, cohort_id = _learning(slug, key)
+    if enrolment is None:
+        return course, None, None, None, _not_enrolled(course)
+    if item is None or item.kind != KIND_ASSIGNMENT:
+        abort(404)
+    refused = _refuse_locked(course, item, cohort_id)
+    return course, enrolment, item, cohort_id, refused
+
+
+def _back(course, item):
+    return redirect(url_for("courses.item", slug=course.slug, key=item.key) + "#answer", 303)
+
+
+@bp.route("/<slug>/<key>/answer", methods=["POST"])
+@login_required
+def answer(slug: str, key: str):
+    """Save the answer as a draft (``action=save``) or submit it (``action=submit``)."""
+    course, enrolment, item, cohort_id, refused = _assignment(slug, key)
+    if refused is not None:
+        return refused
+    form = AnswerForm()
+    if not form.validate():
+        from ..progress import outline_for
+
+        progress, modules = outline_for(enrolment)
+        return assignment_page(course, enrolment, item, progress, modules, cohort_id=cohort_id,
+                               answer_form=form, status=400)
+    submission = ops.open_submission(enrolment, item)
+    text = form.text.data or ""
+    try:
+        if request.form.get("action") == "submit":
+            version = ops.submit(submission, spec_of(item.assignment), text)
+            message = (_("Submitted. Your tutor will mark it.") if version is not None
+                       else _("You had submitted this already."))
+        else:
+            ops.save_draft(submission, text)
+            message = _("Your draft is saved.")
+    except ops.AssignmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back(course, item)
+    db.session.commit()
+    flash(message, "success")
+    return _back(course, item)
+
+
+@bp.route("/<slug>/<key>/files", methods=["POST"])
+@login_required
+def upload(slug: str, key: str):
+    """Attach a file to the draft: checked by its content against the author's types and size."""
+    course, enrolment, item, _cohort_id, refused = _assignment(slug, key)
+    if refused is not None:
+        return refused
+    form = UploadForm()
+    if not form.validate():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return _back(course, item)
+    submission = ops.open_submission(enrolment, item)
+    try:
+        row = ops.add_file(submission, spec_of(item.assignment), form.file.data)
+    except ops.AssignmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back(course, item)
+    db.session.commit()
+    flash(_("“%(name)s” is attached.", name=row.original_name), "success")
+    return _back(course, item)
+
+
+def _file_and_owner(file_id: int):
+    row = db.session.execute(
+        select(SubmissionFile, Submission, Enrolment, Course, Item, CohortMember.cohort_id)
+        .join(Submission, Submission.id == SubmissionFile.submission_id)
+        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(Item, Item.id == Submission.item_id)
+        .outerjoin(CohortMember, CohortMember.enrolment_id == Enrolment.id)
+        .where(SubmissionFile.id == file_id)
+    ).one_or_none()
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/files/<int:file_id>/remove", methods=["POST"])
+@login_required
+def remove(file_id: int):
+    """The learner removes a file from their draft."""
+    row, submission, enrolment, course, item, _cohort = _file_and_owner(file_id)
+    if enrolment.user_id != current_user.id:
+        abort(404)
+    if not action_is_valid():
+        abort(400)
+    try:
+        ops.remove_file(submission, row)
+    except ops.AssignmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back(course, item)
+    db.session.commit()
+    flash(_("The file is removed."), "success")
+    return _back(course, item)
+
+
+@bp.route("/files/<int:file_id>")
+@login_required
+def download(file_id: int):
+    """A submitted file, for its learner and those who may mark their work; 404 for others."""
+    row, _submission, enrolment, course, _item, cohort_id = _file_and_owner(file_id)
+    if enrolment.user_id != current_user.id and not can_mark(enrolment.user_id, course,
+                                                             cohort_id):
+        abort(404)
+    try:
+        path = files.path_of(row.stored_name)
+        response = send_file(
+            path, mimetype=FILE_TYPES[row.file_type][0], as_attachment=True,
+            download_name=row.original_name, max_age=0, conditional=False,
+        )
+    except FileNotFoundError:
+        abort(404)
+    response.headers.update(DOWNLOAD_HEADERS)
+    return response
+
+
+# -- marking ---------------------------------------------------------------------------------
+
+
+def _queue_query():
+    return (
+        select(Submission, Enrolment.user_id, User.display_name, Item.title, Item.key,
+               Course.slug, Course.title.label("course_title"), CohortMember.cohort_id)
+        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
+        .join(Item, Item.id == Submission.item_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(CohortMember, CohortMember.enrolment_id == Enrolment.id)
+        .where(Submission.state == STATE_SUBMITTED, markable())
+    )
+
+
+@bp.route("/marking")
+@require(COURSES_ASSIGNMENT_MARK)
+def queue():
+    """Submissions waiting for marking that the user may mark, oldest first."""
+    rows = db.session.execute(
+        _queue_query().order_by(Submission.submitted_dt, Submission.id).limit(QUEUE_SIZE + 1)
+    ).all()
+    return render_template("courses/assignments/queue.html", rows=rows[:QUEUE_SIZE],
+                           more=len(rows) > QUEUE_SIZE)
+
+
+def _submission_for_marker(submission_id: int):
+    row = db.session.execute(
+        select(Submission, Enrolment, Course, Item, User, CohortMember.cohort_id)
+        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(Item, Item.id == Submission.item_id)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(CohortMember, CohortMember.enrolment_id == Enrolment.id)
+        .where(Submission.id == submission_id)
+    ).one_or_none()
+    if row is None or not can_mark(row[1].user_id, row[2], row[5]):
+        abort(404)
+    return row
+
+
+def _mark_page(submission, course, item, learner, form, status=200):
+    return render_template(
+        "courses/assignments/mark.html",
+        submission=submission, course=course, item=item, learner=learner,
+        spec=spec_of(item.assignment), history=_history(submission), form=form,
+        markable=submission.state == STATE_SUBMITTED, file_types=FILE_TYPES,
+    ), status
+
+
+@bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
+@login_required
+def mark(submission_id: int):
+    """Mark the latest version against the rubric: feedback, then pass or ask again."""
+    submission, enrolment, course, item, learner, _cohort = _submission_for_marker(submission_id)
+    spec = spec_of(item.assignment)
+    if request.method == "GET":
+        form = mark_form(spec, formdata=None, lock_version=str(submission.lock_version))
+        return _mark_page(submission, course, item, learner, form)
+    form = mark_form(spec)
+    if not form.validate():
+        return _mark_page(submission, course, item, learner, form, 400)
+    marking = ops.Marking(
+        levels={c.key: form[f"c-{c.key}"].data for c in spec.rubric},
+        feedback=form.feedback.data,
+        outcome=form.outcome.data,
+    )
+    try:
+        ops.mark(submission, spec, current_user, int(form.lock_version.data), marking, course,
+                 item)
+    except ops.MarkConflict as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        db.session.expire_all()
+        submission = db.session.get(Submission, submission_id)
+        fresh = mark_form(spec, formdata=None, lock_version=str(submission.lock_version),
+                          feedback=form.feedback.data)
+        return _mark_page(submission, course, item, learner, fresh, 409)
+    db.session.commit()
+    flash(_("Marked. %(name)s is told.", name=learner.display_name), "success")
+    return redirect(url_for(".queue"), 303)
