@@ -1,7 +1,7 @@
 """assignments: items of kind assignment, submissions, versions, marks, files
 
 Revision ID: courses_0152
-Revises: courses_0151
+Revises: courses_0190
 Create Date: 2026-12-06 18:40:00.000000
 
 """
@@ -13,7 +13,7 @@ import lms.db
 
 # revision identifiers, used by Alembic.
 revision = 'courses_0152'
-down_revision = 'courses_0151'
+down_revision = 'courses_0190'
 branch_labels = None
 depends_on = None
 
