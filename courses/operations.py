@@ -359,6 +359,15 @@ def submit_quiz(enrolment: Enrolment, item: Item, form: Mapping) -> QuizAttempt:
     if not _insert(attempt):
         raise CourseError(_("This attempt was already sent. Please reload the page."))
     _touch(enrolment, item)
+    _send(
+        signals.quiz_attempted,
+        enrolment=_enrolment_snapshot(enrolment, enrolment.course),
+        quiz_key=item.key,
+        attempt_no=attempt.attempt_no,
+        score=score,
+        passed=passed,
+        submitted_dt=attempt.submitted_dt,
+    )
     if passed:
         progress = db.session.scalar(
             select(Progress).where(

@@ -59,6 +59,11 @@ DEFAULTS: dict[str, Any] = {
     "LMS_OUTBOX_RETENTION_DAYS": 90,
     "LMS_TIME_ZONE": "UTC",
     "LMS_API_RATE_LIMIT": "120 per minute; 3000 per hour",
+    "LMS_XAPI_ENDPOINT": "",
+    "LMS_XAPI_USERNAME": "",
+    "LMS_XAPI_PASSWORD": "",
+    "LMS_XAPI_TIMEOUT": 10,
+    "LMS_XAPI_ACTOR_KEY": "",
 }
 
 ENVIRONMENTS = ("development", "production", "testing")

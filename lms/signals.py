@@ -43,6 +43,14 @@ kwargs: ``enrolment`` (:class:`lms.contracts.EnrolmentSnapshot`), ``lesson_key``
 ``completed_dt`` (aware datetime).
 """
 
+quiz_attempted = _signals.signal("quiz-attempted")
+"""A learner's quiz attempt was graded and stored.
+
+kwargs: ``enrolment`` (:class:`lms.contracts.EnrolmentSnapshot`), ``quiz_key`` (str),
+``attempt_no`` (int), ``score`` (float, percent 0-100), ``passed`` (bool),
+``submitted_dt`` (aware datetime).
+"""
+
 course_completed = _signals.signal("course-completed")
 """A learner completed a course version. Sent exactly once per learner and course version,
 in the request that completed the last required item.
