@@ -41,7 +41,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import JSON, Float, Integer, Select, String, and_, column, exists, select, table
+from sqlalchemy import (
+    JSON,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    column,
+    exists,
+    or_,
+    select,
+    table,
+)
 
 from lms.contracts import CompletionSnapshot
 from lms.db import UTCDateTime, db, utcnow
@@ -49,6 +61,7 @@ from lms.db import UTCDateTime, db, utcnow
 from . import operations, pdf, signing
 from .design import design_for
 from .models import STATUS_LIST_SIZE, Certificate
+from .permissions import own_certificate_refusal
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +103,14 @@ class Summary:
 
 
 def completions_lacking_certificate(
-    course_slug: str, learner_ids: Collection[int] | None = None
+    course_slug: str, learner_ids: Collection[int] | None = None,
+    *, excluding_holder: int | None = None,
 ) -> list[CompletionSnapshot]:
     """Completions of ``course_slug`` whose learner has no certificate for that version.
 
     :param learner_ids: only these learners' (a cohort's roster); None: every learner's.
+    :param excluding_holder: leave out this learner's (the person running the issue:
+        nobody issues their own certificate).
     """
     has_certificate = exists().where(
         and_(
@@ -113,6 +129,8 @@ def completions_lacking_certificate(
     )
     if learner_ids is not None:
         query = query.where(_completion.c.user_id.in_(list(learner_ids)))
+    if excluding_holder is not None:
+        query = query.where(_completion.c.user_id != excluding_holder)
     rows = db.session.execute(query).all()
     return [
         CompletionSnapshot(
@@ -149,6 +167,9 @@ def issue_missing(
     for start in range(0, len(completions), batch):
         chunk = completions[start : start + batch]
         for completion in chunk:
+            if own_certificate_refusal(completion.user_id, actor_id) is not None:
+                summary.skipped += 1  # nobody issues their own certificate
+                continue
             _count(summary, operations.issue(completion, actor_id=actor_id))
         yield len(chunk)
 
@@ -277,18 +298,23 @@ def _issue_with_workers(
             # on SQLite, the write lock) lasts only as long as the writes.
             ready = [(cert, _rendered(cert, job)) for cert, job in chunk]
             for cert, data in ready:
+                if own_certificate_refusal(cert.user_id, actor_id) is not None:
+                    summary.skipped += 1  # nobody issues their own certificate
+                    continue
                 _count(summary, operations.issue_prepared(cert, data, actor_id=actor_id))
             yield len(chunk)
 
 
 def certificates_of(
-    course_slug: str, learner_ids: Collection[int] | None = None, *, among: Select | None = None
+    course_slug: str, learner_ids: Collection[int] | None = None, *, among: Select | None = None,
+    excluding_holder: int | None = None,
 ) -> list[int]:
     """Ids of the course's certificates that are not revoked, oldest first.
 
     :param learner_ids: only these learners' (a cohort's roster); None: every learner's.
     :param among: only the certificates this query of :class:`Certificate` selects
         (the acting user's :func:`certificates.permissions.visible_certificates`).
+    :param excluding_holder: leave out this person's own certificates (the actor's).
     """
     query = (select(Certificate) if among is None else among).with_only_columns(Certificate.id)
     query = query.where(
@@ -296,14 +322,22 @@ def certificates_of(
     ).order_by(Certificate.id)
     if learner_ids is not None:
         query = query.where(Certificate.user_id.in_(list(learner_ids)))
+    if excluding_holder is not None:
+        query = query.where(
+            or_(Certificate.user_id.is_(None), Certificate.user_id != excluding_holder)
+        )
     return list(db.session.scalars(query))
 
 
 def rerender_all(ids: list[int], summary: Summary, *, actor_id: int | None) -> Iterator[int]:
-    """Re-render each certificate with its course's current template; yield after each."""
+    """Re-render each certificate with its course's current template; yield after each.
+
+    A revoked certificate, or the actor's own, is skipped.
+    """
     for cert_id in ids:
         cert = db.session.get(Certificate, cert_id)
-        if cert is None or cert.revoked_dt is not None:
+        if (cert is None or cert.revoked_dt is not None
+                or own_certificate_refusal(cert.user_id, actor_id) is not None):
             summary.skipped += 1
         else:
             operations.rerender(cert, actor_id=actor_id)

@@ -25,10 +25,19 @@ class RevokeForm(LmsForm):
 
 
 class CorrectForm(LmsForm):
-    learner_name = StringField(_l("Learner's name"), validators=[DataRequired(), Length(max=120)])
-    course_title = StringField(_l("Course title"), validators=[DataRequired(), Length(max=200)])
+    """A correction changes only the holder's name. The course's title, outcomes and
+    dates are what the completed course version said; no field here can type them."""
+
+    learner_name = StringField(
+        _l("Holder's name"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("Only the name can be corrected; the course, its outcomes and the "
+                       "dates stay as earned."),
+    )
     reason = TextAreaField(
-        _l("Reason for the correction"), validators=[DataRequired(), Length(max=2000)]
+        _l("Reason for the correction"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("Kept privately and in the audit log; never shown on the public page."),
     )
 
 

@@ -8,6 +8,11 @@ its progress. Both are safe to run again after a crash: issue re-reads the
 completions still lacking a certificate (the unique constraint refuses a
 second one), and re-render skips certificates already rendered since the
 job was created.
+
+The rules are checked again when the job runs (it may run long after the
+request, or again after a retry): the actor must still hold the bulk
+permission, or the job fails without changing anything, and the actor's own
+certificates are skipped (nobody issues or amends their own).
 """
 
 from __future__ import annotations
@@ -16,21 +21,37 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from lms.accounts.models import User
 from lms.db import db
-from lms.jobs import Job, JobContext, Task
+from lms.jobs import GiveUp, Job, JobContext, Task
+from lms.permissions import has_permission
 
 from . import bulk
 from .models import Certificate
+from .permissions import CERTIFICATES_BULK
 
 BULK_ISSUE = "certificates.bulk_issue"
 RERENDER = "certificates.rerender"
+
+
+def _check_actor(actor_id: int | None) -> None:
+    """Fail the job at once, changing nothing, if its actor no longer holds the bulk
+    permission (None: the system, e.g. a job enqueued by the CLI)."""
+    if actor_id is None:
+        return
+    actor = db.session.get(User, actor_id)
+    if actor is None or not actor.is_active or not has_permission(actor, CERTIFICATES_BULK):
+        raise GiveUp(_("The person who started this job may no longer act on certificates "
+                       "in bulk; nothing was changed."))
 
 
 def bulk_issue(
     ctx: JobContext, course_slug: str, learner_ids: list[int] | None, actor_id: int | None,
     what: str,
 ) -> None:
-    todo = bulk.completions_lacking_certificate(course_slug, learner_ids)
+    _check_actor(actor_id)
+    todo = bulk.completions_lacking_certificate(course_slug, learner_ids,
+                                                excluding_holder=actor_id)
     total = len(todo)
     summary = bulk.Summary()
     ctx.checkpoint(0, total)
@@ -49,6 +70,7 @@ def bulk_issue(
 def rerender(
     ctx: JobContext, certificate_ids: list[int], actor_id: int | None, what: str
 ) -> None:
+    _check_actor(actor_id)
     started = db.session.scalar(select(Job.created_dt).where(Job.id == ctx.job_id))
     total = len(certificate_ids)
     done = 0

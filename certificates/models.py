@@ -90,10 +90,13 @@ class Certificate(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("lms_user.id", ondelete="SET NULL"), nullable=True
     )
-    #: The certificate that corrected this one, if any.
+    #: The certificate that corrected this one, if any. Unique: a reissue replaces one
+    #: certificate (and the index finds it for the reissue's public history).
     replaced_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("certificates_certificate.id"), nullable=True
+        ForeignKey("certificates_certificate.id"), nullable=True, index=True, unique=True
     )
+    #: When its PDF was last re-rendered from the same credential (public history).
+    rerendered_dt: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     #: The signed OpenBadgeCredential, exactly as issued (its bytes are what the PDF embeds).
     credential_json: Mapped[str] = deferred(mapped_column(Text))

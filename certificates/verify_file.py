@@ -1,25 +1,48 @@
-"""Check an uploaded certificate PDF or credential JSON offline: signature, status, expiry."""
+"""Check an uploaded certificate PDF or credential JSON: signature, record, status, and
+whether what the PDF shows is what its credential says.
+
+The credential names no one (its subject is a salted hash of an email
+address), so an employer learns the holder's name from our record of the
+certificate its signed id points to. A genuine credential can be attached to
+a PDF that shows something else (another person's name, another course): the
+PDF's visible text is read (pypdf) and compared with that record, and the
+page warns when they differ or when the text cannot be read.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from lms.db import db, utcnow
 
 from . import signing
-from .models import STATUS_LIST_ID, StatusList
+from .models import Certificate, certificate_status
+from .operations import normalise_code
 from .pdf import CREDENTIAL_NAME
+
+#: Pages whose text is read: a certificate is one page; a longer file is not ours anyway.
+_TEXT_PAGES = 4
 
 
 @dataclass
 class FileCheck:
-    """The verdict on one file."""
+    """The verdict on one file.
+
+    ``genuine``: its credential's signature is ours and we hold its record;
+    ``current``: neither revoked nor expired; ``warnings``: what the employer
+    must know besides (the PDF shows something else, or its text is unreadable).
+    The holder's name, the course, the code and the issue date are those of
+    our record.
+    """
 
     genuine: bool
     current: bool
@@ -27,62 +50,115 @@ class FileCheck:
     name: str = ""
     course: str = ""
     credential_id: str = ""
+    code: str = ""
+    issued: dt.datetime | None = None
+    status: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def trustworthy(self) -> bool:
+        """Genuine, current and showing what its credential says."""
+        return self.genuine and self.current and not self.warnings
+
+
+def _read(data: bytes) -> tuple[dict | None, PdfReader | None]:
+    """The credential (the PDF's ``credential.json`` attachment, or the JSON itself) and
+    the PDF's reader (None for a JSON file)."""
+    reader = None
+    try:
+        if data.lstrip()[:5] == b"%PDF-":
+            reader = PdfReader(io.BytesIO(data))
+            found = reader.attachments.get(CREDENTIAL_NAME)
+            if not found:
+                return None, reader
+            data = found[0]
+        doc = json.loads(data.decode("utf-8"))
+    except Exception:  # a damaged upload is "not a credential", whatever broke
+        return None, reader
+    return (doc if isinstance(doc, dict) else None), reader
 
 
 def extract_credential(data: bytes) -> dict | None:
     """The credential inside a PDF's ``credential.json`` attachment, or the JSON itself."""
+    return _read(data)[0]
+
+
+def visible_text(reader: PdfReader) -> str:
+    """The text of the PDF's first pages, as a reader of the page would see it;
+    "" when none can be read."""
     try:
-        if data.lstrip()[:5] == b"%PDF-":
-            found = PdfReader(io.BytesIO(data)).attachments.get(CREDENTIAL_NAME)
-            if not found:
-                return None
-            data = found[0]
-        doc = json.loads(data.decode("utf-8"))
-    except Exception:  # a damaged upload is "not a credential", whatever broke
+        return "\n".join(page.extract_text() or "" for page in reader.pages[:_TEXT_PAGES])
+    except Exception:  # a broken content stream reads as no text, and says so
+        return ""
+
+
+def _squeezed(text: str) -> str:
+    """``text`` compared loosely: compatibility forms (ligatures), any case, no spaces
+    (letter-spacing and line breaks split words in extracted text)."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _code_of(doc: dict) -> str | None:
+    """The certificate code in the credential's (signed) id, our verification URL."""
+    credential_id = str(doc.get("id", ""))
+    prefix = signing.verify_url("")
+    if not credential_id.startswith(prefix):
         return None
-    return doc if isinstance(doc, dict) else None
+    return normalise_code(credential_id[len(prefix):])
 
 
-def _revoked(index: int) -> bool:
-    row = db.session.get(StatusList, STATUS_LIST_ID)
-    if row is None:
-        return False
-    encoded = json.loads(row.credential_json)["credentialSubject"]["encodedList"]
-    return signing.status_bit(encoded, index)
-
-
-def _parse_dt(value) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
+def _text_warnings(text: str, cert: Certificate) -> list[str]:
+    if not text.strip():
+        return [_("We could not read the text of this PDF, so we cannot tell whether what it "
+                  "shows matches its credential. Rely only on the details above, from our "
+                  "records.")]
+    shown = _squeezed(text)
+    missing = []
+    if _squeezed(cert.learner_name) not in shown:
+        missing.append(_("the holder's name, %(name)s", name=cert.learner_name))
+    if _squeezed(cert.course_title) not in shown:
+        missing.append(_("the course, %(course)s", course=cert.course_title))
+    if not missing:
+        return []
+    return [_("The visible text of this PDF does not match its signed credential: it does "
+              "not show %(missing)s. The document may have been altered or made for someone "
+              "else; rely only on the details above, from our records.",
+              missing=_("; nor ").join(missing))]
 
 
 def check_file(data: bytes) -> FileCheck:
-    doc = extract_credential(data)
+    """Check an uploaded file; never raises for what a visitor may upload."""
+    doc, reader = _read(data)
     if doc is None:
         return FileCheck(False, False, _("This file holds no credential we can read."))
     try:
         genuine = signing.is_verified(signing.verify(doc))
     except Exception:
         genuine = False
-    subject = doc.get("credentialSubject") or {}
-    name = str((subject.get("name") if isinstance(subject, dict) else "") or "")
-    achievement = subject.get("achievement") if isinstance(subject, dict) else None
-    course = str((achievement or {}).get("name", "")) if isinstance(achievement, dict) else ""
     if not genuine:
         return FileCheck(False, False, _("Not genuine: the signature does not match. The file "
                                          "was changed or was not issued by us."))
-    status = doc.get("credentialStatus") or {}
-    if isinstance(status, list):
-        status = status[0] if status else {}
-    index = status.get("statusListIndex")
-    if index is not None and _revoked(int(index)):
+    code = _code_of(doc)
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == code)) if code else None
+    if cert is None or json.loads(cert.credential_json) != doc:
+        return FileCheck(False, False, _("Not genuine: we have no record of this credential."))
+    status = certificate_status(cert.revoked_dt, cert.valid_until, utcnow())
+    if status == "revoked" and cert.replaced_by_id is not None:
+        message, current = _("Genuine, but replaced by a reissued certificate: it is no "
+                             "longer valid."), False
+    elif status == "revoked":
         message, current = _("Genuine, but revoked: it is no longer valid."), False
+    elif status == "expired":
+        message, current = _("Genuine, but expired."), False
     else:
-        until = _parse_dt(doc.get("validUntil")) if doc.get("validUntil") else None
-        if until is not None and until <= utcnow():
-            message, current = _("Genuine, but expired."), False
-        else:
-            message, current = _("Genuine and current."), True
-    return FileCheck(True, current, message, name, course, str(doc.get("id", "")))
+        message, current = _("Genuine and current."), True
+    warnings = []
+    if reader is not None and hashlib.sha256(data).hexdigest() != cert.pdf_sha256:
+        # Not the file we rendered (re-saved, printed to PDF, or made elsewhere): what
+        # it shows must be read and compared.
+        warnings = _text_warnings(visible_text(reader), cert)
+    if warnings:
+        message = _("Warning: the credential in this file is ours, but the file itself "
+                    "cannot be trusted.")
+    return FileCheck(True, current, message, cert.learner_name, cert.course_title,
+                     str(doc.get("id", "")), cert.code, cert.issued_dt, status, warnings)

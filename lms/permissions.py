@@ -22,11 +22,15 @@ from flask_login import current_user
 ROLE_LEARNER = "learner"
 ROLE_TUTOR = "tutor"
 ROLE_ADMIN = "admin"
+#: Amends certificates (correct, re-render, revoke, bulk), never their own: the Centre's
+#: certificate officers, granted by an admin. Tutors do not hold this power.
+ROLE_CERTIFICATE_OFFICER = "certificate_officer"
 #: Roles in the order the admin area shows them, with their labels.
 ROLES = {
     ROLE_LEARNER: _l("Learner"),
     ROLE_TUTOR: _l("Tutor"),
     ROLE_ADMIN: _l("Administrator"),
+    ROLE_CERTIFICATE_OFFICER: _l("Certificate officer"),
 }
 
 LMS_ADMIN_ACCESS = "lms:admin:access"

@@ -8,10 +8,11 @@ Two modules, imported from here:
   and the status list a revocation re-signs.
 """
 
-from .amending import CertificateError, correct, rebuild_status_list, rerender, revoke
+from .amending import correct, original, rebuild_status_list, rerender, revoke
 from .issuing import (
     CODE_CHARS,
     CROCKFORD,
+    CertificateError,
     add_months,
     issue,
     issue_prepared,
@@ -32,6 +33,7 @@ __all__ = [
     "CertificateError",
     "add_months",
     "correct",
+    "original",
     "issue",
     "issue_prepared",
     "new_certificate",

@@ -25,8 +25,20 @@ from lms.db import db, is_unique_violation, utcnow
 from .. import notify, pdf, signing
 from ..design import design_for
 from ..models import STATUS_LIST_SIZE, Certificate, CourseSetting
+from ..permissions import own_certificate_refusal
 
 log = logging.getLogger(__name__)
+
+class CertificateError(ValueError):
+    """A change to a certificate is not allowed; the message says why."""
+
+
+def _refuse_own(holder_id: int | None, actor_id) -> None:
+    """Refuse, before anything changes, a certificate whose holder is the actor."""
+    refusal = own_certificate_refusal(holder_id, actor_id)
+    if refusal is not None:
+        raise CertificateError(refusal)
+
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_CHARS = 12  # 60 random bits
@@ -206,7 +218,12 @@ def issue(completion: CompletionSnapshot, *, actor_id: int | None | bool = True)
 
     The row, the signed credential and the PDF are written in the caller's
     transaction: the completion and its certificate commit together.
+
+    :param actor_id: who issues it; True (the default) or None: the system, on
+        completion or from the CLI.
+    :raises CertificateError: the actor is the holder (nobody issues their own).
     """
+    _refuse_own(completion.user_id, actor_id)
     cert = new_certificate(
         completion, months=validity_months(completion.course_slug), now=utcnow()
     )
@@ -230,7 +247,9 @@ def issue_prepared(
 
     :param rendered: the PDF of exactly this credential; None when rendering
         failed, which leaves the PDF pending, as :func:`issue` does.
+    :raises CertificateError: the actor is the holder (nobody issues their own).
     """
+    _refuse_own(cert.user_id, actor_id)
     if rendered is not None:
         set_pdf(cert, rendered)
     if _insert(cert):

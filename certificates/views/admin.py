@@ -31,7 +31,7 @@ from ..jobs import BULK_ISSUE, RERENDER, recent_jobs
 from ..models import CourseTemplate
 from ..pdf import DEFAULT_DESIGN, Design
 from ..permissions import (
-    CERTIFICATES_MANAGE,
+    CERTIFICATES_BULK,
     CERTIFICATES_SETTINGS,
     bulk_cohort,
     bulk_cohorts,
@@ -83,7 +83,8 @@ def template(course: str):
             status = 400
         else:
             if form.rerender.data:
-                ids = bulk.certificates_of(slug, among=visible_certificates())
+                ids = bulk.certificates_of(slug, among=visible_certificates(),
+                                           excluding_holder=current_user.id)
                 job = enqueue(RERENDER, certificate_ids=ids, actor_id=current_user.id,
                               what=slug, created_by_id=current_user.id)
                 db.session.commit()
@@ -139,20 +140,21 @@ def _bulk_page(form: BulkForm, status: int = 200):
 
 
 @bp.route("/manage/bulk")
-@require(CERTIFICATES_MANAGE)
+@require(CERTIFICATES_BULK)
 def bulk_page():
     """Bulk issue and bulk re-render for a course (admins) or a cohort."""
     return _bulk_page(_bulk_form())
 
 
 @bp.route("/manage/bulk/<action>", methods=["POST"])
-@require(CERTIFICATES_MANAGE)
+@require(CERTIFICATES_BULK)
 def bulk_run(action: str):
     """Run a bulk action on a course or a cohort, committing after each certificate;
     then say what happened.
 
-    Admins may choose any course or cohort; tutors only the cohorts they tutor
-    (another cohort is 404, as if it did not exist; a whole course is 403).
+    Admins and certificate officers may choose any course or cohort; the actor's
+    own certificates are left out (nobody issues or amends their own), and the
+    job checks both again when it runs.
     """
     if action not in ("issue", "rerender"):
         abort(404)
@@ -179,7 +181,8 @@ def bulk_run(action: str):
                       learner_ids=None if learner_ids is None else sorted(learner_ids),
                       created_by_id=current_user.id)
     else:
-        ids = bulk.certificates_of(slug, learner_ids, among=visible_certificates())
+        ids = bulk.certificates_of(slug, learner_ids, among=visible_certificates(),
+                                   excluding_holder=current_user.id)
         job = enqueue(RERENDER, certificate_ids=ids, actor_id=current_user.id, what=what,
                       created_by_id=current_user.id)
     db.session.commit()

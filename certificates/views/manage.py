@@ -1,4 +1,5 @@
-"""Tutors and admins: list, revoke, re-render and correct certificates; validity settings."""
+"""Certificates for tutors (see their learners'), certificate officers and admins (list,
+revoke, re-render, correct: never their own); validity settings."""
 
 from __future__ import annotations
 
@@ -14,9 +15,13 @@ from .. import operations as ops
 from ..forms import ConfirmForm, CorrectForm, RevokeForm, ValidityForm
 from ..models import Certificate, CourseSetting
 from ..permissions import (
-    CERTIFICATES_MANAGE,
+    CERTIFICATES_CORRECT,
+    CERTIFICATES_RERENDER,
+    CERTIFICATES_REVOKE,
     CERTIFICATES_SETTINGS,
     CERTIFICATES_VIEW_ANY,
+    may_amend,
+    own_certificate_refusal,
     visible_certificates,
 )
 from . import bp
@@ -48,23 +53,43 @@ def manage():
     )
 
 
-@bp.route("/manage/<code>")
-@require(CERTIFICATES_VIEW_ANY)
-def detail(code: str):
-    cert = _cert(code)
+def _detail_page(cert: Certificate, status: int = 200, **forms):
+    """The certificate's page with the forms the user may use on it."""
+    forms.setdefault("revoke_form", RevokeForm(prefix="revoke", formdata=None))
+    forms.setdefault("rerender_form", ConfirmForm(prefix="rerender", formdata=None))
+    forms.setdefault("correct_form", CorrectForm(prefix="correct", formdata=None,
+                                                 learner_name=cert.learner_name))
     return render_template(
         "certificates/manage/detail.html",
         cert=cert,
-        revoke_form=RevokeForm(prefix="revoke"),
-        rerender_form=ConfirmForm(prefix="rerender"),
-        correct_form=CorrectForm(
-            prefix="correct", learner_name=cert.learner_name, course_title=cert.course_title
+        own_refusal=own_certificate_refusal(cert.user_id, current_user.id),
+        may={name: may_amend(cert, permission) for name, permission in (
+            ("correct", CERTIFICATES_CORRECT), ("rerender", CERTIFICATES_RERENDER),
+            ("revoke", CERTIFICATES_REVOKE))},
+        replaces=db.session.scalar(
+            select(Certificate).where(Certificate.replaced_by_id == cert.id)
         ),
-    )
+        replaced_by=db.session.get(Certificate, cert.replaced_by_id)
+        if cert.replaced_by_id else None,
+        **forms,
+    ), status
+
+
+@bp.route("/manage/<code>")
+@require(CERTIFICATES_VIEW_ANY)
+def detail(code: str):
+    return _detail_page(_cert(code))
+
+
+def _refused(cert: Certificate, message: str):
+    """Nothing changes; the certificate's page says why (403)."""
+    db.session.rollback()
+    flash(message, "error")
+    return _detail_page(cert, 403)
 
 
 @bp.route("/manage/<code>/revoke", methods=["POST"])
-@require(CERTIFICATES_MANAGE)
+@require(CERTIFICATES_REVOKE)
 def revoke(code: str):
     cert = _cert(code)
     form = RevokeForm(prefix="revoke")
@@ -72,52 +97,44 @@ def revoke(code: str):
         try:
             ops.revoke(cert, form.reason.data, current_user.id)
         except ops.CertificateError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("The certificate is revoked."), "success")
+            return _refused(cert, str(exc))
+        db.session.commit()
+        flash(_("The certificate is revoked."), "success")
         return redirect(url_for("certificates.detail", code=code))
-    return render_template(
-        "certificates/manage/detail.html", cert=cert, revoke_form=form,
-        rerender_form=ConfirmForm(prefix="rerender"),
-        correct_form=CorrectForm(prefix="correct", formdata=None,
-                                 learner_name=cert.learner_name, course_title=cert.course_title),
-    ), 400
+    return _detail_page(cert, 400, revoke_form=form)
 
 
 @bp.route("/manage/<code>/rerender", methods=["POST"])
-@require(CERTIFICATES_MANAGE)
+@require(CERTIFICATES_RERENDER)
 def rerender(code: str):
     cert = _cert(code)
     if ConfirmForm(prefix="rerender").validate_on_submit():
-        ops.rerender(cert, actor_id=current_user.id)
+        try:
+            ops.rerender(cert, actor_id=current_user.id)
+        except ops.CertificateError as exc:
+            return _refused(cert, str(exc))
         db.session.commit()
         flash(_("A new PDF was rendered from the same credential."), "success")
     return redirect(url_for("certificates.detail", code=code))
 
 
 @bp.route("/manage/<code>/correct", methods=["POST"])
-@require(CERTIFICATES_MANAGE)
+@require(CERTIFICATES_CORRECT)
 def correct(code: str):
+    """Correct the holder's name: a new certificate, the old one revoked. Only the
+    name is read from the form; the course and the dates stay as earned."""
     cert = _cert(code)
     form = CorrectForm(prefix="correct")
     if form.validate_on_submit():
         try:
-            new = ops.correct(
-                cert, learner_name=form.learner_name.data, course_title=form.course_title.data,
-                reason=form.reason.data, actor_id=current_user.id,
-            )
+            new = ops.correct(cert, learner_name=form.learner_name.data,
+                              reason=form.reason.data, actor_id=current_user.id)
         except ops.CertificateError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("certificates.detail", code=code))
+            return _refused(cert, str(exc))
         db.session.commit()
         flash(_("A corrected certificate was issued and the old one revoked."), "success")
         return redirect(url_for("certificates.detail", code=new.code))
-    return render_template(
-        "certificates/manage/detail.html", cert=cert,
-        revoke_form=RevokeForm(prefix="revoke", formdata=None),
-        rerender_form=ConfirmForm(prefix="rerender"), correct_form=form,
-    ), 400
+    return _detail_page(cert, 400, correct_form=form)
 
 
 @bp.route("/manage/settings", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from flask import Response, current_app, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Dialect, bindparam, select
+from sqlalchemy.orm import aliased
 
 from lms.db import db, fetch_one_autocommit, utcnow
 from lms.extensions import count_request, limiter
@@ -34,10 +35,15 @@ PAGES = "certificates.verify_pages"
 #: would return unchanged: most lookups, spared its work.
 _PRINTED_CODE = re.compile("-".join([f"[{CROCKFORD}]{{4}}"] * (CODE_CHARS // 4)))
 
+_replacement = aliased(Certificate, name="replacement")
+_replaced = aliased(Certificate, name="replaced")
+
 #: What the public may know about a certificate (no email, no revocation reason), read
 #: in one query on every request: the status always comes from the database. Built
 #: once, compiled once per dialect (:func:`_facts_query`): the page needs the columns,
-#: not a model object.
+#: not a model object. With them, its public history: the certificate it replaces
+#: (a correction's "reissued on"), the one that replaced it, the last re-render; two
+#: index probes (``code``, ``replaced_by_id``) in the same statement.
 _PUBLIC_FACTS = select(
     Certificate.code,
     Certificate.learner_name,
@@ -46,6 +52,16 @@ _PUBLIC_FACTS = select(
     Certificate.issued_dt,
     Certificate.valid_until,
     Certificate.revoked_dt,
+    Certificate.revision,
+    Certificate.rerendered_dt,
+    select(_replacement.code)
+    .where(_replacement.id == Certificate.replaced_by_id)
+    .scalar_subquery()
+    .label("replaced_by"),
+    select(_replaced.code)
+    .where(_replaced.replaced_by_id == Certificate.id)
+    .scalar_subquery()
+    .label("replaces"),
 ).where(Certificate.code == bindparam("code"))
 
 
@@ -126,9 +142,25 @@ def public_facts(code: str) -> PublicFacts | None:
     return PublicFacts(*(f(v) if f else v for f, v in zip(processors, row, strict=True)))
 
 
+def history(cert) -> list[dict]:
+    """A certificate's public history, oldest first: issued (or reissued, replacing
+    another), its PDF re-rendered, revoked or replaced. Never why: reasons are private.
+
+    :param cert: its public facts (:func:`public_facts`).
+    """
+    events = [{"event": "reissued" if cert.replaces else "issued", "on": cert.issued_dt,
+               "certificate": cert.replaces}]
+    if cert.rerendered_dt is not None:
+        events.append({"event": "rerendered", "on": cert.rerendered_dt, "certificate": None})
+    if cert.revoked_dt is not None:
+        events.append({"event": "replaced" if cert.replaced_by else "revoked",
+                       "on": cert.revoked_dt, "certificate": cert.replaced_by})
+    return events
+
+
 def describe(cert, now: dt.datetime | None = None) -> dict:
-    """What the public may know about a certificate (a :class:`Certificate` or its
-    public facts) at ``now``: no reason, no email."""
+    """What the public may know about a certificate (its public facts) at ``now``:
+    no reason, no email."""
     if cert is None:
         return {"status": "not_found"}
     return {
@@ -142,6 +174,14 @@ def describe(cert, now: dt.datetime | None = None) -> dict:
         "valid_until": cert.valid_until.isoformat() if cert.valid_until else None,
         "revoked": cert.revoked_dt.isoformat() if cert.revoked_dt else None,
         "credential": signing.verify_url(cert.code),
+        "revision": cert.revision,
+        "replaces": signing.verify_url(cert.replaces) if cert.replaces else None,
+        "replaced_by": signing.verify_url(cert.replaced_by) if cert.replaced_by else None,
+        "history": [
+            {"event": e["event"], "on": e["on"].isoformat(),
+             "certificate": signing.verify_url(e["certificate"]) if e["certificate"] else None}
+            for e in history(cert)
+        ],
     }
 
 
@@ -196,7 +236,8 @@ def _verification_page(cert):
         current_user.is_authenticated or "_flashes" in session
     ):
         info = describe(cert)
-        return render_template("certificates/verify.html", cert=cert, info=info), code
+        return render_template("certificates/verify.html", cert=cert, info=info,
+                               history=history(cert) if cert else []), code
     now = utcnow()
     facts = status = None
     if cert is not None:
@@ -208,7 +249,8 @@ def _verification_page(cert):
     pages: PageCache = current_app.extensions[PAGES]
     page = pages.get(key)
     if page is None:
-        page = render_template("certificates/verify.html", cert=cert, info=describe(cert, now))
+        page = render_template("certificates/verify.html", cert=cert, info=describe(cert, now),
+                               history=history(cert) if cert else [])
         pages.put(key, page)
     return page, code, _VARY_COOKIE
 

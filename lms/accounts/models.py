@@ -96,7 +96,9 @@ class UserRole(db.Model):
         UniqueConstraint("user_id", "role"),
         # "Everyone with role R" (the admin list's filter) without reading every role.
         Index("ix_lms_user_role_role_user_id", "role", "user_id"),
-        CheckConstraint("role IN ('learner', 'tutor', 'admin')", name="known_role"),
+        CheckConstraint(
+            "role IN ('learner', 'tutor', 'admin', 'certificate_officer')", name="known_role"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
