@@ -14,12 +14,13 @@ from .accounts import operations as account_ops
 from .audit import seal_pending, verify_chain
 from .db import db
 from .jobs.worker import worker_command
-from .permissions import ROLE_ADMIN, ROLE_LEARNER, ROLE_TUTOR
+from .permissions import ROLE_ADMIN, ROLE_CERTIFICATE_OFFICER, ROLE_LEARNER, ROLE_TUTOR
 
 DEMO_ACCOUNTS = [
     ("learner@example.org", "Demo Learner", (ROLE_LEARNER,)),
     ("tutor@example.org", "Demo Tutor", (ROLE_LEARNER, ROLE_TUTOR)),
     ("admin@example.org", "Demo Admin", (ROLE_LEARNER, ROLE_ADMIN)),
+    ("officer@example.org", "Demo Certificate Officer", (ROLE_LEARNER, ROLE_CERTIFICATE_OFFICER)),
 ]
 
 

@@ -81,17 +81,24 @@ def detail(code: str):
     return _detail_page(_cert(code))
 
 
-def _refused(cert: Certificate, message: str):
-    """Nothing changes; the certificate's page says why (403)."""
+def _refused(cert: Certificate, message: str, status: int = 400):
+    """Nothing changes; the certificate's page says why."""
     db.session.rollback()
     flash(message, "error")
-    return _detail_page(cert, 403)
+    return _detail_page(cert, status)
+
+
+def _own(cert: Certificate) -> str | None:
+    """Why the current user may not act on ``cert`` (their own), or None."""
+    return own_certificate_refusal(cert.user_id, current_user.id)
 
 
 @bp.route("/manage/<code>/revoke", methods=["POST"])
 @require(CERTIFICATES_REVOKE)
 def revoke(code: str):
     cert = _cert(code)
+    if refusal := _own(cert):
+        return _refused(cert, refusal, 403)
     form = RevokeForm(prefix="revoke")
     if form.validate_on_submit():
         try:
@@ -108,6 +115,8 @@ def revoke(code: str):
 @require(CERTIFICATES_RERENDER)
 def rerender(code: str):
     cert = _cert(code)
+    if refusal := _own(cert):
+        return _refused(cert, refusal, 403)
     if ConfirmForm(prefix="rerender").validate_on_submit():
         try:
             ops.rerender(cert, actor_id=current_user.id)
@@ -124,6 +133,8 @@ def correct(code: str):
     """Correct the holder's name: a new certificate, the old one revoked. Only the
     name is read from the form; the course and the dates stay as earned."""
     cert = _cert(code)
+    if refusal := _own(cert):
+        return _refused(cert, refusal, 403)
     form = CorrectForm(prefix="correct")
     if form.validate_on_submit():
         try:

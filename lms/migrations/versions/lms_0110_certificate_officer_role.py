@@ -22,7 +22,7 @@ _NAME = 'ck_lms_user_role_known_role'
 
 def upgrade():
     with op.batch_alter_table('lms_user_role', schema=None) as batch_op:
-        batch_op.drop_constraint(_NAME, type_='check')
+        batch_op.drop_constraint(op.f(_NAME), type_='check')
         batch_op.create_check_constraint(
             op.f(_NAME), "role IN ('learner', 'tutor', 'admin', 'certificate_officer')"
         )
@@ -31,5 +31,5 @@ def upgrade():
 def downgrade():
     op.execute("DELETE FROM lms_user_role WHERE role = 'certificate_officer'")
     with op.batch_alter_table('lms_user_role', schema=None) as batch_op:
-        batch_op.drop_constraint(_NAME, type_='check')
+        batch_op.drop_constraint(op.f(_NAME), type_='check')
         batch_op.create_check_constraint(op.f(_NAME), "role IN ('learner', 'tutor', 'admin')")
