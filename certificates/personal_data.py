@@ -36,7 +36,7 @@ TABLES = (
                   "revoked_reason"),
         other=("id", "code", "course_slug", "course_version", "revision", "course_title",
                "outcomes", "estimated_hours", "issued_dt", "valid_until", "status_index",
-               "revoked_dt", "replaced_by_id", "pdf_rendered_dt"),
+               "revoked_dt", "replaced_by_id", "pdf_rendered_dt", "rerendered_dt"),
         on_closure=KEPT,
         closure_note=_l("Certificates already issued stay verifiable with your name, so "
                         "that what you earned can still be checked, unless you choose to "

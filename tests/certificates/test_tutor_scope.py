@@ -97,8 +97,9 @@ def test_a_tutor_cannot_act_on_the_other_courses_certificate(app, login, world, 
 
 def test_bulk_actions_stay_in_the_cohorts_course(app, login, world):
     client = login(world["tutor"])
-    page = client.get("/certificates/manage/bulk").get_data(as_text=True)
-    assert "Basics group" in page
+    # Bulk actions are the certificate officers' and admins' (tutors: 403); the query a
+    # re-render starts from still keeps a tutor to the cohort's course.
+    assert client.get("/certificates/manage/bulk").status_code == 403
     from certificates import bulk
     from certificates.permissions import visible_certificates
 
