@@ -1,7 +1,7 @@
 """the certificate officer role
 
 Revision ID: lms_0110
-Revises: lms_0160
+Revises: lms_0170
 Create Date: 2026-12-06 18:00:00
 
 Certificates are amended (corrected, re-rendered, revoked, in bulk) by the
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'lms_0110'
-down_revision = 'lms_0160'
+down_revision = 'lms_0170'
 branch_labels = None
 depends_on = None
 
