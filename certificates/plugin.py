@@ -28,7 +28,8 @@ def setup(app: Flask) -> None:
     the (empty) cache of verification pages."""
     from .personal_data import PROVIDER as PERSONAL_DATA
     from .receivers import connect_receivers
-    from .views.learner import dashboard_data
+    from .signing import verify_url
+    from .views.learner import dashboard_data, for_course
     from .views.public import PAGES, PageCache
 
     app.config.setdefault("CERTIFICATES_VERIFY_LIMIT", DEFAULT_VERIFY_LIMIT)
@@ -42,6 +43,8 @@ def setup(app: Flask) -> None:
     from . import api as certificates_api
 
     api.register(app, certificates_api.bp, owner="certificates", scopes=certificates_api.SCOPES)
+    app.jinja_env.globals["certificates_for_course"] = for_course
+    app.jinja_env.globals["certificates_verify_url"] = verify_url
 
 
 plugin = Plugin(
@@ -59,7 +62,11 @@ plugin = Plugin(
             _l("Certificates"), "certificates.manage", permission=CERTIFICATES_VIEW_ANY, order=35
         ),
     ],
-    slots={"dashboard": ["certificates/_dashboard.html"], "admin": ["certificates/_admin.html"]},
+    slots={
+        "dashboard": ["certificates/_dashboard.html"],
+        "admin": ["certificates/_admin.html"],
+        "course_completed": ["certificates/_completion.html"],
+    },
     cli=cli,
     setup=setup,
     tasks=TASKS,

@@ -26,8 +26,11 @@ from .importing import seed
 from .permissions import COURSES_ASSIGNMENT_MARK, COURSES_AUTHOR, COURSES_COHORT_TEACH, GRANTS
 from .views import author_bp, bp
 
-HOME_COURSES = 6
+HOME_COURSES = 12
+#: The course a newcomer is pointed to first (its slug); also first on the visitors' home page.
+FIRST_COURSE = "what-is-a-co-operative"
 #: Limits of a cohort enrolment upload (a clear message beyond them).
+
 UPLOAD_DEFAULTS = {
     "COURSES_COHORT_UPLOAD_MAX_ROWS": 2000,
     "COURSES_COHORT_UPLOAD_MAX_BYTES": 512 * 1024,
@@ -35,13 +38,21 @@ UPLOAD_DEFAULTS = {
 
 
 def _featured():
-    """A few published courses for the home page of visitors."""
+    """The courses for the home page of visitors: the first course first, then introductory
+    ones, then the rest (up to :data:`HOME_COURSES`; the page links to the catalogue)."""
+    from flask import current_app
+    from sqlalchemy import case
+
     from lms.db import db
 
     from .models import Course
     from .views.catalogue import listed_courses
 
-    query = listed_courses().order_by(Course.published_dt, Course.title).limit(HOME_COURSES)
+    first = current_app.config.get("COURSES_FIRST_COURSE", "")
+    query = listed_courses().order_by(
+        case((Course.slug == first, 0), (Course.level == "introductory", 1), else_=2),
+        Course.title,
+    ).limit(HOME_COURSES)
     return db.session.scalars(query).all()
 
 
@@ -50,6 +61,7 @@ def setup(app: Flask) -> None:
     from .cohorts.dashboard import cohort_dashboard
     from .cohorts.directory import CourseCohorts
     from .cohorts.invitations import my_open_invitations
+    from .cohorts.tutor_dashboard import tutor_groups
     from .decisions import KINDS
     from .outline import outline
     from .personal_data import PROVIDER as PERSONAL_DATA
@@ -58,6 +70,7 @@ def setup(app: Flask) -> None:
 
     for key, value in UPLOAD_DEFAULTS.items():
         app.config.setdefault(key, value)
+    app.config.setdefault("COURSES_FIRST_COURSE", FIRST_COURSE)
 
     for kind in KINDS:
         register_decision_kind(app, kind, owner="courses")
@@ -66,6 +79,7 @@ def setup(app: Flask) -> None:
     app.jinja_env.globals["courses_dashboard"] = dashboard_data
     app.jinja_env.globals["courses_featured"] = _featured
     app.jinja_env.globals["courses_cohort_dashboard"] = cohort_dashboard
+    app.jinja_env.globals["courses_tutor_groups"] = tutor_groups
     app.jinja_env.globals["courses_open_invitations"] = my_open_invitations
     app.jinja_env.globals["courses_outline"] = outline
     provide_cohort_directory(app, CourseCohorts(), owner="courses")
@@ -100,6 +114,7 @@ plugin = Plugin(
     ],
     slots={
         "dashboard": [
+            "courses/_tutor_dashboard.html",
             "courses/_invitations_dashboard.html",
             "courses/_cohort_dashboard.html",
             "courses/_dashboard.html",

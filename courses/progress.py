@@ -323,4 +323,6 @@ def _continue(states, last_item_id, next_item):
         later = next((s for s in states[at + 1 :] if not s.done), None)
         if later is not None:
             return later
-    return next_item or states[0]
+    # Finished (every item done): nothing to continue, the course page offers the completion
+    # page instead of sending the learner back to the first lesson.
+    return next_item

@@ -242,3 +242,41 @@ def _on_decision_enacted(sender, decision, result, **kwargs) -> None:
         dedupe_key=f"governance.proposal.{decision.decision_id}.enacted",
     )
 
+
+
+def member_dashboard(user_id: int) -> dict:
+    """For the dashboard slot: ballots waiting for this member's vote, proposals they could
+    second. Three queries whatever the number of ballots and proposals."""
+    from sqlalchemy import exists, func
+
+    from .models import Second
+
+    now = utcnow()
+    member = db.session.scalar(
+        select(Membership.id).where(Membership.user_id == user_id, Membership.status == ACTIVE)
+    )
+    if member is None:
+        return {"member": False, "ballots": [], "to_second": 0}
+    ballots = db.session.execute(
+        select(Ballot.proposal_id, Proposal.title, Ballot.closes_dt)
+        .join(Proposal, Proposal.id == Ballot.proposal_id)
+        .join(RollEntry, (RollEntry.ballot_id == Ballot.id) & (RollEntry.user_id == user_id))
+        .where(
+            Proposal.status == BALLOT,
+            Ballot.opens_dt <= now,
+            Ballot.closes_dt > now,
+            ~exists().where(Vote.ballot_id == Ballot.id, Vote.user_id == user_id),
+            ~exists().where(Voter.ballot_id == Ballot.id, Voter.user_id == user_id),
+        )
+        .order_by(Ballot.closes_dt)
+    ).all()
+    to_second = db.session.scalar(
+        select(func.count())
+        .select_from(Proposal)
+        .where(
+            Proposal.status == "notice",
+            Proposal.proposer_id != user_id,
+            ~exists().where(Second.proposal_id == Proposal.id, Second.user_id == user_id),
+        )
+    )
+    return {"member": True, "ballots": ballots, "to_second": to_second}

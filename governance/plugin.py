@@ -35,6 +35,26 @@ def setup(app: Flask) -> None:
     from . import api as governance_api
 
     api.register(app, governance_api.bp, owner="governance", scopes=governance_api.SCOPES)
+    app.jinja_env.globals["governance_dashboard"] = _dashboard
+
+
+def _dashboard() -> dict:
+    """The dashboard slot's data (a template global): the member's ballots and proposals, and
+    the secretary's to-do count."""
+    from flask_login import current_user
+
+    from lms.permissions import has_permission
+
+    from .notices import member_dashboard
+    from .permissions import GOVERNANCE_MEMBERSHIP_MANAGE
+
+    data = member_dashboard(current_user.id)
+    data["todo"] = None
+    if has_permission(current_user, GOVERNANCE_MEMBERSHIP_MANAGE):
+        from .secretary import todos
+
+        data["todo"] = todos(current_user.id).count
+    return data
 
 
 def seed(app: Flask, demo: bool) -> None:
@@ -57,4 +77,5 @@ plugin = Plugin(
     setup=setup,
     seed=seed,
     notification_kinds=NOTIFICATION_KINDS,
+    slots={"dashboard": ["governance/_dashboard.html"]},
 )

@@ -26,6 +26,18 @@ def my_certificates(user_id: int) -> list[Certificate]:
     )
 
 
+def for_course(course_slug: str) -> list[Certificate]:
+    """The current user's certificates for one course, newest first (the completion page)."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == current_user.id,
+                   Certificate.course_slug == course_slug)
+            .order_by(Certificate.issued_dt.desc())
+        )
+    )
+
+
 def dashboard_data() -> list[Certificate]:
     """For the dashboard slot (a template global)."""
     return my_certificates(current_user.id)

@@ -18,4 +18,11 @@ author_bp = Blueprint(
     "courses_author", "courses", url_prefix="/courses/author", template_folder="templates"
 )
 
-from . import authoring, catalogue, dashboard, learn, review  # noqa: E402, F401  (routes register)
+from . import (  # noqa: E402, F401  (routes register)
+    authoring,
+    catalogue,
+    completion,
+    dashboard,
+    learn,
+    review,
+)

@@ -37,8 +37,29 @@ def learner_courses(user_id: int) -> dict:
 
 
 def dashboard_data() -> dict:
-    """For the dashboard slot on the home page (a template global)."""
-    return learner_courses(current_user.id)
+    """For the dashboard slot on the home page (a template global).
+
+    Besides the learner's courses: the course to continue (the one worked on
+    last that has something left), how many courses the catalogue lists and,
+    for someone who has joined none yet, the course to start with. Five
+    queries whatever the numbers of courses and enrolments.
+    """
+    from flask import current_app
+    from sqlalchemy import func
+
+    from ..models import Course
+    from .catalogue import listed_courses
+
+    data = learner_courses(current_user.id)
+    data["resume"] = next((r for r in data["active"] if r[2].continue_item), None)
+    listed = listed_courses().subquery()
+    data["course_count"] = db.session.scalar(select(func.count()).select_from(listed))
+    first_slug = current_app.config.get("COURSES_FIRST_COURSE", "")
+    data["first_course"] = db.session.scalar(
+        select(Course).join(listed, listed.c.id == Course.id).where(Course.slug == first_slug)
+    )
+    data["new_learner"] = not data["active"] and not data["completed"]
+    return data
 
 
 @bp.route("/my")

@@ -275,7 +275,7 @@ def _after_item(course, enrolment, item, progress=None):
     """
     if enrolment.completed_version == course.version:
         flash(_("Well done! You completed “%(title)s”.", title=course.title), "success")
-        return redirect(url_for("courses.course_page", slug=course.slug), 303)
+        return redirect(url_for("courses.completed", slug=course.slug), 303)
     if progress is None:
         progress = outline_for(enrolment)[0]
     _before, after = progress.neighbours(item.id)

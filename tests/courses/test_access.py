@@ -112,6 +112,9 @@ def test_access_matrix(app, db, world, role):
                 assert code == 403, where
             elif rule.endpoint == "courses.resume":
                 assert code == 302 and "/learn/" in response.location, where
+            elif rule.endpoint == "courses.completed":
+                # Not finished: the completion page sends the learner to the course page.
+                assert code == 302 and response.location.endswith(f"/courses/{args['slug']}"), where
             elif method == "GET":
                 assert code == 200, where
             else:

@@ -205,7 +205,7 @@ def test_marking_a_done_lesson_records_a_completion_still_due(
     next(i for i in course.items if i.key == "l2").required = False
     db.session.commit()
     r = client.post(f"/courses/{course.slug}/learn/l1/complete", data={"csrf_token": csrf})
-    assert r.status_code == 303 and r.location.endswith(f"/courses/{course.slug}")
+    assert r.status_code == 303 and r.location.endswith(f"/courses/{course.slug}/completed")
     assert len(completions) == 1
     assert db.session.get(Enrolment, e.id).completed_version == course.version
     # Now done for good: a further click writes nothing and says so again.

@@ -61,7 +61,8 @@ def account_journey(page: Page, check: Callable[[Page], None]) -> None:
     page.get_by_label("Type the password again").fill(OLD_PASSWORD)
     page.get_by_role("button", name="Create account").click()
     _flash(page, f"Welcome, {name}.")
-    expect(page.get_by_role("heading", name=f"Welcome back, {name}", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Hello, {name}", level=1)).to_be_visible()
+    expect(page.get_by_text("Welcome back")).to_have_count(0)  # they have only just arrived
     check(page)
 
     # Log out.

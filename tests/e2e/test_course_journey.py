@@ -5,8 +5,10 @@ as a content folder and imported with ``courses.importing``) is in the
 database before the browser opens. A new learner registers, finds the course
 in the catalogue from the main menu, joins it, works through every lesson
 with the outline and "I finished this lesson", fails the quiz (and sees the
-feedback, the explanations and "Try again"), passes it on the retake, and
-sees 100% and "Completed" on the home page dashboard and on My learning.
+feedback, the explanations and "Try again"), passes it on the retake, reaches
+the completion page (congratulations, the certificate's links, what to learn
+next), and sees 100% and "Completed" on the course page (no "Continue" back to
+lesson 1), the home page dashboard and My learning.
 axe-core (WCAG 2.x A and AA) checks every page on the way.
 
 A shorter path (join, finish a lesson, fail and pass the quiz) runs with
@@ -150,8 +152,10 @@ def _register(page: Page, check: Callable[[Page], None]) -> str:
     page.get_by_label("Type the password again").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     _flash(page, f"Welcome, {name}.")
-    # The new learner's dashboard: no course yet, and the way to find one.
-    expect(page.get_by_text("You have not joined a course yet.")).to_be_visible()
+    # The new learner's dashboard: greeted (not "welcome back"), and pointed to the courses.
+    expect(page.get_by_role("heading", name=f"Hello, {name}", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Where to start")).to_be_visible()
+    expect(page.get_by_role("link", name="Or see the 1 course we offer")).to_be_visible()
     check(page)
     return name
 
@@ -239,11 +243,29 @@ def _quiz(page: Page, check: Callable[[Page], None]) -> None:
 
 
 def _see_completed(page: Page, check: Callable[[Page], None]) -> None:
-    """The dashboard (home) and My learning both say 100% and Completed."""
-    page.get_by_role("link", name="Back to the course").click()
+    """The completion page, then the course page, the dashboard (home) and My learning."""
+    page.get_by_role("link", name="Your certificate and what to learn next").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Congratulations: you finished “{TITLE}”"
+    )
+    expect(page.get_by_role("heading", name="What you can now do")).to_be_visible()
+    expect(page.get_by_text("Call a general meeting with proper notice.")).to_be_visible()
+    certificate = page.get_by_role("region", name="Your certificate")
+    expect(certificate.get_by_role("link", name="Download the digital credential (JSON)")
+           ).to_be_visible()
+    expect(certificate.get_by_label("Verification link")).to_have_value(
+        re.compile(r"/certificates/verify/")
+    )
+    expect(page.get_by_role("link", name="Browse every course")).to_be_visible()
+    check(page)
+    page.get_by_role("link", name=f"Back to “{TITLE}”").click()
     expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
     expect(page.locator(".course-action .progress-text")).to_have_text("3 of 3 done (100%)")
     expect(page.locator(".course-action").get_by_text("Completed", exact=True)).to_be_visible()
+    # Finished: no "Continue" back to the first lesson, the completion page instead.
+    expect(page.locator(".course-action").get_by_text("Continue")).to_have_count(0)
+    expect(page.locator(".course-action").get_by_role(
+        "link", name="Your certificate and what to learn next")).to_be_visible()
     check(page)
 
     for go in (

@@ -127,3 +127,38 @@ def test_result_and_enactment_are_announced_to_the_roll(app, db, make_members, s
     enacted = _notices(db, DECISION_ENACTED)
     assert [n.subject for n in enacted] == ["Carried out: Meet monthly"] * 3
     assert utcnow() > ballot.opens_dt
+
+
+def test_member_dashboard_lists_votes_waiting_and_proposals_to_second(
+    app, db, make_members, start_ballot, login
+):
+    from governance.notices import member_dashboard
+
+    proposer, s1, s2, me = make_members(4)
+    start_ballot(proposer, [s1, s2], title="Vote on me")
+    voted = start_ballot(proposer, [s1, s2], title="Already voted")
+    ops.cast_vote(voted, me.id, "for")
+    ops.raise_proposal(proposer.id, "governance:resolution", "Second me", {"text": "x"})
+    db.session.commit()
+    data = member_dashboard(me.id)
+    assert [title for _pid, title, _closes in data["ballots"]] == ["Vote on me"]
+    assert data["to_second"] == 1
+
+
+def test_dashboard_shows_the_votes_waiting(app, db, make_members, start_ballot, make_user,
+                                           login):
+    from governance.models import ACTIVE, Membership
+
+    member = make_user(name="Mo Member")
+    db.session.add(Membership(user_id=member.id, member_class="learner", status=ACTIVE,
+                              applied_dt=utcnow(), joined_dt=utcnow()))
+    db.session.commit()
+    proposer, s1, s2 = make_members(3)
+    ballot = start_ballot(proposer, [s1, s2], title="Vote on me")
+    client = login(member)
+    page = client.get("/").get_data(as_text=True)
+    assert "1 vote is waiting for you:" in page
+    assert f'href="/governance/proposals/{ballot.proposal_id}/ballot">Vote on me</a>' in page
+    ops.cast_vote(db.session.get(type(ballot), ballot.id), member.id, "against")
+    db.session.commit()
+    assert "No vote is waiting for you." in client.get("/").get_data(as_text=True)

@@ -1,0 +1,51 @@
+"""The page a learner reaches when they finish a course: congratulations and what comes next."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from sqlalchemy import select
+
+from lms.db import db
+from lms.permissions import login_required
+
+from ..models import Course, Prerequisite
+from ..progress import progress_for
+from . import bp
+from .catalogue import listed_courses
+from .common import visible_course
+
+
+def builds_on(course: Course) -> list[Course]:
+    """Listed courses that name ``course`` as a prerequisite: the natural next steps."""
+    listed = listed_courses().subquery()
+    return list(
+        db.session.scalars(
+            select(Course)
+            .join(listed, listed.c.id == Course.id)
+            .join(Prerequisite, Prerequisite.course_id == Course.id)
+            .where(Prerequisite.required_course_id == course.id)
+            .order_by(Course.title)
+        )
+    )
+
+
+@bp.route("/<slug>/completed")
+@login_required
+def completed(slug: str):
+    """Congratulations, the certificate (from whichever plugin issues them) and next courses.
+
+    Learners who have not finished the course are sent to its page.
+    """
+    course, enrolment = visible_course(slug)
+    if enrolment is None:
+        return redirect(url_for("courses.course_page", slug=course.slug))
+    progress = progress_for([enrolment])[enrolment.id]
+    if not progress.completed:
+        return redirect(url_for("courses.course_page", slug=course.slug))
+    return render_template(
+        "courses/completed.html",
+        course=course,
+        enrolment=enrolment,
+        progress=progress,
+        next_courses=builds_on(course),
+    )
