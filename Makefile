@@ -9,16 +9,19 @@ LMS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 .PHONY: run init test test-postgres e2e-deps pdf-deps bench lint messages clean
 
 $(STAMP): pyproject.toml
+	@echo "make: installing the platform and its packages into $(VENV) (the first time takes a minute or two)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 init: $(STAMP) pdf-deps
+	@echo "make: preparing the database (migrations, shipped courses, demo accounts)..."
 	$(FLASK) lms init --demo
 
 # The development server and a job worker together (lms/devrun.py); Ctrl-C stops both.
 run: init
+	@echo "make: starting the web server and a job worker..."
 	$(BIN)/python -m lms.devrun --host 127.0.0.1 --port 5000
 
 # Debian's Chromium drives the browser tests (Playwright's own download cannot work here).
@@ -33,6 +36,7 @@ e2e-deps:
 # fontTools fallback (a certificate renders in ~25 ms instead of ~100 ms). Installed only when
 # missing and root with apt-get is available.
 pdf-deps:
+	@echo "make: checking the libraries certificate PDFs need..."
 	@{ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' \
 	   && ldconfig -p | grep -q 'libharfbuzz-subset.so'; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

@@ -378,6 +378,9 @@ def seed(app: Flask, demo: bool) -> None:
     existing = set(db.session.scalars(select(Course.slug)))
     folders = [p for p in find_course_folders(CONTENT_DIR) if p.name not in existing]
     if folders:
+        import click
+
+        click.echo(f"importing {len(folders)} shipped course(s)...")
         results = import_courses(folders)
         app.logger.info("imported %d shipped courses", len(results))
     if demo:

@@ -33,12 +33,21 @@ def lms_cli():
 @click.option("--demo", is_flag=True, help="Also create demo accounts (passwords printed once).")
 @with_appcontext
 def init_command(demo: bool):
-    """Migrate the database, then let every plugin seed what it seeds. Safe to run twice."""
+    """Migrate the database, then let every plugin seed what it seeds. Safe to run twice.
+
+    Says what it is doing at each step: the first run takes a while (every
+    migration, the shipped courses), and a newcomer should never wonder whether
+    anything is happening.
+    """
+    click.echo("migrating the database...")
     upgrade(revision="heads")
     # The demo accounts first, so that plugins can give them demo data.
+    if demo:
+        click.echo("creating the demo accounts...")
     created = _demo_accounts() if demo else []
     for plugin in current_app.extensions["lms"].plugins.values():
         if plugin.seed is not None:
+            click.echo(f"setting up {plugin.name}...")
             plugin.seed(current_app, demo)
     db.session.commit()
     for email, password in created:
