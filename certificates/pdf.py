@@ -43,17 +43,18 @@ DEFAULT_CSS = """\
 @page { size: A4 landscape; margin: 14mm; }
 html { font-family: "Cert Sans"; color: #1b1b1b; }
 body { margin: 0; }
-.frame { border: 3px solid #1d4e89; padding: 14mm 18mm; height: 150mm; position: relative; }
-.issuer { font-size: 13pt; letter-spacing: 0.08em; text-transform: uppercase; color: #1d4e89; }
+.frame { border: 3px solid #0b5d3b; padding: 14mm 18mm; height: 150mm; position: relative; }
+.issuer { font-size: 13pt; letter-spacing: 0.08em; text-transform: uppercase; color: #0b5d3b; }
 h1 { font-size: 30pt; margin: 8mm 0 4mm; }
 .name { font-size: 24pt; font-weight: bold; margin: 4mm 0; }
 .course { font-size: 18pt; font-weight: bold; margin: 2mm 0 4mm; }
 .outcomes { font-size: 10pt; margin: 0 0 4mm 5mm; padding: 0; max-width: 170mm; }
 .meta { font-size: 10pt; }
-.verify { position: absolute; right: 18mm; bottom: 12mm; width: 42mm; text-align: center;
-          font-size: 8pt; }
+.verify { position: absolute; right: 18mm; bottom: 12mm; width: 56mm; text-align: center;
+          font-size: 8pt; overflow-wrap: anywhere; }
 .verify svg { width: 36mm; height: 36mm; }
-.code { font-size: 12pt; font-weight: bold; letter-spacing: 0.06em; }
+.code { font-size: 12pt; font-weight: bold; letter-spacing: 0.04em; white-space: nowrap;
+        color: #0b5d3b; }
 """
 
 #: The page's HTML (a Jinja template run in the sandbox) when a course has none of its own.
@@ -97,6 +98,27 @@ class Design:
 
 
 DEFAULT_DESIGN = Design()
+
+
+#: The XMP description that declares PDF/UA-1 (ISO 14289-1) conformance.
+PDFUA_XMP = (
+    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"'
+    b' pdfuaid:part="1" />'
+)
+
+
+def _declare_pdfua(document, pdf) -> None:
+    """Add the PDF/UA-1 identification to WeasyPrint's PDF/A metadata (a ``write_pdf`` finisher).
+
+    WeasyPrint writes one identification (its ``pdf_variant``); the tags that PDF/UA needs
+    come from ``pdf_tags``. XMP allows one ``rdf:RDF`` per packet, so the description goes
+    inside WeasyPrint's, not in a packet of its own.
+    """
+    number = int(bytes(pdf.catalog["Metadata"]).split()[0])
+    stream = pdf.objects[number]
+    stream.stream = [
+        chunk.replace(b"</rdf:RDF>", PDFUA_XMP + b"</rdf:RDF>", 1) for chunk in stream.stream
+    ]
 
 
 class RefusedURL(ValueError):
@@ -229,6 +251,10 @@ def render_pdf(
         stylesheets=[css],
         font_config=font_config,
         pdf_variant="pdf/a-3b",
+        # Tagged for screen readers (structure tree, reading order, the page's language,
+        # the title shown) and identified as PDF/UA-1 beside PDF/A-3b.
+        pdf_tags=True,
+        finisher=_declare_pdfua,
         attachments=[attachment],
         custom_metadata=False,
     )

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from lms import audit, signals
 from lms.contracts import CompletionSnapshot
 from lms.db import db, is_unique_violation, utcnow
+from lms.templating import format_day
 
 from .. import notify, pdf, signing
 from ..design import design_for
@@ -139,10 +140,11 @@ def page_data(cert: Certificate) -> pdf.PageData:
             completed=_("has completed the course"),
             course_title=cert.course_title,
             outcomes=tuple(cert.outcomes or ()),
-            issued_line=_("Issued on %(date)s", date=cert.issued_dt.strftime("%d %B %Y")),
+            # The site's own date format (the pages' ``date`` filter), in the site's zone.
+            issued_line=_("Issued on %(date)s", date=format_day(cert.issued_dt)),
             hours_line=_("%(hours)s hours of study", hours=hours_text) if hours else "",
             valid_until_line=(
-                _("Valid until %(date)s", date=cert.valid_until.strftime("%d %B %Y"))
+                _("Valid until %(date)s", date=format_day(cert.valid_until))
                 if cert.valid_until
                 else ""
             ),

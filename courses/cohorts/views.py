@@ -439,10 +439,14 @@ def confirm(cohort_id: int, upload_id: int):
     if new or invited:
         flash(
             _(
-                "Done: %(new)d invited with a new account, %(invited)d existing accounts"
-                " asked to join (they join when they accept).",
-                new=new,
-                invited=invited,
+                "Done: %(new)s, %(invited)s.",
+                new=ngettext("%(num)d person invited with a new account",
+                             "%(num)d people invited with a new account", new),
+                invited=ngettext(
+                    "%(num)d existing account asked to join (it joins on accepting)",
+                    "%(num)d existing accounts asked to join (each joins on accepting)",
+                    invited,
+                ),
             ),
             "success",
         )

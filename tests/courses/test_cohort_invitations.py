@@ -174,7 +174,7 @@ def test_new_accounts_from_an_upload_join_at_once_as_before(
     tutor = make_user(roles=("tutor",))
     cohort = make_cohort(course, tutors=[tutor])
     _preview, page = _upload_and_confirm(login(tutor), cohort, "email,name\nnew@example.org,N\n")
-    assert "Done: 1 invited with a new account, 0 existing accounts" in page
+    assert "Done: 1 person invited with a new account, 0 existing accounts" in page
     db.session.expire_all()
     assert db.session.scalar(select(CohortInvitation.id)) is None
     (member,) = db.session.scalars(select(CohortMember)).all()

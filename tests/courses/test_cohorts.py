@@ -248,8 +248,8 @@ def test_upload_preview_then_confirm(app, db, make_user, login, make_course, out
     confirm = response.location + "/confirm"
     page = tutor.post(confirm, data={"csrf_token": token(tutor)},
                       follow_redirects=True).get_data(as_text=True)
-    assert ("Done: 2 invited with a new account, 1 existing accounts asked to join (they join"
-            " when they accept).") in page
+    assert ("Done: 2 people invited with a new account, 1 existing account asked to join (it"
+            " joins on accepting).") in page
     # The existing account is invited, not added: it joins only if its owner accepts.
     assert _members(db, cohort) == {"new.one@example.org", "new.two@example.org", already.email}
     new = db.session.scalar(select(User).where(User.email == "new.one@example.org"))
