@@ -17,9 +17,9 @@ def test_pdf_is_tagged_pdfua_and_stays_pdfa3b_with_its_credential(app, make_user
     reader = PdfReader(io.BytesIO(cert.pdf))
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root  # the structure screen readers follow
-    assert root["/MarkInfo"]["/Marked"] is True
+    assert bool(root["/MarkInfo"]["/Marked"])
     assert root["/Lang"] == "en"
-    assert root["/ViewerPreferences"]["/DisplayDocTitle"] is True
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
     metadata = root["/Metadata"].get_object().get_data().decode()
     assert metadata.count("<rdf:RDF") == 1  # one packet, both identifications
     assert 'pdfuaid:part="1"' in metadata
