@@ -77,7 +77,7 @@ def test_an_uploaded_existing_account_gives_the_tutor_nothing_until_accepted(
                                                                make_course, app)
     preview, page = _upload_and_confirm(tutor_client, cohort, "email,name\nEZRA@example.org,E\n")
     assert "Existing account: will be invited to join." in preview
-    assert "1 existing accounts asked to join" in page
+    assert "1 existing account asked to join" in page
     assert not _is_member(db, cohort, person)
     assert not tutor_scope(tutor).covers(person.id, course.slug)
     assert _tutor_reaches(tutor_client, cohort, person, cert) == dict.fromkeys(

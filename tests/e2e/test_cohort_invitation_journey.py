@@ -94,7 +94,7 @@ def _upload(page: Page, cohort_path: str, csv_path: Path) -> None:
     )
     _check(page)
     page.get_by_role("button", name="Confirm: add or invite 1 learner").click()
-    expect(page.locator(".flash").filter(has_text="1 existing accounts asked to join")
+    expect(page.locator(".flash").filter(has_text="1 existing account asked to join")
            ).to_be_visible()
     expect(page.locator(".flash").filter(has_text="1 person was held back")).to_be_visible()
     invited = page.get_by_role("table", name="Invited to join")

@@ -221,7 +221,7 @@ def _upload(page: Page, group_path: str, csv_path: Path) -> None:
     page.get_by_role("button", name="Confirm: add or invite 3 learners").click()
 
     _flash(page, "Done: 3 people invited with a new account, 0 existing accounts asked to join"
-                 " (they join when they accept).")
+                 " (each joins on accepting).")
     expect(page.get_by_role("heading", name=GROUP, level=1)).to_be_visible()
     learners = page.get_by_role("table").filter(has_text="Joined")
     for _email, name in LEARNERS:
