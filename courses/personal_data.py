@@ -15,6 +15,7 @@ from lms.personal_data import (
     ErasureSubject,
     ExportSection,
     PersonalDataProvider,
+    RetentionRule,
     TableDeclaration,
     not_personal,
 )
@@ -352,4 +353,26 @@ def erase(subject: ErasureSubject) -> None:
     db.session.flush()
 
 
-PROVIDER = PersonalDataProvider(owner="courses", tables=TABLES, export=export, erase=erase)
+#: Days an unanswered invitation is kept after it expired (then deleted by retention).
+INVITATION_DAYS_KEPT = 30
+
+
+def _expired_invitations(now: dt.datetime) -> int:
+    # Declined ones stay: they are what stops the next upload asking again.
+    from .cohorts.models import INVITATION_PENDING, CohortInvitation
+
+    cutoff = now - dt.timedelta(days=INVITATION_DAYS_KEPT)
+    return db.session.execute(
+        delete(CohortInvitation).where(CohortInvitation.status == INVITATION_PENDING,
+                                       CohortInvitation.expires_dt < cutoff)
+    ).rowcount
+
+
+RETENTION = (
+    RetentionRule("courses.invitations", _l("Unanswered invitations to join a group"),
+                  lambda: _l("%(days)s days after they expire", days=INVITATION_DAYS_KEPT),
+                  _expired_invitations),
+)
+
+PROVIDER = PersonalDataProvider(owner="courses", tables=TABLES, export=export, erase=erase,
+                                retention=RETENTION)

@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
+from courses.cohorts.models import CohortInvitation
 from governance.models import Membership
 from lms import audit
 from lms.accounts.models import User
@@ -15,6 +16,7 @@ from lms.mail import OutboxMessage
 from lms.personal_data.drive import PSEUDONYM
 from lms.personal_data.models import DataRequest
 from lms.testing import TEST_PASSWORD, csrf_token
+from tests.courses.cohort_helpers import make_cohort
 
 from .helpers import EMAIL, NAME, OLD_EMAIL, find_text
 
@@ -119,8 +121,19 @@ def test_a_crash_rolls_one_person_back_and_the_next_run_finishes(app, make_user,
     assert db.session.get(User, first.id).display_name == PSEUDONYM
 
 
-def test_retention_run(app, make_user):
+def test_retention_run(app, make_user, make_course):
     old = utcnow() - dt.timedelta(days=400)
+    cohort = make_cohort(make_course("co-op-basics"))
+    invited = [make_user() for _ in range(3)]
+    db.session.add_all([
+        CohortInvitation(cohort_id=cohort.id, user_id=invited[0].id, invited_dt=old,
+                         expires_dt=old + dt.timedelta(days=14)),
+        CohortInvitation(cohort_id=cohort.id, user_id=invited[1].id, invited_dt=old,
+                         expires_dt=old + dt.timedelta(days=14), status="declined",
+                         answered_dt=old),
+        CohortInvitation(cohort_id=cohort.id, user_id=invited[2].id,
+                         expires_dt=utcnow() + dt.timedelta(days=14)),
+    ])
     db.session.add_all([
         OutboxMessage(recipient="a@example.org", subject="Old", body="x", created_dt=old),
         OutboxMessage(recipient="a@example.org", subject="New", body="x"),
@@ -140,6 +153,9 @@ def test_retention_run(app, make_user):
     result = app.test_cli_runner().invoke(args=["lms", "retention", "run"])
     assert result.exit_code == 0, result.output
     assert "lms.outbox: 1" in result.output and "governance.register: 1" in result.output
+    assert "courses.invitations: 1" in result.output
+    assert sorted(db.session.scalars(select(CohortInvitation.user_id))) == [invited[1].id,
+                                                                         invited[2].id]
     assert sorted(db.session.scalars(select(OutboxMessage.subject))) == ["New", "Waiting"]
     assert sorted(filter(None, db.session.scalars(select(Membership.former_name)))) == [
         "Kept Yet"]
