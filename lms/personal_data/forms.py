@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, TextAr
 from wtforms.validators import DataRequired, Email, Length
 
 from ..forms import LmsForm
-from .models import EMAIL, IN_PERSON, POST
+from .models import CLOSURE, EMAIL, EXPORT, IN_PERSON, POST
 
 
 class ConfirmForm(LmsForm):
@@ -24,9 +24,15 @@ class CloseAccountForm(LmsForm):
     )
 
 
-class RecordExportForm(LmsForm):
-    """An admin records an export request received outside the site."""
+class RecordRequestForm(LmsForm):
+    """An admin records a request received outside the site: a copy of the data, or closing."""
 
+    kind = SelectField(
+        _l("What the person asks for"),
+        choices=[(EXPORT, _l("A copy of their data")), (CLOSURE, _l("Closing their account"))],
+    )
+    revoke_certificates = BooleanField(_l("Closing: they also ask to revoke their "
+                                          "certificates"))
     email = EmailField(
         _l("The person's email address on this site"),
         filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],

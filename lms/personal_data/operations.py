@@ -154,18 +154,40 @@ def request_closure(user: User, password: str, *, revoke_certificates: bool) -> 
     """
     if not check_password(user.password_hash, password):
         raise DataRequestError(_("Your password is not correct."))
+    return _close(user, revoke_certificates=revoke_certificates)
+
+
+def record_closure(user: User, *, requested_by: User, channel: str, note: str,
+                   revoke_certificates: bool) -> DataRequest:
+    """An admin records a closure the person asked for by post, email or in person.
+
+    The same grace period, receipt and cancellation by signing in apply.
+
+    :raises DataRequestError: for the admin's own account, or a closure already pending.
+    """
+    if requested_by.id == user.id:
+        raise DataRequestError(_("Close your own account on your own 'My data' page."))
+    return _close(user, revoke_certificates=revoke_certificates, requested_by=requested_by,
+                  channel=channel, note=note)
+
+
+def _close(user: User, *, revoke_certificates: bool, requested_by: User | None = None,
+           channel: str = SITE, note: str = "") -> DataRequest:
     if pending_closure(user.id) is not None:
-        raise DataRequestError(_("Your account is already being closed."))
+        raise DataRequestError(_("This account is already being closed."))
     days = current_app.config["LMS_CLOSURE_GRACE_DAYS"]
-    request = DataRequest(kind=CLOSURE, user_id=user.id, channel=SITE, state=PENDING,
+    request = DataRequest(kind=CLOSURE, user_id=user.id, channel=channel, state=PENDING,
+                          note=note.strip(),
+                          requested_by_id=requested_by.id if requested_by else None,
                           due_dt=utcnow() + dt.timedelta(days=days),
                           revoke_certificates=revoke_certificates)
     db.session.add(request)
     user.end_all_sessions()
     db.session.flush()
     audit.record("lms.data.closure_requested", subject_type="user", subject_id=user.id,
-                 data={"request": request.id, "revoke_certificates": revoke_certificates},
-                 actor_id=user.id)
+                 data={"request": request.id, "revoke_certificates": revoke_certificates,
+                       "channel": channel},
+                 actor_id=(requested_by or user).id)
     with force_locale(user.locale or "en"):
         send_mail(user.email, _("We will close your account"),
                   render_template("lms/personal_data/email/closure_receipt.txt", user=user,

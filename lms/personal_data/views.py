@@ -14,7 +14,7 @@ from ..permissions import LMS_DATA_REQUESTS_MANAGE, login_required, public, requ
 from . import operations as ops
 from .contract import LAWFUL_BASES, NOT_PERSONAL
 from .drive import kept_for
-from .forms import CloseAccountForm, ConfirmForm, RecordExportForm
+from .forms import CloseAccountForm, ConfirmForm, RecordRequestForm
 from .models import CLOSURE, EXPORT, PENDING, READY, DataRequest
 from .registry import providers
 
@@ -134,21 +134,29 @@ def privacy():
 @require(LMS_DATA_REQUESTS_MANAGE)
 def admin_requests():
     """Pending closures and export requests; record a request received by post or email."""
-    form = RecordExportForm()
+    form = RecordRequestForm()
     if form.validate_on_submit():
         person = find_user_by_email(form.email.data)
         if person is None:
             form.email.errors.append(_("No account has this email address."))
         else:
             try:
-                ops.request_export(person, requested_by=current_user, channel=form.channel.data,
-                                   note=form.note.data)
+                if form.kind.data == CLOSURE:
+                    ops.record_closure(person, requested_by=current_user,
+                                       channel=form.channel.data, note=form.note.data,
+                                       revoke_certificates=form.revoke_certificates.data)
+                    done = _("Recorded. The account will be erased after the grace period; "
+                             "the person has been emailed a receipt.")
+                else:
+                    ops.request_export(person, requested_by=current_user,
+                                       channel=form.channel.data, note=form.note.data)
+                    done = _("Recorded. The download link will be emailed to you when it is "
+                             "ready.")
             except ops.DataRequestError as exc:
                 form.email.errors.append(str(exc))
             else:
                 db.session.commit()
-                flash(_("Recorded. The download link will be emailed to you when it is ready."),
-                      "success")
+                flash(done, "success")
                 return redirect(url_for(".admin_requests"))
     closures = db.session.execute(
         select(DataRequest, User.display_name).join(User, User.id == DataRequest.user_id)

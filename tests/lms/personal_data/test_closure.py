@@ -172,3 +172,29 @@ def test_the_privacy_page_is_made_from_the_declarations(app, client):
             assert str(d.label).replace("'", "&#39;") in page, d.table
     assert "names on the register" in page and "10 years after they leave" in page
     assert "Required by law" in page
+
+
+def test_an_admin_records_a_closure_received_by_email(app, make_user, login, outbox):
+    admin = make_user(roles=("learner", "admin"))
+    person = make_user(email="jo@example.org", name="Jo Writer")
+    client = login(admin)
+    path = "/admin/data-requests"
+
+    def record(email):
+        return client.post(path, data={
+            "csrf_token": csrf_token(client, path), "email": email, "kind": "closure",
+            "channel": "email", "note": "Email of 4 Dec from her usual address",
+            "revoke_certificates": "y"})
+
+    assert "own &#39;My data&#39; page" in record(admin.email).get_data(as_text=True)
+    assert record("jo@example.org").status_code == 302
+    request = db.session.query(DataRequest).one()
+    assert (request.kind, request.channel, request.requested_by_id, request.state,
+            request.revoke_certificates) == ("closure", "email", admin.id, "pending", True)
+    assert [m.recipient for m in outbox()] == ["jo@example.org"]
+    assert "already being closed" in record("jo@example.org").get_data(as_text=True)
+    page = client.get(path).get_data(as_text=True)
+    assert "Jo Writer" in page and "Email of 4 Dec from her usual address" in page
+    login(person)  # she changed her mind: signing in cancels it
+    db.session.expire_all()
+    assert db.session.get(DataRequest, request.id).state == "cancelled"

@@ -117,15 +117,16 @@ def test_an_admin_records_a_request_received_by_post(app, make_user, login, outb
     client = login(admin)
     path = "/admin/data-requests"
     bad = client.post(path, data={"csrf_token": csrf_token(client, path),
-                                  "email": "nobody@example.org", "channel": "post",
-                                  "note": "Letter of 3 Dec"})
+                                  "email": "nobody@example.org", "kind": "export",
+                                  "channel": "post", "note": "Letter of 3 Dec"})
     assert "No account has this email address." in bad.get_data(as_text=True)
     own = client.post(path, data={"csrf_token": csrf_token(client, path), "email": admin.email,
-                                  "channel": "post", "note": "Letter"})
+                                  "kind": "export", "channel": "post", "note": "Letter"})
     assert "own &#39;My data&#39; page" in own.get_data(as_text=True)
     assert db.session.query(DataRequest).count() == 0
     response = client.post(path, data={"csrf_token": csrf_token(client, path),
-                                       "email": "po@example.org", "channel": "post",
+                                       "email": "po@example.org", "kind": "export",
+                                       "channel": "post",
                                        "note": "Letter of 3 Dec, signature checked"})
     assert response.status_code == 302
     request = db.session.query(DataRequest).one()
