@@ -273,7 +273,33 @@ def _expired_exports(now: dt.datetime) -> int:
     ).rowcount
 
 
+#: Days after creation (and after its last invitation expired) that an account nobody
+#: ever activated is erased.
+UNACTIVATED_DAYS = 90
+
+
+def _unactivated_accounts(now: dt.datetime) -> int:
+    """Erase accounts made by invitation whose owner never set a password or signed in."""
+    from ..accounts.operations import INVITATION_PURPOSE
+    from .drive import erase_user
+
+    cutoff = now - dt.timedelta(days=UNACTIVATED_DAYS)
+    open_invitation = select(OneTimeToken.id).where(
+        OneTimeToken.user_id == User.id, OneTimeToken.purpose == INVITATION_PURPOSE,
+        OneTimeToken.expires_dt > cutoff)
+    ids = db.session.scalars(
+        select(User.id).where(User.password_hash.is_(None), User.last_login_dt.is_(None),
+                              User.created_dt < cutoff, User.email.not_like("%@erased.invalid"),
+                              ~open_invitation.exists())
+    ).all()
+    return sum(erase_user(user_id, now=now) for user_id in ids)
+
+
 RETENTION = (
+    RetentionRule("lms.unactivated", _l("Accounts made by invitation and never used"),
+                  lambda: _l("%(days)s days after the last invitation expired",
+                             days=UNACTIVATED_DAYS),
+                  _unactivated_accounts),
     RetentionRule("lms.tokens", _l("Used and expired sign-in links"),
                   lambda: _l("30 days after use or expiry"), _old_tokens),
     RetentionRule("lms.outbox", _l("Emails in the outbox"),

@@ -198,3 +198,27 @@ def test_an_admin_records_a_closure_received_by_email(app, make_user, login, out
     login(person)  # she changed her mind: signing in cancels it
     db.session.expire_all()
     assert db.session.get(DataRequest, request.id).state == "cancelled"
+
+
+def test_retention_erases_accounts_never_activated(app, make_user):
+    from lms.accounts import operations as account_ops
+    from lms.accounts.operations import INVITATION_PURPOSE
+    from lms.tokens import OneTimeToken
+
+    long_ago = utcnow() - dt.timedelta(days=200)
+    unused = account_ops.create_user("never@example.org", "Nev Used", None)
+    waiting = account_ops.create_user("soon@example.org", "Sue Soon", None)
+    used = make_user(email="used@example.org")
+    db.session.flush()
+    for user in (unused, waiting, used):
+        user.created_dt = long_ago
+    db.session.add(OneTimeToken(purpose=INVITATION_PURPOSE, user_id=waiting.id,
+                                token_hash="0" * 64, expires_dt=utcnow() + dt.timedelta(days=3)))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["lms", "retention", "run"])
+    assert "lms.unactivated: 1" in result.output, result.output
+    db.session.expire_all()
+    assert [u.email for u in db.session.scalars(select(User).order_by(User.id))] == [
+        f"erased-{unused.id}@erased.invalid", "soon@example.org", "used@example.org"]
+    again = app.test_cli_runner().invoke(args=["lms", "retention", "run"])
+    assert "lms.unactivated: 0" in again.output
