@@ -3,7 +3,9 @@
 An admin edits a course's HTML (a Jinja template run in the sandbox with
 autoescape and strict undefined names) and its CSS. A template is checked
 before it is saved or previewed: it must compile, render on the sample data
-and render to PDF without asking for any URL the fetcher refuses. Issued
+and render to PDF without asking for any URL the fetcher refuses, and the
+page must show the holder's name and the course title from the variables
+(a certificate says what its credential says: no title is typed). Issued
 PDFs are stored, so a new template changes only later renders (new
 certificates and "re-render").
 """
@@ -21,7 +23,7 @@ from sqlalchemy import select
 from lms import audit
 from lms.db import db, utcnow
 
-from . import pdf
+from . import pdf, pdftext
 from .models import CourseTemplate
 
 #: The variables a template may use, with what they hold (shown on the editing page).
@@ -114,6 +116,15 @@ def render_sample(design: pdf.Design) -> bytes:
             _("The template asks for %(urls)s. Certificates may only use data: URLs and the "
               "packaged fonts (lms-font:DejaVuSans.ttf, lms-font:DejaVuSans-Bold.ttf).",
               urls=", ".join(sorted(set(refused))))
+        )
+    text = pdftext.visible_text(data)
+    missing = [f"{{{{ {name} }}}}" for name in ("learner_name", "course_title")
+               if not pdftext.shows(text, getattr(SAMPLE, name))]
+    if missing:
+        raise TemplateProblem(
+            _("The page must show %(variables)s: a certificate says whose it is and for which "
+              "course exactly as its credential does, so neither may be typed in the template.",
+              variables=_(" and ").join(missing))
         )
     return data
 

@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -28,9 +27,7 @@ from . import signing
 from .models import Certificate, certificate_status
 from .operations import normalise_code
 from .pdf import CREDENTIAL_NAME
-
-#: Pages whose text is read: a certificate is one page; a longer file is not ours anyway.
-_TEXT_PAGES = 4
+from .pdftext import shows, visible_text
 
 
 @dataclass
@@ -83,21 +80,6 @@ def extract_credential(data: bytes) -> dict | None:
     return _read(data)[0]
 
 
-def visible_text(reader: PdfReader) -> str:
-    """The text of the PDF's first pages, as a reader of the page would see it;
-    "" when none can be read."""
-    try:
-        return "\n".join(page.extract_text() or "" for page in reader.pages[:_TEXT_PAGES])
-    except Exception:  # a broken content stream reads as no text, and says so
-        return ""
-
-
-def _squeezed(text: str) -> str:
-    """``text`` compared loosely: compatibility forms (ligatures), any case, no spaces
-    (letter-spacing and line breaks split words in extracted text)."""
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
 def _code_of(doc: dict) -> str | None:
     """The certificate code in the credential's (signed) id, our verification URL."""
     credential_id = str(doc.get("id", ""))
@@ -112,11 +94,10 @@ def _text_warnings(text: str, cert: Certificate) -> list[str]:
         return [_("We could not read the text of this PDF, so we cannot tell whether what it "
                   "shows matches its credential. Rely only on the details above, from our "
                   "records.")]
-    shown = _squeezed(text)
     missing = []
-    if _squeezed(cert.learner_name) not in shown:
+    if not shows(text, cert.learner_name):
         missing.append(_("the holder's name, %(name)s", name=cert.learner_name))
-    if _squeezed(cert.course_title) not in shown:
+    if not shows(text, cert.course_title):
         missing.append(_("the course, %(course)s", course=cert.course_title))
     if not missing:
         return []

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from certificates import operations
+from certificates.design import stored
 from certificates.jobs import BULK_ISSUE, RERENDER
 from certificates.models import Certificate
 from lms.accounts.models import User
@@ -239,3 +240,21 @@ def test_a_bulk_rerender_job_skips_its_actors_own_certificate(app, make_user, co
     assert job.state == "done" and "1 PDF(s) re-rendered" in job.message
     assert _state(own.id) == own_before
     assert _state(other.id)[5] != other_before[5]
+
+
+@pytest.mark.parametrize("html, missing", [
+    ("<h1>{{ learner_name }}</h1><p>" + FORGED_TITLE + "</p>", "{{ course_title }}"),
+    ("<h1>Someone else</h1><p>{{ course_title }}</p>", "{{ learner_name }}"),
+])
+def test_a_course_template_cannot_type_the_title_or_the_name(app, make_user, login, html,
+                                                             missing):
+    """The template editor was a path to print a typed course title on every certificate
+    of a course; a template must show both from the variables."""
+    admin = login(make_user(roles=("admin",)))
+    page = "/certificates/manage/templates/co-op-basics"
+    response = admin.post(page, data={"csrf_token": csrf_token(admin, page), "html": html,
+                                      "css": "", "action": "save"})
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "The page must show" in text and missing in text
+    assert stored("co-op-basics") is None
