@@ -112,3 +112,20 @@ def test_a_replaced_certificate_says_so(app, cert, make_user):
     _db.session.commit()
     html = _upload(app.test_client(), cert.pdf)
     assert "replaced by a reissued certificate" in html
+
+
+@pytest.mark.parametrize("hiding", [
+    "color: #ffffff", "opacity: 0", "font-size: 0.3pt", "position: absolute; left: -300mm",
+])
+def test_the_genuine_name_hidden_under_another_still_warns(app, cert, hiding):
+    """A forger keeps the genuine name in the page's text, where nobody can see it."""
+    design = design_for(cert.course_slug)
+    html = design.html.replace(
+        "{{ learner_name }}", 'Mallory Impostor<span class="x">{{ learner_name }}</span>')
+    assert html != design.html
+    forged = pdf.render_pdf(operations.page_data(cert), cert.credential_json,
+                            design=pdf.Design(html=html, css=design.css + f".x {{ {hiding} }}"),
+                            when=cert.issued_dt)
+    html = _upload(app.test_client(), forged)
+    assert "does not match its signed credential" in html
+    assert "the holder&#39;s name, Grace Hopper" in html
