@@ -56,6 +56,17 @@ def _featured():
     return db.session.scalars(query).all()
 
 
+def _link_targets() -> list[tuple[str, str]]:
+    """The published courses a learning platform's teacher may link to (LTI Deep Linking)."""
+    from lms.db import db
+
+    from .models import Course
+    from .views.catalogue import listed_courses
+
+    rows = db.session.scalars(listed_courses().order_by(Course.title, Course.id)).all()
+    return [(c.title, f"/courses/{c.slug}") for c in rows]
+
+
 def setup(app: Flask) -> None:
     """Give the slot templates their data functions; offer the curriculum decision kinds."""
     from .cohorts.dashboard import cohort_dashboard
@@ -89,6 +100,9 @@ def setup(app: Flask) -> None:
     from . import api as courses_api
 
     api.register(app, courses_api.bp, owner="courses", scopes=courses_api.SCOPES)
+    from lms.lti import provide_link_targets
+
+    provide_link_targets(app, _link_targets)
 
 
 plugin = Plugin(

@@ -91,7 +91,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_core(app: Flask) -> None:
-    from . import api, cli, errors, health, mail, metrics, notifications, security, views, xapi
+    from . import api, cli, errors, health, lti, mail, metrics, notifications, security, views, xapi
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .jobs import views as job_views
@@ -106,6 +106,7 @@ def _register_core(app: Flask) -> None:
     app.register_blueprint(job_views.admin_bp)
     api.init_app(app)
     xapi.init_app(app)
+    lti.init_app(app)
     mail.register_tasks(app)
     notifications.init_app(app)
     personal_data_init(app)

@@ -27,6 +27,7 @@ from .contract import (
     PersonalDataProvider,
     RetentionRule,
     TableDeclaration,
+    not_personal,
 )
 from .models import DataRequest
 
@@ -66,6 +67,21 @@ TABLES = (
                   "expires_dt", "revoked_dt"),
         other=("id",),
     ),
+    TableDeclaration(
+        "lms_lti_account", _l("Your accounts on learning platforms linked to this one"),
+        purpose=_l("To sign you in when you follow a link from your learning platform."),
+        retention=_l("Until you close your account."),
+        personal=("user_id", "subject", "linked_dt"), other=("id", "platform_id"),
+    ),
+    TableDeclaration(
+        "lms_lti_launch", _l("What your learning platform sent when you followed its link"),
+        purpose=_l("To answer a teacher's choice of course (Deep Linking) to their platform."),
+        retention=_l("Deleted a day after the launch."),
+        personal=("data",), other=("id", "launch_id", "created_dt"),
+    ),
+    not_personal("lms_lti_platform", "id", "name", "issuer", "client_id", "auth_login_url",
+                 "auth_token_url", "key_set_url", "deployment_ids", "created_dt"),
+    not_personal("lms_lti_nonce", "id", "nonce", "used_dt"),
     TableDeclaration(
         "lms_outbox_message", _l("Emails the site wrote to you"),
         purpose=_l("To send them, and to show administrators what was sent when something "
@@ -206,6 +222,9 @@ def erase(subject: ErasureSubject) -> None:
     from ..api.models import ApiToken
 
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+    from ..lti.models import LtiAccount
+
+    db.session.execute(delete(LtiAccount).where(LtiAccount.user_id == user_id))
     db.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
     db.session.execute(delete(Notification).where(Notification.user_id == user_id))
     db.session.execute(
@@ -239,6 +258,15 @@ def _old_tokens(now: dt.datetime) -> int:
             or_(OneTimeToken.used_dt < cutoff, OneTimeToken.expires_dt < cutoff)
         )
     ).rowcount
+
+
+def _old_launches(now: dt.datetime) -> int:
+    from ..lti.models import LtiLaunch, LtiNonce
+
+    cutoff = now - dt.timedelta(days=1)
+    done = db.session.execute(delete(LtiLaunch).where(LtiLaunch.created_dt < cutoff)).rowcount
+    # A nonce older than its signature's ten minutes is refused anyway: its row can go.
+    return done + db.session.execute(delete(LtiNonce).where(LtiNonce.used_dt < cutoff)).rowcount
 
 
 def _outbox_days() -> int:
@@ -306,6 +334,8 @@ RETENTION = (
                   lambda: _l("%(days)s days", days=_outbox_days()), _old_mail),
     RetentionRule("lms.jobs", _l("Finished background jobs"), lambda: _l("90 days"),
                   _old_jobs),
+    RetentionRule("lms.lti", _l("Learning platforms' launches and used nonces"),
+                  lambda: _l("a day"), _old_launches),
     RetentionRule("lms.exports", _l("Prepared data exports"),
                   lambda: _l("%(hours)s hours, or until downloaded",
                              hours=current_app.config["LMS_DATA_EXPORT_HOURS"]),

@@ -1,0 +1,66 @@
+"""LTI 1.3: the platforms registered by admins, accounts linked to platform users,
+nonces already used, and launches kept for Deep Linking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import UTCDateTime, db, utcnow
+
+
+class LtiPlatform(db.Model):
+    """A learning platform (Moodle, Canvas, ...) that launches this site as an LTI 1.3 tool."""
+
+    __tablename__ = "lms_lti_platform"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    issuer: Mapped[str] = mapped_column(String(300))
+    client_id: Mapped[str] = mapped_column(String(200))
+    auth_login_url: Mapped[str] = mapped_column(String(500))
+    auth_token_url: Mapped[str] = mapped_column(String(500))
+    key_set_url: Mapped[str] = mapped_column(String(500))
+    #: Space-separated deployment ids this registration accepts.
+    deployment_ids: Mapped[str] = mapped_column(String(1000))
+    created_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiAccount(db.Model):
+    """A platform's user (``sub``) linked, with their consent, to an account here."""
+
+    __tablename__ = "lms_lti_account"
+    __table_args__ = (UniqueConstraint("platform_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lms_lti_platform.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_user.id", ondelete="CASCADE"), index=True
+    )
+    linked_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiNonce(db.Model):
+    """A launch's nonce, recorded when it is used: a replayed launch finds it and is refused."""
+
+    __tablename__ = "lms_lti_nonce"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(200), unique=True)
+    used_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiLaunch(db.Model):
+    """A validated launch's claims, kept briefly so a Deep Linking answer can be built."""
+
+    __tablename__ = "lms_lti_launch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    launch_id: Mapped[str] = mapped_column(String(100), unique=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,277 @@
+"""LTI 1.3 routes: login initiation, launch, account linking, Deep Linking, the key set,
+and the admin page where platforms are registered."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.exception import LtiException, OIDCException
+from sqlalchemy import select
+from wtforms import StringField
+from wtforms.validators import URL, DataRequired, Length
+
+from .. import audit
+from ..db import db
+from ..extensions import csrf
+from ..forms import LmsForm
+from ..permissions import LMS_ADMIN_ACCESS, public, require
+from . import link_targets, tool
+from .keys import jwks
+from .models import LtiAccount, LtiPlatform
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+admin_bp = Blueprint("lti_admin", __name__, url_prefix="/admin/lti")
+
+PENDING_COOKIE = "lms_lti_pending"
+PENDING_SECONDS = 15 * 60
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="lms-lti-pending")
+
+
+def _refused(message, status: int = 400):
+    db.session.rollback()
+    return render_template("lms/lti/refused.html", message=message), status
+
+
+def _local_path(target: str | None) -> str:
+    """The path of a target link on this site (anything else lands on the home page)."""
+    base = urlsplit(current_app.config["LMS_BASE_URL"])
+    parts = urlsplit(target or "")
+    if parts.netloc and parts.netloc != base.netloc:
+        return "/"
+    path = parts.path or "/"
+    return path if path.startswith("/") and not path.startswith("//") else "/"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@csrf.exempt
+def login():
+    """OIDC login initiation: the platform sends the browser here, we send it back to the
+    platform's authorisation endpoint with a state (cookie) and a signed nonce."""
+    target = request.values.get("target_link_uri", "")
+    try:
+        oidc = tool.login(target)
+        return oidc.redirect(url_for("lti.launch", _external=True))
+    except (LtiException, OIDCException) as exc:
+        current_app.logger.info("LTI login refused: %s", exc)
+        return _refused(_("This platform is not registered with the Centre, or its request "
+                          "was incomplete. Ask your administrator to check the LTI settings."))
+
+
+@bp.route("/launch", methods=["POST"])
+@public
+@csrf.exempt
+def launch():
+    """The platform's signed launch: validated, then the learner lands where it points."""
+    message = tool.launch()
+    try:
+        data = message.get_launch_data()
+    except LtiException as exc:
+        current_app.logger.info("LTI launch refused: %s", exc)
+        return _refused(_(
+            "This launch cannot be accepted: it was already used, has expired, was changed on "
+            "the way, or comes from a platform or deployment the Centre does not know. "
+            "Go back to your learning platform and open the link again."
+        ))
+    platform = tool.ToolConf().platform_for(data["iss"], message.get_client_id() or "")
+    if platform is None:
+        return _refused(_("This platform is not registered with the Centre."))
+    pending = {
+        "platform_id": platform.id,
+        "sub": str(data.get("sub", ""))[:255],
+        "name": str(data.get("name") or data.get("given_name") or "")[:120],
+        "email": str(data.get("email") or "")[:320],
+        "target": _local_path(data.get(CLAIM + "target_link_uri")),
+    }
+    if message.is_deep_link_launch():
+        pending["deep_link"] = message.get_launch_id()
+        pending["target"] = url_for("lti.deep_link")
+    db.session.commit()  # the nonce is used now, and the launch kept for Deep Linking
+    account = db.session.scalar(
+        select(LtiAccount).where(
+            LtiAccount.platform_id == platform.id, LtiAccount.subject == pending["sub"]
+        )
+    )
+    if account is not None:
+        return _sign_in(account.user_id, pending)
+    response = redirect(url_for("lti.link"), code=303)
+    response.set_cookie(
+        PENDING_COOKIE, _serializer().dumps(pending), max_age=PENDING_SECONDS,
+        httponly=True, secure=request.is_secure, samesite="Lax",
+    )
+    return response
+
+
+def _sign_in(user_id: int, pending: dict):
+    from ..accounts.models import User
+
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active:
+        return _refused(_("The account linked to you is switched off."), 403)
+    if not (current_user.is_authenticated and current_user.id == user.id):
+        session.clear()
+        login_user(user)
+    response = redirect(pending["target"], code=303)
+    if "deep_link" in pending:
+        response.set_cookie(
+            PENDING_COOKIE, _serializer().dumps(pending), max_age=PENDING_SECONDS,
+            httponly=True, secure=request.is_secure, samesite="Lax",
+        )
+    else:
+        response.delete_cookie(PENDING_COOKIE)
+    return response
+
+
+def _pending() -> dict | None:
+    raw = request.cookies.get(PENDING_COOKIE, "")
+    try:
+        return _serializer().loads(raw, max_age=PENDING_SECONDS) if raw else None
+    except BadSignature:
+        return None
+
+
+class ConsentForm(LmsForm):
+    pass
+
+
+@bp.route("/link", methods=["GET", "POST"])
+@public
+def link():
+    """First launch: the person agrees to link their platform account to an account here."""
+    from ..accounts import operations as accounts
+
+    pending = _pending()
+    if pending is None:
+        return _refused(_("This link has expired. Open the link in your learning platform "
+                          "again."))
+    platform = db.session.get(LtiPlatform, pending["platform_id"])
+    if platform is None:
+        return _refused(_("This platform is not registered with the Centre."))
+    existing = accounts.find_user_by_email(pending["email"]) if pending["email"] else None
+    form = ConsentForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            user = current_user
+        elif pending["email"] and existing is None:
+            user = accounts.create_user(pending["email"], pending["name"] or pending["email"],
+                                        None)
+        else:
+            abort(400)
+        db.session.add(LtiAccount(platform_id=platform.id, subject=pending["sub"],
+                                  user_id=user.id))
+        db.session.flush()
+        audit.record("lms.lti.linked", subject_type="user", subject_id=user.id,
+                     data={"platform": platform.name}, actor_id=user.id)
+        db.session.commit()
+        flash(_("Your %(platform)s account is linked. Next time you will come straight in.",
+                platform=platform.name), "success")
+        return _sign_in(user.id, pending)
+    return render_template("lms/lti/link.html", platform=platform, pending=pending,
+                           existing=existing, form=form)
+
+
+@bp.route("/deep-link", methods=["GET", "POST"])
+@public
+def deep_link():
+    """Deep Linking: the platform's teacher picks a course; the answer goes back signed."""
+    pending = _pending()
+    if pending is None or "deep_link" not in pending:
+        return _refused(_("This choice has expired. Start again from your learning platform."))
+    targets = link_targets()
+    form = ConsentForm()
+    if form.validate_on_submit():
+        chosen = request.form.get("target", "")
+        found = next((t for t in targets if t[1] == chosen), None)
+        if found is None:
+            return _refused(_("Choose one of the courses listed."))
+        message = tool.from_saved(pending["deep_link"])
+        resource = (
+            DeepLinkResource()
+            .set_url(current_app.config["LMS_BASE_URL"].rstrip("/") + found[1])
+            .set_title(found[0])
+        )
+        deep = message.get_deep_link()
+        return render_template(
+            "lms/lti/deep_link_return.html",
+            action=deep._deep_link_settings["deep_link_return_url"],
+            jwt=deep.get_response_jwt([resource]),
+            title=found[0],
+        )
+    return render_template("lms/lti/deep_link.html", targets=targets, form=form)
+
+
+@bp.route("/jwks.json")
+@public
+def key_set():
+    """The tool's public key set, at a stable address for platforms' registrations."""
+    return jsonify(jwks(current_app.instance_path))
+
+
+class PlatformForm(LmsForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    issuer = StringField(_l("Issuer"), validators=[DataRequired(), Length(max=300)])
+    client_id = StringField(_l("Client id"), validators=[DataRequired(), Length(max=200)])
+    auth_login_url = StringField(_l("Authentication (OIDC) URL"),
+                                 validators=[DataRequired(), URL(require_tld=False)])
+    auth_token_url = StringField(_l("Access token URL"),
+                                 validators=[DataRequired(), URL(require_tld=False)])
+    key_set_url = StringField(_l("Key set URL"),
+                              validators=[DataRequired(), URL(require_tld=False)])
+    deployment_ids = StringField(_l("Deployment ids"), description=_l("Separated by spaces."),
+                                 validators=[DataRequired(), Length(max=1000)])
+
+
+@admin_bp.route("/", methods=["GET", "POST"])
+@require(LMS_ADMIN_ACCESS)
+def platforms():
+    """Register a platform and see what to enter in it."""
+    form = PlatformForm()
+    if form.validate_on_submit():
+        platform = LtiPlatform(
+            name=form.name.data.strip(), issuer=form.issuer.data.strip(),
+            client_id=form.client_id.data.strip(), auth_login_url=form.auth_login_url.data,
+            auth_token_url=form.auth_token_url.data, key_set_url=form.key_set_url.data,
+            deployment_ids=" ".join(form.deployment_ids.data.split()),
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(platform)
+                db.session.flush()
+        except Exception as exc:
+            from ..db import is_unique_violation
+
+            if not is_unique_violation(exc):
+                raise
+            form.client_id.errors.append(_("This issuer and client id are registered already."))
+        else:
+            audit.record("lms.lti.platform_registered", subject_type="lti_platform",
+                         subject_id=platform.id,
+                         data={"issuer": platform.issuer, "client_id": platform.client_id})
+            db.session.commit()
+            flash(_("The platform is registered."), "success")
+            return redirect(url_for("lti_admin.platforms"), code=303)
+    rows = db.session.scalars(select(LtiPlatform).order_by(LtiPlatform.name)).all()
+    return render_template("lms/lti/platforms.html", form=form, platforms=rows), (
+        400 if form.errors else 200
+    )

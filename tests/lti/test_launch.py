@@ -1,0 +1,161 @@
+"""The Centre as an LTI 1.3 tool, against a platform simulated with real signed id_tokens."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.db import db
+from lms.lti.models import LtiAccount
+
+from .conftest import CLAIM, DL, ISSUER
+
+
+def _launch(client, platform, **claims):
+    state, nonce = platform.login(client, "http://localhost/courses/co-op-basics")
+    token = platform.id_token(nonce, **claims)
+    return client.post("/lti/launch", data={"id_token": token, "state": state}), token, state
+
+
+def _consent(client):
+    page = client.get("/lti/link")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "University VLE" in html and "pat@university.example" in html
+    from lms.testing import csrf_token
+
+    return client.post("/lti/link", data={"csrf_token": csrf_token(client, "/lti/link")})
+
+
+def test_first_launch_links_with_consent_then_lands_in_the_course(
+    app, client, platform, make_course
+):
+    make_course()
+    response, _token, _state = _launch(client, platform)
+    assert response.status_code == 303 and response.location.endswith("/lti/link")
+    assert db.session.scalar(select(LtiAccount)) is None  # nothing before consent
+    done = _consent(client)
+    assert done.status_code == 303 and done.location.endswith("/courses/co-op-basics")
+    user = db.session.scalar(select(User).where(User.email == "pat@university.example"))
+    assert user is not None and user.display_name == "Pat Platform"
+    page = client.get("/courses/co-op-basics")
+    assert "Log out" in page.get_data(as_text=True)
+    # The next launch signs straight in, in a fresh browser.
+    other = app.test_client()
+    again, _, _ = _launch(other, platform)
+    assert again.status_code == 303 and again.location.endswith("/courses/co-op-basics")
+    assert "Log out" in other.get("/courses/co-op-basics").get_data(as_text=True)
+
+
+def test_a_replayed_launch_is_refused(client, platform, make_course):
+    make_course()
+    first, token, state = _launch(client, platform)
+    assert first.status_code == 303
+    replay = client.post("/lti/launch", data={"id_token": token, "state": state})
+    assert replay.status_code == 400
+    assert "This launch was refused" in replay.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"aud": "someone-else"},
+        {"exp": int(time.time()) - 60, "iat": int(time.time()) - 600},
+        {CLAIM + "deployment_id": "unknown-deployment"},
+        {"iss": "https://impostor.example.org"},
+        {CLAIM + "version": None},
+    ],
+    ids=["audience", "expired", "deployment", "issuer", "no-version"],
+)
+def test_a_launch_that_fails_a_check_is_refused(client, platform, changes):
+    response, _, _ = _launch(client, platform, **changes)
+    assert response.status_code == 400
+    assert "This launch was refused" in response.get_data(as_text=True)
+    assert db.session.scalar(select(LtiAccount)) is None
+
+
+def test_a_tampered_launch_is_refused(client, platform):
+    state, nonce = platform.login(client, "http://localhost/courses/co-op-basics")
+    header, body, signature = platform.id_token(nonce).split(".")
+    forged = jwt.encode({"sub": "admin"}, "x", algorithm="HS256").split(".")[1]
+    response = client.post("/lti/launch",
+                           data={"id_token": f"{header}.{forged}.{signature}", "state": state})
+    assert response.status_code == 400
+    # Signed by another key: refused too.
+    other_state, other_nonce = platform.login(client, "http://localhost/")
+    from .conftest import Platform
+
+    stranger = Platform()
+    token = stranger.id_token(other_nonce)
+    assert client.post("/lti/launch",
+                       data={"id_token": token, "state": other_state}).status_code == 400
+
+
+def test_a_launch_without_the_login_state_is_refused(app, platform):
+    browser = app.test_client()
+    state, nonce = platform.login(browser, "http://localhost/")
+    elsewhere = app.test_client()  # another browser: no state cookie
+    response = elsewhere.post("/lti/launch",
+                              data={"id_token": platform.id_token(nonce), "state": state})
+    assert response.status_code == 400
+
+
+def test_deep_linking_returns_a_signed_course_choice(client, platform, make_course):
+    make_course(slug="co-op-basics", title="Co-op Basics")
+    state, nonce = platform.login(client, "http://localhost/lti/launch")
+    token = platform.id_token(nonce, deep_link=True, sub="teacher-1")
+    launched = client.post("/lti/launch", data={"id_token": token, "state": state})
+    assert launched.status_code == 303 and launched.location.endswith("/lti/link")
+    linked = _consent(client)
+    assert linked.location.endswith("/lti/deep-link")
+    from lms.testing import csrf_token
+
+    picker = client.get("/lti/deep-link").get_data(as_text=True)
+    assert "Co-op Basics" in picker
+    answer = client.post("/lti/deep-link", data={
+        "csrf_token": csrf_token(client, "/lti/deep-link"), "target": "/courses/co-op-basics",
+    })
+    assert answer.status_code == 200
+    html = answer.get_data(as_text=True)
+    assert f'action="{ISSUER}/deep-link-return"' in html
+    response_jwt = html.split('name="JWT" value="', 1)[1].split('"', 1)[0]
+    keys = client.get("/lti/jwks.json").get_json()
+    public = jwt.algorithms.RSAAlgorithm.from_jwk(keys["keys"][0])
+    claims = jwt.decode(response_jwt, public, algorithms=["RS256"], audience=ISSUER)
+    [item] = claims[DL + "content_items"]
+    assert item["type"] == "ltiResourceLink"
+    assert item["url"] == "http://localhost/courses/co-op-basics"
+    assert claims[DL + "data"] == "platform-opaque-data"
+
+
+def test_the_key_set_is_stable(client):
+    first = client.get("/lti/jwks.json").get_json()
+    assert first == client.get("/lti/jwks.json").get_json()
+    assert first["keys"][0]["kty"] == "RSA" and "d" not in first["keys"][0]
+
+
+def test_an_admin_registers_a_platform(app, make_user, login):
+    from lms.lti.models import LtiPlatform
+    from lms.testing import csrf_token
+
+    admin = login(make_user(roles=("learner", "admin")))
+    page = admin.get("/admin/lti/")
+    assert page.status_code == 200 and "/lti/jwks.json" in page.get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_token(admin, "/admin/lti/"), "name": "Moodle",
+        "issuer": "https://moodle.example.org", "client_id": "abc",
+        "auth_login_url": "https://moodle.example.org/mod/lti/auth.php",
+        "auth_token_url": "https://moodle.example.org/mod/lti/token.php",
+        "key_set_url": "https://moodle.example.org/mod/lti/certs.php",
+        "deployment_ids": "1  2",
+    }
+    assert admin.post("/admin/lti/", data=data).status_code == 303
+    assert admin.post("/admin/lti/", data=data).status_code == 400  # registered already
+    row = db.session.scalar(select(LtiPlatform).where(LtiPlatform.client_id == "abc"))
+    assert row.deployment_ids == "1 2"
+    learner = login(make_user())
+    assert learner.get("/admin/lti/").status_code == 403
