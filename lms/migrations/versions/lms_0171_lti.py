@@ -30,7 +30,7 @@ def upgrade():
         sa.Column('deployment_ids', sa.String(length=1000), nullable=False),
         sa.Column('created_dt', lms.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_lms_lti_platform')),
-        sa.UniqueConstraint('issuer', 'client_id', name=op.f('uq_lms_lti_platform_issuer')),
+        sa.UniqueConstraint('issuer', 'client_id', name=op.f('uq_lms_lti_platform_issuer_client_id')),
     )
     op.create_table(
         'lms_lti_account',
@@ -42,7 +42,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['platform_id'], ['lms_lti_platform.id'], name=op.f('fk_lms_lti_account_platform_id_lms_lti_platform'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['user_id'], ['lms_user.id'], name=op.f('fk_lms_lti_account_user_id_lms_user'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_lms_lti_account')),
-        sa.UniqueConstraint('platform_id', 'subject', name=op.f('uq_lms_lti_account_platform_id')),
+        sa.UniqueConstraint('platform_id', 'subject', name=op.f('uq_lms_lti_account_platform_id_subject')),
     )
     op.create_index(op.f('ix_lms_lti_account_user_id'), 'lms_lti_account', ['user_id'], unique=False)
     op.create_table(
