@@ -15,8 +15,14 @@ from typing import Any
 
 import requests
 from flask import current_app
+from flask import request as flask_request
 from itsdangerous import BadSignature, TimestampSigner
-from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.contrib.flask import (
+    FlaskCookieService,
+    FlaskMessageLaunch,
+    FlaskOIDCLogin,
+    FlaskRequest,
+)
 from pylti1p3.deployment import Deployment
 from pylti1p3.registration import Registration
 from pylti1p3.session import SessionService
@@ -134,6 +140,29 @@ def _http() -> requests.Session:
     return current_app.extensions.get("lms_lti_http") or requests.Session()
 
 
+#: Hosts whose plain-http pages browsers treat as secure contexts (Secure cookies work there).
+_LOOPBACK = ("127.0.0.1", "[::1]")
+
+
+class Cookies(FlaskCookieService):
+    """pylti1p3's state cookie, marked ``SameSite=None; Secure`` wherever browsers allow it.
+
+    The launch is a cross-site POST from the platform: a cookie without ``SameSite=None``
+    (browsers default to ``Lax``) does not come with it, and the state check fails.
+    pylti1p3 marks it so on https only; a development server on a loopback address
+    (``make run``) is a secure context too, so it is marked there as well.
+    """
+
+    def update_response(self, response):
+        host = flask_request.host.rsplit(":", 1)[0]
+        if self._request.is_secure() or host not in _LOOPBACK:
+            return super().update_response(response)
+        for key, data in self._cookie_data_to_set.items():
+            response.set_cookie(key=key, value=data["value"], max_age=data["exp"], secure=True,
+                                path="/", httponly=True, samesite="None")
+        return response
+
+
 class Login(FlaskOIDCLogin):
     def _generate_nonce(self) -> str:
         return _signer().sign(secrets.token_urlsafe(24)).decode()
@@ -141,7 +170,8 @@ class Login(FlaskOIDCLogin):
 
 def login(target: str) -> Login:
     request = FlaskRequest()
-    return Login(request, ToolConf(), session_service=Sessions(request))
+    return Login(request, ToolConf(), session_service=Sessions(request),
+                 cookie_service=Cookies(request))
 
 
 def launch(request_data: dict | None = None) -> FlaskMessageLaunch:

@@ -11,6 +11,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -32,6 +33,7 @@ from ..db import db
 from ..extensions import csrf
 from ..forms import LmsForm
 from ..permissions import LMS_ADMIN_ACCESS, public, require
+from ..security import CSP
 from . import link_targets, tool
 from .keys import jwks
 from .models import LtiAccount, LtiPlatform
@@ -212,12 +214,17 @@ def deep_link():
             .set_title(found[0])
         )
         deep = message.get_deep_link()
-        return render_template(
+        action = deep._deep_link_settings["deep_link_return_url"]
+        response = make_response(render_template(
             "lms/lti/deep_link_return.html",
-            action=deep._deep_link_settings["deep_link_return_url"],
-            jwt=deep.get_response_jwt([resource]),
-            title=found[0],
+            action=action, jwt=deep.get_response_jwt([resource]), title=found[0],
+        ))
+        # This one form posts to the platform: the site's policy allows forms to this site only.
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(action))
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "form-action 'self'", f"form-action 'self' {origin}"
         )
+        return response
     return render_template("lms/lti/deep_link.html", targets=targets, form=form)
 
 
