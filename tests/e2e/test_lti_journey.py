@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture()
-def course(app, make_course):
+def course(app, make_course):  # noqa: F811 (the imported fixture)
     made = make_course(slug="co-op-basics", title="Co-op Basics")
     slug = made.slug
     db.session.commit()
@@ -33,7 +33,8 @@ def course(app, make_course):
     return slug
 
 
-def _play_platform(page: Page, platform, live_server: str, deep_link: bool, sent: dict) -> None:
+def _play_platform(page: Page, platform, live_server: str, deep_link: bool,  # noqa: F811
+                   sent: dict) -> None:
     """The platform's authentication endpoint answers with its auto-posting form (a button
     here); its Deep Linking return URL records what it receives."""
 

@@ -1,7 +1,7 @@
 """LTI 1.3: registered platforms, linked accounts, used nonces, launches kept for Deep Linking
 
 Revision ID: lms_0171
-Revises: lms_0170
+Revises: lms_0110
 Create Date: 2026-12-06 19:00:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import lms.db
 
 # revision identifiers, used by Alembic.
 revision = 'lms_0171'
-down_revision = 'lms_0170'
+down_revision = 'lms_0110'
 branch_labels = None
 depends_on = None
 
