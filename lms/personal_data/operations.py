@@ -59,6 +59,10 @@ def request_export(user: User, *, requested_by: User | None = None, channel: str
     """
     if requested_by is not None and requested_by.id == user.id:
         raise DataRequestError(_("Ask for your own data on your own 'My data' page."))
+    if requested_by is None and _open_export(user.id) is not None:
+        # One at a time: each archive is a copy of everything, kept until used or expired.
+        raise DataRequestError(_("Your data is already being prepared, or its link is in your "
+                                 "email and still works. Use it, or wait until it expires."))
     request = DataRequest(kind=EXPORT, user_id=user.id, channel=channel, note=note.strip(),
                           requested_by_id=requested_by.id if requested_by else None,
                           state=PENDING)
@@ -70,6 +74,15 @@ def request_export(user: User, *, requested_by: User | None = None, channel: str
     audit.record("lms.data.export_requested", subject_type="user", subject_id=user.id,
                  data={"request": request.id, "channel": channel})
     return request
+
+
+def _open_export(user_id: int) -> DataRequest | None:
+    """The person's own export still being prepared or waiting, unexpired, for its download."""
+    return db.session.scalar(select(DataRequest).where(
+        DataRequest.kind == EXPORT, DataRequest.user_id == user_id,
+        DataRequest.requested_by_id.is_(None),
+        (DataRequest.state == PENDING)
+        | ((DataRequest.state == READY) & (DataRequest.due_dt > utcnow()))).limit(1))
 
 
 def prepare_export(ctx, request_id: int) -> None:

@@ -46,7 +46,11 @@ def request_export():
     if not form.validate_on_submit():
         flash(_("Your session had expired. Please try again."), "error")
         return redirect(url_for(".my_data"))
-    ops.request_export(current_user)
+    try:
+        ops.request_export(current_user)
+    except ops.DataRequestError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".my_data"))
     db.session.commit()
     flash(_("We are preparing your data. We will email you a link to download it."), "success")
     return redirect(url_for(".my_data"))

@@ -144,3 +144,15 @@ def test_an_admin_records_a_request_received_by_post(app, make_user, login, outb
 
 def test_only_admins_see_the_requests(app, make_user, login):
     assert login(make_user()).get("/admin/data-requests").status_code == 403
+
+
+def test_one_export_at_a_time(app, make_user, login, outbox):
+    client = login(make_user())
+    _ask(client)
+    _ask(client)  # the link is waiting: refused, with a message
+    page = client.get("/account/data").get_data(as_text=True)
+    assert "its link is in your email and still works" in page
+    assert db.session.query(DataRequest).count() == 1
+    assert _download(client, _path(_link(outbox))).status_code == 200
+    _ask(client)  # used: a new one may be asked for
+    assert db.session.query(DataRequest).count() == 2
