@@ -12,6 +12,7 @@ from courses import operations as course_ops
 from courses.cohorts import operations as cohort_ops
 from courses.cohorts import uploads as cohort_uploads
 from courses.cohorts.roster_csv import RosterRow
+from courses.discussions import operations as discussion_ops
 from governance import operations as gov_ops
 from governance.models import ACTIVE, Ballot, Membership
 from lms.accounts import operations as account_ops
@@ -56,6 +57,11 @@ def did_everything(app, make_user, make_course, start_ballot, *, close=True) -> 
     cohort_uploads.store_upload(cohort, tutor, "people.csv",
                             [RosterRow(2, EMAIL, NAME), RosterRow(3, "x@example.org", "X Y")])
     cohort_ops.post_announcement(cohort, tutor, "Welcome", "Hello group, see you Monday.")
+    thread = discussion_ops.start_thread(
+        course=course, cohort_id=cohort.id, item_id=None, author=user,
+        title="Meeting notes", body="Who keeps the minutes?", token="t" * 32)
+    with app.test_request_context(method="POST"):  # the reply's notice builds a link
+        discussion_ops.reply(thread, tutor, "The secretary does.", "u" * 32, course.slug)
     lesson, quiz = [i for m in course.modules for i in m.items]
     course_ops.complete_lesson(enrolment, lesson)
     q1, q2 = quiz.questions

@@ -45,6 +45,12 @@ def test_erasure_leaves_no_personal_data_in_any_table(app, ada):
     # A PDF's text is compressed, so the scan cannot see a name in it: it is gone anyway.
     assert db.session.scalar(select(Certificate.pdf).where(Certificate.id == cert.id)) is None
     assert audit.verify_chain().ok
+    # Her discussion post stays, signed by the nameless account; she follows nothing now.
+    from courses.discussions.models import DiscussionFollow, DiscussionPost
+
+    post = db.session.scalars(select(DiscussionPost).where(DiscussionPost.number == 1)).one()
+    assert post.author_id == user.id and post.body_md == "Who keeps the minutes?"
+    assert db.session.query(DiscussionFollow).filter_by(user_id=user.id).count() == 0
 
 
 def test_erasure_keeps_certificates_verifiable_unless_revoked(app, ada):

@@ -64,6 +64,10 @@ def test_the_export_holds_everything_and_never_a_secret_choice(app, ada, login, 
     assert [r["subject"] for r in sections["announcements"]["rows"]] == ["Welcome"]
     assert [r["status"] for r in sections["membership"]["rows"]] == ["active"]
     assert [r["text"] for r in sections["comments"]["rows"]] == ["I support meeting monthly."]
+    assert [r["text"] for r in sections["discussion_posts"]["rows"]] == [
+        "Who keeps the minutes?"]
+    assert any(r["subject"] == "Welcome" or "Welcome" in r["subject"]
+               for r in sections["emails"]["rows"])
     (cert,) = sections["certificates"]["rows"]
     assert archive.read(cert["pdf"]).startswith(b"%PDF")
     assert json.loads(archive.read(cert["credential"]))["credentialSubject"]
