@@ -231,6 +231,9 @@ def seed() -> dict[str, int]:
                   rng, now)
         _learners(course, cohorts["small"], "bench-smallcohort", SMALL_COHORT, shared_hash,
                   rng, now)
+        from . import marking_data
+
+        marking_data.seed(tutor.id, "bench-cohort-")
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
