@@ -225,6 +225,9 @@ def test_a_groups_space_is_only_for_its_learners_and_tutors(app, db, make_user, 
     # Nor the course-wide space, which is for learners in no group.
     assert a.get(f"/courses/discuss/course/{course.slug}/space/all").status_code == 404
     assert login(lone).get(f"/courses/discuss/course/{course.slug}/space/all").status_code == 200
+    # The group's pages lead its tutor to its space.
+    overview = login(tutor).get(f"/courses/cohorts/{group.id}").get_data(as_text=True)
+    assert f'href="/courses/discuss/course/{course.slug}/space/{group.id}"' in overview
     # A tutor of the course moderates its course-wide space and chooses among theirs.
     html = login(tutor).get(f"/courses/discuss/course/{course.slug}").get_data(as_text=True)
     assert "Spring group" in html and "Learners in no group" in html
