@@ -109,3 +109,22 @@ def test_bulk_actions_stay_in_the_cohorts_course(app, login, world):
                                 among=visible_certificates(tutor)) == []
     assert bulk.certificates_of("co-op-basics", learner,
                                 among=visible_certificates(tutor)) == [world["cert_x"].id]
+
+
+def test_tutoring_both_courses_still_reaches_a_learner_only_through_their_own_group(
+    app, login, world, make_user, complete
+):
+    """The tutor also runs a group for course Y, without this learner: still no reach to the
+    learner's certificate for Y, while a learner of that group is reached for Y."""
+    other = make_user(name="Yara Yonder")
+    group_y = make_cohort(world["y"], name="Finance group", tutors=[world["tutor"]])
+    seat(group_y, other)
+    cert_other = complete(other, slug="co-op-finance", title="Co-op Finance")
+    scope = tutor_scope(world["tutor"])
+    assert scope.covers(other.id, "co-op-finance")
+    assert not scope.covers(world["learner"].id, "co-op-finance")
+    client = login(world["tutor"])
+    assert client.get(f"/certificates/manage/{cert_other.code}").status_code == 200
+    assert client.get(f"/certificates/manage/{world['cert_y'].code}").status_code == 404
+    learner_y = f"/courses/cohorts/{group_y.id}/learners/{world['learner'].id}"
+    assert client.get(learner_y).status_code == 404
