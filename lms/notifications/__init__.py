@@ -83,3 +83,4 @@ def init_app(app: Flask) -> None:
         owner="lms",
     )
     app.jinja_env.globals["notification_bell"] = service.bell
+    app.jinja_env.globals["recent_notifications"] = service.recent_unread

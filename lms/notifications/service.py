@@ -437,6 +437,22 @@ def bell() -> dict[str, Any] | None:
     return cached
 
 
+def recent_unread(limit: int = 5) -> list[Notification]:
+    """The current user's newest unread notices, for the dashboard (one indexed query)."""
+    from flask_login import current_user
+
+    if not current_user or not current_user.is_authenticated:
+        return []
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_dt.is_(None))
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def mark_read(user_id: int, notification_id: int | None = None) -> int:
     """Mark one of ``user_id``'s notices read (or all of them); return how many changed."""
     query = update(Notification).where(

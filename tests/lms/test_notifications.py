@@ -190,7 +190,7 @@ def test_bell_shows_unread_count_with_one_query(kinds, db, make_user, login, cli
     assert statements == []  # visitors who are not signed in cost nothing
     assert "Notifications" not in html_of(response)
     signed_in = login(person)
-    response, statements = _statements_about_notices(db, signed_in, "/")
+    response, statements = _statements_about_notices(db, signed_in, "/account/profile")
     assert len(statements) == 1
     html = html_of(response)
     assert re.search(
@@ -294,3 +294,22 @@ def test_notification_mail_carries_its_headers_over_smtp(
     assert message["Subject"] == "Over the wire"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["List-Unsubscribe"].startswith("<http://localhost/notifications/unsubscribe/")
+
+
+def test_dashboard_lists_new_notices_with_one_query(kinds, db, make_user, login):
+    person = make_user()
+    for i in range(7):
+        notify([person.id], KIND, f"Reply {i}", link=f"/courses/?n={i}")
+    db.session.commit()
+    client = login(person)
+    response, statements = _statements_about_notices(db, client, "/")
+    assert len(statements) == 2  # the bell's count and the newest unread, whatever their number
+    html = html_of(response)
+    assert "New for you" in html and "Reply 6" in html and "Reply 1" not in html
+    newest = _notices(db, person.id)[-1]
+    token = csrf_token(client, "/")
+    opened = client.post(f"/notifications/{newest.id}/open", data={"csrf_token": token})
+    assert opened.status_code == 303 and opened.location == "/courses/?n=6"
+    mark_all = client.post("/notifications/read", data={"csrf_token": token})
+    assert mark_all.status_code == 303
+    assert "New for you" not in html_of(client.get("/"))
