@@ -18,6 +18,7 @@ from .db import db
 from .extensions import babel, csrf, limiter, login_manager, migrate
 from .menu import MenuItem
 from .permissions import CORE_GRANTS, PermissionRegistry
+from .routing import register_converters
 from .security import (
     CookieSessionInterface,
     guard_csrf_hook,
@@ -58,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, plugins=None) -> Flas
     """
     app = Flask("lms", instance_path=os.environ.get("LMS_INSTANCE_PATH") or None)
     load_config(app, config)
+    register_converters(app)  # before any blueprint: their rules take the converters then
     _init_extensions(app)
     _register_core(app)
     plugin_loader.load_plugins(app, plugins)
@@ -91,7 +93,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_core(app: Flask) -> None:
-    from . import api, cli, errors, health, lti, mail, metrics, notifications, security, views, xapi
+    from . import api, cli, errors, health, input_guard, lti, mail, metrics, notifications
+    from . import security, views, xapi
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .jobs import views as job_views
@@ -112,6 +115,7 @@ def _register_core(app: Flask) -> None:
     personal_data_init(app)
     app.extensions["lms"].menu.extend(views.CORE_MENU)
     errors.register(app)
+    input_guard.init_app(app)
     security.register(app)
     app.cli.add_command(cli.lms_cli)
 

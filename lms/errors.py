@@ -103,7 +103,12 @@ def register(app: Flask) -> None:
             return _http(exc)
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise exc
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from .observability import printable
+
+        # Escaped here too: whatever handler the host gives the log must get one line.
+        app.logger.exception(
+            "unhandled error on %s %s", request.method, printable(request.path)
+        )
         db.session.rollback()
         return render_error(500)
 

@@ -93,11 +93,33 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped (``\\n``, ``\\x00``), for one log line.
+
+    A URL or a name carrying a line break (or a NUL, or an ANSI escape) must
+    not start what looks like a new record of the log, nor repaint a terminal.
+    """
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 class TextFormatter(logging.Formatter):
-    """A line for people with the same fields: time, level, logger, [request id], message."""
+    """A line for people with the same fields: time, level, logger, [request id], message.
+
+    The message is escaped by :func:`printable`, so a record is one line (its
+    traceback, when there is one, follows on the next lines as Python prints it).
+    """
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(lms_context)s%(message)s")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        record.message = printable(record.message)
+        return super().formatMessage(record)
 
     def format(self, record: logging.LogRecord) -> str:
         rid, job = request_id.get(), job_id.get()

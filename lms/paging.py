@@ -32,6 +32,8 @@ PAGE_SIZE = 50
 COUNT_CAP = 1000
 #: Whole numbers in list parameters must fit in a 64-bit column.
 _MAX_INT = 2**63 - 1
+#: The highest page number an ``OFFSET``-paged list takes (its offset stays far from overflow).
+MAX_PAGE = 100_000
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
@@ -57,17 +59,22 @@ def decode_cursor(raw: str | None, types: Sequence[type]) -> tuple | None:
     return tuple(values)
 
 
-def int_arg(name: str, default: int | None = None, *, minimum: int = 1) -> int | None:
-    """A whole-number query parameter: ASCII digits that fit a 64-bit column, else ``default``.
+def int_arg(
+    name: str, default: int | None = None, *, minimum: int = 1, maximum: int = _MAX_INT
+) -> int | None:
+    """A whole-number query parameter: ASCII digits from ``minimum`` to ``maximum``, else
+    ``default``.
 
     ``page=²`` (a digit to ``str.isdigit``, not to ``int``), ``page=-1`` and
-    30-digit numbers are ignored rather than answered with a 500.
+    30-digit numbers are ignored rather than answered with a 500. Give page
+    numbers a ``maximum`` (e.g. :data:`MAX_PAGE`): the offset they make must
+    fit the database's integers too.
     """
     raw = request.args.get(name, "")
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         return default
     value = int(raw)
-    return value if value >= minimum else default
+    return value if minimum <= value <= maximum else default
 
 
 def date_arg(value: dt.date | None) -> dt.date | None:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from lms.db import db, utcnow
+from lms.paging import MAX_PAGE, int_arg
 from lms.permissions import public
 
 from ..cohorts.dashboard import course_group, takes_keys
@@ -62,8 +63,7 @@ def catalogue():
             query = query.where(Course.level == form.level.data)
         if form.language.data:
             query = query.where(Course.language == form.language.data)
-    page = request.args.get("page", "1")
-    page = max(int(page), 1) if page.isdigit() else 1
+    page = int_arg("page", 1, maximum=MAX_PAGE)
     rows = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     filtered = any(request.args.get(k) for k in ("q", "topic", "level", "language"))
     return render_template(
