@@ -26,12 +26,14 @@ from flask import request
 from sqlalchemy import Select, and_, func, or_, select
 
 from .db import db
+from .routing import DB_INT_MAX
 
 PAGE_SIZE = 50
 #: Lists count matches up to this many, then say "more than".
 COUNT_CAP = 1000
-#: Whole numbers in list parameters must fit in a 64-bit column.
-_MAX_INT = 2**63 - 1
+#: Whole numbers in list parameters must fit the database's integer columns
+#: (PostgreSQL's ``integer``; psycopg binds them as such and refuses a larger value).
+_MAX_INT = DB_INT_MAX
 #: The highest page number an ``OFFSET``-paged list takes (its offset stays far from overflow).
 MAX_PAGE = 100_000
 
@@ -62,8 +64,8 @@ def decode_cursor(raw: str | None, types: Sequence[type]) -> tuple | None:
 def int_arg(
     name: str, default: int | None = None, *, minimum: int = 1, maximum: int = _MAX_INT
 ) -> int | None:
-    """A whole-number query parameter: ASCII digits from ``minimum`` to ``maximum``, else
-    ``default``.
+    """A whole-number query parameter: ASCII digits from ``minimum`` to ``maximum`` (by
+    default the largest id the database holds), else ``default``.
 
     ``page=²`` (a digit to ``str.isdigit``, not to ``int``), ``page=-1`` and
     30-digit numbers are ignored rather than answered with a 500. Give page

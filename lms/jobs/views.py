@@ -10,6 +10,7 @@ from sqlalchemy import select
 from .. import audit
 from ..db import db
 from ..forms import LmsForm
+from ..paging import int_arg
 from ..permissions import LMS_JOBS_MANAGE, has_permission, login_required, require
 from .models import DONE, STATES, Job
 from .queue import JobError, queue_for, retry
@@ -62,9 +63,9 @@ def index():
         query = query.where(Job.state != DONE)
     elif state != "all":
         query = query.where(Job.state == state)
-    before = request.args.get("before", "")
-    if before.isascii() and before.isdigit() and len(before) < 19:
-        query = query.where(Job.id < int(before))
+    before = int_arg("before")  # an id past the database's range is ignored, not a 500
+    if before is not None:
+        query = query.where(Job.id < before)
     rows = list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]

@@ -30,27 +30,18 @@ from werkzeug.routing import Rule
 #: Values sent in query strings and form fields. Bytes are sent as they are.
 HOSTILE_VALUES: tuple[str | bytes, ...] = (
     "9223372036854775808",  # 2**63: past a 64-bit integer
-    "9223372036854775807",
     "2147483648",  # past PostgreSQL's integer
     "-1",
-    "-9223372036854775809",
     "1" * 30,
     "\x00",
-    "1\x00",
     "x" * 10_000,
     "²",  # a digit to str.isdigit, not to int
     "١٢",  # Arabic-Indic digits: int() takes them
     "line\r\nBcc: victim@example.org",
-    "\x1b[31mred\x07",
     "9999-12-31",
-    "0001-01-01",
     "2026-02-30",
     "1e309",
-    "NaN",
     "[]",
-    "<script>alert(1)</script>",
-    "%",
-    "' OR '1'='1",
     b"\xff\xfe",  # not UTF-8
     "",
 )
@@ -314,7 +305,7 @@ class Walk:
         if not isinstance(status, int) or status >= 500:
             self.findings.append(Finding(self.role, method, url, where, short(value), status))
             return 500
-        if html and "<form" in html:
+        if html and where in ("crawl", "baseline") and "<form" in html:
             path = urlsplit(url).path
             for form in forms_on(html, path):
                 if form.method == "post":
@@ -334,17 +325,21 @@ class Walk:
         client = self.new_client()
         for case in cases:
             if "GET" in case.methods:
-                plain = {name: self.path_values_for(case.rule, name) for name in case.rule.arguments}
+                names = case.rule.arguments
+                plain = {name: self.path_values_for(case.rule, name) for name in names}
                 self.send(client, "GET", build_path(case.rule, plain), None, "crawl", "")
         for n, case in enumerate(cases):
-            self.walk_route(case, n)
+            # Routes that may end the session or remove things come last, each on a fresh
+            # client; the others share one, as a visitor's browser would.
+            if _DESTRUCTIVE.search(case.endpoint):
+                client = self.new_client()
+            self.walk_route(client, case, n)
 
-    def walk_route(self, case: RouteCase, n: int) -> None:
+    def walk_route(self, client, case: RouteCase, n: int) -> None:
         rule = case.rule
-        names = list(rule.arguments)
+        names = sorted(rule.arguments)
         plain = {name: self.path_values_for(rule, name) for name in names}
         url = build_path(rule, plain)
-        client = self.new_client()
         # Path parameters: each hostile segment in each placeholder, the others plausible.
         for name in names:
             pool = HOSTILE_INT_SEGMENTS if is_int_param(rule, name) else HOSTILE_STR_SEGMENTS
