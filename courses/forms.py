@@ -31,7 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from lms.forms import LmsForm
+from lms.forms import LmsForm, SingleLine
 
 from .content_format import dump_yaml, read_sources_text, source_entries, sources_data
 from .markdown import cited_sources
@@ -98,7 +98,8 @@ def action_is_valid() -> bool:
 
 class CourseForm(LmsForm):
     title = StringField(
-        _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
+        _l("Title"),
+        validators=[DataRequired(_l("Enter a title.")), Length(max=200), SingleLine()],
     )
     slug = StringField(
         _l("Web address name"),

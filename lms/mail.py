@@ -97,6 +97,23 @@ def message_id(row: OutboxMessage) -> str:
     return f"<outbox.{row.id}.{int(row.created_dt.timestamp())}@{host}>"
 
 
+#: The longest subject an outbox row keeps (its column's length).
+SUBJECT_MAX = 300
+
+
+def header_text(value: str, limit: int = SUBJECT_MAX) -> str:
+    """``value`` as one header line of at most ``limit`` characters.
+
+    Forms refuse line breaks in what becomes a subject (:class:`lms.forms.SingleLine`);
+    this is the last guard for subjects made from stored text (a course title, a
+    group's name): a line break would make :mod:`email` refuse the message in the
+    delivery job, and a subject made of two 200-character names would not fit
+    the column on PostgreSQL.
+    """
+    line = " ".join(value.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> None:
     """Write one plain-text message to the outbox; with SMTP, it is sent after commit."""
     send_many([(to, subject, body, headers)])
@@ -114,8 +131,8 @@ def send_many(messages: list[tuple]) -> None:
     smtp = bool(current_app.config["LMS_SMTP_HOST"])
     rows = [
         OutboxMessage(
-            recipient=m[0], subject=m[1], body=m[2], headers=m[3] if len(m) > 3 else None,
-            status=QUEUED if smtp else KEPT,
+            recipient=m[0], subject=header_text(m[1]), body=m[2],
+            headers=m[3] if len(m) > 3 else None, status=QUEUED if smtp else KEPT,
         )
         for m in messages
     ]

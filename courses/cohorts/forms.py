@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from lms.forms import LmsForm
+from lms.forms import LmsForm, SingleLine
 
 
 class CohortForm(LmsForm):
@@ -23,7 +23,7 @@ class CohortForm(LmsForm):
     course_id = SelectField(_l("Course"), coerce=int, choices=[], validate_choice=True)
     name = StringField(
         _l("Name of the group"),
-        validators=[DataRequired(_l("Enter a name.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter a name.")), Length(max=200), SingleLine()],
         description=_l("For example: “Riverside food co-op, spring”."),
     )
     start_date = DateField(
@@ -89,7 +89,8 @@ class JoinForm(LmsForm):
 
 class AnnouncementForm(LmsForm):
     subject = StringField(
-        _l("Subject"), validators=[DataRequired(_l("Enter a subject.")), Length(max=200)]
+        _l("Subject"),
+        validators=[DataRequired(_l("Enter a subject.")), Length(max=200), SingleLine()],
     )
     body = TextAreaField(
         _l("Message (Markdown)"),

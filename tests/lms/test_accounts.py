@@ -113,6 +113,13 @@ def test_same_message_for_unknown_email_and_wrong_password(app, make_user):
     assert error_part(unknown) == error_part(wrong)
 
 
+def test_next_with_a_control_character_is_refused(client, make_user):
+    # Control characters never reach the view (lms.input_guard): the page says why.
+    response = client.get("/account/login", query_string={"next": "/\tevil"})
+    assert response.status_code == 400
+    assert "control characters" in html_of(response)
+
+
 @pytest.mark.parametrize(
     "target",
     [
@@ -122,7 +129,6 @@ def test_same_message_for_unknown_email_and_wrong_password(app, make_user):
         "\\\\evil.com",
         "javascript:alert(1)",
         "http:/evil.com",
-        "/\tevil",
         "evil.com",
     ],
 )
