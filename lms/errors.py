@@ -90,8 +90,12 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException):
         if exc.code is None or exc.code < 400:
             return exc
-        # Our own aborts may carry a specific, user-facing description.
+        # Our own aborts may carry a specific, user-facing description, and so may a
+        # rate limit given an ``error_message`` (Flask-Limiter's default names the limit).
         custom = exc.description if getattr(exc, "lms_message", False) else None
+        limit = getattr(exc, "limit", None)
+        if exc.code == 429 and limit is not None and getattr(limit, "error_message", None):
+            custom = exc.description
         response = render_error(exc.code, custom, exc)
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)

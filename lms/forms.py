@@ -8,6 +8,7 @@ parsed catalogue per locale for the life of the process instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 
 from babel import support
@@ -15,7 +16,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, SelectMultipleField
+from wtforms import FieldList, FormField, MultipleFileField, SelectMultipleField
 from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
@@ -70,14 +71,22 @@ class LmsForm(FlaskForm):
 _MULTI_VALUED = (SelectMultipleField, MultipleFileField)
 
 
+def _single_valued(fields) -> Iterator:
+    """The fields that take one value, looking inside ``FormField`` and ``FieldList``."""
+    for f in fields:
+        if isinstance(f, FormField):
+            yield from _single_valued(f.form)
+        elif isinstance(f, FieldList):
+            yield from _single_valued(f.entries)
+        elif not isinstance(f, _MULTI_VALUED):
+            yield f
+
+
 def _sent_more_than_once(form: FlaskForm, formdata) -> list:
     """The single-valued fields of ``form`` that ``formdata`` holds more than one value for."""
     if formdata is None or not hasattr(formdata, "getlist"):
         return []
-    return [
-        f for f in form
-        if not isinstance(f, _MULTI_VALUED) and len(formdata.getlist(f.name)) > 1
-    ]
+    return [f for f in _single_valued(form) if len(formdata.getlist(f.name)) > 1]
 
 
 class SingleLine:

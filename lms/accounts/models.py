@@ -109,6 +109,23 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="roles")
 
 
+class KnownAddress(db.Model):
+    """A client address an account has signed in from (kept as a keyed digest, not the address).
+
+    The per-account login limit does not count attempts from these: someone
+    guessing the password from elsewhere cannot lock the owner out
+    (:mod:`lms.accounts.known_addresses`).
+    """
+
+    __tablename__ = "lms_known_address"
+    __table_args__ = (UniqueConstraint("user_id", "address_digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"))
+    address_digest: Mapped[str] = mapped_column(String(64))
+    last_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # The trigram indexes need pg_trgm; migrations create it too (lms_0021).
 event.listen(
     User.__table__,

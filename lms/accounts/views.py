@@ -34,6 +34,7 @@ from .forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from .known_addresses import remember_address, typed_account_knows_this_address
 from .models import User
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -56,6 +57,15 @@ def _start_session(user) -> None:
     # A fresh session at login: nothing from before login survives (fixation).
     session.clear()
     login_user(user)
+    # In the caller's transaction, which it commits next.
+    remember_address(user)
+
+
+ACCOUNT_LIMITED = _l(
+    "There have been too many wrong attempts for this account. Please wait a few minutes."
+    " If it is your account, you can still sign in from a device you have used before,"
+    " or reset your password by email."
+)
 
 
 def _login_limit_address():
@@ -83,8 +93,8 @@ def register():
         except ops.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            db.session.commit()
             _start_session(user)
+            db.session.commit()
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
             return redirect(url_for("lms.home"))
     return render_template("lms/accounts/register.html", form=form)
@@ -93,7 +103,15 @@ def register():
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit_address, methods=["POST"])
-@limiter.limit(_login_limit_account, methods=["POST"], key_func=form_email_key)
+@limiter.limit(
+    _login_limit_account,
+    methods=["POST"],
+    key_func=form_email_key,
+    # Attempts from an address that signed in to the account before are not counted
+    # here: an attacker guessing elsewhere cannot lock the owner out.
+    exempt_when=typed_account_knows_this_address,
+    error_message=lambda: str(ACCOUNT_LIMITED),
+)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -106,8 +124,8 @@ def login():
             from ..personal_data.operations import cancel_closure_on_sign_in
 
             cancelled = cancel_closure_on_sign_in(user)
-            db.session.commit()
             _start_session(user)
+            db.session.commit()
             flash(_("You are logged in."), "success")
             if cancelled:
                 flash(_("Welcome back: your account will not be closed."), "success")
@@ -140,8 +158,8 @@ def change_password():
         except ops.AccountError as exc:
             form.current.errors.append(str(exc))
         else:
-            db.session.commit()
             _start_session(current_user._get_current_object())
+            db.session.commit()
             flash(_("Your password is changed. You are logged out everywhere else."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("lms/accounts/change_password.html", form=form)
@@ -195,8 +213,8 @@ def reset_password(token: str):
     if form.validate_on_submit():
         state, user = ops.reset_password(token, form.password.data)
         if state is TokenState.VALID:
-            db.session.commit()
             _start_session(user)
+            db.session.commit()
             flash(_("Your new password is set and you are logged in."), "success")
             return redirect(url_for("lms.home"))
         return _unusable_link(state)
@@ -215,8 +233,8 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         state, user = ops.accept_invitation(token, form.password.data)
         if state is TokenState.VALID:
-            db.session.commit()
             _start_session(user)
+            db.session.commit()
             flash(_("Welcome! Your password is set and you are logged in."), "success")
             return redirect(url_for("lms.home"))
         return _unusable_link(state, invitation=True)
