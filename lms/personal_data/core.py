@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from .. import audit
-from ..accounts.models import User, UserRole, new_session_token
+from ..accounts.models import KnownAddress, User, UserRole, new_session_token
 from ..db import db
 from ..jobs.models import Job
 from ..mail import SENT, OutboxMessage
@@ -50,6 +50,15 @@ TABLES = (
         purpose=_l("To decide what you may do on the site."),
         retention=_l("Until you close your account."),
         personal=("user_id", "role", "granted_dt"), other=("id",),
+    ),
+    TableDeclaration(
+        "lms_known_address", _l("Where you signed in from (a fingerprint of each address)"),
+        purpose=_l("So that someone guessing your password elsewhere cannot lock you out: "
+                   "attempts from where you signed in before are not held back. Only a keyed "
+                   "fingerprint of each address is kept, never the address."),
+        lawful_basis=LEGITIMATE_INTERESTS,
+        retention=_l("Until you close your account."),
+        personal=("user_id", "address_digest", "last_dt"), other=("id",),
     ),
     TableDeclaration(
         "lms_one_time_token", _l("Links we sent you (password resets, invitations)"),
@@ -219,6 +228,7 @@ def erase(subject: ErasureSubject) -> None:
     user_id, email = subject.user_id, subject.email
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email))
     db.session.execute(delete(OneTimeToken).where(OneTimeToken.user_id == user_id))
+    db.session.execute(delete(KnownAddress).where(KnownAddress.user_id == user_id))
     from ..api.models import ApiToken
 
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
