@@ -87,9 +87,10 @@ def _init_extensions(app: Flask) -> None:
     guard_rate_limit_hooks(app, limiter)
     init_login(app, login_manager)
     guard_remember_cookie_hook(app, login_manager)
-    from .i18n import select_locale, select_time_zone
+    from .i18n import escape_lazy_strings, select_locale, select_time_zone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
+    escape_lazy_strings()
 
 
 def _register_core(app: Flask) -> None:

@@ -57,3 +57,24 @@ def format_in_zone(value, time_zone: str, locale: str) -> str:
     zone = zoneinfo.ZoneInfo(time_zone)
     when = format_datetime(value, "EEEE d MMMM y, HH:mm", tzinfo=zone, locale=locale)
     return f"{when} ({time_zone.replace('_', ' ')})"
+
+
+def escape_lazy_strings() -> None:
+    """Make Flask-Babel's lazy strings escaped in templates, like any other string.
+
+    ``LazyString`` defines ``__html__`` as ``str(self)``, which tells Jinja and
+    MarkupSafe that it is already safe markup: ``{{ message }}``, ``|e``,
+    ``escape()`` and ``Markup("...%s") % message`` all left it as it was. A lazy
+    message interpolating what a user typed (``_l("%(name)s replied", name=...)``)
+    would then put their HTML into the page, and the help text "Issued on <date>"
+    of the certificate template page showed as "Issued on" (``<date>`` became a
+    tag). No message of this project is markup, so a lazy string's ``__html__``
+    escapes its text. Done once, by the factory; safe to repeat.
+    """
+    from flask_babel.speaklater import LazyString
+    from markupsafe import escape
+
+    def __html__(self) -> str:  # noqa: N807 (the protocol's name)
+        return str(escape(str(self)))
+
+    LazyString.__html__ = __html__
