@@ -71,7 +71,7 @@ def open_space(course: Course, space_key: str, user=None) -> Space:
     user = current_user if user is None else user
     cohort = None
     if space_key != COURSE_SPACE:
-        if not space_key.isdigit() or len(space_key) > 9:
+        if not (space_key.isascii() and space_key.isdigit()) or len(space_key) > 9:
             abort(404)
         cohort = db.session.get(Cohort, int(space_key))
         if cohort is None or cohort.course_id != course.id:

@@ -17,6 +17,7 @@ from sqlalchemy import and_, select
 from lms.accounts.models import User
 from lms.db import db
 from lms.extensions import limiter
+from lms.paging import MAX_PAGE, int_arg
 from lms.permissions import login_required, require
 
 from ..forms import action_is_valid
@@ -55,8 +56,8 @@ posting_limit = limiter.shared_limit(
 
 
 def _page_arg() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
+    # int_arg: ASCII digits only ("²" is a digit to str.isdigit, not to int).
+    return int_arg("page", 1, maximum=MAX_PAGE)
 
 
 def _thread_and_space(thread_id: int) -> tuple[DiscussionThread, Space]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from werkzeug.datastructures import MultiDict
+
 from courses.cohorts.models import CohortTutor
 from lms.db import db
 
@@ -93,3 +95,31 @@ def test_a_group_name_with_a_line_break_is_a_form_error(app, make_user, login, m
     assert "Write this on one line" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(type(cohort), cohort.id).name == "Spring group"
+
+
+def test_a_discussion_space_named_by_a_superscript_digit_is_not_found(
+    app, make_user, login, make_course
+):
+    # "²".isdigit() is true, int("²") raises: a 500 for any signed-in visitor.
+    course = make_course()
+    admin = login(make_user(roles=("admin",)))
+    url = f"/courses/discuss/course/{course.slug}/space/%C2%B2"
+    assert admin.get(url).status_code == 404
+    assert admin.post(url, data={"csrf_token": token(admin)}).status_code == 404
+    listing = f"/courses/discuss/course/{course.slug}/space/all?page=%C2%B2"
+    assert admin.get(listing).status_code == 200
+
+
+def test_an_answer_row_sent_twice_is_a_form_error(app, make_user, login, make_course):
+    from courses.models import Item
+
+    course = make_course()
+    quiz = db.session.query(Item).filter_by(course_id=course.id, key="final").one()
+    admin = login(make_user(roles=("admin",)))
+    url = f"/courses/author/{course.slug}/items/{quiz.id}/questions/new"
+    response = admin.post(url, data=MultiDict([
+        ("csrf_token", token(admin)), ("prompt", "Which?"), ("kind", "single"),
+        ("option_1-text", "Yes"), ("option_1-text", "No"), ("option_1-correct", "y"),
+    ]))
+    assert response.status_code in (200, 400)
+    assert "This field was sent more than once." in response.get_data(as_text=True)
