@@ -94,8 +94,20 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_core(app: Flask) -> None:
-    from . import api, cli, errors, health, input_guard, lti, mail, metrics, notifications
-    from . import security, views, xapi
+    from . import (
+        api,
+        cli,
+        errors,
+        health,
+        input_guard,
+        lti,
+        mail,
+        metrics,
+        notifications,
+        security,
+        views,
+        xapi,
+    )
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .jobs import views as job_views
