@@ -1,7 +1,7 @@
 """addresses each account has signed in from (keyed digests)
 
 Revision ID: lms_0130
-Revises: lms_0170
+Revises: lms_0171
 Create Date: 2026-12-06 18:40:00
 
 The per-account login limit does not count attempts from an address that has
@@ -16,7 +16,7 @@ import lms.db
 
 # revision identifiers, used by Alembic.
 revision = 'lms_0130'
-down_revision = 'lms_0170'
+down_revision = 'lms_0171'
 branch_labels = None
 depends_on = None
 
