@@ -108,6 +108,7 @@ def notify(
                 )
             )
     rows, mails, digest = [], [], False
+    mail_cache: dict = {}
     texts: dict[str, tuple[str, str]] = {}
     now = utcnow()
     for user_id, email, locale in people:
@@ -132,7 +133,9 @@ def notify(
             }
         )
         if delivery == NOTIFY_EMAIL:
-            mails.append(_single_mail(user_id, email, lang, declared, subj, text, link))
+            mails.append(
+                _single_mail(user_id, email, lang, declared, subj, text, link, mail_cache)
+            )
         digest = digest or delivery == NOTIFY_DIGEST
     if not rows:
         return 0
@@ -229,24 +232,43 @@ def _mail_headers(unsubscribe: str) -> dict[str, str]:
     }
 
 
-def _single_mail(user_id, email, lang, kind: NotificationKind, subject, text, link) -> tuple:
-    unsubscribe = _external("notifications.unsubscribe", token=unsubscribe_token(user_id, kind.key))
-    with force_locale(lang):
-        parts = [text.strip()] if text.strip() else []
-        if link:
-            parts.append(_("Open it on the site:\n%(url)s", url=site_url(link)))
-        parts.append(
-            "-- \n"
-            + _(
-                "You get this email because of your choice for “%(kind)s”.\n"
-                "Choose which notices you get, and how: %(prefs)s\n"
-                "Stop these emails: %(unsubscribe)s",
-                kind=str(kind.label),
-                prefs=_external("notifications.preferences"),
-                unsubscribe=unsubscribe,
-            )
+#: Stands for the unsubscribe URL in a body written once per language (tokens never hold it).
+_UNSUBSCRIBE = "\x00unsubscribe\x00"
+
+
+def _single_mail(
+    user_id, email, lang, kind: NotificationKind, subject, text, link, cache: dict
+) -> tuple:
+    """One notice's email. The URLs and the body are built once per publication and language
+    (``cache``), so a ballot opening for thousands of members signs one token per member and
+    does nothing else per member."""
+    if "unsubscribe" not in cache:
+        marker = "TOKEN"  # a URL with a marker where each member's signed token goes
+        cache["unsubscribe"] = _external("notifications.unsubscribe", token=marker).rsplit(
+            marker, 1
         )
-    return (email, subject, "\n\n".join(parts) + "\n", _mail_headers(unsubscribe))
+        cache["prefs"] = _external("notifications.preferences")
+    if lang not in cache:
+        with force_locale(lang):
+            parts = [text.strip()] if text.strip() else []
+            if link:
+                parts.append(_("Open it on the site:\n%(url)s", url=site_url(link)))
+            parts.append(
+                "-- \n"
+                + _(
+                    "You get this email because of your choice for “%(kind)s”.\n"
+                    "Choose which notices you get, and how: %(prefs)s\n"
+                    "Stop these emails: %(unsubscribe)s",
+                    kind=str(kind.label),
+                    prefs=cache["prefs"],
+                    unsubscribe=_UNSUBSCRIBE,
+                )
+            )
+        cache[lang] = "\n\n".join(parts) + "\n"
+    before, after = cache["unsubscribe"]
+    unsubscribe = before + unsubscribe_token(user_id, kind.key) + after
+    body = cache[lang].replace(_UNSUBSCRIBE, unsubscribe)
+    return (email, subject, body, _mail_headers(unsubscribe))
 
 
 def _schedule_digest() -> None:
