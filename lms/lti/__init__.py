@@ -12,9 +12,10 @@ from flask import Flask, current_app
 
 
 def init_app(app: Flask) -> None:
-    from . import models  # noqa: F401  (tables)
+    from . import grades, models  # noqa: F401  (tables)
     from .views import admin_bp, bp
 
+    grades.init_app(app)
     app.extensions["lms_lti_targets"] = []
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)

@@ -45,6 +45,10 @@ def _public_pem(private_pem: str) -> str:
     ).decode()
 
 
+def public_key_pem(instance: str) -> str:
+    return _public_pem(private_key_pem(instance))
+
+
 def jwks(instance: str) -> dict:
     """The tool's public key set (what platforms verify Deep Linking answers with)."""
     jwk = dict(Registration.get_jwk(_public_pem(private_key_pem(instance))))

@@ -64,3 +64,21 @@ class LtiLaunch(db.Model):
     launch_id: Mapped[str] = mapped_column(String(100), unique=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiGradeLink(db.Model):
+    """Where a learner's grade for a course goes back to: the platform's line item (AGS)."""
+
+    __tablename__ = "lms_lti_grade_link"
+    __table_args__ = (UniqueConstraint("platform_id", "user_id", "course_path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lms_lti_platform.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_user.id", ondelete="CASCADE"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(255))
+    course_path: Mapped[str] = mapped_column(String(300))
+    #: The launch's Assignment and Grade Services claim (line item URL and scopes).
+    ags: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -30,7 +30,7 @@ from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlalchemy import select
 
 from ..db import db, is_unique_violation
-from .keys import private_key_pem
+from .keys import private_key_pem, public_key_pem
 from .models import LtiLaunch, LtiNonce, LtiPlatform
 
 NONCE_SECONDS = 10 * 60
@@ -49,6 +49,7 @@ def registration_of(platform: LtiPlatform) -> Registration:
         .set_auth_token_url(platform.auth_token_url)
         .set_key_set_url(platform.key_set_url)
         .set_tool_private_key(private_key_pem(current_app.instance_path))
+        .set_tool_public_key(public_key_pem(current_app.instance_path))
     )
 
 

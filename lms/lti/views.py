@@ -105,6 +105,7 @@ def launch():
         "name": str(data.get("name") or data.get("given_name") or "")[:120],
         "email": str(data.get("email") or "")[:320],
         "target": _local_path(data.get(CLAIM + "target_link_uri")),
+        "ags": data.get("https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"),
     }
     if message.is_deep_link_launch():
         pending["deep_link"] = message.get_launch_id()
@@ -131,6 +132,12 @@ def _sign_in(user_id: int, pending: dict):
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
         return _refused(_("The account linked to you is switched off."), 403)
+    if "deep_link" not in pending:
+        from .grades import remember
+
+        remember(pending["platform_id"], user.id, pending["sub"], pending["target"],
+                 pending.get("ags"))
+        db.session.commit()
     if not (current_user.is_authenticated and current_user.id == user.id):
         session.clear()
         login_user(user)

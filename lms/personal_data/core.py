@@ -92,6 +92,14 @@ TABLES = (
                  "auth_token_url", "key_set_url", "deployment_ids", "created_dt"),
     not_personal("lms_lti_nonce", "id", "nonce", "used_dt"),
     TableDeclaration(
+        "lms_lti_grade_link", _l("Where your course grades go back to on a learning platform"),
+        purpose=_l("To send your grade to the platform's course you came from when you "
+                   "complete the course here."),
+        retention=_l("Until you close your account."),
+        personal=("user_id", "subject"),
+        other=("id", "platform_id", "course_path", "ags", "updated_dt"),
+    ),
+    TableDeclaration(
         "lms_outbox_message", _l("Emails the site wrote to you"),
         purpose=_l("To send them, and to show administrators what was sent when something "
                    "goes wrong."),
@@ -235,6 +243,9 @@ def erase(subject: ErasureSubject) -> None:
     from ..lti.models import LtiAccount
 
     db.session.execute(delete(LtiAccount).where(LtiAccount.user_id == user_id))
+    from ..lti.models import LtiGradeLink
+
+    db.session.execute(delete(LtiGradeLink).where(LtiGradeLink.user_id == user_id))
     db.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
     db.session.execute(delete(Notification).where(Notification.user_id == user_id))
     db.session.execute(

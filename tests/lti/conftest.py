@@ -33,6 +33,11 @@ class _KeySetAdapter(requests.adapters.BaseAdapter):
         super().__init__()
         self.jwks = jwks
         self.calls = 0
+        #: What the platform's token and score endpoints received.
+        self.token_requests: list[dict] = []
+        self.scores: list[dict] = []
+        #: Set to make the score endpoint fail (the platform down).
+        self.down = False
 
     def send(self, request, **kwargs):
         self.calls += 1
@@ -43,6 +48,24 @@ class _KeySetAdapter(requests.adapters.BaseAdapter):
             response.status_code = 200
             response._content = json.dumps(self.jwks).encode()
             response.headers["Content-Type"] = "application/json"
+        elif request.url == f"{ISSUER}/token" and request.method == "POST":
+            self.token_requests.append(
+                {k: v[0] for k, v in parse_qs(request.body).items()}
+            )
+            response.status_code = 200
+            response._content = json.dumps(
+                {"access_token": "platform-access-token", "token_type": "Bearer",
+                 "expires_in": 3600}).encode()
+            response.headers["Content-Type"] = "application/json"
+        elif request.url == f"{ISSUER}/lineitems/7/scores" and request.method == "POST":
+            if self.down:
+                response.status_code = 503
+                response._content = b"down"
+                return response
+            assert request.headers["Authorization"] == "Bearer platform-access-token"
+            self.scores.append(json.loads(request.body))
+            response.status_code = 200
+            response._content = b"{}"
         else:
             response.status_code = 404
             response._content = b"{}"
@@ -110,7 +133,8 @@ class Platform:
 def platform(app) -> Platform:
     simulated = Platform()
     session = requests.Session()
-    session.mount(ISSUER, _KeySetAdapter(simulated.jwks))
+    simulated.adapter = _KeySetAdapter(simulated.jwks)
+    session.mount(ISSUER, simulated.adapter)
     app.extensions["lms_lti_http"] = session
     db.session.add(LtiPlatform(
         name="University VLE", issuer=ISSUER, client_id=CLIENT_ID,
