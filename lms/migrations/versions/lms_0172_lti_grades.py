@@ -1,7 +1,7 @@
 """LTI Assignment and Grade Services: where a learner's course grade goes back to
 
 Revision ID: lms_0172
-Revises: lms_0171
+Revises: lms_0130
 Create Date: 2026-12-06 19:10:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import lms.db
 
 # revision identifiers, used by Alembic.
 revision = 'lms_0172'
-down_revision = 'lms_0171'
+down_revision = 'lms_0130'
 branch_labels = None
 depends_on = None
 
