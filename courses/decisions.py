@@ -33,6 +33,7 @@ from lms.permissions import ROLE_TUTOR
 from . import operations as ops
 from .forms import RESERVED_SLUGS, slugify
 from .models import STATUS_DRAFT, STATUS_PUBLISHED, Course, CourseDecision
+from .revisions import content_digest, publish_revision, revision_of
 
 #: Advisory-lock namespace for enacting one decision (PostgreSQL; SQLite holds the write lock).
 _DECISION_LOCK = 0x44_0000_0000
@@ -63,7 +64,7 @@ def _course_choice(payload, errors, statuses) -> Course | None:
     if not slug:
         return None
     course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is None or course.status not in statuses:
+    if course is None or course.status not in statuses or course.revision_of_id is not None:
         errors["course"] = _("Choose one of the courses in the list.")
         return None
     return course
@@ -72,7 +73,7 @@ def _course_choice(payload, errors, statuses) -> Course | None:
 def _course_choices(statuses) -> list[tuple[str, str]]:
     rows = db.session.execute(
         select(Course.slug, Course.title)
-        .where(Course.status.in_(statuses))
+        .where(Course.status.in_(statuses), Course.revision_of_id.is_(None))
         .order_by(Course.title, Course.slug)
     )
     return [(slug, title) for slug, title in rows]
@@ -235,13 +236,13 @@ def _free_slug(title: str) -> str:
 
 
 class ReviseCourse:
-    """Revise a course: record the changes asked for and, if chosen, publish the draft.
+    """Revise a course: record the changes asked for and, if chosen, publish them.
 
-    Authoring already gives a published course a new version whenever what
-    learners must do changes, so the only version a decision can bring out is
-    a draft's first: "publish" publishes a draft course (which fails, and is
-    recorded as failed, while the course has no lessons) and changes nothing
-    on a course already published.
+    "Publish it" publishes a draft course, or makes a published course match
+    the revision its tutors prepared (:mod:`courses.revisions`). Either way the
+    proposal pins the content (``content``: its digest when the proposal is
+    raised), so the enactment publishes exactly what members voted on and fails,
+    recorded as failed, if the draft or revision changed since.
     """
 
     key = "courses:revise"
@@ -255,9 +256,10 @@ class ReviseCourse:
              "choices": _course_choices(self.statuses)},
             {"name": "changes", "label": _("What changes"), "type": "textarea",
              "required": True, "max_length": 20000},
-            {"name": "publish", "label": _("Publish the course's current draft"),
+            {"name": "publish", "label": _("Publish it"),
              "type": "boolean", "required": False, "default": False,
-             "help": _("A draft course goes live; a published course is already live.")},
+             "help": _("A draft course goes live as it is now; a published course takes the "
+                       "revision its tutors prepared, as it is now.")},
         ]
 
     def validate(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -265,9 +267,24 @@ class ReviseCourse:
         course = _course_choice(payload, errors, self.statuses)
         changes = _text(payload, "changes", errors, max_length=20000,
                         message=_("Say what should change."))
+        publish = _flag(payload, "publish")
+        content = ""
+        if course is not None and publish:
+            target = course if course.status == STATUS_DRAFT else revision_of(course)
+            if target is None:
+                errors["publish"] = _("No revision of this course is prepared yet: its tutors "
+                                      "prepare one in Course authoring first.")
+            elif not any(i.required for i in target.items):
+                errors["publish"] = _("It has no lesson or quiz yet: there is nothing to "
+                                      "publish.")
+            else:
+                content = content_digest(target)
         if errors:
             raise PayloadError(errors)
-        return {"course": course.slug, "changes": changes, "publish": _flag(payload, "publish")}
+        cleaned = {"course": course.slug, "changes": changes, "publish": publish}
+        if content:
+            cleaned["content"] = content
+        return cleaned
 
     def describe(self, payload: dict[str, Any]) -> str:
         if payload.get("publish"):
@@ -284,11 +301,23 @@ class ReviseCourse:
         if course.status not in self.statuses:
             raise ops.CourseError(_("The course has been retired; it cannot be revised."))
         summary = _("The changes are recorded on “%(title)s” for its tutors.", title=course.title)
+        content = decision.payload.get("content")
         if decision.payload.get("publish"):
             if course.status == STATUS_DRAFT:
+                if content and content_digest(course) != content:
+                    raise ops.CourseError(_("The draft has changed since the members' decision; "
+                                            "propose the current draft again."))
                 ops.set_status(course, STATUS_PUBLISHED)
                 summary = _("“%(title)s” is published (version %(version)d).",
                             title=course.title, version=course.version)
+            elif content:
+                revision = revision_of(course)
+                if revision is None:
+                    raise ops.CourseError(_("The revision members decided on is gone."))
+                publish_revision(revision, expected_digest=content)
+                summary = _("“%(title)s” now shows the revision members decided on "
+                            "(version %(version)d).", title=course.title,
+                            version=course.version)
             else:
                 summary = _("“%(title)s” was already published (version %(version)d); the "
                             "changes are recorded for its tutors.", title=course.title,

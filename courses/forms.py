@@ -204,6 +204,26 @@ class ModuleEditForm(LmsForm):
         module.unlock_after_days = self.unlock_after_days.data
 
 
+class CorrectionForm(LmsForm):
+    """Which of the rulebook's minor corrections an edit of a live lesson is, and what it fixes.
+
+    ``correction.choices`` are set by the view from the rulebook in force.
+    """
+
+    correction = SelectField(
+        _l("This is a minor correction"),
+        validators=[DataRequired(_l("Choose which minor correction this is."))],
+    )
+    correction_note = StringField(
+        _l("What you corrected"),
+        description=_l("Shown publicly on the course's decisions and changes page."),
+        validators=[
+            DataRequired(_l("Say what you corrected.")),
+            Length(max=500, message=_l("Use at most 500 characters.")),
+        ],
+    )
+
+
 def _id_or_none(value) -> int | None:
     """A row id from a form, or ``None`` for anything else (the validator then says why)."""
     try:

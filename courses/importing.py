@@ -131,7 +131,7 @@ def _upsert(source: CourseSource) -> ImportResult:
     else:
         course.version += 1
         course.updated_dt = utcnow()
-    _apply(course, source)
+    apply_source(course, source)
     db.session.flush()
     audit.record(
         "courses.course.imported",
@@ -142,8 +142,11 @@ def _upsert(source: CourseSource) -> ImportResult:
     return ImportResult(source.slug, course.version, created, True, source.warnings)
 
 
-def _apply(course: Course, source: CourseSource) -> None:
-    """Make ``course`` match ``source``, keeping rows whose keys survive."""
+def apply_source(course: Course, source: CourseSource) -> None:
+    """Make ``course`` match ``source``, keeping rows whose keys survive.
+
+    Also publishes a revision into its course (:mod:`courses.revisions`).
+    """
     course.title = source.title
     course.summary = source.summary
     course.description = source.description

@@ -47,6 +47,10 @@ class Course(db.Model):
         ),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("estimated_hours >= 0", name="hours_not_negative"),
+        # A revision in preparation is a draft: it never reaches learners by itself.
+        CheckConstraint(
+            "revision_of_id IS NULL OR status = 'draft'", name="revision_is_draft"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +73,11 @@ class Course(db.Model):
     retire_dt: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Whether new learners may enrol (a published course can be closed to new enrolments).
     is_open: Mapped[bool] = mapped_column(default=True)
+    #: Set on a revision being prepared: the live course it will replace when published
+    #: (see ``courses.revisions``). One revision in preparation per course.
+    revision_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses_course.id", ondelete="CASCADE"), nullable=True, unique=True
+    )
 
     modules: Mapped[list[Module]] = relationship(
         back_populates="course",
@@ -339,6 +348,36 @@ class CourseDecision(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(500), default="")
     enacted_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Correction(db.Model):
+    """A minor correction to a live lesson made without a vote, as the rulebook allows.
+
+    Listed on the course's "decisions and changes" page; the text before the
+    correction is kept, so nothing is lost and anyone can see what changed.
+    """
+
+    __tablename__ = "courses_correction"
+    __table_args__ = (CheckConstraint("length(note) > 0", name="note_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses_course.id", ondelete="CASCADE"), index=True
+    )
+    item_key: Mapped[str] = mapped_column(String(80))
+    item_title: Mapped[str] = mapped_column(String(200))
+    #: The rulebook's key for the kind of correction, and its label when it was made.
+    kind: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(String(500))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_user.id", ondelete="SET NULL"), nullable=True
+    )
+    corrected_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    previous_title: Mapped[str] = mapped_column(String(200), default="")
+    previous_md: Mapped[str] = mapped_column(Text, default="")
+
+    user = relationship("User")
 
 
 # The cohort tables live in their own module; importing it here puts them in the

@@ -11,6 +11,8 @@ from flask_login import current_user
 from lms.permissions import ROLE_TUTOR, has_permission
 
 COURSES_AUTHOR = "courses:course:author"
+#: Publish, unpublish and retire courses, and change a live course directly, when no
+#: curriculum authority (governance) is loaded; with one, nobody does (``courses.authority``).
 COURSES_PUBLISH = "courses:course:publish"
 COURSES_DRAFT_VIEW = "courses:draft:view"
 COURSES_REPORT_VIEW = "courses:report:view"
@@ -28,7 +30,8 @@ COURSES_ASSIGNMENT_MARK = "courses:assignment:mark"
 #: Permission -> roles granted it (admins hold every permission).
 GRANTS: dict[str, tuple[str, ...]] = {
     COURSES_AUTHOR: (ROLE_TUTOR,),
-    COURSES_PUBLISH: (ROLE_TUTOR,),
+    # Administrators only (they hold every permission): tutors prepare drafts and revisions.
+    COURSES_PUBLISH: (),
     COURSES_DRAFT_VIEW: (ROLE_TUTOR,),
     COURSES_REPORT_VIEW: (ROLE_TUTOR,),
     COURSES_COHORT_MANAGE: (),

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.menu import MenuItem
 from lms.personal_data import register_personal_data
-from lms.plugins import Plugin, register_decision_kind
+from lms.plugins import Plugin, provide_curriculum_authority, register_decision_kind
 
 from .cli import cli
 from .notices import KINDS as NOTIFICATION_KINDS
@@ -18,13 +18,15 @@ from .views import bp
 
 
 def setup(app: Flask) -> None:
-    """Offer governance's own decision kinds; declare its personal data."""
+    """Offer decision kinds, declare personal data, take charge of curriculum changes."""
+    from .curriculum import RulebookAuthority
     from .kinds import KINDS
     from .personal_data import DEFAULT_REGISTER_YEARS
     from .personal_data import PROVIDER as PERSONAL_DATA
 
     for kind in KINDS:
         register_decision_kind(app, kind, owner="governance")
+    provide_curriculum_authority(app, RulebookAuthority(), owner="governance")
     app.config.setdefault("GOVERNANCE_REGISTER_RETENTION_YEARS", DEFAULT_REGISTER_YEARS)
     register_personal_data(app, PERSONAL_DATA)
     from . import notices

@@ -41,6 +41,8 @@ class LmsState:
     decision_kinds: dict[str, Any] = field(default_factory=dict)
     #: The :class:`lms.contracts.CohortDirectory` a plugin provides (courses), if any.
     cohort_directory: Any = None
+    #: The :class:`lms.contracts.CurriculumAuthority` a plugin provides (governance), if any.
+    curriculum_authority: Any = None
     #: Notification kinds by key (:class:`lms.contracts.NotificationKind`), core's and plugins'.
     notification_kinds: dict[str, Any] = field(default_factory=dict)
     #: Personal data providers by package (:mod:`lms.personal_data`), the core first.

@@ -7,7 +7,7 @@ consumes it relies only on what is written here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -104,6 +104,44 @@ class DecisionKind(Protocol):
         the second time. Raise an exception to report failure; the caller
         rolls back and records the reason.
         """
+
+
+#: Changes to the curriculum that may need a members' decision: a draft course goes live;
+#: a live course leaves the catalogue (retired, unpublished or given a retire date); a live
+#: course's content changes (its details, modules, lessons or quizzes).
+CURRICULUM_PUBLISH, CURRICULUM_RETIRE, CURRICULUM_REVISE = "publish", "retire", "revise"
+CURRICULUM_CHANGES = (CURRICULUM_PUBLISH, CURRICULUM_RETIRE, CURRICULUM_REVISE)
+
+
+@dataclass(frozen=True)
+class CurriculumRuling:
+    """The answer to "may this change to the curriculum be made directly?".
+
+    :param needs_decision: the change is the members' to decide; nobody makes
+        it directly (a passed decision enacts it).
+    :param propose_path: where members raise a proposal (a site path), to say
+        how to propose the change.
+    :param minor_corrections: corrections to a live course's lessons that
+        authors may make without a decision, key -> label (each audited and
+        listed publicly by the course's plugin).
+    """
+
+    needs_decision: bool
+    propose_path: str = ""
+    minor_corrections: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class CurriculumAuthority(Protocol):
+    """Who decides changes to the curriculum (governance provides it, from its rulebook).
+
+    The courses plugin asks before every change to a live course or its status
+    (:func:`lms.plugins.curriculum_authority`); when no loaded plugin provides
+    an authority, the permission ``courses:course:publish`` (admins) decides.
+    """
+
+    def ruling(self, change: str, course_slug: str) -> CurriculumRuling:
+        """Rule on ``change`` (one of :data:`CURRICULUM_CHANGES`) to course ``course_slug``."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,13 @@ from typing import Any
 import click
 from flask import Blueprint, Flask
 
-from .contracts import CohortDirectory, DecisionKind, EnrolmentRules, NotificationKind
+from .contracts import (
+    CohortDirectory,
+    CurriculumAuthority,
+    DecisionKind,
+    EnrolmentRules,
+    NotificationKind,
+)
 from .menu import MenuItem
 
 GROUP = "lms.plugins"
@@ -245,6 +251,21 @@ def provide_cohort_directory(app: Flask, directory: CohortDirectory, *, owner: s
 def cohort_directory(app: Flask) -> CohortDirectory | None:
     """The cohort directory, or ``None`` when no loaded plugin provides cohorts."""
     return app.extensions["lms"].cohort_directory
+
+
+def provide_curriculum_authority(app: Flask, authority: CurriculumAuthority, *, owner: str) -> None:
+    """Take charge of changes to the curriculum (governance calls this from its ``setup``)."""
+    if not isinstance(authority, CurriculumAuthority):
+        raise PluginError(f"plugin {owner!r}: {authority!r} does not follow CurriculumAuthority")
+    state = app.extensions["lms"]
+    if state.curriculum_authority is not None:
+        raise PluginError(f"plugin {owner!r}: a curriculum authority is already provided")
+    state.curriculum_authority = authority
+
+
+def curriculum_authority(app: Flask) -> CurriculumAuthority | None:
+    """The curriculum authority, or ``None``: then administrators publish directly."""
+    return app.extensions["lms"].curriculum_authority
 
 
 def register_notification_kind(app: Flask, kind: NotificationKind, *, owner: str) -> None:

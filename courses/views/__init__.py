@@ -25,4 +25,5 @@ from . import (  # noqa: E402, F401  (routes register)
     dashboard,
     learn,
     review,
+    revisions,
 )

@@ -1,20 +1,28 @@
-"""Authoring, for tutors and admins: courses, modules, lessons, quizzes, publishing."""
+"""Authoring, for tutors and admins: courses, modules, lessons, quizzes, publishing.
+
+A live course is changed only as :mod:`courses.authority` allows: every POST
+here about a course asks it (:func:`_live_courses_change_by_decision`), except
+the views whose change depends on what they are sent, which ask it themselves.
+"""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from lms.db import db
 from lms.errors import abort_with
-from lms.permissions import require
+from lms.permissions import has_permission, require
 
+from .. import authority
 from .. import operations as ops
 from ..forms import (
     LEVEL_LABELS,
     QUESTION_LABELS,
     ActionForm,
+    CorrectionForm,
     CourseForm,
     LessonForm,
     ModuleEditForm,
@@ -25,10 +33,45 @@ from ..forms import (
     slugify,
 )
 from ..markdown import render_markdown
-from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Item, Module, Question
-from ..permissions import COURSES_AUTHOR, COURSES_PUBLISH
+from ..models import (
+    KIND_ASSIGNMENT,
+    KIND_LESSON,
+    KIND_QUIZ,
+    STATUS_PUBLISHED,
+    Course,
+    Item,
+    Module,
+    Question,
+)
+from ..permissions import COURSES_AUTHOR
+from ..revisions import correct_lesson, revision_of
 from . import author_bp as bp
 from .common import course_by_slug
+
+#: POST endpoints that ask the curriculum authority themselves: what they change depends on
+#: the form (a status, a retire date, a minor correction), or they make no change to a live
+#: course (a new course, a revision). Every other POST about a live course is a revision.
+_ASK_THEMSELVES = frozenset(
+    "courses_author." + name
+    for name in ("new_course", "status", "edit_course", "edit_item", "prepare_revision",
+                 "publish_revision")
+)
+
+
+@bp.before_request
+def _live_courses_change_by_decision():
+    """Refuse any change to a live course that its authority does not allow, saying why."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint in _ASK_THEMSELVES:
+        return
+    slug = (request.view_args or {}).get("slug")
+    if slug is None or not has_permission(current_user, COURSES_AUTHOR):
+        return  # the view's own policy answers (login page, 403)
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        return  # the view answers 404
+    reason = authority.refusal(authority.CURRICULUM_REVISE, course)
+    if reason:
+        abort_with(403, reason)
 
 
 def _structure(course: Course):
@@ -87,13 +130,25 @@ def edit_course(slug: str):
         form.retire_date.data = form.saved_retire_date
     form.slug.data = course.slug
     _prerequisite_choices(form, course)
+    locked = authority.refusal(authority.CURRICULUM_REVISE, course)
     if form.validate_on_submit():
+        retire_dt = form.retire_dt()
+        reason = locked
+        if reason is None and retire_dt != course.retire_dt:
+            reason = authority.refusal(authority.CURRICULUM_RETIRE, course)
+        if reason:
+            # Shown above the form, which keeps what was typed; nothing is saved.
+            return render_template(
+                "courses/author/course_form.html", form=form, course=course, locked=reason
+            ), 403
         form.populate(course)
-        ops.save_course(course, form.prerequisites.data, retire_dt=form.retire_dt())
+        ops.save_course(course, form.prerequisites.data, retire_dt=retire_dt)
         db.session.commit()
         flash(_("Course saved."), "success")
         return _structure(course)
-    return render_template("courses/author/course_form.html", form=form, course=course)
+    return render_template(
+        "courses/author/course_form.html", form=form, course=course, locked=locked
+    )
 
 
 @bp.route("/<slug>")
@@ -104,6 +159,7 @@ def course(slug: str):
     modules = db.session.scalars(
         select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)
     ).all()
+    live = db.session.get(Course, course.revision_of_id) if course.revision_of_id else None
     return render_template(
         "courses/author/course.html",
         course=course,
@@ -111,17 +167,35 @@ def course(slug: str):
         module_form=ModuleForm(),
         form=ActionForm(),
         levels=LEVEL_LABELS,
+        locked=authority.refusal(authority.CURRICULUM_REVISE, course),
+        revision=revision_of(course) if course.status == STATUS_PUBLISHED else None,
+        revision_of=live,
+        publish_refusal=authority.refusal(authority.CURRICULUM_REVISE, live) if live else None,
+        status_refusals={
+            change: authority.refusal(change, course)
+            for change in (authority.CURRICULUM_PUBLISH, authority.CURRICULUM_RETIRE)
+        },
     )
 
 
 @bp.route("/<slug>/status", methods=["POST"])
-@require(COURSES_PUBLISH)
+@require(COURSES_AUTHOR)
 def status(slug: str):
-    """Publish, unpublish or retire."""
+    """Publish, unpublish or retire, when the curriculum authority allows it directly."""
     course = course_by_slug(slug)
     form = ActionForm()
     if not form.validate():
         abort(400)
+    target = form.action.data
+    if target != course.status:
+        # Going live is publishing; leaving the catalogue (unpublish or retire) is retiring.
+        change = (
+            authority.CURRICULUM_PUBLISH if target == STATUS_PUBLISHED
+            else authority.CURRICULUM_RETIRE
+        )
+        reason = authority.refusal(change, course)
+        if reason:
+            abort_with(403, reason)
     try:
         ops.set_status(course, form.action.data)
     except ops.CourseError as exc:
@@ -273,7 +347,12 @@ def new_item(slug: str, module_id: int, kind: str):
 @bp.route("/<slug>/items/<int:item_id>", methods=["GET", "POST"])
 @require(COURSES_AUTHOR)
 def edit_item(slug: str, item_id: int):
-    """Edit a lesson (with preview) or a quiz's settings and see its questions."""
+    """Edit a lesson (with preview) or a quiz's settings and see its questions.
+
+    On a live course an edit is saved only as one of the rulebook's minor
+    corrections to a lesson (said which, and what it fixes; recorded and listed
+    publicly); anything else is refused with the way to propose it.
+    """
     course = course_by_slug(slug)
     item = _item(course, item_id)
     if item.kind == KIND_ASSIGNMENT:
@@ -282,17 +361,60 @@ def edit_item(slug: str, item_id: int):
                 "assignments/%(key)s.yaml and import it again.", key=item.key), "info")
         return redirect(url_for("courses_author.course", slug=course.slug))
     form = LessonForm(obj=item) if item.kind == KIND_LESSON else QuizForm(obj=item)
+    locked = authority.refusal(authority.CURRICULUM_REVISE, course)
+    correction_form = _correction_form(course, item) if locked else None
     preview = None
     if item.kind == KIND_LESSON and request.form.get("preview") and form.validate_on_submit():
         preview = render_markdown(form.body_md.data or "", course.slug, form.citations())
     elif form.validate_on_submit():
+        if locked:
+            return _correct(course, item, form, correction_form, locked)
         required_before = item.required
         form.populate(item)
         ops.save_item(item, required_before)
         db.session.commit()
         flash(_("Saved."), "success")
         return _structure(course)
-    return _item_page(course, item, form, preview=preview)
+    return _item_page(course, item, form, preview=preview, locked=locked,
+                      correction_form=correction_form)
+
+
+def _correction_form(course: Course, item: Item) -> CorrectionForm | None:
+    """The minor-correction fields for a live lesson, when the rulebook names any."""
+    corrections = authority.minor_corrections(course) if item.kind == KIND_LESSON else {}
+    if not corrections:
+        return None
+    # Its own prefix: its error summary and fields sit beside the lesson form's. Sent with
+    # the lesson form, whose token (and CSRFProtect) already checked the request.
+    form = CorrectionForm(prefix="fix", meta={"csrf": False})
+    form.correction.choices = [("", _("Choose one"))] + list(corrections.items())
+    return form
+
+
+def _correct(course: Course, item: Item, form, correction_form, locked: str):
+    """Save an edit of a live lesson as a minor correction, or refuse it (nothing saved)."""
+    if correction_form is None or not correction_form.validate():
+        return _item_page(course, item, form, locked=locked, correction_form=correction_form,
+                          status=403)
+    if bool(form.required.data) != item.required:
+        correction_form.correction.errors = [
+            _("Whether learners must finish a lesson is not a minor correction: it needs a "
+              "revision.")
+        ]
+        return _item_page(course, item, form, locked=locked, correction_form=correction_form,
+                          status=403)
+    previous_title, previous_md = item.title, item.body_md or ""
+    form.populate(item)
+    ops.save_item(item, item.required)
+    key = correction_form.correction.data
+    label = dict(correction_form.correction.choices).get(key, key)
+    correct_lesson(item, kind=key, label=str(label), note=correction_form.correction_note.data
+                   .strip(), user_id=current_user.id, previous_title=previous_title,
+                   previous_md=previous_md)
+    db.session.commit()
+    flash(_("Saved as a minor correction; it is listed on the course's decisions and changes "
+            "page."), "success")
+    return _structure(course)
 
 
 def _move_form(course: Course, item: Item, formdata=None) -> MoveItemForm:
@@ -306,11 +428,13 @@ def _move_form(course: Course, item: Item, formdata=None) -> MoveItemForm:
     return form
 
 
-def _item_page(course: Course, item: Item, form, preview=None, move_form=None, status=200):
+def _item_page(course: Course, item: Item, form, preview=None, move_form=None, status=200,
+               locked=None, correction_form=None):
     return render_template(
         "courses/author/item_form.html", form=form, course=course, module=item.module, item=item,
         kind=item.kind, preview=preview, action_form=ActionForm(), question_labels=QUESTION_LABELS,
-        move_form=move_form or _move_form(course, item),
+        move_form=move_form or _move_form(course, item), locked=locked,
+        correction_form=correction_form,
     ), status
 
 

@@ -23,6 +23,13 @@ from lms import signals
 from lms.db import db as _db
 
 
+def plugins_without(*names: str) -> str:
+    """An ``LMS_PLUGINS`` value: every installed plugin but ``names``."""
+    from lms.plugins import available
+
+    return ",".join(sorted(set(available()) - set(names)))
+
+
 @pytest.fixture()
 def make_course(app) -> Callable[..., Course]:
     """``make_course(slug, lessons=3, quiz=True, status="published", modules=1)``.

@@ -9,7 +9,15 @@ from lms.testing import csrf_token
 
 from .conftest import token
 
-PUBLIC = {"courses.catalogue", "courses.course_page"}
+PUBLIC = {"courses.catalogue", "courses.course_page", "courses.changes"}
+#: Authoring POSTs that a bare CSRF token does not make a change to the (live) course: an
+#: invalid form, a new course, a revision. Every other one is refused with 403 while
+#: governance is loaded: a live course changes by decision.
+NOT_A_CHANGE = {
+    "courses_author.new_course",
+    "courses_author.edit_course",
+    "courses_author.prepare_revision",
+}
 #: Authoring routes for editing a whole course in the browser; the matrix must reach each.
 AUTHORING_EDITS = {
     "courses_author.edit_module",
@@ -117,6 +125,12 @@ def test_access_matrix(app, db, world, role):
                 assert code == 302 and response.location.endswith(f"/courses/{args['slug']}"), where
             elif method == "GET":
                 assert code == 200, where
+            elif rule.endpoint == "courses_author.publish_revision":
+                assert code == 404, where  # the live course is not a revision
+            elif rule.endpoint.startswith("courses_author.") and (
+                rule.endpoint not in NOT_A_CHANGE
+            ):
+                assert code == 403, where  # a live course changes by decision
             else:
                 assert code in (200, 302, 303, 400), where
     assert seen >= 30

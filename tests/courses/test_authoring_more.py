@@ -17,12 +17,20 @@ from courses.models import Course, Enrolment, Item, Module, Progress, Question, 
 from lms.audit import AuditEvent
 from lms.db import utcnow
 
-from .conftest import quiz_form, token
+from .conftest import plugins_without, quiz_form, token
 
 
 @pytest.fixture()
-def tutor(make_user, login):
-    return login(make_user(roles=("learner", "tutor")))
+def app_config(app_config):
+    """Without governance, administrators change live courses directly: the editing rules
+    (versions, progress kept, refusals) are what these tests check. With governance, a live
+    course changes only by decision (``test_curriculum_authority``)."""
+    return {**app_config, "LMS_PLUGINS": plugins_without("governance")}
+
+
+@pytest.fixture()
+def author(make_user, login):
+    return login(make_user(roles=("learner", "admin")))
 
 
 @pytest.fixture()
@@ -91,25 +99,25 @@ def _one_h1(html: str) -> None:
 # -- modules ---------------------------------------------------------------------------------
 
 
-def test_rename_module_and_set_unlock_days(app, db, tutor, course):
+def test_rename_module_and_set_unlock_days(app, db, author, course):
     module = course.modules[0]
     url = f"/courses/author/{course.slug}/modules/{module.id}"
-    page = _text(tutor.get(url))
+    page = _text(author.get(url))
     _one_h1(page)
     assert 'for="title"' in page and 'for="unlock_after_days"' in page
     version = course.version
-    data = {"csrf_token": token(tutor), "title": " Getting started ", "unlock_after_days": "7"}
-    r = tutor.post(url, data=data)
+    data = {"csrf_token": token(author), "title": " Getting started ", "unlock_after_days": "7"}
+    r = author.post(url, data=data)
     assert r.status_code == 303
     _fresh(db)
     module = db.session.get(Module, module.id)
     assert (module.title, module.unlock_after_days) == ("Getting started", 7)
     assert db.session.get(Course, course.id).version == version
     assert _events(db, "courses.module.saved")
-    outline = _text(tutor.get(f"/courses/author/{course.slug}"))
+    outline = _text(author.get(f"/courses/author/{course.slug}"))
     assert "Getting started" in outline and "Opens 7 days after a group starts." in outline
     # Emptying the field opens the module at once again.
-    tutor.post(url, data={"csrf_token": token(tutor), "title": "Getting started"})
+    author.post(url, data={"csrf_token": token(author), "title": "Getting started"})
     _fresh(db)
     assert db.session.get(Module, module.id).unlock_after_days is None
 
@@ -123,11 +131,11 @@ def test_rename_module_and_set_unlock_days(app, db, tutor, course):
         ({"title": "New", "unlock_after_days": "soon"}, "Not a valid integer value."),
     ],
 )
-def test_module_bad_input_changes_nothing(app, db, tutor, course, data, message):
+def test_module_bad_input_changes_nothing(app, db, author, course, data, message):
     module = course.modules[0]
-    r = tutor.post(
+    r = author.post(
         f"/courses/author/{course.slug}/modules/{module.id}",
-        data={"csrf_token": token(tutor), **data},
+        data={"csrf_token": token(author), **data},
     )
     assert r.status_code == 400
     assert message in _text(r)
@@ -137,35 +145,35 @@ def test_module_bad_input_changes_nothing(app, db, tutor, course, data, message)
     assert not _events(db, "courses.module.saved")
 
 
-def test_module_without_csrf_is_refused(app, db, tutor, course):
+def test_module_without_csrf_is_refused(app, db, author, course):
     module = course.modules[0]
-    r = tutor.post(f"/courses/author/{course.slug}/modules/{module.id}", data={"title": "X"})
+    r = author.post(f"/courses/author/{course.slug}/modules/{module.id}", data={"title": "X"})
     assert r.status_code == 400
     _fresh(db)
     assert db.session.get(Module, module.id).title == "Module 0"
 
 
-def test_delete_empty_module(app, db, tutor, course):
-    tutor.post(
+def test_delete_empty_module(app, db, author, course):
+    author.post(
         f"/courses/author/{course.slug}/modules",
-        data={"csrf_token": token(tutor), "title": "Spare"},
+        data={"csrf_token": token(author), "title": "Spare"},
     )
     _fresh(db)
     spare_id = db.session.scalar(select(Module.id).where(Module.title == "Spare"))
-    page = _text(tutor.get(f"/courses/author/{course.slug}/modules/{spare_id}"))
+    page = _text(author.get(f"/courses/author/{course.slug}/modules/{spare_id}"))
     assert "Delete this module" in page and "no learner loses anything" in page
     # Move it first so deleting it must renumber the modules after it.
-    tutor.post(
+    author.post(
         f"/courses/author/{course.slug}/move",
-        data={"csrf_token": token(tutor), "action": f"module:{spare_id}:up"},
+        data={"csrf_token": token(author), "action": f"module:{spare_id}:up"},
     )
     version = db.session.get(Course, course.id).version
-    r = tutor.post(
+    r = author.post(
         f"/courses/author/{course.slug}/modules/{spare_id}/delete",
-        data={"csrf_token": token(tutor)},
+        data={"csrf_token": token(author)},
     )
     assert r.status_code == 303
-    assert "Module deleted." in _text(tutor.get(r.location))
+    assert "Module deleted." in _text(author.get(r.location))
     _fresh(db)
     assert db.session.get(Module, spare_id) is None
     course = db.session.get(Course, course.id)
@@ -174,28 +182,28 @@ def test_delete_empty_module(app, db, tutor, course):
     assert _events(db, "courses.module.deleted")
 
 
-def test_delete_module_with_items_is_refused(app, db, tutor, course, learner_progress):
+def test_delete_module_with_items_is_refused(app, db, author, course, learner_progress):
     module = course.modules[0]
     before = _layout(db, course.id)
-    page = _text(tutor.get(f"/courses/author/{course.slug}/modules/{module.id}"))
+    page = _text(author.get(f"/courses/author/{course.slug}/modules/{module.id}"))
     assert "This module has 2 lessons or quizzes." in page
-    r = tutor.post(
+    r = author.post(
         f"/courses/author/{course.slug}/modules/{module.id}/delete",
-        data={"csrf_token": token(tutor)},
+        data={"csrf_token": token(author)},
     )
     assert r.status_code == 303
-    assert "Move them to another module or delete them first" in _text(tutor.get(r.location))
+    assert "Move them to another module or delete them first" in _text(author.get(r.location))
     assert _layout(db, course.id) == before
     assert _done_keys(db, learner_progress.id) == {"l1", "l3"}
     assert not _events(db, "courses.module.deleted")
 
 
-def test_module_of_another_course_is_404(app, db, tutor, course, make_course):
+def test_module_of_another_course_is_404(app, db, author, course, make_course):
     other = make_course(slug="other", lessons=1, quiz=False)
     foreign = other.modules[0]
-    csrf = token(tutor)
-    assert tutor.get(f"/courses/author/{course.slug}/modules/{foreign.id}").status_code == 404
-    r = tutor.post(
+    csrf = token(author)
+    assert author.get(f"/courses/author/{course.slug}/modules/{foreign.id}").status_code == 404
+    r = author.post(
         f"/courses/author/{course.slug}/modules/{foreign.id}/delete", data={"csrf_token": csrf}
     )
     assert r.status_code == 404
@@ -205,20 +213,20 @@ def test_module_of_another_course_is_404(app, db, tutor, course, make_course):
 # -- moving items between modules ------------------------------------------------------------
 
 
-def test_move_item_to_another_module(app, db, tutor, course, learner_progress):
+def test_move_item_to_another_module(app, db, author, course, learner_progress):
     l1 = next(i for i in course.items if i.key == "l1")
     target = course.modules[1]
     version = course.version
-    page = _text(tutor.get(f"/courses/author/{course.slug}/items/{l1.id}"))
+    page = _text(author.get(f"/courses/author/{course.slug}/items/{l1.id}"))
     _one_h1(page)
     assert 'for="module"' in page and "2. Module 1" in page
     assert "1. Module 0" not in page  # its own module is not offered
-    r = tutor.post(
+    r = author.post(
         f"/courses/author/{course.slug}/items/{l1.id}/module",
-        data={"csrf_token": token(tutor), "module": str(target.id)},
+        data={"csrf_token": token(author), "module": str(target.id)},
     )
     assert r.status_code == 303
-    assert "Moved to the end of “Module 1”." in _text(tutor.get(r.location))
+    assert "Moved to the end of “Module 1”." in _text(author.get(r.location))
     assert _layout(db, course.id) == [("m0", ["l2"]), ("m1", ["l3", "l4", "final", "l1"])]
     assert db.session.get(Item, l1.id).module_id == target.id
     # Same item, same id: the learner keeps every lesson done.
@@ -229,12 +237,12 @@ def test_move_item_to_another_module(app, db, tutor, course, learner_progress):
 
 
 def test_move_item_to_module_of_another_course_is_refused(
-    app, db, tutor, course, make_course, learner_progress
+    app, db, author, course, make_course, learner_progress
 ):
     other = make_course(slug="other", lessons=1, quiz=False)
     l1 = next(i for i in course.items if i.key == "l1")
     before = _layout(db, course.id)
-    csrf = token(tutor)
+    csrf = token(author)
     url = f"/courses/author/{course.slug}/items/{l1.id}/module"
     for value, message in [
         (str(other.modules[0].id), "Choose another module of this course."),
@@ -243,7 +251,7 @@ def test_move_item_to_module_of_another_course_is_refused(
         ("two", "Choose another module of this course."),
         ("", "Choose another module of this course."),
     ]:
-        r = tutor.post(url, data={"csrf_token": csrf, "module": value})
+        r = author.post(url, data={"csrf_token": csrf, "module": value})
         assert r.status_code == 400, value
         html = _text(r)
         assert message in html, value
@@ -253,48 +261,48 @@ def test_move_item_to_module_of_another_course_is_refused(
     assert _done_keys(db, learner_progress.id) == {"l1", "l3"}
     assert not _events(db, "courses.item.moved")
     # Without the CSRF token: refused, nothing moves.
-    r = tutor.post(url, data={"module": str(course.modules[1].id)})
+    r = author.post(url, data={"module": str(course.modules[1].id)})
     assert r.status_code == 400
     assert _layout(db, course.id) == before
 
 
-def test_move_item_of_another_course_is_404(app, db, tutor, course, make_course):
+def test_move_item_of_another_course_is_404(app, db, author, course, make_course):
     other = make_course(slug="other", lessons=1, quiz=False)
     foreign = other.items[0]
-    r = tutor.post(
+    r = author.post(
         f"/courses/author/{course.slug}/items/{foreign.id}/module",
-        data={"csrf_token": token(tutor), "module": str(course.modules[1].id)},
+        data={"csrf_token": token(author), "module": str(course.modules[1].id)},
     )
     assert r.status_code == 404
     assert _layout(db, other.id) == [("m0", ["l1"])]
 
 
-def test_single_module_course_offers_no_move(app, db, tutor, make_course):
+def test_single_module_course_offers_no_move(app, db, author, make_course):
     course = make_course(slug="small", lessons=1, quiz=False)
-    page = _text(tutor.get(f"/courses/author/{course.slug}/items/{course.items[0].id}"))
+    page = _text(author.get(f"/courses/author/{course.slug}/items/{course.items[0].id}"))
     assert "This course has only one module." in page
 
 
 # -- deleting items --------------------------------------------------------------------------
 
 
-def test_delete_item_asks_first_then_deletes(app, db, tutor, course, learner_progress):
+def test_delete_item_asks_first_then_deletes(app, db, author, course, learner_progress):
     l1 = next(i for i in course.items if i.key == "l1")
     version = course.version
     url = f"/courses/author/{course.slug}/items/{l1.id}/delete"
-    page = _text(tutor.get(url))
+    page = _text(author.get(url))
     _one_h1(page)
     assert "Delete this lesson?" in page
     assert "1 learner has finished it and loses that progress." in page
     assert "Learners keep their progress on every other lesson and quiz." in page
     assert f"the course gets a new version ({version + 1})" in page
     # A POST without the confirmation button's value only leads to the confirmation page.
-    r = tutor.post(url, data={"csrf_token": token(tutor)})
+    r = author.post(url, data={"csrf_token": token(author)})
     assert r.status_code == 303 and r.location.endswith(url)
     assert db.session.get(Item, l1.id) is not None
-    r = tutor.post(url, data={"csrf_token": token(tutor), "action": "delete"})
+    r = author.post(url, data={"csrf_token": token(author), "action": "delete"})
     assert r.status_code == 303
-    assert "is deleted" in _text(tutor.get(r.location))
+    assert "is deleted" in _text(author.get(r.location))
     assert _layout(db, course.id) == [("m0", ["l2"]), ("m1", ["l3", "l4", "final"])]
     assert _done_keys(db, learner_progress.id) == {"l3"}
     assert db.session.get(Course, course.id).version == version + 1
@@ -302,43 +310,45 @@ def test_delete_item_asks_first_then_deletes(app, db, tutor, course, learner_pro
     assert event.data["item"] == "l1" and event.data["learners_with_progress"] == 1
 
 
-def test_delete_quiz_takes_its_attempts(app, db, tutor, course, learner_progress):
+def test_delete_quiz_takes_its_attempts(app, db, author, course, learner_progress):
     quiz = next(i for i in course.items if i.key == "final")
     url = f"/courses/author/{course.slug}/items/{quiz.id}/delete"
-    page = _text(tutor.get(url))
+    page = _text(author.get(url))
     assert "Delete this quiz?" in page and "1 quiz attempt is deleted with it." in page
-    tutor.post(url, data={"csrf_token": token(tutor), "action": "delete"})
+    author.post(url, data={"csrf_token": token(author), "action": "delete"})
     _fresh(db)
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
     assert db.session.scalar(select(func.count()).select_from(Question)) == 0
     assert _done_keys(db, learner_progress.id) == {"l1", "l3"}
 
 
-def test_delete_item_bad_requests_change_nothing(app, db, tutor, course, make_course):
+def test_delete_item_bad_requests_change_nothing(app, db, author, course, make_course):
     other = make_course(slug="other", lessons=1, quiz=False)
     l1 = next(i for i in course.items if i.key == "l1")
     foreign = other.items[0]
-    r = tutor.post(
+    r = author.post(
         f"/courses/author/{course.slug}/items/{foreign.id}/delete",
-        data={"csrf_token": token(tutor), "action": "delete"},
+        data={"csrf_token": token(author), "action": "delete"},
     )
     assert r.status_code == 404
-    r = tutor.post(f"/courses/author/{course.slug}/items/{l1.id}/delete", data={"action": "delete"})
+    r = author.post(
+        f"/courses/author/{course.slug}/items/{l1.id}/delete", data={"action": "delete"}
+    )
     assert r.status_code == 400
     _fresh(db)
     assert db.session.get(Item, foreign.id) and db.session.get(Item, l1.id)
 
 
-def test_delete_optional_item_keeps_version(app, db, tutor, course):
+def test_delete_optional_item_keeps_version(app, db, author, course):
     l2 = next(i for i in course.items if i.key == "l2")
     l2.required = False
     db.session.commit()
     version, l2_id = course.version, l2.id
-    page = _text(tutor.get(f"/courses/author/{course.slug}/items/{l2_id}/delete"))
+    page = _text(author.get(f"/courses/author/{course.slug}/items/{l2_id}/delete"))
     assert "new version" not in page
-    tutor.post(
+    author.post(
         f"/courses/author/{course.slug}/items/{l2_id}/delete",
-        data={"csrf_token": token(tutor), "action": "delete"},
+        data={"csrf_token": token(author), "action": "delete"},
     )
     _fresh(db)
     assert db.session.get(Item, l2_id) is None
@@ -357,18 +367,18 @@ def _question_keys(db, item_id: int) -> list[str]:
     return [q.key for q in rows]
 
 
-def test_reorder_questions(app, db, tutor, course, learner_progress):
+def test_reorder_questions(app, db, author, course, learner_progress):
     quiz = next(i for i in course.items if i.key == "final")
     q1, q2 = quiz.questions
     version = course.version
-    page = _text(tutor.get(f"/courses/author/{course.slug}/items/{quiz.id}"))
+    page = _text(author.get(f"/courses/author/{course.slug}/items/{quiz.id}"))
     assert page.count('name="action" value="down"') == 1
     assert page.count('name="action" value="up"') == 1
     base = f"/courses/author/{course.slug}/items/{quiz.id}/questions"
-    r = tutor.post(f"{base}/{q1.id}/move", data={"csrf_token": token(tutor), "action": "down"})
+    r = author.post(f"{base}/{q1.id}/move", data={"csrf_token": token(author), "action": "down"})
     assert r.status_code == 303 and r.location.endswith(f"#question-{q1.id}")
     assert _question_keys(db, quiz.id) == ["q2", "q1"]
-    r = tutor.post(f"{base}/{q1.id}/move", data={"csrf_token": token(tutor), "action": "up"})
+    r = author.post(f"{base}/{q1.id}/move", data={"csrf_token": token(author), "action": "up"})
     assert _question_keys(db, quiz.id) == ["q1", "q2"]
     assert db.session.get(Course, course.id).version == version
     assert len(_events(db, "courses.question.moved")) == 2
@@ -376,66 +386,66 @@ def test_reorder_questions(app, db, tutor, course, learner_progress):
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
 
 
-def test_reorder_questions_bad_input(app, db, tutor, course, make_course):
+def test_reorder_questions_bad_input(app, db, author, course, make_course):
     quiz = next(i for i in course.items if i.key == "final")
     q1, _q2 = quiz.questions
     base = f"/courses/author/{course.slug}/items/{quiz.id}/questions"
-    csrf = token(tutor)
-    r = tutor.post(f"{base}/{q1.id}/move", data={"csrf_token": csrf, "action": "up"})
+    csrf = token(author)
+    r = author.post(f"{base}/{q1.id}/move", data={"csrf_token": csrf, "action": "up"})
     assert r.status_code == 303
-    assert "already at that end" in _text(tutor.get(r.location))
-    r = tutor.post(f"{base}/{q1.id}/move", data={"csrf_token": csrf, "action": "sideways"})
+    assert "already at that end" in _text(author.get(r.location))
+    r = author.post(f"{base}/{q1.id}/move", data={"csrf_token": csrf, "action": "sideways"})
     assert r.status_code == 400 and "up or down" in _text(r)
-    r = tutor.post(f"{base}/{q1.id}/move", data={"action": "down"})
+    r = author.post(f"{base}/{q1.id}/move", data={"action": "down"})
     assert r.status_code == 400
     other = make_course(slug="other")
     foreign = next(i for i in other.items if i.key == "final").questions[0]
-    r = tutor.post(f"{base}/{foreign.id}/move", data={"csrf_token": csrf, "action": "down"})
+    r = author.post(f"{base}/{foreign.id}/move", data={"csrf_token": csrf, "action": "down"})
     assert r.status_code == 404
     assert _question_keys(db, quiz.id) == ["q1", "q2"]
     assert not _events(db, "courses.question.moved")
 
 
-def test_delete_question(app, db, tutor, course, learner_progress):
+def test_delete_question(app, db, author, course, learner_progress):
     quiz = next(i for i in course.items if i.key == "final")
     q1, _q2 = quiz.questions
     version = course.version
     base = f"/courses/author/{course.slug}/items/{quiz.id}/questions"
-    r = tutor.post(f"{base}/{q1.id}/delete", data={"csrf_token": token(tutor)})
+    r = author.post(f"{base}/{q1.id}/delete", data={"csrf_token": token(author)})
     assert r.status_code == 303
-    assert "Question deleted." in _text(tutor.get(r.location))
+    assert "Question deleted." in _text(author.get(r.location))
     assert _question_keys(db, quiz.id) == ["q2"]
     assert db.session.get(Course, course.id).version == version + 1
     assert _events(db, "courses.question.deleted")
     assert _done_keys(db, learner_progress.id) == {"l1", "l3"}
     # The last question of a published quiz stays: an empty quiz could never be passed.
     (q2,) = db.session.get(Item, quiz.id).questions
-    r = tutor.post(f"{base}/{q2.id}/delete", data={"csrf_token": token(tutor)})
+    r = author.post(f"{base}/{q2.id}/delete", data={"csrf_token": token(author)})
     assert r.status_code == 303
-    assert "learners could not pass an empty quiz" in _text(tutor.get(r.location))
+    assert "learners could not pass an empty quiz" in _text(author.get(r.location))
     assert _question_keys(db, quiz.id) == ["q2"]
     assert db.session.get(Course, course.id).version == version + 1
 
 
-def test_delete_last_question_of_a_draft(app, db, tutor, make_course):
+def test_delete_last_question_of_a_draft(app, db, author, make_course):
     course = make_course(slug="drafty", status="draft")
     quiz = next(i for i in course.items if i.key == "final")
     base = f"/courses/author/{course.slug}/items/{quiz.id}/questions"
     for question in list(quiz.questions):
-        r = tutor.post(f"{base}/{question.id}/delete", data={"csrf_token": token(tutor)})
+        r = author.post(f"{base}/{question.id}/delete", data={"csrf_token": token(author)})
         assert r.status_code == 303
     assert _question_keys(db, quiz.id) == []
     assert db.session.get(Course, course.id).version == 1  # a never-published draft
 
 
-def test_delete_question_bad_requests(app, db, tutor, course, make_course):
+def test_delete_question_bad_requests(app, db, author, course, make_course):
     quiz = next(i for i in course.items if i.key == "final")
     q1 = quiz.questions[0]
     base = f"/courses/author/{course.slug}/items/{quiz.id}/questions"
-    assert tutor.post(f"{base}/{q1.id}/delete", data={}).status_code == 400
+    assert author.post(f"{base}/{q1.id}/delete", data={}).status_code == 400
     other = make_course(slug="other")
     foreign = next(i for i in other.items if i.key == "final").questions[0]
-    r = tutor.post(f"{base}/{foreign.id}/delete", data={"csrf_token": token(tutor)})
+    r = author.post(f"{base}/{foreign.id}/delete", data={"csrf_token": token(author)})
     assert r.status_code == 404
     assert _question_keys(db, quiz.id) == ["q1", "q2"]
 
@@ -460,13 +470,13 @@ def _course_data(course: Course, **changes) -> dict:
     return data
 
 
-def test_set_and_clear_the_retire_date(app, db, tutor, course, client):
+def test_set_and_clear_the_retire_date(app, db, author, course, client):
     url = f"/courses/author/{course.slug}/edit"
-    page = _text(tutor.get(url))
+    page = _text(author.get(url))
     assert 'type="date"' in page and 'for="retire_date"' in page
     day = (utcnow() + dt.timedelta(days=30)).date()
     version = course.version
-    r = tutor.post(url, data={"csrf_token": token(tutor), **_course_data(course),
+    r = author.post(url, data={"csrf_token": token(author), **_course_data(course),
                               "retire_date": day.isoformat()})
     assert r.status_code == 303
     _fresh(db)
@@ -479,9 +489,9 @@ def test_set_and_clear_the_retire_date(app, db, tutor, course, client):
     page = _text(client.get(f"/courses/{course.slug}"))
     assert "Leaves the catalogue on" in page
     assert course.title in _text(client.get("/courses/"))
-    assert day.isoformat() in _text(tutor.get(url))  # the form shows the saved day
+    assert day.isoformat() in _text(author.get(url))  # the form shows the saved day
     # Re-saving without the date clears it.
-    r = tutor.post(url, data={"csrf_token": token(tutor), **_course_data(course)})
+    r = author.post(url, data={"csrf_token": token(author), **_course_data(course)})
     assert r.status_code == 303
     _fresh(db)
     assert db.session.get(Course, course.id).retire_dt is None
@@ -491,11 +501,11 @@ def test_set_and_clear_the_retire_date(app, db, tutor, course, client):
 
 @pytest.mark.parametrize(("offset", "raw"), [(0, None), (-3, None), (None, "31/12/2099"),
                                              (None, "2099-02-30")])
-def test_retire_date_must_be_a_future_day(app, db, tutor, course, offset, raw):
+def test_retire_date_must_be_a_future_day(app, db, author, course, offset, raw):
     value = raw or (utcnow().date() + dt.timedelta(days=offset)).isoformat()
-    r = tutor.post(
+    r = author.post(
         f"/courses/author/{course.slug}/edit",
-        data={"csrf_token": token(tutor), **_course_data(course, title="Changed"),
+        data={"csrf_token": token(author), **_course_data(course, title="Changed"),
               "retire_date": value},
     )
     assert r.status_code == 200  # the form again, with the message
@@ -507,13 +517,13 @@ def test_retire_date_must_be_a_future_day(app, db, tutor, course, offset, raw):
     assert not _events(db, "courses.course.retire_date_set")
 
 
-def test_a_passed_retire_date_can_stay_when_other_details_change(app, db, tutor, course):
+def test_a_passed_retire_date_can_stay_when_other_details_change(app, db, author, course):
     past = dt.datetime.combine(utcnow().date() - dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
     course.retire_dt = past
     db.session.commit()
-    r = tutor.post(
+    r = author.post(
         f"/courses/author/{course.slug}/edit",
-        data={"csrf_token": token(tutor), **_course_data(course, title="Renamed"),
+        data={"csrf_token": token(author), **_course_data(course, title="Renamed"),
               "retire_date": past.date().isoformat()},
     )
     assert r.status_code == 303

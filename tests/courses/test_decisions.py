@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -88,9 +89,12 @@ def test_revise_and_retire_reject_bad_payloads(kinds, make_course):
     }
     choices = {f["name"]: f for f in revise.fields()}["course"]["choices"]
     assert {slug for slug, _label in choices} == {"live", "sketch"}
-    assert revise.validate({"course": "sketch", "changes": "More", "publish": "y"}) == {
-        "course": "sketch", "changes": "More", "publish": True,
+    cleaned = revise.validate({"course": "sketch", "changes": "More", "publish": "y"})
+    # Publishing pins the draft's content as it is when the proposal is raised.
+    assert cleaned == {
+        "course": "sketch", "changes": "More", "publish": True, "content": cleaned["content"],
     }
+    assert re.fullmatch(r"[0-9a-f]{64}", cleaned["content"])
     yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
     assert _errors(retire, {"course": "live", "from_date": yesterday}) == {
         "from_date": "Choose today or a later day."
@@ -139,7 +143,11 @@ def test_revise_publishes_a_draft_once(kinds, make_course):
     revise.enact(_decision("courses:revise", payload))
     assert draft.version == version
     assert db.session.scalar(select(func.count(CourseDecision.id))) == 1
-    payload = revise.validate({"course": "empty", "changes": "Ready", "publish": True})
+    with pytest.raises(PayloadError) as caught:
+        revise.validate({"course": "empty", "changes": "Ready", "publish": True})
+    assert "nothing to publish" in caught.value.errors["publish"]
+    # A proposal raised before pinning existed still cannot publish an empty course.
+    payload = {"course": "empty", "changes": "Ready", "publish": True}
     with pytest.raises(CourseError):
         revise.enact(_decision("courses:revise", payload, decision_id=8))
     db.session.rollback()

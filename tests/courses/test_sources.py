@@ -11,7 +11,7 @@ from sqlalchemy import select
 from courses.content_format import ContentProblems, course_files, read_course
 from courses.importing import export_course, import_course
 from courses.markdown import render_lesson, render_markdown
-from courses.models import Item
+from courses.models import STATUS_DRAFT, Course, Item
 
 from .conftest import token
 from .content_helpers import CHECK, INTRO, course_folder
@@ -216,6 +216,8 @@ def test_a_lesson_edited_in_the_browser_keeps_its_sources(db, tmp_path, make_use
     assert data["sources"].startswith("- id: ica-1995\n  title: Statement on the")
     assert data["reviewed_on"] == "2026-11-20"
     data["body_md"] = data["body_md"].replace("seven principles", "7 principles")
+    # The imported course is live: the edit goes in as one of the rulebook's minor corrections.
+    data["fix-correction"], data["fix-correction_note"] = "spelling", "Numerals"
     response = tutor.post(url, data=data)
     assert response.status_code == 303, response.get_data(as_text=True)
     export_course("demo-course", tmp_path / "out")
@@ -228,6 +230,8 @@ def test_the_authoring_form_refuses_unknown_citations_and_bad_sources(
     db, tmp_path, make_user, login
 ):
     import_course(sourced_folder(tmp_path / "in"))
+    # A draft, which its authors edit freely (a live course changes by decision).
+    db.session.scalar(select(Course).where(Course.slug == "demo-course")).status = STATUS_DRAFT
     db.session.commit()
     lesson = db.session.scalar(select(Item).where(Item.key == "intro"))
     tutor = login(make_user(roles=("learner", "tutor")))
@@ -258,7 +262,7 @@ def test_the_authoring_form_refuses_unknown_citations_and_bad_sources(
 
 
 def test_a_new_lesson_can_carry_sources(db, make_course, make_user, login):
-    course = make_course(lessons=1)
+    course = make_course(lessons=1, status=STATUS_DRAFT)
     tutor = login(make_user(roles=("learner", "tutor")))
     module = course.modules[0]
     url = f"/courses/author/{course.slug}/modules/{module.id}/new/lesson"

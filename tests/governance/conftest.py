@@ -16,6 +16,9 @@ from lms.accounts.models import User
 from lms.db import db as _db
 from lms.db import utcnow
 
+# The courses builders, for the curriculum decisions governance enacts.
+from tests.courses.conftest import enrol, make_course, request_ctx  # noqa: F401, E402
+
 _numbers = itertools.count(1)
 
 
