@@ -1,7 +1,7 @@
 """curriculum authority: revisions in preparation and minor corrections
 
 Revision ID: courses_0120
-Revises: courses_0151
+Revises: courses_0152
 Create Date: 2026-12-06 18:30:00.000000
 
 """
@@ -13,7 +13,7 @@ from lms.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'courses_0120'
-down_revision = 'courses_0151'
+down_revision = 'courses_0152'
 branch_labels = None
 depends_on = None
 
