@@ -100,7 +100,32 @@ def import_courses(folders: Iterable[str | Path]) -> list[ImportResult]:
         sources = read_courses(folders, course_exists=_course_exists)
     except ContentProblems as exc:
         raise ImportProblems(exc.problems) from None
+    lost = [problem for source in sources for problem in _submitted_work_lost(source)]
+    if lost:
+        raise ImportProblems(lost)
     return [_upsert(source) for source in sources]
+
+
+def _submitted_work_lost(source: CourseSource) -> list[Problem]:
+    """Refuse to remove (or turn into another kind) an assignment learners have worked on.
+
+    Deleting the item would delete their work with it: nothing a learner did is lost.
+    """
+    from .assignments.models import Submission
+
+    kept = {item.key for item in source.items() if item.kind == KIND_ASSIGNMENT}
+    sent = db.session.scalars(
+        select(Item.key).distinct()
+        .join(Course, Course.id == Item.course_id)
+        .join(Submission, Submission.item_id == Item.id)
+        .where(Course.slug == source.slug, Item.kind == KIND_ASSIGNMENT)
+    )
+    return [
+        Problem(f"{source.slug}/{COURSE_FILE}", None,
+                f"assignment {key!r} holds learners' work (drafts or submissions): keep it "
+                "in the course (make it optional rather than remove it)")
+        for key in sent if key not in kept
+    ]
 
 
 def import_path(path: str | Path) -> list[ImportResult]:

@@ -613,6 +613,15 @@ def item_usage(item: Item) -> tuple[int, int]:
     return learners or 0, attempts or 0
 
 
+def has_submitted_work(item: Item) -> bool:
+    """Tell whether a learner has started or submitted work for ``item`` (an assignment)."""
+    from .assignments.models import Submission
+
+    return db.session.scalar(
+        select(Submission.id).where(Submission.item_id == item.id).limit(1)
+    ) is not None
+
+
 def delete_item(item: Item) -> None:
     """Delete a lesson or quiz; learners' progress and attempts on it go with it.
 

@@ -472,6 +472,10 @@ def delete_item(slug: str, item_id: int):
     """Ask first (saying what learners lose), then delete a lesson or quiz."""
     course = course_by_slug(slug)
     item = _item(course, item_id)
+    if item.kind == KIND_ASSIGNMENT and ops.has_submitted_work(item):
+        flash(_("Learners have worked on “%(title)s”: it cannot be deleted. "
+                "Make it optional instead.", title=item.title), "error")
+        return redirect(url_for("courses_author.course", slug=course.slug), 303)
     form = ActionForm()
     if request.method == "POST":
         if not form.validate():

@@ -72,3 +72,37 @@ def test_bad_assignments_are_refused_with_the_file_and_line(db, tmp_path, change
     text = "\n".join(str(p) for p in caught.value.problems)
     assert "assignments/membership-policy.yaml:" in text and message in text, text
     assert db.session.scalar(select(Item.id)) is None
+
+
+def test_an_assignment_with_submitted_work_is_never_removed(db, tmp_path, make_user, login):
+    from courses.assignments.models import Submission
+    from courses.models import Enrolment
+
+    from .assignment_helpers import answer
+
+    example = _documented_example()
+    import_course(_folder(tmp_path / "src", example))
+    db.session.commit()
+    learner = make_user()
+    course_id = db.session.scalar(select(Item.course_id).where(Item.kind == KIND_ASSIGNMENT))
+    db.session.add(Enrolment(user_id=learner.id, course_id=course_id))
+    db.session.commit()
+    answer(login(learner), "demo-course", "membership-policy", "Mine", action="submit")
+    # Removed from course.yaml: refused, nothing written.
+    folder = _folder(tmp_path / "again", example)
+    (folder / "course.yaml").write_text(
+        (folder / "course.yaml").read_text().replace("  - assignment: membership-policy\n", "")
+    )
+    (folder / "assignments" / "membership-policy.yaml").unlink()
+    (folder / "assignments").rmdir()
+    with pytest.raises(ImportProblems) as caught:
+        import_course(folder)
+    assert "holds learners' work" in str(caught.value)
+    db.session.rollback()
+    assert db.session.scalar(select(Submission.version_count)) == 1
+    # Nor deleted from the authoring pages.
+    author = login(make_user(roles=("tutor",)))
+    item_id = db.session.scalar(select(Item.id).where(Item.kind == KIND_ASSIGNMENT))
+    response = author.get(f"/courses/author/demo-course/items/{item_id}/delete")
+    assert response.status_code == 303
+    assert db.session.get(Item, item_id) is not None
