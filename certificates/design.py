@@ -42,7 +42,9 @@ VARIABLES: tuple[tuple[str, str], ...] = (
     ("valid_until_line", _l("“Valid until <date>”, or empty when it never expires.")),
     ("code", _l("The short code, e.g. 7KQ2-M4XD-9TPW.")),
     ("verify_url", _l("The verification URL (what the QR code holds).")),
-    ("qr_svg", _l("The QR code of the verification URL, as SVG markup.")),
+    ("qr_svg", _l("The QR code of the verification URL, as SVG markup (with its text "
+                  "alternative for screen readers).")),
+    ("qr_alt", _l("The QR code's text alternative.")),
 )
 
 SAMPLE = pdf.PageData(
@@ -55,11 +57,13 @@ SAMPLE = pdf.PageData(
     completed="has completed the course",
     course_title="Running a members' meeting",
     outcomes=("Call a general meeting with proper notice.", "Chair a meeting fairly."),
-    issued_line="Issued on 02 January 2026",
+    issued_line="Issued on Jan 2, 2026",
     hours_line="6 hours of study",
-    valid_until_line="Valid until 02 January 2029",
+    valid_until_line="Valid until Jan 2, 2029",
     code="7KQ2-M4XD-9TPW",
     verify_url="https://example.org/certificates/verify/7KQ2-M4XD-9TPW",
+    qr_alt="QR code: scan it to check this certificate at "
+    "https://example.org/certificates/verify/7KQ2-M4XD-9TPW",
 )
 
 

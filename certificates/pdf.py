@@ -182,11 +182,17 @@ class PageData:
     valid_until_line: str
     code: str
     verify_url: str
+    #: What the QR code is, for screen readers (the SVG's ``<title>``, the PDF's ``/Alt``).
+    qr_alt: str = ""
 
 
-def qr_svg(data: str) -> Markup:
-    """The QR code of ``data`` as inline SVG markup (vector, no XML declaration)."""
-    svg = segno.make(data, error="m").svg_inline(border=2, omitsize=True)
+def qr_svg(data: str, title: str | None = None) -> Markup:
+    """The QR code of ``data`` as inline SVG markup (vector, no XML declaration).
+
+    :param title: the SVG's ``<title>``: WeasyPrint's tagged PDF gives it to the
+        code's ``Figure`` as its alternative text, which PDF/UA requires.
+    """
+    svg = segno.make(data, error="m").svg_inline(border=2, omitsize=True, title=title)
     return Markup(svg)  # noqa: S704 (segno's own SVG, built from escaped data)
 
 
@@ -207,7 +213,7 @@ def compile_template(html: str):
 def render_html(page: PageData, template: str = DEFAULT_HTML) -> str:
     """Render the certificate page's HTML in the Jinja sandbox."""
     context = {k: getattr(page, k) for k in page.__dataclass_fields__}
-    context["qr_svg"] = qr_svg(page.verify_url)
+    context["qr_svg"] = qr_svg(page.verify_url, page.qr_alt or page.verify_url)
     return compile_template(template).render(context)
 
 

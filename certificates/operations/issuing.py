@@ -150,6 +150,8 @@ def page_data(cert: Certificate) -> pdf.PageData:
             ),
             code=cert.code,
             verify_url=signing.verify_url(cert.code),
+            qr_alt=_("QR code: scan it to check this certificate at %(url)s",
+                     url=signing.verify_url(cert.code)),
         )
 
 

@@ -12,6 +12,17 @@ from lms.db import db as _db
 from lms.templating import format_day
 
 
+def _structure(node):
+    """Every structure element under ``node`` (the tagged PDF's tree), depth first."""
+    node = node.get_object()
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [kids]:
+        kid = kid.get_object() if hasattr(kid, "get_object") else kid
+        if isinstance(kid, dict) and "/S" in kid:
+            yield kid
+            yield from _structure(kid)
+
+
 def test_pdf_is_tagged_pdfua_and_stays_pdfa3b_with_its_credential(app, make_user, complete):
     cert = complete(make_user(name="Zoë Reader"))
     reader = PdfReader(io.BytesIO(cert.pdf))
@@ -25,6 +36,14 @@ def test_pdf_is_tagged_pdfua_and_stays_pdfa3b_with_its_credential(app, make_user
     assert 'pdfuaid:part="1"' in metadata
     assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="B"' in metadata
     assert reader.attachments["credential.json"] == [cert.credential_json.encode("utf-8")]
+    elements = list(_structure(root["/StructTreeRoot"]))
+    kinds = [e["/S"] for e in elements]
+    assert "/H1" in kinds and "/P" in kinds
+    # PDF/UA: every figure has a text alternative; the QR code's says where it leads.
+    figures = [e for e in elements if e["/S"] == "/Figure"]
+    assert figures and all(f.get("/Alt") for f in figures)
+    assert f"/certificates/verify/{cert.code}" in figures[0]["/Alt"]
+    assert figures[0]["/Alt"].startswith("QR code")
 
 
 def test_certificate_uses_the_site_green_date_format_and_an_unbroken_code(
