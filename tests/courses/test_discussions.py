@@ -354,3 +354,30 @@ def test_a_thread_of_500_posts_pages_at_50_in_constant_queries(
     assert 'id="post-50"' in html and 'id="post-51"' not in html
     assert last.count('class="post"') == 50 and 'id="post-500"' in last
     assert client.get(f"/courses/discuss/thread/{large.id}?page=11").status_code == 404
+
+
+def test_the_lesson_page_reads_nothing_of_its_discussions(app, db, make_user, login,
+                                                          make_course, enrol):
+    """"Discuss this lesson" is a link built without a query: threads cost the page nothing."""
+    from .test_queries import count_queries
+
+    course = make_course()
+    learner = make_user()
+    enrol(learner, course)
+    client = login(learner)
+    path = f"/courses/{course.slug}/learn/l1"
+
+    def count():
+        client.get(path)
+        with count_queries(db.engine) as counter:
+            assert client.get(path).status_code == 200
+        return counter["n"], counter["statements"]
+
+    before, _ = count()
+    for n in range(30):
+        thread = make_thread(course, learner, posts=3, title=f"T{n}")
+        thread.item_id = course.items[0].id
+    db.session.commit()
+    after, statements = count()
+    assert before == after
+    assert not any("courses_discussion" in s for s in statements)
