@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 from .dataset import in_process_app
+from .scenarios import TUTOR_EMAIL, TUTOR_PASSWORD
 
 #: The bench's cohort course: :data:`MODULES` modules of :data:`LESSONS_PER_MODULE`
 #: lessons, each module ending with a quiz.
@@ -56,8 +57,6 @@ CSV_RUNS = 3
 #: Rows of the bulk enrolment file (all new people), and of the untimed warm-up upload.
 UPLOAD_ROWS = 1000
 WARMUP_ROWS = 10
-TUTOR_EMAIL = "bench-tutor@example.org"
-TUTOR_PASSWORD = "bench tutor passphrase"  # noqa: S105 (a generated dataset's account)
 #: Targets from issue 4.
 MATRIX_MAX_MS = 300
 UPLOAD_MAX_S = 10

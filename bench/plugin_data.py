@@ -146,4 +146,9 @@ def seed(learner_id: int, user_ids: list[int], password_hash: str) -> dict[str, 
     facts: dict[str, object] = {"cert_code": seed_certificates(learner_id, password_hash)}
     facts.update(seed_governance(user_ids[:VOTERS], password_hash))
     facts["voters"] = [f"bench-user-{n:06d}@example.org" for n in range(VOTERS)]
+    # The tutor's groups (a 500-learner cohort and a small one) before the server starts,
+    # so the tutor's dashboard is measured on them; the cohort measures reuse them.
+    from . import cohort_measures
+
+    cohort_measures.seed()
     return facts

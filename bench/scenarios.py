@@ -41,6 +41,12 @@ API_SCOPES = ("courses:catalogue:read", "courses:progress:read")
 API_HEADERS = {"Authorization": f"Bearer {API_TOKEN}"}
 #: The password of every bulk-inserted user (the voters log in with it).
 BULK_PASSWORD = "bench bulk passphrase"  # noqa: S105 (a generated dataset's accounts)
+#: A member of the co-op (one of the counted ballot's roll) for the member's dashboard.
+MEMBER = ("bench-member-000000@example.org", BULK_PASSWORD)
+#: The tutor of the cohort measures' groups (made by bench.cohort_measures.seed).
+TUTOR_EMAIL = "bench-tutor@example.org"
+TUTOR_PASSWORD = "bench tutor passphrase"  # noqa: S105 (a generated dataset's account)
+TUTOR = (TUTOR_EMAIL, TUTOR_PASSWORD)
 
 #: A shipped course (imported by ``flask lms init``) the learner is enrolled in.
 COURSE_SLUG = "what-is-a-co-operative"
@@ -147,6 +153,28 @@ SCENARIOS: list[Scenario] = [
         floor=LAYOUT_FLOOR,
         floor_ratio=0.6,
         login=LEARNER,
+        expect_text="<main",
+    ),
+    # The tutor's dashboard (their groups, learners at risk, modules opening) over the
+    # cohort measures' groups of 500 and 5 learners, and a member's (votes waiting).
+    Scenario(
+        "tutor dashboard",
+        "/",
+        max_p95_ms=50,
+        max_p95_backend="sqlite",
+        floor=LAYOUT_FLOOR,
+        floor_ratio=0.6,
+        login=TUTOR,
+        expect_text="<main",
+    ),
+    Scenario(
+        "member dashboard",
+        "/",
+        max_p95_ms=50,
+        max_p95_backend="sqlite",
+        floor=LAYOUT_FLOOR,
+        floor_ratio=0.6,
+        login=MEMBER,
         expect_text="<main",
     ),
     Scenario(
