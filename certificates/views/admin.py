@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -126,8 +127,9 @@ def _bulk_form() -> BulkForm:
     form = BulkForm()
     form.whole_courses = may_bulk_courses()
     form.cohort.choices = [("", _("Choose a cohort"))] + [
-        (c.cohort_id, _("%(cohort)s (%(course)s, %(count)d learner(s))", cohort=c.name,
-                        course=c.course_slug, count=len(c.learner_ids)))
+        (c.cohort_id, ngettext("%(cohort)s (%(course)s, %(num)d learner)",
+                                  "%(cohort)s (%(course)s, %(num)d learners)", len(c.learner_ids),
+                                  cohort=c.name, course=c.course_slug))
         for c in bulk_cohorts()
     ]
     return form

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -120,7 +121,8 @@ def add_file(submission: Submission, spec: AssignmentSpec, upload) -> Submission
         raise AssignmentError(_("This assignment takes no files."))
     if len(draft_files(submission)) >= spec.max_count:
         raise AssignmentError(
-            _("You can attach at most %(n)d file(s). Remove one first.", n=spec.max_count)
+            ngettext("You can attach at most %(num)d file. Remove it first.",
+                     "You can attach at most %(num)d files. Remove one first.", spec.max_count)
         )
     try:
         data = files.read_limited(upload.stream, spec.max_bytes)

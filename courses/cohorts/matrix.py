@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
@@ -138,7 +139,8 @@ def _risks(
     risks = []
     since = last_activity or joined
     if schedule.start_date <= on and now - since > dt.timedelta(days=idle_days):
-        risks.append(_("no activity for %(num)d days", num=(now - since).days))
+        risks.append(ngettext("no activity for %(num)d day", "no activity for %(num)d days",
+                              (now - since).days))
     overdue = schedule.overdue_modules(on)
     if any(i.module_id in overdue and i.required and not i.done for i in progress.items):
         risks.append(_("behind the group's schedule"))

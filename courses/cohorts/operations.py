@@ -13,6 +13,7 @@ from enum import Enum
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -73,10 +74,12 @@ def save_cohort(cohort: Cohort) -> Cohort:
         seated = member_count(cohort.id)
         if cohort.capacity < seated:
             raise CohortError(
-                _(
+                ngettext(
+                    "%(num)d learner is already in this group: the capacity cannot be"
+                    " lower than that.",
                     "%(num)d learners are already in this group: the capacity cannot be"
                     " lower than that.",
-                    num=seated,
+                    seated,
                 )
             )
     new = cohort.id is None

@@ -15,6 +15,7 @@ from enum import Enum
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from lms import audit
@@ -141,7 +142,8 @@ def plan_upload(cohort: Cohort, rows: list[RosterRow]) -> Plan:
                 planned.append(
                     PlannedRow(
                         row, Fate.OVER_CAPACITY,
-                        _("Over capacity: the group has %(num)d places left.", num=left),
+                        ngettext("Over capacity: the group has %(num)d place left.",
+                                 "Over capacity: the group has %(num)d places left.", left),
                     )
                 )
                 continue

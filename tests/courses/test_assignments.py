@@ -154,7 +154,7 @@ def test_files_are_checked_by_content_type_and_size(app, db, make_user, login, m
     attach(a, course.slug, item.key, PDF, "policy.pdf")
     # Two files at most.
     response = attach(a, course.slug, item.key, PDF, "third.pdf")
-    assert "at most 2 file(s)" in a.get(response.location).get_data(as_text=True)
+    assert "at most 2 files" in a.get(response.location).get_data(as_text=True)
     assert attached() == 2
     stored = db.session.scalars(select(SubmissionFile.stored_name)).all()
     assert all(len(name) == 32 and "." not in name for name in stored)

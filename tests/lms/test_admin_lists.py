@@ -134,3 +134,10 @@ def test_audit_pages_by_keyset_and_lists_types_without_distinct(app, db, admin):
 def test_cursor_round_trip():
     assert decode_cursor(encode_cursor(["Ann", 4]), (str, int)) == ("Ann", 4)
     assert decode_cursor(encode_cursor([True]), (int,)) is None
+
+
+def test_counts_of_one_are_singular(app, db, admin):
+    """ngettext picks the form: the only account is "1 account", never "1 accounts"."""
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert "1 account<" in page and "1 accounts" not in page
+    assert "0 messages" in page
