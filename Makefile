@@ -21,7 +21,7 @@ init: $(STAMP) pdf-deps
 
 # The development server and a job worker together (lms/devrun.py); Ctrl-C stops both.
 run: init
-	@echo "make: starting the web server and a job worker..."
+	@echo "make: serving on http://127.0.0.1:5000 (the web server and a job worker; Ctrl-C stops both)..."
 	$(BIN)/python -m lms.devrun --host 127.0.0.1 --port 5000
 
 # Debian's Chromium drives the browser tests (Playwright's own download cannot work here).

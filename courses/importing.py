@@ -405,13 +405,17 @@ def seed(app: Flask, demo: bool) -> None:
         return
     existing = set(db.session.scalars(select(Course.slug)))
     folders = [p for p in find_course_folders(CONTENT_DIR) if p.name not in existing]
-    if folders:
-        import click
+    import click
 
-        click.echo(f"importing {len(folders)} shipped course(s)...")
+    if folders:
+        n = len(folders)
+        click.echo(f"importing the {n} shipped course{'' if n == 1 else 's'}"
+                   " (checking every lesson and quiz; this takes a few seconds)...")
         results = import_courses(folders)
         app.logger.info("imported %d shipped courses", len(results))
+        click.echo(f"imported {len(results)} course{'' if len(results) == 1 else 's'}")
     if demo:
         from .cohorts.demo import seed_demo_cohort
 
+        click.echo("setting up the demo group...")
         seed_demo_cohort()

@@ -39,7 +39,7 @@ def init_command(demo: bool):
     migration, the shipped courses), and a newcomer should never wonder whether
     anything is happening.
     """
-    click.echo("migrating the database...")
+    click.echo("migrating the database (the first time runs every migration)...")
     upgrade(revision="heads")
     # The demo accounts first, so that plugins can give them demo data.
     if demo:

@@ -110,7 +110,8 @@ def test_init_migrates_and_is_safe_twice(fresh_database_url, make_app):
         assert f"demo account {email}  password: " in first.output
     assert first.output.rstrip().endswith("database ready")
     # Each step says what it is doing, in order, so a first run is never silent.
-    steps = ["migrating the database...", "creating the demo accounts...", "setting up courses..."]
+    steps = ["migrating the database", "creating the demo accounts...", "setting up courses...",
+             "importing the ", "imported ", "setting up the demo group..."]
     positions = [first.output.index(step) for step in steps]
     assert positions == sorted(positions)
     second = invoke(app, "lms", "init", "--demo")
