@@ -6,7 +6,12 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 LMS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run init test test-postgres e2e-deps pdf-deps bench lint messages clean
+.PHONY: run init test test-postgres e2e-deps pdf-deps bench lint messages catalogues translations clean
+
+# The compiled catalogues (.mo) are built from the .po files, never committed: `make run` and
+# `make test` build the ones that are missing or older than their .po.
+CATALOGUES := $(wildcard lms/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
 
 $(STAMP): pyproject.toml
 	@echo "make: installing the platform and its packages into $(VENV) (the first time takes a minute or two)..."
@@ -15,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-init: $(STAMP) pdf-deps
+init: $(STAMP) pdf-deps translations
 	@echo "make: preparing the database (migrations, shipped courses, demo accounts)..."
 	$(FLASK) lms init --demo
 
@@ -43,11 +48,11 @@ pdf-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
 	  else echo "Pango is missing: install 'libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0' for certificate PDFs"; fi; }
 
-test: $(STAMP) e2e-deps pdf-deps
+test: $(STAMP) e2e-deps pdf-deps translations
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-test-postgres: $(STAMP) e2e-deps pdf-deps
+test-postgres: $(STAMP) e2e-deps pdf-deps translations
 	LMS_TEST_DATABASE_URL='$(LMS_TEST_DATABASE_URL)' $(BIN)/pytest
 
 bench: $(STAMP) pdf-deps
@@ -62,5 +67,15 @@ lint: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --project coop-lms -o lms/translations/messages.pot .
 
+# New strings in the code: refresh the template, then carry them into every catalogue
+# (`make messages catalogues`); translators then fill the empty entries.
+catalogues: $(STAMP)
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-wrap --ignore-obsolete
+
+translations: $(COMPILED)
+
+lms/translations/%/LC_MESSAGES/messages.mo: lms/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@ -l $* --statistics
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache lms/translations/*/LC_MESSAGES/*.mo

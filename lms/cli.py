@@ -134,4 +134,31 @@ def audit_verify_command():
     sys.exit(1)
 
 
+@lms_cli.command("translations")
+@with_appcontext
+def translations_command():
+    """Each language offered: how much of the interface is translated, and its review state.
+
+    Counts the catalogue (``.po``) against the template (``messages.pot``): an
+    entry counts as translated when it has a translation that is not fuzzy.
+    A template older than the code is not detected here; ``make messages`` refreshes it.
+    """
+    from .i18n import catalogue_progress, languages_offered
+
+    directory = current_app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    for language in languages_offered():
+        if language.state == "source":
+            click.echo(f"{language.code}  {language.name}: the original (source) language")
+            continue
+        progress = catalogue_progress(directory, language.code)
+        if progress is None:
+            click.echo(f"{language.code}  {language.name}: no catalogue (shown in English)")
+            continue
+        click.echo(
+            f"{language.code}  {language.name}: {progress.translated}/{progress.total} strings "
+            f"translated ({progress.percent}%), {progress.fuzzy} fuzzy, "
+            f"{progress.stale} not in the catalogue yet; {language.state}"
+        )
+
+
 lms_cli.add_command(worker_command)

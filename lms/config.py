@@ -26,7 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_PLUGINS": "",
     "LMS_BASE_URL": "http://127.0.0.1:5000",
     "LMS_SITE_NAME": "Co-operative Education Centre",
-    "LMS_LANGUAGES": "en",
+    "LMS_LANGUAGES": "en,ur,pl,gu",
     "LMS_MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
     "LMS_UPLOAD_FOLDER": "",
     "LMS_SQLITE_BUSY_TIMEOUT_MS": 15000,
@@ -142,6 +142,16 @@ def _derive(app: Flask) -> None:
     cfg["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(os.path.dirname(__file__), "translations")
     cfg["LMS_LANGUAGE_LIST"] = [c.strip() for c in cfg["LMS_LANGUAGES"].split(",") if c.strip()]
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    from babel import Locale, UnknownLocaleError
+
+    for code in cfg["LMS_LANGUAGE_LIST"]:
+        try:
+            Locale.parse(code)
+        except (ValueError, UnknownLocaleError):
+            # Caught here, not as a broken page for every visitor who picks it.
+            raise ConfigError(
+                f"LMS_LANGUAGES: {code!r} is not a language code Babel knows (e.g. en, ur, pl, gu)."
+            ) from None
     from .i18n import time_zone_names
 
     if cfg["LMS_TIME_ZONE"] not in time_zone_names():

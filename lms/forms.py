@@ -16,7 +16,14 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, MultipleFileField, SelectMultipleField
+from wtforms import (
+    FieldList,
+    FormField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    SelectMultipleField,
+)
 from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
@@ -104,3 +111,14 @@ class SingleLine:
             raise ValidationError(
                 self.message or _l("Write this on one line, without line breaks or tabs.")
             )
+
+
+class LanguageForm(LmsForm):
+    """The language chooser of every page: one button per language, and where to return."""
+
+    code = SelectField(choices=[], validate_choice=True)
+    next = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code.choices = list(current_app.config["LMS_LANGUAGE_LIST"])

@@ -1,5 +1,11 @@
-"""Locale selection: the user's choice, else the browser's, else English."""
+"""Locale selection: the account's choice, else the visitor's cookie, else the browser's.
 
+Also what the layout needs to know about each language offered: its name in its
+own script, its writing direction and whether its catalogue is still a draft.
+"""
+
+import os
+from dataclasses import dataclass
 from functools import cache
 
 from flask import current_app, has_request_context, request
@@ -20,7 +26,122 @@ def select_locale() -> str:
     chosen = getattr(current_user, "locale", None) if current_user else None
     if chosen in languages:
         return chosen
+    # A visitor's choice (the language chooser) is a cookie; an unknown code falls through.
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in languages:
+        return chosen
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+#: The cookie that remembers a visitor's language (signed-in people keep it in their account).
+LANGUAGE_COOKIE = "lms_language"
+
+#: The line of a catalogue's header comment that says whether the advisory group reviewed it.
+#: A comment, not a header field: ``pybabel update`` keeps comments and drops unknown fields.
+STATE_MARK = "# Translation-State:"
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language offered: its code, its name in its own script and its state."""
+
+    code: str
+    #: The language's own name for itself ("اردو", "polski").
+    name: str
+    #: ``"rtl"`` or ``"ltr"``.
+    direction: str
+    #: ``"source"`` (English, the original), ``"draft"``, ``"reviewed"`` or ``"missing"``.
+    state: str
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state in ("draft", "missing")
+
+
+@cache
+def describe_language(code: str, translations_dir: str) -> Language:
+    """The :class:`Language` for ``code``; its catalogue header is read once per process."""
+    from babel import Locale
+
+    locale = Locale.parse(code)
+    direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
+    name = (locale.get_display_name(code) or code)
+    name = name[:1].upper() + name[1:]
+    if code == "en":
+        state = "source"
+    else:
+        state = catalogue_state(os.path.join(translations_dir, code, "LC_MESSAGES", "messages.po"))
+    return Language(code, name, direction, state)
+
+
+def catalogue_state(po_path: str) -> str:
+    """The review state a ``.po`` file's header comment declares; ``"missing"`` without a file.
+
+    A catalogue without the mark is taken as reviewed: the mark is what makes a draft.
+    """
+    if not os.path.exists(po_path):
+        return "missing"
+    with open(po_path, encoding="utf-8") as po:
+        for line in po:
+            if line.startswith(STATE_MARK):
+                return line[len(STATE_MARK):].strip().lower() or "draft"
+            if not line.startswith("#"):  # past the header comment
+                break
+    return "reviewed"
+
+
+@dataclass(frozen=True)
+class CatalogueProgress:
+    """How far one catalogue is translated, against the template (``messages.pot``)."""
+
+    total: int
+    translated: int
+    fuzzy: int
+    #: Strings of the template the catalogue does not have (``make catalogues`` adds them).
+    stale: int
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.translated / self.total) if self.total else 100
+
+
+def catalogue_progress(translations_dir: str, code: str) -> CatalogueProgress | None:
+    """Count ``code``'s catalogue against the template; ``None`` when it has no catalogue."""
+    from babel.messages.pofile import read_po
+
+    po_path = os.path.join(translations_dir, code, "LC_MESSAGES", "messages.po")
+    if not os.path.exists(po_path):
+        return None
+    with open(os.path.join(translations_dir, "messages.pot"), "rb") as pot:
+        template = {m.id for m in read_po(pot) if m.id}
+    with open(po_path, "rb") as po:
+        catalogue = read_po(po, locale=code)
+    done = fuzzy = 0
+    present = set()
+    for message in catalogue:
+        if not message.id or message.id not in template:
+            continue
+        present.add(message.id)
+        if message.fuzzy:
+            fuzzy += 1
+        elif all(message.string) if isinstance(message.string, tuple) else message.string:
+            done += 1
+    return CatalogueProgress(len(template), done, fuzzy, len(template - present))
+
+
+def languages_offered() -> list[Language]:
+    """Every language of ``LMS_LANGUAGES``, in the configured order."""
+    directory = current_app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    return [describe_language(code, directory) for code in current_app.config["LMS_LANGUAGE_LIST"]]
+
+
+def chooser_return_path() -> str:
+    """The page the language chooser is on, to return to after choosing.
+
+    A function rather than ``request.full_path`` in the layout: some pages pass
+    their own ``request`` (a data request) to the template.
+    """
+    return request.full_path.rstrip("?") if has_request_context() else "/"
 
 
 @cache

@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .accounts.forms import LogoutForm
+from .i18n import chooser_return_path, languages_offered
 from .menu import current_endpoint, main_menu, menu_items, slot_templates
 from .permissions import has_permission
 
@@ -87,6 +88,8 @@ def register(app: Flask) -> None:
             "logout_form": LogoutForm,
             "csrf_field": csrf_field,
             "get_locale": get_locale,
+            "languages_offered": languages_offered,
+            "chooser_return_path": chooser_return_path,
             "Markup": Markup,
         }
     )

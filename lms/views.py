@@ -1,6 +1,7 @@
 """The core's own pages: the home page and dashboard."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .menu import MenuItem
@@ -45,3 +46,35 @@ def admin_todos() -> dict | None:
 def home():
     """The home page; signed-in people see their dashboard, built from plugin slots."""
     return render_template("lms/home.html")
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def choose_language():
+    """The language chooser of every page: kept in the account, or in a cookie for visitors.
+
+    Returns to the page the chooser was on. An unknown language or a stale form
+    changes nothing and says so.
+    """
+    from flask_login import current_user
+
+    from .accounts.operations import set_language
+    from .accounts.views import safe_next
+    from .db import db
+    from .forms import LanguageForm
+    from .i18n import LANGUAGE_COOKIE
+
+    form = LanguageForm(prefix="language")
+    back = safe_next(form.next.data) or url_for("lms.home")
+    if not form.validate_on_submit():
+        flash(_("That language could not be chosen. Please try again."), "error")
+        return redirect(back)
+    response = redirect(back)
+    if current_user.is_authenticated:
+        set_language(current_user, form.code.data)
+        db.session.commit()
+    response.set_cookie(
+        LANGUAGE_COOKIE, form.code.data, max_age=365 * 24 * 3600, httponly=True,
+        samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response

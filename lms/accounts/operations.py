@@ -213,6 +213,12 @@ def update_profile(
     db.session.flush()
 
 
+def set_language(user: User, code: str) -> None:
+    """Remember ``code`` as ``user``'s language (the chooser on every page)."""
+    user.locale = code
+    db.session.flush()
+
+
 def change_email(user: User, password: str, new_email: str) -> None:
     """Change the login email after checking the password.
 

@@ -214,8 +214,9 @@ def test_guards_refuse_hooks_they_do_not_know():
         guard_csrf_hook(bare)
 
 
-def test_one_language_needs_no_user(app):
-    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+def test_one_language_needs_no_user(make_app):
+    one = make_app({"LMS_LANGUAGES": "en"})
+    with one.test_request_context("/", headers={"Accept-Language": "de"}):
         assert select_locale() == "en"
         assert "_login_user" not in g  # Flask-Login did not load anyone
 
