@@ -8,6 +8,8 @@ call instead of three nested ones.
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, current_app, g
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
@@ -101,6 +103,43 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["datetime"] = format_moment
     app.jinja_env.filters["hours_as_days"] = hours_as_days
+    app.jinja_env.filters["bdi"] = bidi_isolate
+    app.jinja_env.filters["table_regions"] = table_regions
+
+
+def bidi_isolate(value) -> Markup:
+    """The templates' ``bdi`` filter: a name or title someone typed, isolated for bidi.
+
+    A name in Urdu inside an English sentence (or the reverse) cannot then
+    reorder the words around it. For element content only, not attributes or
+    ``<title>``.
+    """
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
+_TABLE_START = re.compile(r"<table\b")
+
+
+def table_regions(html, name: str) -> Markup:
+    """The templates' ``table_regions`` filter: each table of sanitised HTML in a scroll region.
+
+    A wide table (a lesson's) then scrolls inside its own focusable region,
+    named for the keyboard and screen readers ("Table 1 in <name>"), instead of
+    widening the page. ``html`` must already be safe (sanitised lesson HTML).
+    """
+    from flask_babel import gettext
+
+    html = str(html)
+    if "<table" not in html:
+        return Markup(html)
+    numbers = iter(range(1, html.count("<table") + 1))
+
+    def opening(_match):
+        label = gettext("Table %(n)d in %(name)s", n=next(numbers), name=name)
+        return str(Markup('<div class="table-wrap" role="region" tabindex="0" aria-label="{}"><table')
+                   .format(label))
+
+    return Markup(_TABLE_START.sub(opening, html).replace("</table>", "</table></div>"))
 
 
 def format_day(value, fmt: str = "medium") -> str:

@@ -119,7 +119,7 @@ def test_verification_page_in_each_language(make_app, make_user, complete):
         path = f"/certificates/verify/{cert.code}"
         english = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
         french = client.get(path, headers={"Accept-Language": "fr"}).get_data(as_text=True)
-        assert '<html lang="en">' in english and '<html lang="fr">' in french
+        assert '<html lang="en" dir="ltr">' in english and '<html lang="fr" dir="ltr">' in french
 
 
 def test_verification_not_found(app):

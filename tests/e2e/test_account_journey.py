@@ -24,6 +24,10 @@ _people = itertools.count(1)
 
 
 def _account_nav(page: Page):
+    """The account's links; on a narrow screen they are in the header's menu, opened first."""
+    menu = page.locator("details.site-menu")
+    if page.get_by_text("Menu", exact=True).is_visible() and menu.get_attribute("open") is None:
+        page.get_by_text("Menu", exact=True).click()
     return page.get_by_role("navigation", name="Account")
 
 

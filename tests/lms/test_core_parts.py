@@ -153,13 +153,13 @@ def test_locale_from_user_choice_else_browser(db, make_app, make_user, login):
     two = make_app({"LMS_LANGUAGES": "en,de"})
     german = {"Accept-Language": "de-DE,de;q=0.9"}
     client = two.test_client()
-    assert '<html lang="de">' in client.get("/", headers=german).get_data(as_text=True)
-    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    assert '<html lang="de" dir="ltr">' in client.get("/", headers=german).get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in client.get("/").get_data(as_text=True)
     user = make_user()
     user.locale = "en"
     db.session.commit()
     chosen = login(user, two.test_client())
-    assert '<html lang="en">' in chosen.get("/", headers=german).get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in chosen.get("/", headers=german).get_data(as_text=True)
 
 
 def test_own_stylesheet_no_cdn(client):
