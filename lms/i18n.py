@@ -136,12 +136,13 @@ def languages_offered() -> list[Language]:
 
 
 def chooser_return_path() -> str:
-    """The page the language chooser is on, to return to after choosing.
+    """The page the language chooser is on (its path, without the query), to return to.
 
-    A function rather than ``request.full_path`` in the layout: some pages pass
-    their own ``request`` (a data request) to the template.
+    Without the query: a page would otherwise echo whatever its query string
+    held into the chooser's form. A function rather than ``request.path`` in the
+    layout: some pages pass their own ``request`` (a data request) to the template.
     """
-    return request.full_path.rstrip("?") if has_request_context() else "/"
+    return request.path if has_request_context() else "/"
 
 
 @cache

@@ -87,7 +87,8 @@ def _world(make_user, tmp_path) -> dict[str, str]:
     learner = make_user(name="عائشہ خان")  # a name in Urdu, isolated where it sits in sentences
     today = utcnow().date()
     cohort = Cohort(course_id=course.id, name="Riverside bakers and bicycle menders",
-                    start_date=today - dt.timedelta(days=20), end_date=today + dt.timedelta(days=60))
+                    start_date=today - dt.timedelta(days=20),
+                    end_date=today + dt.timedelta(days=60))
     db.session.add(cohort)
     db.session.flush()
     db.session.add(CohortTutor(cohort_id=cohort.id, user_id=tutor.id))
@@ -113,7 +114,8 @@ def _log_in(page: Page, email: str) -> None:
 
 def _menu_paths(page: Page) -> list[str]:
     """The paths of the main menu (in the folded header menu; its links are in the page)."""
-    hrefs = page.locator("nav.main-nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    hrefs = page.locator("nav.main-nav a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
     return [href for href in hrefs if href.startswith("/")]
 
 
@@ -121,7 +123,7 @@ def _too_wide(page: Page, paths: list[str]) -> list[str]:
     wide = []
     for path in dict.fromkeys(paths):
         response = page.goto(path)
-        assert response is not None and response.ok, f"{path} answered {response and response.status}"
+        assert response is not None and response.ok, f"{path} answered an error"
         width = page.evaluate("() => document.documentElement.scrollWidth")
         if width > 320:
             wide.append(f"{path}: {width}px")
@@ -173,7 +175,8 @@ def test_phone_header_lesson_table_and_matrix(app, live_server, new_page, make_u
         cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.textContent)""")
     assert split == []
     words_in_lines = page.evaluate("""() => {
-        const cell = [...document.querySelectorAll('.prose td')].find(c => c.textContent.includes('Accountability'));
+        const cell = [...document.querySelectorAll('.prose td')]
+            .find(c => c.textContent.includes('Accountability'));
         const range = document.createRange(); range.selectNodeContents(cell);
         const word = cell.textContent.indexOf('Accountability');
         range.setStart(cell.firstChild, word); range.setEnd(cell.firstChild, word + 14);

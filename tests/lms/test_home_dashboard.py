@@ -21,4 +21,4 @@ def test_admins_see_failed_jobs_and_refused_mail_others_do_not(app, db, make_use
     assert "1 email was refused by the mail server" in page
     page = html_of(login(learner).get("/"))
     assert "For administrators" not in page
-    assert "Hello, Lee Learner" in page and "Welcome back" not in page
+    assert "Hello, <bdi>Lee Learner</bdi>" in page and "Welcome back" not in page
