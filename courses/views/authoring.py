@@ -92,8 +92,11 @@ def index():
 
 
 def _prerequisite_choices(form: CourseForm, course: Course | None) -> None:
+    # A revision in preparation is not a course of its own: nobody can finish it first.
     others = db.session.execute(
-        select(Course.id, Course.title).order_by(Course.title)
+        select(Course.id, Course.title)
+        .where(Course.revision_of_id.is_(None))
+        .order_by(Course.title)
     ).all()
     form.prerequisites.choices = [
         (c.id, c.title) for c in others if course is None or c.id != course.id

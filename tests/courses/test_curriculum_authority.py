@@ -156,8 +156,10 @@ def test_a_revision_is_a_draft_copy_that_tutors_edit_freely(db, course, tutor, m
     r = tutor.post(f"/courses/author/{revision.slug}/status",
                    data={"csrf_token": token(tutor), "action": "published"})
     assert r.status_code == 403 and "revision in preparation" in _text(r)
-    # The catalogue and the kinds' course list never show it.
+    # The catalogue and the prerequisite choices never offer it.
     assert "co-op-basics-revision" not in tutor.get("/courses/").get_data(as_text=True)
+    form = tutor.get("/courses/author/new").get_data(as_text=True)
+    assert f'value="{revision.id}"' not in form and f'value="{course.id}"' in form
 
 
 def test_a_minor_correction_is_saved_audited_and_listed(db, app, course, tutor):
