@@ -184,7 +184,19 @@ TABLES = (
     not_personal("courses_course", "id", "slug", "title", "summary", "description",
                  "description_html", "outcomes", "topic", "level", "language",
                  "estimated_hours", "status", "version", "created_dt", "updated_dt",
-                 "published_dt", "retire_dt", "is_open"),
+                 "published_dt", "retire_dt", "is_open", "revision_of_id"),
+    TableDeclaration(
+        "courses_correction", _l("Minor corrections you made to a published course"),
+        purpose=_l("To show on the course's decisions and changes page who corrected what "
+                   "without a vote, as the rulebook requires."),
+        retention=_l("As long as the course; after you close your account, kept without "
+                     "your name."),
+        personal=("user_id", "corrected_dt"),
+        other=("id", "course_id", "item_key", "item_title", "kind", "label", "note",
+               "previous_title", "previous_md"),
+        on_closure=PSEUDONYMISED,
+        closure_note=_l("The correction stays on the course's public list, without your name."),
+    ),
     not_personal("courses_module", "id", "course_id", "key", "title", "position",
                  "unlock_after_days"),
     not_personal("courses_item", "id", "course_id", "module_id", "key", "kind", "title",
@@ -312,15 +324,14 @@ def erase(subject: ErasureSubject) -> None:
         update(QuizAttempt).where(QuizAttempt.enrolment_id.in_(enrolment_ids))
         .values(answers={})
     )
-    # Assignment work goes, rows and files (the files once the rows are gone: a stored
-    # file without its row is only an orphan, a row without its file would be a lie).
+    # Assignment work goes, rows and files (the files once the deletion of their rows commits:
+    # a stored file without its row is only an orphan, a row without its file would be a lie).
     submissions = select(Submission.id).where(Submission.enrolment_id.in_(enrolment_ids))
     stored = list(db.session.scalars(
         select(SubmissionFile.stored_name).where(SubmissionFile.submission_id.in_(submissions))
     ))
     db.session.execute(delete(Submission).where(Submission.enrolment_id.in_(enrolment_ids)))
-    for name in stored:
-        assignment_files.discard(name)
+    assignment_files.discard_after_commit(stored)
     db.session.execute(delete(CohortTutor).where(CohortTutor.user_id == subject.user_id))
     db.session.execute(
         delete(CohortInvitation).where(CohortInvitation.user_id == subject.user_id)
