@@ -19,6 +19,10 @@ import zipfile
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from lms.db import db
 
 #: Signatures of archive formats that are never accepted (a ZIP may be, when allowed).
 _OTHER_ARCHIVES = (
@@ -112,3 +116,32 @@ def discard(stored_name: str) -> None:
     """Remove a stored file (after its row went); a missing file is no error."""
     with contextlib.suppress(FileNotFoundError):
         path_of(stored_name).unlink()
+
+
+#: ``Session.info`` key of the stored files to remove once the transaction commits.
+_DISCARD_ON_COMMIT = "courses.assignments.discard_on_commit"
+
+
+def discard_after_commit(stored_names) -> None:
+    """Remove stored files once the transaction that deleted their rows commits.
+
+    Removing them at once would leave rows without their files should the transaction
+    roll back (a failed request, an erasure that fails halfway and is run again): the
+    learner's work must still be whole then. A rollback forgets the list.
+    """
+    session = db.session()
+    session.connection()  # begin the transaction they belong to, if nothing has yet
+    session.info.setdefault(_DISCARD_ON_COMMIT, []).extend(stored_names)
+
+
+@event.listens_for(Session, "after_commit")
+def _discard_committed(session: Session) -> None:
+    for name in session.info.pop(_DISCARD_ON_COMMIT, ()):
+        discard(name)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, previous_transaction) -> None:
+    # Any rollback, a savepoint's included: keeping a file too long leaves an orphan,
+    # removing it too early would lose work.
+    session.info.pop(_DISCARD_ON_COMMIT, None)

@@ -158,7 +158,7 @@ def remove_file(submission: Submission, row: SubmissionFile) -> None:
     stored = row.stored_name
     db.session.delete(row)
     db.session.flush()
-    files.discard(stored)
+    files.discard_after_commit([stored])
 
 
 def submit(submission: Submission, spec: AssignmentSpec, text: str) -> SubmissionVersion | None:

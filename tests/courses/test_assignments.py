@@ -253,3 +253,21 @@ def test_the_progress_matrix_and_csv_show_assignment_state(app, db, make_user, l
     mark(t, _submission(db).id, outcome="returned")
     csv = t.get(f"/courses/cohorts/{cohort_id}/progress.csv").get_data(as_text=True)
     assert csv.splitlines()[1].rstrip().endswith("resubmission asked")
+
+
+def test_stored_files_go_only_when_the_deletion_commits(app, db):
+    """A rolled-back deletion keeps the file its row still names; a committed one removes it."""
+    from courses.assignments import files
+
+    with app.app_context():
+        kept, _digest = files.store(b"%PDF-1.7 draft membership policy")
+        files.discard_after_commit([kept])
+        db.session.rollback()
+        assert files.path_of(kept).exists()
+        db.session.commit()  # the rollback forgot it: a later commit removes nothing
+        assert files.path_of(kept).exists()
+
+        files.discard_after_commit([kept])
+        assert files.path_of(kept).exists()
+        db.session.commit()
+        assert not files.path_of(kept).exists()
