@@ -135,6 +135,29 @@ def languages_offered() -> list[Language]:
     return [describe_language(code, directory) for code in current_app.config["LMS_LANGUAGE_LIST"]]
 
 
+@cache
+def _language_name(code: str, in_locale: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code).get_display_name(in_locale)
+    except (ValueError, UnknownLocaleError):
+        return code
+    return (name[:1].upper() + name[1:]) if name else code
+
+
+def language_name(code: str | None) -> str:
+    """A language's name in the page's language ("Polish", or "polski" on a Polish page).
+
+    For courses' languages, stored as codes (``pl``); an unknown code is shown as it is.
+    """
+    if not code:
+        return ""
+    from flask_babel import get_locale
+
+    return _language_name(code, str(get_locale() or "en"))
+
+
 def chooser_return_path() -> str:
     """The page the language chooser is on (its path, without the query), to return to.
 

@@ -18,7 +18,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .accounts.forms import LogoutForm
-from .i18n import chooser_return_path, languages_offered
+from .i18n import chooser_return_path, language_name, languages_offered
 from .menu import current_endpoint, main_menu, menu_items, slot_templates
 from .permissions import has_permission
 
@@ -104,6 +104,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_moment
     app.jinja_env.filters["hours_as_days"] = hours_as_days
     app.jinja_env.filters["bdi"] = bidi_isolate
+    app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["table_regions"] = table_regions
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from lms.db import db, utcnow
+from lms.i18n import language_name
 from lms.paging import MAX_PAGE, int_arg
 from lms.permissions import public
 
@@ -45,7 +46,10 @@ def catalogue():
         select(listed.c.language).distinct().order_by(listed.c.language)
     ).all()
     form.topic.choices = [("", _any_topic())] + [(t, t) for t in topics]
-    form.language.choices = [("", _any_language())] + [(lang, lang) for lang in languages]
+    # Named in the page's language ("Polish"), filtered by code.
+    form.language.choices = [("", _any_language())] + [
+        (lang, language_name(lang)) for lang in languages
+    ]
     query = listed_courses().order_by(Course.title, Course.id)
     if form.validate():
         if form.q.data:

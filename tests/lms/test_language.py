@@ -116,3 +116,16 @@ def test_translations_command_reports_each_language(app):
         line = next(line for line in lines if line.startswith(code + " "))
         assert re.search(r": \d+/\d+ strings translated \(\d+%\), \d+ fuzzy, \d+ not in the "
                          r"catalogue yet; draft$", line), line
+
+
+def test_catalogue_names_course_languages_not_codes(app, client):
+    from flask_babel import force_locale
+
+    from lms.i18n import language_name
+
+    with app.test_request_context("/"):
+        assert [language_name(c) for c in ("en", "ur", "pl", "gu", "xx", None)] == [
+            "English", "Urdu", "Polish", "Gujarati", "xx", ""]
+    with app.test_request_context("/"), force_locale("pl"):
+        assert language_name("en") == "Angielski"  # in the page's language
+
