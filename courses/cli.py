@@ -158,6 +158,40 @@ def report_lines(report: ReviewReport) -> list[str]:
     return lines
 
 
+@cli.command("readability")
+@click.argument("slug", required=False)
+def readability_command(slug: str | None):
+    """Each lesson's reading level (Flesch-Kincaid grade), in every course or course SLUG.
+
+    Flags lessons above a US grade of 7 (a UK reading age of about 12, the aim of
+    introductory courses), words of four syllables or more and sentences of more
+    than 25 words. Counted offline (textstat 0.7.3 with pyphen).
+    """
+    from .readability import PLAIN_GRADE, measure
+
+    query = select(Course).order_by(Course.slug)
+    if slug is not None:
+        query = query.where(Course.slug == slug)
+    courses = db.session.scalars(query).all()
+    if slug is not None and not courses:
+        raise click.ClickException(f"no course {slug!r}")
+    for course in courses:
+        click.echo(f"{course.slug}  {course.title} ({course.level or 'no level'})")
+        lessons = db.session.scalars(
+            select(Item).where(Item.course_id == course.id, Item.kind == KIND_LESSON)
+            .order_by(Item.position, Item.id)
+        ).all()
+        for item in lessons:
+            r = measure(item.key, item.title, item.body_md or "")
+            state = "plain" if r.is_plain else f"above grade {PLAIN_GRADE:g}"
+            click.echo(f"  {r.key}  grade {r.grade} (reading age {r.reading_age}), {state}: "
+                       f"{r.title}")
+            if r.long_words:
+                click.echo(f"    long words: {', '.join(r.long_words)}")
+            for sentence in r.long_sentences:
+                click.echo(f"    long sentence: {sentence}")
+
+
 @cli.command("check-links")
 @click.argument("slug", required=False)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
