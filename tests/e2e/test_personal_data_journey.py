@@ -53,6 +53,10 @@ def _log_in(page: Page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
+    # On a phone the account's links are in the header's folded menu: open it.
+    menu = page.get_by_text("Menu", exact=True)
+    if menu.is_visible():
+        menu.click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
