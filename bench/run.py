@@ -89,12 +89,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 #: The bench's instance file: the certificates plugin reads its lookup limit from
-#: ``CERTIFICATES_VERIFY_LIMIT``, the core its login and reset limits from ``LMS_*``.
+#: ``CERTIFICATES_VERIFY_LIMIT``, the core its login, reset and API limits from ``LMS_*``.
 _RAISED_LIMITS = """\
 CERTIFICATES_VERIFY_LIMIT = "100000000 per minute"
 LMS_LOGIN_LIMIT_PER_ADDRESS = "100000 per minute"
 LMS_LOGIN_LIMIT_PER_ACCOUNT = "100000 per minute"
 LMS_RESET_LIMIT_PER_ADDRESS = "100000 per minute"
+LMS_API_RATE_LIMIT = "100000000 per minute"
 """
 
 
