@@ -17,6 +17,8 @@ COURSE_FILE = "course.yaml"
 LESSON_DIR = "lessons"
 QUIZ_DIR = "quizzes"
 ASSIGNMENT_DIR = "assignments"
+#: The folder of a course's translations: ``translations/<lang>/`` mirrors the course folder.
+TRANSLATIONS_DIR = "translations"
 ID_MAX = 80
 #: Course slugs that would clash with the plugin's own pages under /courses/.
 RESERVED_SLUGS = frozenset(

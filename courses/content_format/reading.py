@@ -24,7 +24,7 @@ from .checking import (
     unknown_reference,
 )
 from .items import ITEM_READERS, ItemFile, load, text_of, texts, whole_number
-from .layout import COURSE_FILE, ITEM_KINDS, folder_layout, is_id
+from .layout import COURSE_FILE, ITEM_KINDS, TRANSLATIONS_DIR, folder_layout, is_id
 from .model import CourseSource, ItemSource, ModuleSource, Reference
 from .problems import ContentProblems, FileProblems, Problem, sort_problems
 from .validation import check_schema
@@ -75,6 +75,8 @@ class CourseReader:
             parts = path.relative_to(self.folder).parts
             if any(part.startswith(".") for part in parts) or path.is_dir():
                 continue
+            if parts[0] == TRANSLATIONS_DIR:
+                continue  # read by ``translations``
             rel = "/".join(parts)
             if rel == COURSE_FILE:
                 continue
