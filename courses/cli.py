@@ -213,3 +213,9 @@ def check_links_command(slug: str | None, timeout: float):
     click.echo(f"{len(places)} addresses checked, {failed} failed.")
     if failed:
         sys.exit(1)
+
+
+# Registered last: the translations group imports the content format and the importer.
+from .translation_cli import translations_cli  # noqa: E402
+
+cli.add_command(translations_cli)

@@ -24,6 +24,9 @@ The package keeps reading, checking and writing apart:
     reading item files (a reader per kind) and whole folders.
 ``writing``
     the canonical form (a writer per kind).
+``translations``, ``translation_schemas``, ``stamping``
+    a course's translations (``translations/<lang>/``): read and checked
+    against the original, and stamped with the hash of the original they match.
 
 Adding to the format: a new key of an existing file goes into its schema,
 its dataclass, its reader and its writer. A new kind of course item (an
@@ -45,17 +48,25 @@ from .layout import (
 )
 from .model import (
     CourseSource,
+    CourseTextTranslation,
     ItemSource,
+    ItemTranslation,
     ModuleSource,
     OptionSource,
+    OptionTranslation,
     QuestionSource,
+    QuestionTranslation,
     Reference,
     SourceEntry,
+    Translation,
     content_data,
     source_entries,
+    translation_data,
 )
 from .problems import ContentProblems, Problem
 from .reading import find_course_folders, read_course, read_courses
+from .stamping import stamp
+from .translations import original_hashes, source_hash
 from .writing import (
     course_files,
     course_yaml,
@@ -98,4 +109,13 @@ __all__ = [
     "source_entries",
     "sources_data",
     "write_course",
+    "CourseTextTranslation",
+    "ItemTranslation",
+    "OptionTranslation",
+    "QuestionTranslation",
+    "Translation",
+    "original_hashes",
+    "source_hash",
+    "stamp",
+    "translation_data",
 ]

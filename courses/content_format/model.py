@@ -117,6 +117,73 @@ class Reference:
 
 
 @dataclass
+class OptionTranslation:
+    """An option of a translated question; ``key`` is the original option's id."""
+
+    key: str
+    text: str
+    feedback: str = ""
+
+
+@dataclass
+class QuestionTranslation:
+    """A translated question; ``key`` is the original question's id."""
+
+    key: str
+    prompt: str
+    explanation: str = ""
+    #: Choice questions: every option of the original, in its order.
+    options: list[OptionTranslation] = field(default_factory=list)
+    #: Short questions: the answers accepted in this language (besides the original's).
+    accepted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ItemTranslation:
+    """A translated lesson or quiz (``translations/<lang>/lessons/<key>.md`` and so on).
+
+    :param source: the first 12 hex digits of the SHA-256 of the original file
+        (canonical form) the translation was made from.
+    """
+
+    key: str
+    kind: str
+    source: str
+    title: str
+    #: Lessons: the Markdown after the front matter, byte for byte.
+    body: str = ""
+    #: Quizzes: every question of the original, in its order.
+    questions: list[QuestionTranslation] = field(default_factory=list)
+
+
+@dataclass
+class CourseTextTranslation:
+    """``translations/<lang>/course.yaml``: the course's own text in another language."""
+
+    source: str
+    title: str
+    summary: str
+    #: ``None``: not translated (the original's is shown).
+    description: str | None = None
+    outcomes: list[str] | None = None
+    #: Module id -> translated title, in the course's module order; some may be missing.
+    modules: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Translation:
+    """Everything translated into one language (``translations/<lang>/``)."""
+
+    language: str
+    course: CourseTextTranslation | None = None
+    #: Lessons and quizzes, in course order.
+    items: list[ItemTranslation] = field(default_factory=list)
+
+    def item(self, kind: str, key: str) -> ItemTranslation | None:
+        return next((i for i in self.items if i.kind == kind and i.key == key), None)
+
+
+@dataclass
 class CourseSource:
     slug: str
     title: str
@@ -129,6 +196,8 @@ class CourseSource:
     estimated_hours: float = 1
     prerequisites: list[str] = field(default_factory=list)
     modules: list[ModuleSource] = field(default_factory=list)
+    #: Translations into other languages, by language tag order.
+    translations: list[Translation] = field(default_factory=list)
     #: Slugs of other courses this one names, with where; checked by ``read_courses``.
     references: list[Reference] = field(default_factory=list, compare=False, repr=False)
     #: Things that import but probably are not what the author meant.
@@ -150,8 +219,19 @@ class CourseSource:
 
 
 def content_data(course: CourseSource) -> dict[str, Any]:
-    """Return the course as plain data (for comparing two parses)."""
+    """Return the course as plain data (for comparing two parses), translations aside.
+
+    Translations are not what the course teaches (a change to them makes no new
+    version; see "Translations and the curriculum's authority" in the format's
+    docs); :func:`translation_data` gives them.
+    """
     data = dataclasses.asdict(course)
     data.pop("references")
     data.pop("warnings")
+    data.pop("translations")
     return data
+
+
+def translation_data(course: CourseSource) -> list[dict[str, Any]]:
+    """Return the course's translations as plain data (for comparing two parses)."""
+    return [dataclasses.asdict(t) for t in course.translations]

@@ -27,6 +27,7 @@ from .items import ITEM_READERS, ItemFile, load, text_of, texts, whole_number
 from .layout import COURSE_FILE, ITEM_KINDS, TRANSLATIONS_DIR, folder_layout, is_id
 from .model import CourseSource, ItemSource, ModuleSource, Reference
 from .problems import ContentProblems, FileProblems, Problem, sort_problems
+from .translations import read_translations
 from .validation import check_schema
 from .yamlfile import LineList, LineMap, read_text
 
@@ -34,8 +35,9 @@ from .yamlfile import LineList, LineMap, read_text
 class CourseReader:
     """Reads one course folder, collecting every problem and warning."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, translations: bool = True):
         self.folder = folder
+        self.with_translations = translations
         self.name = folder.name
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
@@ -64,6 +66,11 @@ class CourseReader:
             return None
         self.fill_items(course, read)
         self.check_links(course, read)
+        if self.with_translations and not self.problems:
+            # Translations are checked against the original, so only once it is whole.
+            course.translations = read_translations(
+                self.folder, course, self.file, self.references.append
+            )
         course.references = self.references
         course.warnings = self.warnings
         return None if self.problems else course
@@ -190,20 +197,23 @@ class CourseReader:
 
 
 def read_course(
-    folder: str | Path, *, course_exists: Callable[[str], bool] | None = None
+    folder: str | Path, *, course_exists: Callable[[str], bool] | None = None,
+    translations: bool = True,
 ) -> CourseSource:
     """Parse and validate one course folder.
 
     :param folder: the course folder; its name is the course's slug.
     :param course_exists: tells whether a course slug named by a
         prerequisite or a ``course:`` link exists elsewhere (the database).
+    :param translations: read ``translations/`` too (``False``: the original alone).
     :raises ContentProblems: listing every problem found.
     """
-    return read_courses([folder], course_exists=course_exists)[0]
+    return read_courses([folder], course_exists=course_exists, translations=translations)[0]
 
 
 def read_courses(
-    folders: Iterable[str | Path], *, course_exists: Callable[[str], bool] | None = None
+    folders: Iterable[str | Path], *, course_exists: Callable[[str], bool] | None = None,
+    translations: bool = True,
 ) -> list[CourseSource]:
     """Parse and validate several course folders as one batch.
 
@@ -216,7 +226,7 @@ def read_courses(
     problems: list[Problem] = []
     courses: list[CourseSource] = []
     for folder in folders:
-        reader = CourseReader(Path(folder))
+        reader = CourseReader(Path(folder), translations=translations)
         course = reader.read()
         problems.extend(sort_problems(reader.problems))
         if course is not None:

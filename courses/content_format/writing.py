@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from .layout import COURSE_FILE, FRONT_MATTER, ITEM_KINDS
-from .model import CourseSource, ItemSource, SourceEntry
+from .layout import COURSE_FILE, FRONT_MATTER, ITEM_KINDS, TRANSLATIONS_DIR
+from .model import CourseSource, ItemSource, ItemTranslation, SourceEntry, Translation
 
 
 class _CanonicalDumper(yaml.SafeDumper):
@@ -187,11 +187,57 @@ ITEM_WRITERS: dict[str, Callable[[ItemSource], str]] = {
 }
 
 
+def translated_course_yaml(translation: Translation) -> str:
+    """Return the canonical text of ``translations/<lang>/course.yaml``."""
+    text = translation.course
+    assert text is not None
+    data: dict[str, Any] = {"source": text.source, "title": text.title, "summary": text.summary}
+    if text.description is not None:
+        data["description"] = text.description
+    if text.outcomes is not None:
+        data["outcomes"] = list(text.outcomes)
+    if text.modules:
+        data["modules"] = dict(text.modules)
+    return dump_yaml(data)
+
+
+def translated_item_text(item: ItemTranslation) -> str:
+    """Return the canonical text of a translated lesson or quiz."""
+    if item.kind == "lesson":
+        front = dump_yaml({"source": item.source, "title": item.title})
+        return f"{FRONT_MATTER}{front}{FRONT_MATTER}{item.body}"
+    questions = []
+    for question in item.questions:
+        data: dict[str, Any] = {"id": question.key, "prompt": question.prompt}
+        if question.options:
+            data["options"] = [
+                {"id": o.key, "text": o.text, "feedback": o.feedback} for o in question.options
+            ]
+        else:
+            data["accepted"] = list(question.accepted)
+        data["explanation"] = question.explanation
+        questions.append(data)
+    return dump_yaml({"source": item.source, "title": item.title, "questions": questions})
+
+
+def translation_files(translation: Translation) -> dict[str, str]:
+    """Return the files of one language, relative to the course folder."""
+    root = f"{TRANSLATIONS_DIR}/{translation.language}"
+    files = {}
+    if translation.course is not None:
+        files[f"{root}/{COURSE_FILE}"] = translated_course_yaml(translation)
+    for item in translation.items:
+        files[f"{root}/{ITEM_KINDS[item.kind].rel(item.key)}"] = translated_item_text(item)
+    return files
+
+
 def course_files(course: CourseSource) -> dict[str, str]:
     """Return every file of the course's canonical folder: relative path -> text."""
     files = {COURSE_FILE: course_yaml(course)}
     for item in course.items():
         files[ITEM_KINDS[item.kind].rel(item.key)] = ITEM_WRITERS[item.kind](item)
+    for translation in course.translations:
+        files.update(translation_files(translation))
     return files
 
 
