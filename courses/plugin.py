@@ -12,6 +12,7 @@ from lms.personal_data import register_personal_data
 from lms.plugins import (
     Plugin,
     provide_cohort_directory,
+    provide_cohort_seating,
     provide_enrolment_rules,
     register_decision_kind,
 )
@@ -72,6 +73,7 @@ def setup(app: Flask) -> None:
     from .cohorts.dashboard import cohort_dashboard
     from .cohorts.directory import CourseCohorts
     from .cohorts.invitations import my_open_invitations
+    from .cohorts.seating import CourseCohortSeating
     from .cohorts.tutor_dashboard import tutor_groups
     from .decisions import KINDS
     from .outline import outline
@@ -95,6 +97,7 @@ def setup(app: Flask) -> None:
     app.jinja_env.globals["courses_outline"] = outline
     provide_cohort_directory(app, CourseCohorts(), owner="courses")
     provide_enrolment_rules(app, CourseEnrolmentRules(), owner="courses")
+    provide_cohort_seating(app, CourseCohortSeating(), owner="courses")
     from lms import api
 
     from . import api as courses_api

@@ -49,6 +49,8 @@ class LmsState:
     personal_data: dict[str, Any] = field(default_factory=dict)
     #: The :class:`lms.contracts.EnrolmentRules` a plugin provides (courses), if any.
     enrolment_rules: Any = None
+    #: The :class:`lms.contracts.CohortSeating` a plugin provides (courses), if any.
+    cohort_seating: Any = None
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, plugins=None) -> Flask:

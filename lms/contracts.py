@@ -173,6 +173,51 @@ class CohortDirectory(Protocol):
         """
 
 
+@dataclass(frozen=True)
+class SeatingPlan:
+    """What putting some people in a cohort does (or did), person by person.
+
+    :param cohort_id: the cohort.
+    :param to_add: the people who join (or joined), in the order asked.
+    :param already: the people who are members already (nothing to do).
+    :param refused: person -> why they cannot join, in words for the tutor
+        (in another group of the course, switched off, prerequisites not
+        completed, no place left).
+    :param refusal: why the cohort takes nobody now (it has finished, its
+        course is closed), or ``None``; then ``to_add`` is empty.
+    """
+
+    cohort_id: int
+    to_add: tuple[int, ...] = ()
+    already: tuple[int, ...] = ()
+    refused: Mapping[int, str] = field(default_factory=dict)
+    refusal: str | None = None
+
+
+@runtime_checkable
+class CohortSeating(Protocol):
+    """The one way another package puts people in a cohort (the LTI roster, say).
+
+    The courses plugin provides it (:func:`lms.plugins.provide_cohort_seating`)
+    with the same rules as its own ways in: places, dates, one group per course,
+    prerequisites. Whether the caller may act on the cohort is the caller's to
+    check (:func:`lms.scope.tutor_scope`). Nothing commits.
+    """
+
+    def plan_seating(self, cohort_id: int, user_ids: Collection[int]) -> SeatingPlan:
+        """What :meth:`seat` would do now (reads only; a constant number of queries).
+
+        :raises LookupError: there is no such cohort.
+        """
+
+    def seat(self, cohort_id: int, user_ids: Collection[int], *, via: str) -> SeatingPlan:
+        """Plan again under the cohort's lock and seat ``to_add`` (enrolled where needed).
+
+        :param via: what brought them, recorded in the audit log (``lti``).
+        :raises LookupError: there is no such cohort.
+        """
+
+
 #: How a person receives one kind of notification: ``off`` (nothing at all),
 #: ``site`` (in the site's notification list only), ``email`` (in the site and
 #: one email each), ``digest`` (in the site and one daily email gathering them).

@@ -23,6 +23,7 @@ from flask import Blueprint, Flask
 
 from .contracts import (
     CohortDirectory,
+    CohortSeating,
     CurriculumAuthority,
     DecisionKind,
     EnrolmentRules,
@@ -226,26 +227,47 @@ def connect(app: Flask, signal, receiver: Callable) -> None:
     signal.connect(receiver, sender=app, weak=False)
 
 
+def _register(kinds: dict, key: str, value: Any, what: str, sep: str, owner: str) -> None:
+    """Add ``value`` to ``kinds`` under ``key``: named ``<owner><sep><name>`` and new."""
+    if not re.match(rf"^{re.escape(owner + sep)}[a-z][a-z0-9_.-]*$", key):
+        raise PluginError(f"plugin {owner!r}: {what} {key!r} must be named {owner}{sep}<name>")
+    if key in kinds:
+        raise PluginError(f"{what} {key!r} is registered twice")
+    kinds[key] = value
+
+
 def register_decision_kind(app: Flask, kind: DecisionKind, *, owner: str) -> None:
     """Offer a decision kind to governance (a plugin calls this from its ``setup``)."""
     if not isinstance(kind, DecisionKind):
         raise PluginError(f"plugin {owner!r}: {kind!r} does not follow the DecisionKind contract")
-    if not kind.key.startswith(f"{owner}:"):
-        raise PluginError(f"plugin {owner!r}: decision kind {kind.key!r} must start with {owner}:")
-    kinds = app.extensions["lms"].decision_kinds
-    if kind.key in kinds:
-        raise PluginError(f"decision kind {kind.key!r} is registered twice")
-    kinds[kind.key] = kind
+    _register(app.extensions["lms"].decision_kinds, kind.key, kind, "decision kind", ":",
+              owner)
+
+
+def register_notification_kind(app: Flask, kind: NotificationKind, *, owner: str) -> None:
+    """Declare a kind of notification ``owner`` publishes (see :mod:`lms.notifications`).
+
+    :raises PluginError: the key is not ``<owner>.<what>`` or is taken.
+    """
+    if not isinstance(kind, NotificationKind):
+        raise PluginError(f"plugin {owner!r}: {kind!r} is not a NotificationKind")
+    _register(app.extensions["lms"].notification_kinds, kind.key, kind, "notification kind",
+              ".", owner)
+
+
+def _provide(app: Flask, slot: str, value: Any, contract: type, owner: str) -> None:
+    """Fill the core's ``slot`` with ``value``, which must follow ``contract``; once only."""
+    if not isinstance(value, contract):
+        raise PluginError(f"plugin {owner!r}: {value!r} does not follow {contract.__name__}")
+    state = app.extensions["lms"]
+    if getattr(state, slot) is not None:
+        raise PluginError(f"plugin {owner!r}: a {contract.__name__} is already provided")
+    setattr(state, slot, value)
 
 
 def provide_cohort_directory(app: Flask, directory: CohortDirectory, *, owner: str) -> None:
     """Offer the cohort directory (who is in which cohort, who tutors it) to other plugins."""
-    if not isinstance(directory, CohortDirectory):
-        raise PluginError(f"plugin {owner!r}: {directory!r} does not follow CohortDirectory")
-    state = app.extensions["lms"]
-    if state.cohort_directory is not None:
-        raise PluginError(f"plugin {owner!r}: a cohort directory is already provided")
-    state.cohort_directory = directory
+    _provide(app, "cohort_directory", directory, CohortDirectory, owner)
 
 
 def cohort_directory(app: Flask) -> CohortDirectory | None:
@@ -253,14 +275,19 @@ def cohort_directory(app: Flask) -> CohortDirectory | None:
     return app.extensions["lms"].cohort_directory
 
 
+def provide_cohort_seating(app: Flask, seating: CohortSeating, *, owner: str) -> None:
+    """Offer the one way other packages put people in a cohort (the LTI roster does)."""
+    _provide(app, "cohort_seating", seating, CohortSeating, owner)
+
+
+def cohort_seating(app: Flask) -> CohortSeating | None:
+    """The cohort seating, or ``None`` when no loaded plugin provides cohorts."""
+    return app.extensions["lms"].cohort_seating
+
+
 def provide_curriculum_authority(app: Flask, authority: CurriculumAuthority, *, owner: str) -> None:
     """Take charge of changes to the curriculum (governance calls this from its ``setup``)."""
-    if not isinstance(authority, CurriculumAuthority):
-        raise PluginError(f"plugin {owner!r}: {authority!r} does not follow CurriculumAuthority")
-    state = app.extensions["lms"]
-    if state.curriculum_authority is not None:
-        raise PluginError(f"plugin {owner!r}: a curriculum authority is already provided")
-    state.curriculum_authority = authority
+    _provide(app, "curriculum_authority", authority, CurriculumAuthority, owner)
 
 
 def curriculum_authority(app: Flask) -> CurriculumAuthority | None:
@@ -268,33 +295,9 @@ def curriculum_authority(app: Flask) -> CurriculumAuthority | None:
     return app.extensions["lms"].curriculum_authority
 
 
-def register_notification_kind(app: Flask, kind: NotificationKind, *, owner: str) -> None:
-    """Declare a kind of notification ``owner`` publishes (see :mod:`lms.notifications`).
-
-    :raises PluginError: the key does not start with ``<owner>.`` or is taken.
-    """
-    if not isinstance(kind, NotificationKind):
-        raise PluginError(f"plugin {owner!r}: {kind!r} is not a NotificationKind")
-    if not re.match(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$", kind.key) or not kind.key.startswith(
-        f"{owner}."
-    ):
-        raise PluginError(
-            f"plugin {owner!r}: notification kind {kind.key!r} must be named {owner}.<what>"
-        )
-    kinds = app.extensions["lms"].notification_kinds
-    if kind.key in kinds:
-        raise PluginError(f"notification kind {kind.key!r} is registered twice")
-    kinds[kind.key] = kind
-
-
 def provide_enrolment_rules(app: Flask, rules: EnrolmentRules, *, owner: str) -> None:
     """Offer the one prerequisite check (who may start which course) to other plugins."""
-    if not isinstance(rules, EnrolmentRules):
-        raise PluginError(f"plugin {owner!r}: {rules!r} does not follow EnrolmentRules")
-    state = app.extensions["lms"]
-    if state.enrolment_rules is not None:
-        raise PluginError(f"plugin {owner!r}: enrolment rules are already provided")
-    state.enrolment_rules = rules
+    _provide(app, "enrolment_rules", rules, EnrolmentRules, owner)
 
 
 def enrolment_rules(app: Flask) -> EnrolmentRules | None:

@@ -12,7 +12,7 @@ from flask import Flask, current_app
 
 
 def init_app(app: Flask) -> None:
-    from . import grades, models  # noqa: F401  (tables)
+    from . import grades, models, roster_views  # noqa: F401  (tables, routes)
     from .views import admin_bp, bp
 
     grades.init_app(app)

@@ -82,3 +82,57 @@ class LtiGradeLink(db.Model):
     #: The launch's Assignment and Grade Services claim (line item URL and scopes).
     ags: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiContext(db.Model):
+    """A platform's course (LTI "context") someone launched from, with its roster's address.
+
+    Kept from launches that carry the Names and Role Provisioning claim, so that a
+    group here can be linked to it and filled from its roster (:mod:`lms.lti.roster`).
+    """
+
+    __tablename__ = "lms_lti_context"
+    __table_args__ = (UniqueConstraint("platform_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lms_lti_platform.id", ondelete="CASCADE"))
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    memberships_url: Mapped[str] = mapped_column(String(1000))
+    updated_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiContextTeacher(db.Model):
+    """An account here that launched from a platform's course as its instructor.
+
+    Only they (and admins) may link one of their groups to that course's roster.
+    """
+
+    __tablename__ = "lms_lti_context_teacher"
+    __table_args__ = (UniqueConstraint("context_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context_id: Mapped[int] = mapped_column(ForeignKey("lms_lti_context.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_user.id", ondelete="CASCADE"), index=True
+    )
+
+
+class LtiGroupLink(db.Model):
+    """A group here (a cohort of the plugin that provides cohorts) linked to a platform's course.
+
+    ``cohort_id`` is the providing plugin's id, without a foreign key: the core does not
+    know that plugin's tables; a link whose cohort is gone is ignored and replaced.
+    """
+
+    __tablename__ = "lms_lti_group_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(unique=True)
+    context_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_lti_context.id", ondelete="CASCADE"), index=True
+    )
+    linked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_user.id", ondelete="SET NULL"), nullable=True
+    )
+    linked_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -37,6 +37,7 @@ from ..security import CSP
 from . import link_targets, tool
 from .keys import jwks
 from .models import LtiAccount, LtiPlatform
+from .roster import launch_context, remember_context
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 admin_bp = Blueprint("lti_admin", __name__, url_prefix="/admin/lti")
@@ -106,6 +107,7 @@ def launch():
         "email": str(data.get("email") or "")[:320],
         "target": _local_path(data.get(CLAIM + "target_link_uri")),
         "ags": data.get("https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"),
+        "context": launch_context(data),
     }
     if message.is_deep_link_launch():
         pending["deep_link"] = message.get_launch_id()
@@ -137,7 +139,8 @@ def _sign_in(user_id: int, pending: dict):
 
         remember(pending["platform_id"], user.id, pending["sub"], pending["target"],
                  pending.get("ags"))
-        db.session.commit()
+    remember_context(pending["platform_id"], user.id, pending.get("context"))
+    db.session.commit()
     if not (current_user.is_authenticated and current_user.id == user.id):
         session.clear()
         login_user(user)

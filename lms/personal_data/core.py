@@ -99,6 +99,21 @@ TABLES = (
         personal=("user_id", "subject"),
         other=("id", "platform_id", "course_path", "ags", "updated_dt"),
     ),
+    not_personal("lms_lti_context", "id", "platform_id", "context_id", "title",
+                 "memberships_url", "updated_dt"),
+    TableDeclaration(
+        "lms_lti_context_teacher", _l("Courses on a learning platform you launched from as "
+                                      "their teacher"),
+        purpose=_l("To let you link your groups here to those courses' class lists."),
+        retention=_l("Until you close your account."),
+        personal=("user_id",), other=("id", "context_id"),
+    ),
+    TableDeclaration(
+        "lms_lti_group_link", _l("Groups you linked to a learning platform's course"),
+        purpose=_l("To fill the group from the platform's class list."),
+        retention=_l("Your name is taken off the link when you close your account."),
+        personal=("linked_by_id", "linked_dt"), other=("id", "cohort_id", "context_id"),
+    ),
     TableDeclaration(
         "lms_outbox_message", _l("Emails the site wrote to you"),
         purpose=_l("To send them, and to show administrators what was sent when something "
@@ -246,6 +261,12 @@ def erase(subject: ErasureSubject) -> None:
     from ..lti.models import LtiGradeLink
 
     db.session.execute(delete(LtiGradeLink).where(LtiGradeLink.user_id == user_id))
+    from ..lti.models import LtiContextTeacher, LtiGroupLink
+
+    db.session.execute(delete(LtiContextTeacher).where(LtiContextTeacher.user_id == user_id))
+    db.session.execute(
+        update(LtiGroupLink).where(LtiGroupLink.linked_by_id == user_id).values(linked_by_id=None)
+    )
     db.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
     db.session.execute(delete(Notification).where(Notification.user_id == user_id))
     db.session.execute(

@@ -38,6 +38,8 @@ class _KeySetAdapter(requests.adapters.BaseAdapter):
         self.scores: list[dict] = []
         #: Set to make the score endpoint fail (the platform down).
         self.down = False
+        #: Further endpoints: URL -> ``handler(request, response)`` filling the response.
+        self.routes: dict = {}
 
     def send(self, request, **kwargs):
         self.calls += 1
@@ -66,6 +68,8 @@ class _KeySetAdapter(requests.adapters.BaseAdapter):
             self.scores.append(json.loads(request.body))
             response.status_code = 200
             response._content = b"{}"
+        elif request.url in self.routes:
+            self.routes[request.url](request, response)
         else:
             response.status_code = 404
             response._content = b"{}"
