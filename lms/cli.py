@@ -135,30 +135,52 @@ def audit_verify_command():
 
 
 @lms_cli.command("translations")
+@click.option("--check", is_flag=True,
+              help="Exit with status 1 when a catalogue is incomplete or out of step.")
 @with_appcontext
-def translations_command():
-    """Each language offered: how much of the interface is translated, and its review state.
+def translations_command(check: bool):
+    """Each configured language: how much of the interface is translated, its review state,
+    whether its catalogue is in step with the template and whether it is offered.
 
     Counts the catalogue (``.po``) against the template (``messages.pot``): an
-    entry counts as translated when it has a translation that is not fuzzy.
-    A template older than the code is not detected here; ``make messages`` refreshes it.
+    entry counts as translated when it has a translation that is not fuzzy. A
+    language is offered only when its compiled catalogue is at least
+    ``LMS_LANGUAGE_MIN_TRANSLATED`` percent translated (read at start-up). A
+    template older than the code is not detected here (``make messages``
+    refreshes it; ``tests/lms/test_catalogues.py`` fails on it).
     """
-    from .i18n import catalogue_progress, languages_offered
+    from .i18n import catalogue_dir, catalogue_progress, describe_language
 
-    directory = current_app.config["BABEL_TRANSLATION_DIRECTORIES"]
-    for language in languages_offered():
+    config = current_app.config
+    directories = config["BABEL_TRANSLATION_DIRECTORIES"]
+    withheld = config["LMS_LANGUAGES_WITHHELD"]
+    incomplete = []
+    for code in [c.strip() for c in config["LMS_LANGUAGES"].split(",") if c.strip()]:
+        language = describe_language(code, directories)
         if language.state == "source":
-            click.echo(f"{language.code}  {language.name}: the original (source) language")
+            click.echo(f"{code}  {language.name}: the original (source) language")
             continue
-        progress = catalogue_progress(directory, language.code)
+        directory = catalogue_dir(code, directories)
+        progress = catalogue_progress(directory, code) if directory else None
+        offered = f"not offered: {withheld[code]}" if code in withheld else "offered"
         if progress is None:
-            click.echo(f"{language.code}  {language.name}: no catalogue (shown in English)")
+            click.echo(f"{code}  {language.name}: no catalogue; {offered}")
+            incomplete.append(code)
             continue
-        click.echo(
-            f"{language.code}  {language.name}: {progress.translated}/{progress.total} strings "
-            f"translated ({progress.percent}%), {progress.fuzzy} fuzzy, "
-            f"{progress.stale} not in the catalogue yet; {language.state}"
+        step = "in step with messages.pot" if progress.in_step else (
+            f"out of step with messages.pot ({progress.stale} missing, {progress.obsolete} "
+            "obsolete: make catalogues)"
         )
+        click.echo(
+            f"{code}  {language.name}: {progress.translated}/{progress.total} translated "
+            f"({progress.percent}%), {progress.fuzzy} fuzzy, {progress.untranslated} "
+            f"untranslated; {language.state}; {step}; {offered}"
+        )
+        if not progress.complete:
+            incomplete.append(code)
+    if check and incomplete:
+        click.echo(f"incomplete: {', '.join(incomplete)}", err=True)
+        sys.exit(1)
 
 
 lms_cli.add_command(worker_command)

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_BASE_URL": "http://127.0.0.1:5000",
     "LMS_SITE_NAME": "Co-operative Education Centre",
     "LMS_LANGUAGES": "en,ur,pl,gu",
+    "LMS_LANGUAGE_MIN_TRANSLATED": 100,
     "LMS_MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
     "LMS_UPLOAD_FOLDER": "",
     "LMS_SQLITE_BUSY_TIMEOUT_MS": 15000,
@@ -139,12 +140,15 @@ def _derive(app: Flask) -> None:
     cfg.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     cfg.setdefault("RATELIMIT_ENABLED", True)
     cfg["BABEL_DEFAULT_LOCALE"] = "en"
-    cfg["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(os.path.dirname(__file__), "translations")
-    cfg["LMS_LANGUAGE_LIST"] = [c.strip() for c in cfg["LMS_LANGUAGES"].split(",") if c.strip()]
+    # Tests add a folder of their own catalogues (``;``-separated, as Flask-Babel reads it).
+    cfg.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", os.path.join(os.path.dirname(__file__), "translations")
+    )
+    configured = [c.strip() for c in cfg["LMS_LANGUAGES"].split(",") if c.strip()]
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)
     from babel import Locale, UnknownLocaleError
 
-    for code in cfg["LMS_LANGUAGE_LIST"]:
+    for code in configured:
         try:
             Locale.parse(code)
         except (ValueError, UnknownLocaleError):
@@ -152,7 +156,13 @@ def _derive(app: Flask) -> None:
             raise ConfigError(
                 f"LMS_LANGUAGES: {code!r} is not a language code Babel knows (e.g. en, ur, pl, gu)."
             ) from None
-    from .i18n import time_zone_names
+    from .i18n import servable_languages, time_zone_names
+
+    # Offered (chooser, browser, account) only where the catalogue can serve the language, so
+    # <html lang> is always the language of the text; read once here, never per request.
+    cfg["LMS_LANGUAGE_LIST"], cfg["LMS_LANGUAGES_WITHHELD"] = servable_languages(
+        configured, cfg["BABEL_TRANSLATION_DIRECTORIES"], cfg["LMS_LANGUAGE_MIN_TRANSLATED"]
+    )
 
     if cfg["LMS_TIME_ZONE"] not in time_zone_names():
         raise ConfigError(

@@ -4,7 +4,7 @@ import functools
 import time
 
 from flask import abort, current_app, request
-from flask_babel import Babel
+from flask_babel import Babel, Domain
 from flask_limiter import HeaderNames, Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -18,7 +18,23 @@ from .security import add_raw_headers
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+class _AppDomain(Domain):
+    """Flask-Babel's message domain, with the catalogues it loaded cached per application.
+
+    ``babel`` is one instance for the process and its domain caches catalogues
+    by locale alone, so a second application with other translation folders
+    (a test's pseudo-translations, an embedding with its own catalogues) was
+    served the first one's Urdu.
+    """
+
+    def get_translations_cache(self, ctx):
+        return current_app.extensions.setdefault("lms.translations", {})
+
+
 babel = Babel()
+babel.domain_instance = _AppDomain()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

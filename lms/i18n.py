@@ -58,6 +58,23 @@ class Language:
         return self.state in ("draft", "missing")
 
 
+#: The language of the originals: always servable, it needs no catalogue.
+SOURCE_LANGUAGE = "en"
+
+
+def translation_directories(value: str) -> list[str]:
+    """The folders of ``BABEL_TRANSLATION_DIRECTORIES`` (``;``-separated, as Flask-Babel has it)."""
+    return [part for part in value.split(";") if part]
+
+
+def catalogue_dir(code: str, directories: str) -> str | None:
+    """The first translations folder with a catalogue (``.po``) for ``code``, else ``None``."""
+    for directory in translation_directories(directories):
+        if os.path.exists(os.path.join(directory, code, "LC_MESSAGES", "messages.po")):
+            return directory
+    return None
+
+
 @cache
 def describe_language(code: str, translations_dir: str) -> Language:
     """The :class:`Language` for ``code``; its catalogue header is read once per process."""
@@ -67,10 +84,12 @@ def describe_language(code: str, translations_dir: str) -> Language:
     direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
     name = (locale.get_display_name(code) or code)
     name = name[:1].upper() + name[1:]
-    if code == "en":
+    if code == SOURCE_LANGUAGE:
         state = "source"
     else:
-        state = catalogue_state(os.path.join(translations_dir, code, "LC_MESSAGES", "messages.po"))
+        directory = catalogue_dir(code, translations_dir) or translation_directories(
+            translations_dir)[0]
+        state = catalogue_state(os.path.join(directory, code, "LC_MESSAGES", "messages.po"))
     return Language(code, name, direction, state)
 
 
@@ -99,6 +118,22 @@ class CatalogueProgress:
     fuzzy: int
     #: Strings of the template the catalogue does not have (``make catalogues`` adds them).
     stale: int
+    #: Strings of the catalogue the template no longer has (``make catalogues`` drops them).
+    obsolete: int = 0
+
+    @property
+    def untranslated(self) -> int:
+        """Strings of the template with no translation (fuzzy ones not counted here)."""
+        return self.total - self.translated - self.fuzzy
+
+    @property
+    def in_step(self) -> bool:
+        """Whether the catalogue has exactly the template's strings."""
+        return not self.stale and not self.obsolete
+
+    @property
+    def complete(self) -> bool:
+        return self.in_step and self.translated == self.total
 
     @property
     def percent(self) -> int:
@@ -118,15 +153,78 @@ def catalogue_progress(translations_dir: str, code: str) -> CatalogueProgress | 
         catalogue = read_po(po, locale=code)
     done = fuzzy = 0
     present = set()
+    obsolete = 0
     for message in catalogue:
-        if not message.id or message.id not in template:
+        if not message.id:
+            continue
+        if message.id not in template:
+            obsolete += 1
             continue
         present.add(message.id)
         if message.fuzzy:
             fuzzy += 1
         elif all(message.string) if isinstance(message.string, tuple) else message.string:
             done += 1
-    return CatalogueProgress(len(template), done, fuzzy, len(template - present))
+    return CatalogueProgress(len(template), done, fuzzy, len(template - present), obsolete)
+
+
+def _file_version(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+@cache
+def _progress_of_version(directory: str, code: str, _po, _pot) -> CatalogueProgress | None:
+    return catalogue_progress(directory, code)
+
+
+def servable(code: str, directories: str, minimum: int) -> str | None:
+    """Why ``code`` cannot be served (a sentence), or ``None`` when its catalogue can serve it.
+
+    A language is served only when its pages are in it: the compiled catalogue
+    (``.mo``, what Flask-Babel reads) exists, is not older than its ``.po``,
+    and the ``.po`` translates at least ``minimum`` percent of the template
+    (fuzzy entries are not translations: ``pybabel compile`` leaves them out).
+    Otherwise ``<html lang="ur">`` would be wrapped round English text. Read at
+    start-up (the factory); a catalogue is parsed once per process and version.
+    """
+    if code == SOURCE_LANGUAGE:
+        return None
+    directory = catalogue_dir(code, directories)
+    if directory is None:
+        return "no catalogue"
+    po = os.path.join(directory, code, "LC_MESSAGES", "messages.po")
+    mo = po[:-3] + ".mo"
+    po_version, mo_version = _file_version(po), _file_version(mo)
+    if mo_version is None:
+        return "not compiled: make translations"
+    if mo_version[0] < po_version[0]:
+        return "compiled before its last change: make translations"
+    pot = os.path.join(directory, "messages.pot")
+    progress = _progress_of_version(directory, code, po_version, _file_version(pot))
+    if progress is None or progress.percent < minimum:
+        percent = progress.percent if progress else 0
+        return f"{percent}% translated, {minimum}% needed (LMS_LANGUAGE_MIN_TRANSLATED)"
+    return None
+
+
+def servable_languages(codes: list[str], directories: str, minimum: int
+                       ) -> tuple[list[str], dict[str, str]]:
+    """Split the configured ``codes`` into those offered and those held back (with why).
+
+    When none can be served the site is offered in English, the language of its text.
+    """
+    offered, withheld = [], {}
+    for code in codes:
+        reason = servable(code, directories, minimum)
+        if reason is None:
+            offered.append(code)
+        else:
+            withheld[code] = reason
+    return offered or [SOURCE_LANGUAGE], withheld
 
 
 def languages_offered() -> list[Language]:

@@ -224,3 +224,73 @@ def outbox(app) -> Callable[[], list]:
         return list(_db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
     return messages
+
+
+#: The markers round every string of a pseudo-translation (:func:`write_pseudo_catalogues`).
+PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
+TEMPLATE = Path(__file__).parent / "translations" / "messages.pot"
+
+
+def pseudo_translate(text: str) -> str:
+    """``text`` as a pseudo-translation gives it: wrapped in markers, placeholders intact."""
+    return f"{PSEUDO_OPEN}{text}{PSEUDO_CLOSE}"
+
+
+def write_pseudo_catalogues(directory: Path, codes: tuple[str, ...], state: str = "draft") -> str:
+    """Write and compile complete catalogues for ``codes`` where every string is marked.
+
+    Each string of the template (``messages.pot``) becomes its English between
+    ``⟦`` and ``⟧`` (plural entries get as many forms as the language has), so
+    a page in one of these languages shows which text went through the
+    catalogue and which did not. ``directory`` gets the template too: the
+    catalogues are complete against it, so the languages are offered. For tests
+    only; returns ``directory`` for ``BABEL_TRANSLATION_DIRECTORIES``.
+    """
+    import shutil
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po, write_po
+
+    with TEMPLATE.open("rb") as pot:
+        template = read_po(pot)
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy(TEMPLATE, directory / "messages.pot")
+    for code in codes:
+        catalogue = Catalog(locale=code, header_comment=f"# Translation-State: {state}\n#")
+        for message in template:
+            if not message.id:
+                continue
+            if isinstance(message.id, tuple):
+                forms = tuple(
+                    pseudo_translate(message.id[min(i, 1)]) for i in range(catalogue.num_plurals)
+                )
+                catalogue.add(message.id, forms, flags=message.flags - {"fuzzy"})
+            else:
+                catalogue.add(message.id, pseudo_translate(message.id),
+                              flags=message.flags - {"fuzzy"})
+        folder = directory / code / "LC_MESSAGES"
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "messages.po").open("wb") as po:
+            write_po(po, catalogue)
+        with (folder / "messages.mo").open("wb") as mo:  # after the .po: not older than it
+            write_mo(mo, catalogue)
+    return str(directory)
+
+
+@pytest.fixture(scope="session")
+def pseudo_translations(tmp_path_factory) -> Callable[..., str]:
+    """``pseudo_translations("ur", "pl")``: a folder of complete, marked catalogues for them.
+
+    Give it to an app as ``BABEL_TRANSLATION_DIRECTORIES`` (with ``LMS_LANGUAGES``)
+    for a test that needs those languages offered; built once per session.
+    """
+    built: dict[tuple[str, ...], str] = {}
+
+    def folder(*codes: str) -> str:
+        if codes not in built:
+            built[codes] = write_pseudo_catalogues(
+                tmp_path_factory.mktemp("translations"), codes)
+        return built[codes]
+
+    return folder

@@ -111,8 +111,9 @@ def test_verification_page_for_a_signed_in_visitor(app, make_user, login, issued
     assert app.test_client().get(path).get_data(as_text=True) == anonymous
 
 
-def test_verification_page_in_each_language(make_app, make_user, complete):
-    app = make_app({"LMS_LANGUAGES": "en,fr"})
+def test_verification_page_in_each_language(make_app, make_user, complete, pseudo_translations):
+    app = make_app({"LMS_LANGUAGES": "en,fr",
+                    "BABEL_TRANSLATION_DIRECTORIES": pseudo_translations("fr")})
     with app.app_context():
         client = app.test_client()
         cert = complete(make_user())
@@ -120,6 +121,7 @@ def test_verification_page_in_each_language(make_app, make_user, complete):
         english = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
         french = client.get(path, headers={"Accept-Language": "fr"}).get_data(as_text=True)
         assert '<html lang="en" dir="ltr">' in english and '<html lang="fr" dir="ltr">' in french
+        assert "⟦" not in english and "⟦Verify a certificate⟧" in french  # French text
 
 
 def test_verification_not_found(app):

@@ -149,8 +149,10 @@ def test_anonymous_holds_no_permission(app):
     assert not has_permission(AnonymousUserMixin(), "lms:admin:access")
 
 
-def test_locale_from_user_choice_else_browser(db, make_app, make_user, login):
-    two = make_app({"LMS_LANGUAGES": "en,de"})
+def test_locale_from_user_choice_else_browser(db, make_app, make_user, login,
+                                             pseudo_translations):
+    two = make_app({"LMS_LANGUAGES": "en,de",
+                    "BABEL_TRANSLATION_DIRECTORIES": pseudo_translations("de")})
     german = {"Accept-Language": "de-DE,de;q=0.9"}
     client = two.test_client()
     assert '<html lang="de" dir="ltr">' in client.get("/", headers=german).get_data(as_text=True)

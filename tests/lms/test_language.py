@@ -1,11 +1,26 @@
-"""Choosing a language: the account's choice, else the visitor's cookie, else the browser's."""
+"""Choosing a language: the account's choice, else the visitor's cookie, else the browser's.
+
+A language is offered only when its catalogue can serve it. These tests get
+complete (pseudo-translated, ``⟦…⟧``) catalogues for ``ur``, ``pl`` and ``gu``
+explicitly, so they do not depend on how far the translators are.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
+
+import pytest
 
 from lms.i18n import LANGUAGE_COOKIE, catalogue_state, languages_offered
-from lms.testing import csrf_token
+from lms.testing import TEMPLATE, csrf_token
+
+
+@pytest.fixture()
+def app_config(app_config, pseudo_translations):
+    return {**app_config, "BABEL_TRANSLATION_DIRECTORIES": pseudo_translations("ur", "pl", "gu")}
 
 
 def html_tag(response) -> str:
@@ -47,9 +62,9 @@ def test_first_visit_follows_the_browser(client):
     assert html_tag(client.get("/", headers={"Accept-Language": "pl-PL,pl;q=0.9"})) == (
         '<html lang="pl" dir="ltr">'
     )
-    assert html_tag(client.get("/", headers={"Accept-Language": "ur"})) == (
-        '<html lang="ur" dir="rtl">'
-    )
+    urdu = client.get("/", headers={"Accept-Language": "ur"})
+    assert html_tag(urdu) == '<html lang="ur" dir="rtl">'
+    assert "⟦Log in⟧" in urdu.get_data(as_text=True)  # the text is the Urdu catalogue's
 
 
 def test_unsupported_language_falls_back_to_english(client):
@@ -108,14 +123,91 @@ def test_catalogue_state_is_read_from_the_header_comment(tmp_path):
 
 
 def test_translations_command_reports_each_language(app):
-    result = app.test_cli_runner().invoke(args=["lms", "translations"])
+    result = app.test_cli_runner().invoke(args=["lms", "translations", "--check"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "en  English: the original (source) language"
     for code in ("ur", "pl", "gu"):
         line = next(line for line in lines if line.startswith(code + " "))
-        assert re.search(r": \d+/\d+ strings translated \(\d+%\), \d+ fuzzy, \d+ not in the "
-                         r"catalogue yet; draft$", line), line
+        assert re.search(r": (\d+)/\1 translated \(100%\), 0 fuzzy, 0 untranslated; draft; "
+                         r"in step with messages.pot; offered$", line), line
+
+
+def _catalogue(directory: Path, code: str, entries: dict[str, str], *, compile: bool = True):
+    """A catalogue for ``code`` against the real template, translating only ``entries``."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po, write_po
+
+    shutil.copy(TEMPLATE, directory / "messages.pot")
+    with TEMPLATE.open("rb") as pot:
+        template = read_po(pot)
+    catalogue = Catalog(locale=code)
+    for message in template:
+        if message.id:
+            catalogue.add(message.id, entries.get(message.id, ""))
+    folder = directory / code / "LC_MESSAGES"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "messages.po").open("wb") as po:
+        write_po(po, catalogue)
+    if compile:
+        with (folder / "messages.mo").open("wb") as mo:
+            write_mo(mo, catalogue)
+    return folder
+
+
+def test_a_language_is_offered_only_when_its_catalogue_can_serve_it(make_app, tmp_path, login,
+                                                                     make_user, db):
+    """Accept-Language: ur over an incomplete catalogue gave English text under lang="ur"."""
+    _catalogue(tmp_path, "ur", {"Log in": "لاگ ان"})
+    _catalogue(tmp_path, "pl", {}, compile=False)
+    settings = {"LMS_LANGUAGES": "en,ur,pl,gu", "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path)}
+    strict = make_app(settings)
+    assert strict.config["LMS_LANGUAGE_LIST"] == ["en"]
+    withheld = strict.config["LMS_LANGUAGES_WITHHELD"]
+    assert withheld["ur"].startswith("0% translated, 100% needed")
+    assert withheld["pl"] == "not compiled: make translations"
+    assert withheld["gu"] == "no catalogue"
+    client = strict.test_client()
+    page = client.get("/", headers={"Accept-Language": "ur"})
+    assert html_tag(page) == '<html lang="en" dir="ltr">'
+    html = page.get_data(as_text=True)
+    assert "Log in" in html and 'class="language-chooser"' not in html  # nothing to choose
+    client.set_cookie(LANGUAGE_COOKIE, "ur")
+    assert html_tag(client.get("/")) == '<html lang="en" dir="ltr">'
+    # Kept in an account from when Urdu was offered: the page is still English, and says so.
+    with strict.app_context():
+        user = make_user()
+        user.locale = "ur"
+        db.session.commit()
+        signed_in = login(user, strict.test_client())
+        assert html_tag(signed_in.get("/")) == '<html lang="en" dir="ltr">'
+        profile = signed_in.get("/account/profile").get_data(as_text=True)
+        assert '<option value="ur"' not in profile
+        result = strict.test_cli_runner().invoke(args=["lms", "translations", "--check"])
+    assert result.exit_code == 1
+    assert "not offered: 0% translated, 100% needed" in result.output
+    assert "gu  ગુજરાતી: no catalogue; not offered: no catalogue" in result.output
+
+    # The operator may accept a partial catalogue: then the page is in Urdu where it can be.
+    lenient = make_app({**settings, "LMS_LANGUAGE_MIN_TRANSLATED": 0})
+    assert lenient.config["LMS_LANGUAGE_LIST"] == ["en", "ur"]
+    page = lenient.test_client().get("/", headers={"Accept-Language": "ur"})
+    assert html_tag(page) == '<html lang="ur" dir="rtl">'
+    assert "لاگ ان" in page.get_data(as_text=True)
+
+
+def test_a_catalogue_compiled_before_its_last_change_is_not_served(make_app, tmp_path,
+                                                                    pseudo_translations):
+    source = Path(pseudo_translations("ur", "pl", "gu"))
+    shutil.copytree(source, tmp_path, dirs_exist_ok=True)
+    po = tmp_path / "pl" / "LC_MESSAGES" / "messages.po"
+    later = os.stat(po.with_suffix(".mo")).st_mtime_ns + 10**9
+    os.utime(po, ns=(later, later))
+    app = make_app({"BABEL_TRANSLATION_DIRECTORIES": str(tmp_path)})
+    assert app.config["LMS_LANGUAGE_LIST"] == ["en", "ur", "gu"]
+    assert app.config["LMS_LANGUAGES_WITHHELD"] == {
+        "pl": "compiled before its last change: make translations"}
 
 
 def test_catalogue_names_course_languages_not_codes(app, client):

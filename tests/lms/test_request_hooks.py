@@ -221,8 +221,9 @@ def test_one_language_needs_no_user(make_app):
         assert "_login_user" not in g  # Flask-Login did not load anyone
 
 
-def test_several_languages_follow_the_browser(make_app, app):
-    two = make_app({"LMS_LANGUAGES": "en,de"})
+def test_several_languages_follow_the_browser(make_app, app, pseudo_translations):
+    two = make_app({"LMS_LANGUAGES": "en,de",
+                    "BABEL_TRANSLATION_DIRECTORIES": pseudo_translations("de")})
     with two.test_request_context("/", headers={"Accept-Language": "de"}):
         assert select_locale() == "de"
 
