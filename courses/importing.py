@@ -26,6 +26,7 @@ from .content_format import (
     COURSE_FILE,
     LESSON_DIR,
     QUIZ_DIR,
+    TRANSLATIONS_DIR,
     ContentProblems,
     CourseSource,
     ItemSource,
@@ -52,6 +53,7 @@ from .models import (
     Prerequisite,
     Question,
 )
+from .translations import apply_translations, translations_source
 
 #: Where the Centre's own curriculum lives.
 CONTENT_DIR = Path(__file__).parent / "content"
@@ -151,13 +153,16 @@ def _upsert(source: CourseSource) -> ImportResult:
             published_dt=now,
         )
         db.session.add(course)
-    elif content_data(course_source(course)) == content_data(source):
-        return ImportResult(source.slug, course.version, False, False, source.warnings)
+    elif content_data(course_source(course, translations=False)) == content_data(source):
+        # The curriculum is as it was; its translations may not be (no new version).
+        changed = apply_translations(course, source)
+        return ImportResult(source.slug, course.version, False, bool(changed), source.warnings)
     else:
         course.version += 1
         course.updated_dt = utcnow()
     apply_source(course, source)
     db.session.flush()
+    apply_translations(course, source, record=not created)
     audit.record(
         "courses.course.imported",
         subject_type="course",
@@ -289,8 +294,11 @@ def _apply_item(item: Item, source: ItemSource, slug: str) -> None:
     item.questions = questions
 
 
-def course_source(course: Course) -> CourseSource:
-    """Return a stored course as content-format data (what an export writes)."""
+def course_source(course: Course, *, translations: bool = True) -> CourseSource:
+    """Return a stored course as content-format data (what an export writes).
+
+    :param translations: with its stored translations (one more query).
+    """
     return CourseSource(
         slug=course.slug,
         title=course.title,
@@ -311,6 +319,7 @@ def course_source(course: Course) -> CourseSource:
             )
             for module in course.modules
         ],
+        translations=translations_source(course) if translations and course.id else [],
     )
 
 
@@ -390,6 +399,13 @@ def _remove_content_files(folder: Path) -> None:
             file.unlink()
         if (folder / sub).is_dir() and not any((folder / sub).iterdir()):
             shutil.rmtree(folder / sub)
+    for language in (folder / TRANSLATIONS_DIR).glob("*"):
+        if language.is_dir() and not language.name.startswith("."):
+            _remove_content_files(language)
+            if not any(language.iterdir()):
+                language.rmdir()
+    if (folder / TRANSLATIONS_DIR).is_dir() and not any((folder / TRANSLATIONS_DIR).iterdir()):
+        (folder / TRANSLATIONS_DIR).rmdir()
 
 
 def seed(app: Flask, demo: bool) -> None:

@@ -382,6 +382,7 @@ class Correction(db.Model):
 
 # The cohort tables live in their own module; importing it here puts them in the
 # plugin's metadata (the loader imports ``courses.models``).
+from . import translation_models as _translation_models  # noqa: E402, F401
 from .assignments import models as _assignment_models  # noqa: E402, F401
 from .cohorts import models as _cohort_models  # noqa: E402, F401
 from .discussions import models as _discussion_models  # noqa: E402, F401

@@ -42,7 +42,7 @@ def revision_of(course: Course) -> Course | None:
 
 def content_digest(course: Course) -> str:
     """SHA-256 of what learners would get from ``course`` (its slug aside)."""
-    data = content_data(course_source(course))
+    data = content_data(course_source(course, translations=False))
     data["slug"] = ""
     canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -75,7 +75,9 @@ def prepare_revision(course: Course) -> tuple[Course, bool]:
     revision = Course(slug=_free_slug(course), title=course.title, revision_of_id=course.id,
                       created_dt=now, updated_dt=now, version=1)
     db.session.add(revision)
-    apply_source(revision, dataclasses.replace(course_source(course), slug=revision.slug))
+    # The revision is of the curriculum; the live course keeps its translations.
+    source = course_source(course, translations=False)
+    apply_source(revision, dataclasses.replace(source, slug=revision.slug))
     db.session.flush()
     audit.record(
         "courses.revision.prepared",
@@ -105,8 +107,8 @@ def publish_revision(revision: Course, expected_digest: str | None = None) -> Co
         )
     if not any(i.required for i in revision.items):
         raise CourseError(_("The revision has no required lesson or quiz."))
-    source = dataclasses.replace(course_source(revision), slug=live.slug)
-    changed = content_data(course_source(live)) != content_data(source)
+    source = dataclasses.replace(course_source(revision, translations=False), slug=live.slug)
+    changed = content_data(course_source(live, translations=False)) != content_data(source)
     if changed:
         # What learners must do may have changed: completions belong to the version before.
         live.version += 1

@@ -44,6 +44,7 @@ from .layout import (
     LESSON_DIR,
     QUIZ_DIR,
     RESERVED_SLUGS,
+    TRANSLATIONS_DIR,
     ItemKind,
 )
 from .model import (
@@ -109,6 +110,7 @@ __all__ = [
     "source_entries",
     "sources_data",
     "write_course",
+    "TRANSLATIONS_DIR",
     "CourseTextTranslation",
     "ItemTranslation",
     "OptionTranslation",
