@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import cache
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
@@ -246,18 +247,32 @@ def _on_decision_enacted(sender, decision, result, **kwargs) -> None:
 
 def member_dashboard(user_id: int) -> dict:
     """For the dashboard slot: ballots waiting for this member's vote, proposals they could
-    second. Three queries whatever the number of ballots and proposals."""
-    from sqlalchemy import exists, func
+    second. One query for someone who is not a member, three for a member, whatever the
+    number of ballots and proposals."""
+    member, ballots, to_second = _member_dashboard_queries()
+    params = {"user_id": user_id, "now": utcnow()}
+    if db.session.scalar(member, params) is None:
+        return {"member": False, "ballots": [], "to_second": 0}
+    return {
+        "member": True,
+        "ballots": db.session.execute(ballots, params).all(),
+        "to_second": db.session.scalar(to_second, params),
+    }
+
+
+@cache
+def _member_dashboard_queries():
+    """The statements of :func:`member_dashboard`, built once per process (every dashboard
+    runs the first; building them cost more than running them)."""
+    from sqlalchemy import bindparam, exists, func
 
     from .models import Second
 
-    now = utcnow()
-    member = db.session.scalar(
-        select(Membership.id).where(Membership.user_id == user_id, Membership.status == ACTIVE)
+    user_id, now = bindparam("user_id"), bindparam("now")
+    member = select(Membership.id).where(
+        Membership.user_id == user_id, Membership.status == ACTIVE
     )
-    if member is None:
-        return {"member": False, "ballots": [], "to_second": 0}
-    ballots = db.session.execute(
+    ballots = (
         select(Ballot.proposal_id, Proposal.title, Ballot.closes_dt)
         .join(Proposal, Proposal.id == Ballot.proposal_id)
         .join(RollEntry, (RollEntry.ballot_id == Ballot.id) & (RollEntry.user_id == user_id))
@@ -269,8 +284,8 @@ def member_dashboard(user_id: int) -> dict:
             ~exists().where(Voter.ballot_id == Ballot.id, Voter.user_id == user_id),
         )
         .order_by(Ballot.closes_dt)
-    ).all()
-    to_second = db.session.scalar(
+    )
+    to_second = (
         select(func.count())
         .select_from(Proposal)
         .where(
@@ -279,4 +294,4 @@ def member_dashboard(user_id: int) -> dict:
             ~exists().where(Second.proposal_id == Proposal.id, Second.user_id == user_id),
         )
     )
-    return {"member": True, "ballots": ballots, "to_second": to_second}
+    return member, ballots, to_second

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from lms.accounts.models import User
 from lms.db import db
@@ -32,14 +33,9 @@ class CohortCard:
 
 
 def learner_cohorts(user_id: int) -> tuple[list[CohortCard], list]:
-    """The learner's cohorts and their latest announcements, in four queries."""
-    rows = db.session.execute(
-        select(Cohort, Course)
-        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .join(Course, Course.id == Cohort.course_id)
-        .where(CohortMember.user_id == user_id)
-        .order_by(Cohort.start_date, Cohort.id)
-    ).all()
+    """The learner's cohorts and their latest announcements, in four queries (one for a
+    learner in no cohort)."""
+    rows = db.session.execute(_cohorts_query(), {"user_id": user_id}).all()
     if not rows:
         return [], []
     ids = [c.id for c, _course in rows]
@@ -90,6 +86,19 @@ def learner_cohorts(user_id: int) -> tuple[list[CohortCard], list]:
             )
         )
     return cards, announcements
+
+
+@cache
+def _cohorts_query():
+    """The learner's cohorts with their courses; built once per process, as every
+    dashboard runs it and building it cost more than running it."""
+    return (
+        select(Cohort, Course)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .join(Course, Course.id == Cohort.course_id)
+        .where(CohortMember.user_id == bindparam("user_id"))
+        .order_by(Cohort.start_date, Cohort.id)
+    )
 
 
 def cohort_dashboard() -> dict:

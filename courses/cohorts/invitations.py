@@ -13,11 +13,12 @@ after ``LMS_INVITATION_DAYS``; inviting, accepting and declining are audited.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from flask import abort, current_app, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from lms import audit
 from lms.accounts import operations as accounts
@@ -113,17 +114,26 @@ def open_invitations(user_id: int) -> list[tuple[CohortInvitation, Cohort, Cours
     return [
         tuple(row)
         for row in db.session.execute(
-            select(CohortInvitation, Cohort, Course)
-            .join(Cohort, Cohort.id == CohortInvitation.cohort_id)
-            .join(Course, Course.id == Cohort.course_id)
-            .where(
-                CohortInvitation.user_id == user_id,
-                CohortInvitation.status == INVITATION_PENDING,
-                CohortInvitation.expires_dt > utcnow(),
-            )
-            .order_by(CohortInvitation.invited_dt, CohortInvitation.id)
+            _open_invitations_query(), {"user_id": user_id, "now": utcnow()}
         )
     ]
+
+
+@cache
+def _open_invitations_query():
+    """The statement of :func:`open_invitations`, built once per process: every
+    dashboard runs it, and building it cost more than running it."""
+    return (
+        select(CohortInvitation, Cohort, Course)
+        .join(Cohort, Cohort.id == CohortInvitation.cohort_id)
+        .join(Course, Course.id == Cohort.course_id)
+        .where(
+            CohortInvitation.user_id == bindparam("user_id"),
+            CohortInvitation.status == INVITATION_PENDING,
+            CohortInvitation.expires_dt > bindparam("now"),
+        )
+        .order_by(CohortInvitation.invited_dt, CohortInvitation.id)
+    )
 
 
 def my_open_invitations() -> list[tuple[CohortInvitation, Cohort, Course]]:

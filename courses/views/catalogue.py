@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from lms.db import db, utcnow
 from lms.i18n import language_name
@@ -24,13 +24,20 @@ from .common import visible_course
 PAGE_SIZE = 20
 
 
-def listed_courses():
-    """A query for the courses the catalogue shows: published and not past their retire time."""
-    now = utcnow()
-    return select(Course).where(
+def is_listed_clause(now):
+    """The condition on a course the catalogue shows: published and not past its retire time.
+
+    :param now: the time, or a bound parameter for statements built once.
+    """
+    return and_(
         Course.status == STATUS_PUBLISHED,
         or_(Course.retire_dt.is_(None), Course.retire_dt > now),
     )
+
+
+def listed_courses():
+    """A query for the courses the catalogue shows (:func:`is_listed_clause` now)."""
+    return select(Course).where(is_listed_clause(utcnow()))
 
 
 @bp.route("/")

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from functools import cache
 
-from lms.db import db
+from flask import current_app, render_template
+from flask_login import current_user
+from sqlalchemy import bindparam, func, select
+
+from lms.db import db, utcnow
 from lms.permissions import login_required
 
-from ..models import Enrolment
-from ..progress import progress_for
+from ..models import Course
+from ..progress import learner_progress
 from . import bp
+from .catalogue import is_listed_clause
 
 
 def learner_courses(user_id: int) -> dict:
     """The learner's enrolments split into in progress and completed, with their progress.
 
-    Three queries whatever the number of courses: enrolments with their
-    courses, then :func:`~courses.progress.progress_for`.
+    One query whatever the number of courses (:func:`~courses.progress.learner_progress`);
+    each row is ``(enrolment, course, progress)``.
     """
-    enrolments = db.session.scalars(
-        select(Enrolment)
-        .join(Enrolment.course)
-        .options(contains_eager(Enrolment.course))
-        .where(Enrolment.user_id == user_id)
-        .order_by(Enrolment.last_activity_dt.desc().nulls_last(), Enrolment.enrolled_dt.desc())
-    ).all()
-    progress = progress_for(enrolments)
-    rows = [(e, e.course, progress[e.id]) for e in enrolments]
+    rows = learner_progress(user_id)
     return {
         "active": [r for r in rows if not r[2].completed],
         "completed": [r for r in rows if r[2].completed],
@@ -41,25 +35,32 @@ def dashboard_data() -> dict:
 
     Besides the learner's courses: the course to continue (the one worked on
     last that has something left), how many courses the catalogue lists and,
-    for someone who has joined none yet, the course to start with. Five
-    queries whatever the numbers of courses and enrolments.
+    for someone who has joined none yet, the course to start with. Two
+    queries whatever the numbers of courses and enrolments (three for a new
+    learner).
     """
-    from flask import current_app
-    from sqlalchemy import func
-
-    from ..models import Course
-    from .catalogue import listed_courses
-
     data = learner_courses(current_user.id)
     data["resume"] = next((r for r in data["active"] if r[2].continue_item), None)
-    listed = listed_courses().subquery()
-    data["course_count"] = db.session.scalar(select(func.count()).select_from(listed))
-    first_slug = current_app.config.get("COURSES_FIRST_COURSE", "")
-    data["first_course"] = db.session.scalar(
-        select(Course).join(listed, listed.c.id == Course.id).where(Course.slug == first_slug)
-    )
+    connection = db.session.connection()
+    data["course_count"] = connection.execute(
+        _listed_count_query(), {"now": utcnow()}
+    ).scalar_one()
     data["new_learner"] = not data["active"] and not data["completed"]
+    data["first_course"] = None
+    if data["new_learner"]:
+        data["first_course"] = db.session.scalar(
+            select(Course).where(
+                is_listed_clause(utcnow()),
+                Course.slug == current_app.config.get("COURSES_FIRST_COURSE", ""),
+            )
+        )
     return data
+
+
+@cache
+def _listed_count_query():
+    """How many courses the catalogue lists; built once per process, the time bound."""
+    return select(func.count(Course.id)).where(is_listed_clause(bindparam("now")))
 
 
 @bp.route("/my")
@@ -67,4 +68,3 @@ def dashboard_data() -> dict:
 def my_learning():
     """The learner's courses, progress bars, what remains, and completed courses."""
     return render_template("courses/my_learning.html", **learner_courses(current_user.id))
-

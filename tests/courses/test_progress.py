@@ -159,3 +159,35 @@ def test_progress_batch_matches_single(app, make_user, make_course, enrol):
     for e in enrolments:
         assert batch[e.id] == progress_for([e])[e.id]
     assert isinstance(courses[0].items[0], Item)
+
+
+def test_learner_progress_agrees_with_progress_for(app, db, make_user, make_course, enrol):
+    """The dashboard's one query gives the same progress as the batch function, in the
+    order of the learner's last activity (an enrolment in a course without items too)."""
+    from courses.models import Course
+    from courses.progress import learner_progress
+    from lms.db import utcnow
+
+    user = make_user()
+    first = make_course(slug="first", lessons=4, modules=3)
+    second = make_course(slug="second", lessons=2, quiz=False)
+    empty = db.session.merge(Course(slug="empty", title="Empty", status="published"))
+    db.session.commit()
+    e1, e2, e3 = enrol(user, first), enrol(user, second), enrol(user, empty)
+    ops.complete_lesson(e1, _item(first, "l3"))
+    for key in ("l1", "l2"):
+        ops.complete_lesson(e2, _item(second, key))
+    quiz = _item(first, "final")
+    ops.submit_quiz(e1, quiz, MultiDict(quiz_form(quiz, right=False)))
+    e1.last_activity_dt = utcnow()
+    db.session.commit()
+    rows = learner_progress(user.id)
+    expected = progress_for([e1, e2, e3])
+    assert [e.id for e, _c, _p in rows][0] == e1.id  # worked on last
+    assert {e.id for e, _c, _p in rows} == {e1.id, e2.id, e3.id}
+    for enrolment, course, progress in rows:
+        assert progress == expected[enrolment.id]
+        assert course.id == enrolment.course_id
+    by_slug = {c.slug: p for _e, c, p in rows}
+    assert by_slug["second"].completed and by_slug["empty"].items == ()
+    assert [i.key for i in by_slug["first"].items] == ["l1", "l2", "l3", "l4", "final"]

@@ -80,3 +80,24 @@ def test_learning_pages_read_courses_twice(app, db, make_user, login, make_cours
         r = client.post("/courses/long/learn/l1/complete", data={"csrf_token": token})
     assert r.status_code == 303
     assert len([s for s in counter["statements"] if "courses_" in s]) == 2
+
+
+def _courses_statements(db, client, path):
+    client.get(path)
+    with count_queries(db.engine) as counter:
+        assert client.get(path).status_code == 200
+    return [s for s in counter["statements"] if "courses_" in s]
+
+
+def test_dashboard_reads_courses_in_four_queries(app, db, make_user, login, make_course, enrol):
+    """The learner's courses with their progress in one query, the catalogue's count in
+    another, their groups and their invitations: four, whatever the number of courses."""
+    user = make_user()
+    for n in range(5):
+        course = make_course(slug=f"c{n}", lessons=3, modules=2)
+        e = enrol(user, course)
+        ops.complete_lesson(e, course.items[0])
+    db.session.commit()
+    assert len(_courses_statements(db, login(user), "/")) == 4
+    # A new learner is pointed to the first course: one query more.
+    assert len(_courses_statements(db, login(make_user()), "/")) == 5
