@@ -68,9 +68,10 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --project coop-lms -o lms/translations/messages.pot .
 
 # New strings in the code: refresh the template, then carry them into every catalogue
-# (`make messages catalogues`); translators then fill the empty entries.
+# (`make messages catalogues`); translators then fill the empty entries. No fuzzy matching: a
+# guess from a similar old string is a wrong translation a translator has to find first.
 catalogues: $(STAMP)
-	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 translations: $(COMPILED)
 
