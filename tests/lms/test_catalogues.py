@@ -40,16 +40,17 @@ def _key(message) -> str:
 @cache
 def _template_from_code() -> Catalog:
     """The template as ``make messages`` would write it from the code today."""
-    out = Path(tempfile.mkdtemp()) / "messages.pot"
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("pybabel")), "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "--no-location", "--project", "coop-lms",
-         "-o", str(out), "."],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    with out.open("rb") as pot:
-        return read_po(pot)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "messages.pot"
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("pybabel")), "extract", "-F", "babel.cfg",
+             "-k", "_l", "-k", "lazy_gettext", "--no-location", "--project", "coop-lms",
+             "-o", str(out), "."],
+            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        with out.open("rb") as pot:
+            return read_po(pot)
 
 
 @cache
