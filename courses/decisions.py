@@ -17,12 +17,13 @@ JSON values (dates as ISO strings).
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from lms import audit
 from lms.accounts.models import User, UserRole
@@ -137,11 +138,18 @@ def _repeat(row: CourseDecision) -> EnactmentResult:
 
 def decisions_for(course: Course) -> list[CourseDecision]:
     """The decisions that shaped ``course``, oldest first."""
-    return db.session.scalars(
+    return db.session.scalars(_decisions_query(), {"course_id": course.id}).all()
+
+
+@cache
+def _decisions_query():
+    """The statement of :func:`decisions_for`, built once per process: every course page
+    runs it, and building it cost more than running it."""
+    return (
         select(CourseDecision)
-        .where(CourseDecision.course_id == course.id)
+        .where(CourseDecision.course_id == bindparam("course_id"))
         .order_by(CourseDecision.enacted_dt, CourseDecision.id)
-    ).all()
+    )
 
 
 # -- the kinds ------------------------------------------------------------------------------

@@ -111,16 +111,3 @@ def course_group(user_id: int, course_id: int) -> CohortCard | None:
     """The learner's cohort card for one course (their group, dates, tutors), if any."""
     cards, _announcements = learner_cohorts(user_id)
     return next((c for c in cards if c.course.id == course_id), None)
-
-
-def takes_keys(course_id: int) -> bool:
-    """Tell whether some group of the course, not finished, can be joined with a key."""
-    return db.session.scalar(
-        select(Cohort.id)
-        .where(
-            Cohort.course_id == course_id,
-            Cohort.enrolment_key.is_not(None),
-            Cohort.end_date >= today(),
-        )
-        .limit(1)
-    ) is not None

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from functools import cache
+
+from flask import abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 
 from lms.db import db, utcnow
 from lms.i18n import language_name
 from lms.paging import MAX_PAGE, int_arg
 from lms.permissions import public
 
-from ..cohorts.dashboard import course_group, takes_keys
+from ..cohorts.dashboard import course_group
 from ..cohorts.forms import JoinForm
+from ..cohorts.models import Cohort, CohortMember
+from ..cohorts.schedule import today
 from ..decisions import decisions_for
 from ..forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
-from ..models import STATUS_PUBLISHED, Course, Module
+from ..models import STATUS_PUBLISHED, Course, Enrolment, Module, Prerequisite
 from ..operations import enrol_refusal, missing_prerequisites
-from ..progress import course_items, progress_for
+from ..progress import course_items, outline_for
 from . import bp
-from .common import visible_course
+from .common import check_visible
 
 PAGE_SIZE = 20
 
@@ -101,26 +105,45 @@ def _any_language():
 @bp.route("/<slug>")
 @public
 def course_page(slug: str):
-    """A course's summary, outcomes, hours, outline and prerequisites, and the way in."""
-    course, enrolment = visible_course(slug)
-    modules = db.session.scalars(
-        select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)
-    ).all()
-    progress = progress_for([enrolment])[enrolment.id] if enrolment else None
-    # Not ``items``: a name that generic is easily shadowed by the base template's own variables.
-    outline_items = progress.items if progress else course_items([course.id]).get(course.id, [])
+    """A course's summary, outcomes, hours, outline and prerequisites, and the way in.
+
+    For a learner in the course, four queries: the course with their enrolment and
+    group (:func:`_course_page_query`), the outline with their progress, the
+    prerequisites and the decisions.
+    """
+    user_id = current_user.id if current_user.is_authenticated else None
+    row = db.session.execute(
+        _course_page_query(), {"slug": slug, "user_id": user_id, "today": today()}
+    ).one_or_none()
+    if row is None:
+        abort(404)
+    course, enrolment, cohort_id, keyed_group = row
+    check_visible(course, enrolment)
+    if enrolment is not None:
+        progress, modules = outline_for(enrolment)
+        outline_items = progress.items
+    else:
+        progress = None
+        modules = db.session.scalars(
+            select(Module).where(Module.course_id == course.id)
+            .order_by(Module.position, Module.id)
+        ).all()
+        # Not ``items``: a name that generic is easily shadowed by the base template's own
+        # variables.
+        outline_items = course_items([course.id]).get(course.id, [])
     refusal = missing = None
-    if enrolment is None and current_user.is_authenticated:
-        refusal = enrol_refusal(course, current_user.id)
-        missing = missing_prerequisites(course, current_user.id)
+    if enrolment is None and user_id is not None:
+        refusal = enrol_refusal(course, user_id)
+        missing = missing_prerequisites(course, user_id)
     group = join_form = None
-    if current_user.is_authenticated:
-        group = course_group(current_user.id, course.id)
-        if group is None and takes_keys(course.id):
-            join_form = JoinForm()
+    if cohort_id is not None:
+        group = course_group(user_id, course.id)
+    elif user_id is not None and keyed_group:
+        join_form = JoinForm()
     return render_template(
         "courses/course.html",
         course=course,
+        prerequisites=db.session.execute(_prerequisites_query(), {"course_id": course.id}).all(),
         modules=modules,
         outline_items=outline_items,
         enrolment=enrolment,
@@ -133,4 +156,40 @@ def course_page(slug: str):
         now=utcnow(),
         group=group,
         join_form=join_form,
+    )
+
+
+@cache
+def _course_page_query():
+    """The course page's course with the visitor's enrolment, their group in the course
+    and whether a group of the course still takes enrolment keys; built once per process
+    (building it cost more than running it). ``user_id`` is ``NULL`` for visitors."""
+    keyed_group = (
+        exists()
+        .where(
+            Cohort.course_id == Course.id,
+            Cohort.enrolment_key.is_not(None),
+            Cohort.end_date >= bindparam("today"),
+        )
+        .correlate(Course)
+    )
+    user_id = bindparam("user_id")
+    return (
+        select(Course, Enrolment, CohortMember.cohort_id, keyed_group.label("keyed_group"))
+        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
+        .outerjoin(
+            CohortMember, and_(CohortMember.course_id == Course.id, CohortMember.user_id == user_id)
+        )
+        .where(Course.slug == bindparam("slug"))
+    )
+
+
+@cache
+def _prerequisites_query():
+    """The courses to finish first (address and title), in the order they were set."""
+    return (
+        select(Course.slug, Course.title)
+        .join(Prerequisite, Prerequisite.required_course_id == Course.id)
+        .where(Prerequisite.course_id == bindparam("course_id"))
+        .order_by(Prerequisite.id)
     )

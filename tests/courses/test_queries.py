@@ -101,3 +101,20 @@ def test_dashboard_reads_courses_in_four_queries(app, db, make_user, login, make
     assert len(_courses_statements(db, login(user), "/")) == 4
     # A new learner is pointed to the first course: one query more.
     assert len(_courses_statements(db, login(make_user()), "/")) == 5
+
+
+def test_course_page_reads_courses_in_four_queries(app, db, make_user, login, make_course,
+                                                   enrol, client):
+    """For a learner in the course: the course with their enrolment and group, the outline
+    with their progress, the courses to finish first and the decisions; the courses to
+    finish first are named and linked for learners and visitors alike."""
+    basics = make_course(slug="basics", title="Co-op basics")
+    finance = make_course(slug="finance", lessons=12, modules=3, requires=(basics,))
+    user = make_user()
+    enrol(user, finance)
+    learner = login(user)
+    statements = _courses_statements(db, learner, "/courses/finance")
+    assert len(statements) == 4
+    for page in (learner.get("/courses/finance"), client.get("/courses/finance")):
+        text = page.get_data(as_text=True)
+        assert "Finish first" in text and '<a href="/courses/basics">Co-op basics</a>' in text
