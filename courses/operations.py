@@ -314,14 +314,23 @@ class QuestionResult:
     text: str
 
 
-def grade(item: Item, answers: Mapping[str, list[str] | str]) -> tuple[float, list[QuestionResult]]:
-    """Grade answers (question key -> option keys or text); return the percent score and details."""
+def grade(
+    item: Item, answers: Mapping[str, list[str] | str],
+    also_accepted: Mapping[str, list[str]] | None = None,
+) -> tuple[float, list[QuestionResult]]:
+    """Grade answers (question key -> option keys or text); return the percent score and details.
+
+    :param also_accepted: question key -> more accepted answers of short questions
+        (its translations'; see :func:`courses.shown.also_accepted`).
+    """
     results = []
+    also_accepted = also_accepted or {}
     for question in item.questions:
         given = answers.get(question.key)
         if question.type == "short":
             text = given if isinstance(given, str) else ""
-            ok = bool(text) and _normal(text) in {_normal(a) for a in question.accepted or ()}
+            accepted = [*(question.accepted or ()), *also_accepted.get(question.key, ())]
+            ok = bool(text) and _normal(text) in {_normal(a) for a in accepted}
             results.append(QuestionResult(question, ok, (), text))
             continue
         keys = set(given or ()) if not isinstance(given, str) else set()
@@ -332,8 +341,13 @@ def grade(item: Item, answers: Mapping[str, list[str] | str]) -> tuple[float, li
     return score, results
 
 
-def submit_quiz(enrolment: Enrolment, item: Item, form: Mapping) -> QuizAttempt:
+def submit_quiz(
+    enrolment: Enrolment, item: Item, form: Mapping,
+    also_accepted: Mapping[str, list[str]] | None = None,
+) -> QuizAttempt:
     """Validate, grade and store one attempt; record the pass and complete the course if due.
+
+    :param also_accepted: see :func:`grade`.
 
     :raises AnswerError: answers do not fit the quiz (nothing is stored).
     :raises CourseError: no attempts left, or the quiz is not part of the course.
@@ -345,7 +359,7 @@ def submit_quiz(enrolment: Enrolment, item: Item, form: Mapping) -> QuizAttempt:
     used = attempts_used(enrolment, item)
     if item.max_attempts and used >= item.max_attempts:
         raise CourseError(_("You have used all your attempts at this quiz."))
-    score, _results = grade(item, answers)
+    score, _results = grade(item, answers, also_accepted)
     passed = score >= pass_mark(item)
     attempt = QuizAttempt(
         enrolment_id=enrolment.id,

@@ -216,6 +216,8 @@ class ModuleRow(NamedTuple):
 
     id: int
     title: str
+    #: Its key (what a translation names it by).
+    key: str = ""
 
 
 def outline_for(enrolment: Enrolment) -> tuple[CourseProgress, list[ModuleRow]]:
@@ -239,9 +241,10 @@ def outline_for(enrolment: Enrolment) -> tuple[CourseProgress, list[ModuleRow]]:
     modules: list[ModuleRow] = []
     states: list[ItemState] = []
     module_id = None
-    for m_id, m_title, item_id, key, kind, title, required, minutes, progress_id, score in rows:
+    for m_id, m_title, m_key, item_id, key, kind, title, required, minutes, progress_id, score \
+            in rows:
         if m_id != module_id:
-            modules.append(ModuleRow(m_id, m_title))
+            modules.append(ModuleRow(m_id, m_title, m_key))
             module_id = m_id
         if item_id is not None:
             states.append(
@@ -264,6 +267,7 @@ def _outline_query():
         select(
             Module.id.label("m_id"),
             Module.title.label("m_title"),
+            Module.key.label("m_key"),
             Item.id,
             Item.key,
             Item.kind,

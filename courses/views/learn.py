@@ -21,6 +21,14 @@ from ..content_format import source_entries
 from ..forms import action_is_valid
 from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Enrolment, Item, QuizAttempt
 from ..progress import outline_for
+from ..shown import (
+    also_accepted,
+    language_note,
+    page_language,
+    shown_lesson,
+    shown_quiz,
+    translated_for,
+)
 from . import bp
 from .common import check_visible, visible_course
 
@@ -172,19 +180,35 @@ def _refuse_locked(course, item, cohort_id):
     return redirect(url_for("courses.course_page", slug=course.slug), 303)
 
 
+def _in_language(course, item, progress, modules):
+    """The page's course, item, progress and modules in the page's language, and the note.
+
+    In the course's own language they are returned as they are (no query).
+    """
+    found = translated_for(course, item, page_language())
+    if found is None:
+        return course, item, progress, modules, None
+    shown = shown_lesson(item, found) if item.kind == KIND_LESSON else shown_quiz(item, found)
+    return (found.course(course), shown, found.progress(progress), found.modules(modules),
+            language_note(found, item.kind, course.language))
+
+
 def _lesson_page(course, enrolment, lesson, progress, modules, status=200, schedule=None):
+    sources = source_entries(lesson.sources)
+    course, lesson, progress, modules, note = _in_language(course, lesson, progress, modules)
     before, after = progress.neighbours(lesson.id)
     return render_template(
         "courses/lesson.html",
         course=course,
         lesson=lesson,
+        lang_note=note,
         state=progress.item(lesson.id),
         progress=progress,
         modules=modules,
         before=before,
         after=after,
         schedule=schedule,
-        sources=source_entries(lesson.sources),
+        sources=sources,
     ), status
 
 
@@ -192,6 +216,7 @@ def _quiz_page(
     course, enrolment, quiz, progress, modules, errors=None, given=None, status=200,
     schedule=None,
 ):
+    course, quiz, progress, modules, note = _in_language(course, quiz, progress, modules)
     before, after = progress.neighbours(quiz.id)
     attempts = db.session.scalars(
         select(QuizAttempt)
@@ -203,6 +228,7 @@ def _quiz_page(
         "courses/quiz.html",
         course=course,
         quiz=quiz,
+        lang_note=note,
         state=progress.item(quiz.id),
         progress=progress,
         modules=modules,
@@ -300,7 +326,7 @@ def submit(slug: str, key: str):
     if refused is not None:
         return refused
     try:
-        attempt = ops.submit_quiz(enrolment, quiz, request.form)
+        attempt = ops.submit_quiz(enrolment, quiz, request.form, also_accepted(quiz))
     except ops.AnswerError as exc:
         db.session.rollback()
         progress, modules = _outline(course, enrolment)
@@ -334,14 +360,18 @@ def attempt(slug: str, key: str, number: int):
             QuizAttempt.attempt_no == number,
         )
     ) or abort(404)
-    score, results = ops.grade(quiz, row.answers)
     progress, modules = _outline(course, enrolment)
-    before, after = progress.neighbours(quiz.id)
     left = ops.attempts_left(enrolment, quiz)
+    accepted = also_accepted(quiz)
+    course, quiz, progress, modules, note = _in_language(course, quiz, progress, modules)
+    # Graded again to show each answer; by keys, so the same in any language.
+    score, results = ops.grade(quiz, row.answers, accepted)
+    before, after = progress.neighbours(quiz.id)
     return render_template(
         "courses/attempt.html",
         course=course,
         quiz=quiz,
+        lang_note=note,
         attempt=row,
         results=results,
         progress=progress,

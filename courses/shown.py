@@ -1,0 +1,254 @@
+"""Courses as the learner's language shows them: translated where a translation exists.
+
+The pages ask :func:`page_language`; when it is the course's own language
+nothing here runs (no query, no wrapper), so the original's pages cost what
+they did. Otherwise one query reads the course's translations in that
+language (every title, and the text of the item the page shows), and the
+page gets :class:`Shown` objects: the translated text over the original
+object, whose every other attribute (ids, keys, which option is correct)
+is the original's. Progress and grading use ids and keys, never text, so
+they do not depend on the language.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import and_, bindparam, case, or_, select, type_coerce
+from sqlalchemy.types import JSON
+
+from lms.db import db
+from lms.i18n import language_name
+
+from .content_format import ItemSource, lesson_text, quiz_yaml, source_entries, source_hash
+from .content_format.model import OptionSource, QuestionSource
+from .models import KIND_LESSON, KIND_QUIZ, Item
+from .translation_models import CourseTranslation as CT
+
+
+def page_language() -> str:
+    """The language of the page (the locale's language: ``pl``, ``ur``)."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+class Shown:
+    """``original`` with some attributes in another language; the rest are the original's."""
+
+    def __init__(self, original: Any, **texts: Any):
+        self.__dict__["_original"] = original
+        self.__dict__.update(texts)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["_original"], name)
+
+
+@dataclass
+class Translated:
+    """What one language has of one course, for a page about one of its items.
+
+    ``note`` says why the item is shown as it is: ``""`` (translated and up to
+    date), ``"missing"`` (shown in the original language) or ``"stale"``
+    (translated from an original that has changed since).
+    """
+
+    language: str
+    course_title: str | None = None
+    course_data: dict[str, Any] = field(default_factory=dict)
+    titles: dict[int, str] = field(default_factory=dict)
+    current: Any = None
+    note: str = ""
+
+    def course(self, course):
+        if self.course_title is None:
+            return course
+        return Shown(course, title=self.course_title)
+
+    def module_title(self, key: str, title: str) -> str:
+        return (self.course_data.get("modules") or {}).get(key, title)
+
+    def items(self, states):
+        """``ItemState`` rows (or any named tuples with ``id`` and ``title``), titles translated."""
+        return tuple(
+            s._replace(title=self.titles[s.id]) if s.id in self.titles else s for s in states
+        )
+
+    def modules(self, modules):
+        """Module rows (``ModuleRow``: ``id``, ``title``, ``key``), titles translated."""
+        titles = self.course_data.get("modules") or {}
+        return [m._replace(title=titles[m.key]) if m.key in titles else m for m in modules]
+
+    def progress(self, progress):
+        """A learner's ``CourseProgress`` with its items' titles translated."""
+        items = self.items(progress.items)
+        by_id = {i.id: i for i in items}
+
+        def same(state):
+            return None if state is None else by_id.get(state.id, state)
+
+        return dataclasses.replace(
+            progress, items=items, next_item=same(progress.next_item),
+            continue_item=same(progress.continue_item),
+        )
+
+
+@cache
+def _page_query():
+    current = CT.item_id == bindparam("current")
+    return (
+        select(
+            CT.item_id, CT.title, CT.source,
+            type_coerce(case((or_(current, CT.item_id.is_(None)), CT.data), else_=None), JSON),
+            case((current, CT.body_html), else_=""),
+            # The original lesson's Markdown (not loaded by the page) for its hash.
+            case((current, select(Item.body_md).where(Item.id == bindparam("current"))
+                  .scalar_subquery()), else_=""),
+        )
+        .where(and_(CT.course_id == bindparam("course_id"), CT.language == bindparam("language")))
+    )
+
+
+def translated_for(course, item: Item | None, language: str) -> Translated | None:
+    """The translations of ``course`` in ``language`` for a page showing ``item``.
+
+    :return: ``None`` when ``language`` is the course's own (nothing to translate).
+    """
+    if language == course.language:
+        return None
+    found = Translated(language)
+    current_id = item.id if item is not None else -1
+    rows = db.session.execute(
+        _page_query(), {"course_id": course.id, "language": language, "current": current_id}
+    )
+    current = None
+    for item_id, title, source, data, body_html, original_md in rows:
+        if item_id is None:
+            found.course_title, found.course_data = title, data or {}
+            continue
+        found.titles[item_id] = title
+        if item_id == current_id:
+            current = (title, source, data or {}, body_html, original_md)
+    if item is not None:
+        found.note = "missing"
+        if current is not None:
+            found.current = current
+            found.note = "stale" if current[1] != _original_hash(item, current[4]) else ""
+    return found
+
+
+def _original_hash(item: Item, body_md: str) -> str:
+    """The hash of ``item``'s file as an export writes it (see ``content_format``)."""
+    if item.kind == KIND_LESSON:
+        return source_hash(lesson_text(ItemSource(
+            key=item.key, kind=item.kind, title=item.title, required=item.required,
+            body=body_md, estimated_minutes=item.estimated_minutes,
+            sources=source_entries(item.sources), reviewed=item.reviewed_on,
+            review_every=item.review_every_months,
+        )))
+    return source_hash(quiz_yaml(ItemSource(
+        key=item.key, kind=item.kind, title=item.title, required=item.required,
+        pass_mark=item.pass_mark, max_attempts=item.max_attempts,
+        questions=[
+            QuestionSource(q.key, q.type, q.prompt, q.explanation,
+                           [OptionSource(o.key, o.text, o.correct, o.feedback) for o in q.options],
+                           list(q.accepted or ()))
+            for q in item.questions
+        ],
+    )))
+
+
+def shown_lesson(lesson: Item, found: Translated):
+    if found.current is None:
+        return lesson
+    title, _source, _data, body_html, _md = found.current
+    return Shown(lesson, title=title, body_html=body_html)
+
+
+def shown_quiz(quiz: Item, found: Translated):
+    """The quiz with its text translated (options keep their ids and ``correct``)."""
+    if found.current is None:
+        return quiz
+    title, _source, data, _html, _md = found.current
+    by_key = {q["id"]: q for q in data.get("questions", ())}
+    questions = []
+    for question in quiz.questions:
+        text = by_key.get(question.key)
+        if text is None:
+            questions.append(question)
+            continue
+        options = {o["id"]: o for o in text.get("options", ())}
+        questions.append(Shown(
+            question, prompt=text["prompt"], explanation=text.get("explanation", ""),
+            options=[
+                Shown(o, text=options[o.key]["text"], feedback=options[o.key].get("feedback", ""))
+                if o.key in options else o
+                for o in question.options
+            ],
+        ))
+    return Shown(quiz, title=title, questions=questions)
+
+
+@dataclass(frozen=True)
+class LanguageNote:
+    """The note above a lesson or quiz not (or no longer) in the page's language.
+
+    :param lang: the language the item is shown in when it is not the page's
+        (its text is marked ``lang`` and ``dir`` for screen readers and layout).
+    """
+
+    text: str
+    lang: str = ""
+    dir: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+def language_note(found: Translated | None, kind: str, course_language: str) -> LanguageNote:
+    """What to say about ``found``'s item; a false-y note when it is in the page's language."""
+    if found is None or not found.note:
+        return LanguageNote("")
+    language = language_name(course_language)
+    if found.note == "missing":
+        if kind == KIND_QUIZ:
+            text = _("This quiz is not yet translated; shown in %(language)s.", language=language)
+        else:
+            text = _("This lesson is not yet translated; shown in %(language)s.",
+                     language=language)
+        return LanguageNote(text, course_language, _direction(course_language))
+    if kind == KIND_QUIZ:
+        return LanguageNote(_("This quiz has changed in %(language)s since it was translated; "
+                              "the translation may be out of date.", language=language))
+    return LanguageNote(_("This lesson has changed in %(language)s since it was translated; "
+                          "the translation may be out of date.", language=language))
+
+
+@cache
+def _direction(tag: str) -> str:
+    try:
+        order = Locale.parse(tag.replace("-", "_")).character_order
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
+
+
+def also_accepted(quiz: Item) -> dict[str, list[str]]:
+    """Question key -> the answers every translation of ``quiz`` accepts (short questions).
+
+    Grading accepts them in any language, so an attempt is graded the same
+    whatever the language of the page it is sent or seen from. No query for a
+    quiz without short questions.
+    """
+    if not any(q.type == "short" for q in quiz.questions):
+        return {}
+    accepted: dict[str, list[str]] = {}
+    for data in db.session.scalars(select(CT.data).where(CT.item_id == quiz.id)):
+        for question in (data or {}).get("questions", ()):
+            accepted.setdefault(question["id"], []).extend(question.get("accepted", ()))
+    return accepted
