@@ -61,14 +61,22 @@ class Translated:
     language: str
     course_title: str | None = None
     course_data: dict[str, Any] = field(default_factory=dict)
+    course_html: str = ""
     titles: dict[int, str] = field(default_factory=dict)
     current: Any = None
     note: str = ""
 
     def course(self, course):
+        """The course with its title, summary, outcomes and description as translated."""
         if self.course_title is None:
             return course
-        return Shown(course, title=self.course_title)
+        data = self.course_data
+        texts = {"title": self.course_title, "summary": data.get("summary") or course.summary}
+        if data.get("outcomes") is not None:
+            texts["outcomes"] = data["outcomes"]
+        if data.get("description") is not None:
+            texts["description_html"] = self.course_html
+        return Shown(course, **texts)
 
     def module_title(self, key: str, title: str) -> str:
         return (self.course_data.get("modules") or {}).get(key, title)
@@ -76,13 +84,13 @@ class Translated:
     def items(self, states):
         """``ItemState`` rows (or any named tuples with ``id`` and ``title``), titles translated."""
         return tuple(
-            s._replace(title=self.titles[s.id]) if s.id in self.titles else s for s in states
+            _retitled(s, self.titles[s.id]) if s.id in self.titles else s for s in states
         )
 
     def modules(self, modules):
         """Module rows (``ModuleRow``: ``id``, ``title``, ``key``), titles translated."""
         titles = self.course_data.get("modules") or {}
-        return [m._replace(title=titles[m.key]) if m.key in titles else m for m in modules]
+        return [_retitled(m, titles[m.key]) if m.key in titles else m for m in modules]
 
     def progress(self, progress):
         """A learner's ``CourseProgress`` with its items' titles translated."""
@@ -98,6 +106,13 @@ class Translated:
         )
 
 
+def _retitled(row, title: str):
+    """``row`` (a named tuple, a result row or a model) with another title."""
+    if hasattr(row, "_replace"):
+        return row._replace(title=title)
+    return Shown(row, title=title)
+
+
 @cache
 def _page_query():
     current = CT.item_id == bindparam("current")
@@ -105,7 +120,7 @@ def _page_query():
         select(
             CT.item_id, CT.title, CT.source,
             type_coerce(case((or_(current, CT.item_id.is_(None)), CT.data), else_=None), JSON),
-            case((current, CT.body_html), else_=""),
+            case((or_(current, CT.item_id.is_(None)), CT.body_html), else_=""),
             # The original lesson's Markdown (not loaded by the page) for its hash.
             case((current, select(Item.body_md).where(Item.id == bindparam("current"))
                   .scalar_subquery()), else_=""),
@@ -129,7 +144,7 @@ def translated_for(course, item: Item | None, language: str) -> Translated | Non
     current = None
     for item_id, title, source, data, body_html, original_md in rows:
         if item_id is None:
-            found.course_title, found.course_data = title, data or {}
+            found.course_title, found.course_data, found.course_html = title, data or {}, body_html
             continue
         found.titles[item_id] = title
         if item_id == current_id:
@@ -192,6 +207,17 @@ def shown_quiz(quiz: Item, found: Translated):
             ],
         ))
     return Shown(quiz, title=title, questions=questions)
+
+
+def course_note(found: Translated | None, course_language: str) -> LanguageNote:
+    """The note on a course page whose course is not translated into the page's language."""
+    if found is None or found.course_title is not None:
+        return LanguageNote("")
+    return LanguageNote(
+        _("This course is not yet translated; shown in %(language)s.",
+          language=language_name(course_language)),
+        course_language, _direction(course_language),
+    )
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from collections import defaultdict
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms import audit
 from lms.db import db, utcnow
@@ -222,3 +222,61 @@ def stale_keys(course: Course, source: CourseSource) -> dict[tuple[str, str, str
             found[translation.language, item.kind, item.key] = (
                 item.source != hashes[item.kind, item.key])
     return found
+
+
+def complete_translations():
+    """``(course_id, language)`` of every complete translation, as a subquery.
+
+    A course is available in a language when its ``course.yaml`` and every
+    lesson and quiz are translated (out of date or not): the catalogue labels
+    and filters courses by it.
+    """
+    items = (
+        select(func.count(Item.id))
+        .where(Item.course_id == CourseTranslation.course_id,
+               Item.kind.in_((KIND_LESSON, KIND_QUIZ)))
+        .correlate(CourseTranslation)
+        .scalar_subquery()
+    )
+    return (
+        select(CourseTranslation.course_id, CourseTranslation.language)
+        .group_by(CourseTranslation.course_id, CourseTranslation.language)
+        .having(
+            func.count(CourseTranslation.item_id) == items,
+            func.count() > func.count(CourseTranslation.item_id),  # course.yaml is there
+        )
+        .subquery()
+    )
+
+
+def available_languages(courses) -> dict[int, list[str]]:
+    """Course id -> the languages it can be read in: its own, then its complete translations.
+
+    One query for any number of courses.
+    """
+    courses = list(courses)
+    found = {course.id: [course.language] for course in courses}
+    if not found:
+        return found
+    complete = complete_translations()
+    rows = db.session.execute(
+        select(complete.c.course_id, complete.c.language)
+        .where(complete.c.course_id.in_(found))
+        .order_by(complete.c.language)
+    )
+    for course_id, language in rows:
+        found[course_id].append(language)
+    return found
+
+
+def course_texts(course_ids, language: str) -> dict[int, tuple[str, str]]:
+    """Course id -> its title and summary in ``language``, where translated (one query)."""
+    ids = list(course_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(CourseTranslation.course_id, CourseTranslation.title, CourseTranslation.data)
+        .where(CourseTranslation.course_id.in_(ids), CourseTranslation.item_id.is_(None),
+               CourseTranslation.language == language)
+    )
+    return {course_id: (title, (data or {}).get("summary", "")) for course_id, title, data in rows}

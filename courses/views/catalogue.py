@@ -22,6 +22,8 @@ from ..forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
 from ..models import STATUS_PUBLISHED, Course, Enrolment, Module, Prerequisite
 from ..operations import enrol_refusal, missing_prerequisites
 from ..progress import course_items, outline_for
+from ..shown import course_note, page_language, translated_for
+from ..translations import available_languages, complete_translations, course_texts
 from . import bp
 from .common import check_visible
 
@@ -53,9 +55,14 @@ def catalogue():
     topics = db.session.scalars(
         select(listed.c.topic).where(listed.c.topic != "").distinct().order_by(listed.c.topic)
     ).all()
-    languages = db.session.scalars(
-        select(listed.c.language).distinct().order_by(listed.c.language)
-    ).all()
+    # A course is offered in its own language and in those it is completely translated into.
+    complete = complete_translations()
+    languages = sorted(set(db.session.scalars(select(listed.c.language).distinct())) | set(
+        db.session.scalars(
+            select(complete.c.language).distinct()
+            .join(listed, listed.c.id == complete.c.course_id)
+        )
+    ))
     form.topic.choices = [("", _any_topic())] + [(t, t) for t in topics]
     # Named in the page's language ("Polish"), filtered by code.
     form.language.choices = [("", _any_language())] + [
@@ -77,16 +84,31 @@ def catalogue():
         if form.level.data:
             query = query.where(Course.level == form.level.data)
         if form.language.data:
-            query = query.where(Course.language == form.language.data)
+            query = query.where(or_(
+                Course.language == form.language.data,
+                Course.id.in_(select(complete.c.course_id)
+                              .where(complete.c.language == form.language.data)),
+            ))
     page = int_arg("page", 1, maximum=MAX_PAGE)
     rows = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     filtered = any(request.args.get(k) for k in ("q", "topic", "level", "language"))
+    language = page_language()
+    texts = course_texts(
+        [c.id for c in rows.items if c.language != language], language
+    )
+    available = {
+        course_id: ", ".join(language_name(code) for code in codes)
+        for course_id, codes in available_languages(rows.items).items()
+    }
     return render_template(
         "courses/catalogue.html",
         form=form,
         pagination=rows,
         levels=LEVEL_LABELS,
         filtered=filtered,
+        texts=texts,
+        available=available,
+        page_language=language,
     )
 
 
@@ -140,17 +162,27 @@ def course_page(slug: str):
         group = course_group(user_id, course.id)
     elif user_id is not None and keyed_group:
         join_form = JoinForm()
+    prerequisites = db.session.execute(_prerequisites_query(), {"course_id": course.id}).all()
+    decisions = decisions_for(course)
+    note = None
+    found = translated_for(course, None, page_language())
+    if found is not None:  # one query, only when the page is not in the course's language
+        note = course_note(found, course.language)
+        course, modules, outline_items = (
+            found.course(course), found.modules(modules), found.items(outline_items))
+        progress = found.progress(progress) if progress is not None else None
     return render_template(
         "courses/course.html",
         course=course,
-        prerequisites=db.session.execute(_prerequisites_query(), {"course_id": course.id}).all(),
+        lang_note=note,
+        prerequisites=prerequisites,
         modules=modules,
         outline_items=outline_items,
         enrolment=enrolment,
         progress=progress,
         refusal=refusal,
         missing=missing,
-        decisions=decisions_for(course),
+        decisions=decisions,
         levels=LEVEL_LABELS,
         form=ActionForm(),
         now=utcnow(),

@@ -173,3 +173,46 @@ def test_the_translated_lesson_page_costs_one_query_whatever_the_size(
     assert counts["en"][0] == counts["en"][1]
     html = client.get("/courses/c60/learn/l1").get_data(as_text=True)
     assert "Lekcja l1" in html and "Lekcja l60" in html and "Moduł" in html
+
+
+def _complete(folder):
+    """Translate the demo course's other two lessons too: Polish is then complete."""
+    from courses.content_format import source_hash
+
+    for key, title in (("second", "Druga"), ("further-reading", "Dalsza lektura")):
+        original = (folder / f"lessons/{key}.md").read_text()
+        target = folder / f"translations/pl/lessons/{key}.md"
+        target.write_text(f"---\nsource: {source_hash(original)}\ntitle: {title}\n---\nTekst.\n")
+    import_course(folder)
+    _db.session.commit()
+
+
+def test_the_catalogue_names_the_languages_and_filters_by_them(db, demo, client, make_course):
+    make_course("other-course", title="Other course")
+    client.set_cookie("lms_language", "pl")
+    html = client.get("/courses/").get_data(as_text=True)
+    assert "Kurs demonstracyjny" in html and "Mały kurs dla testów." in html
+    assert "⟦Available in: Angielski⟧" in html  # Polish is not complete yet
+    assert '<option value="pl">' not in html
+    assert "demo-course" not in client.get("/courses/?language=pl").get_data(as_text=True)
+    _complete(demo)
+    html = client.get("/courses/").get_data(as_text=True)
+    assert "⟦Available in: Angielski, Polski⟧" in html
+    assert '<option value="pl">Polski</option>' in html
+    only_polish = client.get("/courses/?language=pl").get_data(as_text=True)
+    assert "Kurs demonstracyjny" in only_polish and "Other course" not in only_polish
+    # A course not translated is marked as English inside the Polish page.
+    assert '<li class="card" lang="en">' in html
+
+
+def test_the_course_page_in_polish(db, demo, client, make_course):
+    client.set_cookie("lms_language", "pl")
+    html = client.get("/courses/demo-course").get_data(as_text=True)
+    assert "<h1>Kurs demonstracyjny</h1>" in html
+    assert "Zrobić jedną rzecz." in html and "Pierwszy moduł" in html
+    assert "Drugi akapit." in html and "Wstęp: początek" in html
+    assert "language-note" not in html
+    make_course("other-course", title="Other course")
+    html = client.get("/courses/other-course").get_data(as_text=True)
+    assert "⟦This course is not yet translated; shown in Angielski.⟧" in html
+    assert '<h1 lang="en" dir="ltr">Other course</h1>' in html
