@@ -106,6 +106,15 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["bdi"] = bidi_isolate
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["table_regions"] = table_regions
+    app.jinja_env.filters["and_list"] = and_list
+
+
+def and_list(items) -> str:
+    """The templates' ``and_list`` filter: "Learner, Tutor and Administrator", in the page's
+    language (Babel's list patterns: "،" and "اور" in Urdu, "i" in Polish)."""
+    from babel.lists import format_list
+
+    return format_list([str(item) for item in items], locale=get_locale() or "en")
 
 
 def bidi_isolate(value) -> Markup:

@@ -21,7 +21,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..db import db
 from ..extensions import form_email_key, limiter
-from ..permissions import login_required, public
+from ..permissions import ROLES, login_required, public
 from ..tokens import TokenState, find_token
 from . import operations as ops
 from .forms import (
@@ -275,4 +275,6 @@ def profile():
         "lms/accounts/profile.html",
         form=form,
         email_form=email_form,
+        # Each role by its label, in the admin area's order ("Learner, Administrator").
+        roles=[label for role, label in ROLES.items() if role in current_user.role_names],
     )
