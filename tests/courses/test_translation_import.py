@@ -95,3 +95,23 @@ def test_removing_a_lesson_removes_its_translations(db, tmp_path):
     (warning,) = result.warnings
     assert str(warning).startswith(
         "demo-course/translations/pl/course.yaml:1: made from an older course.yaml")
+
+
+def test_the_report_lists_missing_and_out_of_date_files(db, app, tmp_path):
+    folder = course_folder(tmp_path, changes=polish_files())
+    intro = folder / "lessons/intro.md"
+    intro.write_text(intro.read_text().replace("# Hello", "# Hello there"))
+    import_course(folder)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["courses", "translations", "report", "demo-course"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "demo-course (written in en)"
+    pl = lines.index("  pl: 2 of 5 up to date")
+    assert lines[pl + 1] == ("    missing (2): lessons/second.md, lessons/further-reading.md")
+    assert lines[pl + 2] == "    out of date (1): lessons/intro.md"
+    # Urdu (configured) has nothing yet.
+    assert "  ur: 0 of 5 up to date" in lines
+    data = runner.invoke(args=["courses", "translations", "report", "--json"]).output
+    assert '"out_of_date": [\n' in data and '"lessons/intro.md"' in data
