@@ -14,11 +14,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from lms.api import token_required
+from lms.api import listing, page_of, token_required
 from lms.api.errors import ApiError
-from lms.api.schemas import CursorArgs, cursor, page, page_schema
+from lms.api.schemas import page
 from lms.db import db, utcnow
-from lms.paging import keyset_page
 
 from .models import Certificate, certificate_status
 from .permissions import visible_certificates
@@ -73,18 +72,11 @@ def _dump(cert: Certificate, now) -> dict:
 
 @bp.route("/")
 @token_required(CERTIFICATES_READ)
-@bp.arguments(CursorArgs, location="query", as_kwargs=True)
-@bp.response(200, page_schema(CertificateSchema, "CertificatePage"))
+@listing(bp, CertificateSchema, "CertificatePage")
 def certificates(after, limit):
     """The certificates the token's owner may see, newest first."""
-    result = keyset_page(
-        visible_certificates(),
-        [Certificate.id],
-        cursor(after, (int,)),
-        lambda c: (c.id,),
-        per_page=limit,
-        descending=True,
-    )
+    result = page_of(visible_certificates(), [Certificate.id], (int,), lambda c: (c.id,),
+                     after, limit, descending=True, scalars=True)
     now = utcnow()
     return page([_dump(c, now) for c in result.items], result.next_cursor)
 

@@ -10,23 +10,26 @@ few queries whatever its position and size.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from lms.api import token_required
-from lms.api.schemas import ID, CursorArgs, cursor, page, page_schema
-from lms.db import db
-from lms.paging import keyset_page
+from lms.api import json_page, listing, page_of, token_required
+from lms.api.schemas import ID, cursor, page
+from lms.db import UTCDateTime, db, utcnow
+from lms.directread import DirectRead
+from lms.paging import DirectKeyset
 
 from .cohorts.access import cohort_or_404, visible_cohorts
 from .cohorts.models import Cohort, CohortMember
-from .models import Completion, Course, Enrolment, Item, Module
+from .models import Completion, Course, Enrolment, Item, Module, Progress
 from .operations import find_enrolment
-from .progress import progress_for
-from .views.catalogue import listed_courses
+from .progress import progress_for, summarise
+from .views.catalogue import is_listed_clause
 from .views.common import check_visible, course_by_slug
 
 COURSES_CATALOGUE_READ = "courses:catalogue:read"
@@ -160,20 +163,28 @@ def _progress(p) -> dict:
     return {"done": p.done, "total": p.total, "percent": p.percent, "completed": p.completed}
 
 
+#: The catalogue's columns, read directly (:mod:`lms.directread`): the busiest list.
+_CATALOGUE = DirectKeyset(
+    select(
+        Course.id, Course.slug, Course.title, Course.summary, Course.topic, Course.level,
+        Course.language, Course.estimated_hours, Course.version, Course.outcomes,
+    ).where(is_listed_clause(bindparam("now", type_=UTCDateTime()))),
+    [Course.title, Course.id],
+)
+
+
 @bp.route("/")
 @token_required(COURSES_CATALOGUE_READ)
-@bp.arguments(CursorArgs, location="query", as_kwargs=True)
-@bp.response(200, page_schema(CourseSchema, "CoursePage"))
+@listing(bp, CourseSchema, "CoursePage")
 def catalogue(after, limit):
     """The catalogue: published courses still listed, by title."""
-    result = keyset_page(
-        listed_courses(),
-        [Course.title, Course.id],
-        cursor(after, (str, int)),
-        lambda c: (c.title, c.id),
-        per_page=limit,
-    )
-    return page(result.items, result.next_cursor)
+    result = _CATALOGUE.page(cursor(after, (str, int)), limit, now=utcnow())
+    return json_page([
+        {"slug": c.slug, "title": c.title, "summary": c.summary, "topic": c.topic,
+         "level": c.level, "language": c.language, "estimated_hours": float(c.estimated_hours),
+         "version": c.version, "outcomes": list(c.outcomes)}
+        for c in result.items
+    ], result.next_cursor)
 
 
 @bp.route("/<slug>")
@@ -208,46 +219,75 @@ def course(slug):
     }
 
 
+#: The token owner's enrolments and, for one page of them (the owner's enrolments with ids
+#: from the page's first to its last), the courses' items and the items done: three
+#: statements read directly, whatever the page's size.
+_MY_ENROLMENTS = DirectKeyset(
+    select(Enrolment.id, Enrolment.course_id, Enrolment.last_item_id, Enrolment.enrolled_dt,
+           Enrolment.last_activity_dt, Course.slug, Course.title)
+    .join(Course, Course.id == Enrolment.course_id)
+    .where(Enrolment.user_id == bindparam("user_id")),
+    [Enrolment.id],
+)
+_PAGE_ENROLMENTS = (Enrolment.user_id == bindparam("user_id")) & Enrolment.id.between(
+    bindparam("first"), bindparam("last"))
+_PAGE_ITEMS = DirectRead(
+    select(Item.id, Item.course_id, Item.module_id, Item.key, Item.kind, Item.title,
+           Item.required, Item.estimated_minutes)
+    .join(Module, Module.id == Item.module_id)
+    .join(Enrolment, Enrolment.course_id == Item.course_id)
+    .where(_PAGE_ENROLMENTS)
+    .order_by(Item.course_id, Module.position, Module.id, Item.position, Item.id)
+)
+_PAGE_DONE = DirectRead(
+    select(Progress.enrolment_id, Progress.item_id, Progress.score)
+    .join(Enrolment, Enrolment.id == Progress.enrolment_id)
+    .where(_PAGE_ENROLMENTS)
+)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 @bp.route("/my/enrolments")
 @token_required(COURSES_PROGRESS_READ)
-@bp.arguments(CursorArgs, location="query", as_kwargs=True)
-@bp.response(200, page_schema(EnrolmentSchema, "EnrolmentPage"))
+@listing(bp, EnrolmentSchema, "EnrolmentPage")
 def my_enrolments(after, limit):
     """The token owner's enrolments with their progress, oldest first."""
-    query = select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id).where(
-        Enrolment.user_id == current_user.id
-    )
-    result = keyset_page(
-        query, [Enrolment.id], cursor(after, (int,)), lambda r: (r[0].id,),
-        per_page=limit, scalars=False,
-    )
-    progress = progress_for([e for e, _ in result.items])
-    items = [
+    result = _MY_ENROLMENTS.page(cursor(after, (int,)), limit, user_id=current_user.id)
+    progress = {}
+    if result.items:
+        bounds = {"user_id": current_user.id, "first": result.items[0].id,
+                  "last": result.items[-1].id}
+        items: dict[int, list] = defaultdict(list)
+        for row in _PAGE_ITEMS.all(**bounds):
+            items[row.course_id].append(row)
+        done: dict[int, dict] = defaultdict(dict)
+        for row in _PAGE_DONE.all(**bounds):
+            done[row.enrolment_id][row.item_id] = row.score
+        progress = summarise(result.items, items, done)
+    return json_page([
         {
             "id": e.id,
-            "course": _ref(c),
-            "enrolled_dt": e.enrolled_dt,
-            "last_activity_dt": e.last_activity_dt,
+            "course": {"slug": e.slug, "title": e.title},
+            "enrolled_dt": _iso(e.enrolled_dt),
+            "last_activity_dt": _iso(e.last_activity_dt),
             "progress": _progress(progress[e.id]),
         }
-        for e, c in result.items
-    ]
-    return page(items, result.next_cursor)
+        for e in result.items
+    ], result.next_cursor)
 
 
 @bp.route("/my/completions")
 @token_required(COURSES_PROGRESS_READ)
-@bp.arguments(CursorArgs, location="query", as_kwargs=True)
-@bp.response(200, page_schema(CompletionSchema, "CompletionPage"))
+@listing(bp, CompletionSchema, "CompletionPage")
 def my_completions(after, limit):
     """The course versions the token owner has completed, oldest first."""
     query = select(Completion, Course).join(Course, Course.id == Completion.course_id).where(
         Completion.user_id == current_user.id
     )
-    result = keyset_page(
-        query, [Completion.id], cursor(after, (int,)), lambda r: (r[0].id,),
-        per_page=limit, scalars=False,
-    )
+    result = page_of(query, [Completion.id], (int,), lambda r: (r[0].id,), after, limit)
     items = [
         {
             "id": done.id,
@@ -263,18 +303,14 @@ def my_completions(after, limit):
 
 @bp.route("/cohorts/")
 @token_required(COURSES_COHORT_READ)
-@bp.arguments(CursorArgs, location="query", as_kwargs=True)
-@bp.response(200, page_schema(CohortSchema, "GroupPage"))
+@listing(bp, CohortSchema, "GroupPage")
 def cohorts(after, limit):
     """The groups the token owner may see: the ones they tutor (every group for admins)."""
     visible = visible_cohorts().subquery()
     query = select(Cohort, Course).join(Course, Course.id == Cohort.course_id).where(
         Cohort.id.in_(select(visible.c.id))
     )
-    result = keyset_page(
-        query, [Cohort.id], cursor(after, (int,)), lambda r: (r[0].id,),
-        per_page=limit, scalars=False,
-    )
+    result = page_of(query, [Cohort.id], (int,), lambda r: (r[0].id,), after, limit)
     items = [
         {
             "id": g.id,
@@ -290,8 +326,7 @@ def cohorts(after, limit):
 
 @bp.route(f"/cohorts/<{ID}:cohort_id>/members")
 @token_required(COURSES_COHORT_READ)
-@bp.arguments(CursorArgs, location="query", as_kwargs=True)
-@bp.response(200, page_schema(MemberSchema, "GroupMemberPage"))
+@listing(bp, MemberSchema, "GroupMemberPage")
 def cohort_members(after, limit, cohort_id):
     """A group's learners with their progress (404 for a group the owner does not tutor)."""
     from lms.accounts.models import User
@@ -303,10 +338,7 @@ def cohort_members(after, limit, cohort_id):
         .join(Enrolment, Enrolment.id == CohortMember.enrolment_id)
         .where(CohortMember.cohort_id == group.id)
     )
-    result = keyset_page(
-        query, [CohortMember.id], cursor(after, (int,)), lambda r: (r[0].id,),
-        per_page=limit, scalars=False,
-    )
+    result = page_of(query, [CohortMember.id], (int,), lambda r: (r[0].id,), after, limit)
     progress = progress_for([e for _, _, e in result.items])
     items = [
         {

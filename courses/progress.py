@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask_babel import get_translations
 from sqlalchemy import and_, bindparam, select
@@ -174,6 +174,13 @@ def progress_for(enrolments: Sequence[Enrolment]) -> dict[int, CourseProgress]:
         )
     ):
         done[row.enrolment_id][row.item_id] = row.score
+    return summarise(enrolments, items, done)
+
+
+def summarise(enrolments: Sequence[Any], items: dict[int, list],
+              done: dict[int, dict[int, float | None]]) -> dict[int, CourseProgress]:
+    """Progress of ``enrolments`` (anything with ``id``, ``course_id``, ``last_item_id``) from
+    each course's items in outline order and each enrolment's items done (id -> score)."""
     shared = _SharedStates()
     return {
         e.id: _summary(e, shared.states(items.get(e.course_id, []), done.get(e.id, {})))

@@ -17,11 +17,10 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from lms.api import token_required
+from lms.api import listing, page_of, token_required
 from lms.api.errors import ApiError
-from lms.api.schemas import ID, CursorArgs, cursor, page, page_schema
+from lms.api.schemas import ID, page
 from lms.db import db
-from lms.paging import keyset_page
 
 from .models import Ballot, Proposal, Result
 
@@ -114,14 +113,11 @@ def _dump(proposal: Proposal, ballot: Ballot | None, result: Result | None) -> d
 
 @bp.route("/proposals/")
 @token_required(GOVERNANCE_PROPOSAL_READ)
-@bp.arguments(CursorArgs, location="query", as_kwargs=True)
-@bp.response(200, page_schema(ProposalSchema, "ProposalPage"))
+@listing(bp, ProposalSchema, "ProposalPage")
 def proposals(after, limit):
     """Every proposal, newest first, with its ballot and fixed result."""
-    result = keyset_page(
-        _query(), [Proposal.id], cursor(after, (int,)), lambda r: (r[0].id,),
-        per_page=limit, descending=True, scalars=False,
-    )
+    result = page_of(_query(), [Proposal.id], (int,), lambda r: (r[0].id,), after, limit,
+                     descending=True)
     return page([_dump(*row) for row in result.items], result.next_cursor)
 
 

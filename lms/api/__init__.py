@@ -21,8 +21,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app, g, request
+import orjson
+from flask import Flask, Response, current_app, g, request
 from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
 from flask_smorest import Api, Blueprint
 from limits import parse_many
 
@@ -183,8 +185,39 @@ def authenticate(scope: str) -> None:
             "insufficient_scope",
             _l("This token does not hold the scope %(scope)s.", scope=scope),
         )
-    g._login_user = token.user
+    g._login_user = TokenOwner(token.user_id, token.role_names)
     g.api_token = token
+
+
+class TokenOwner(UserMixin):
+    """The token's owner as the API's ``current_user``: the id and roles the token lookup
+    read are at hand (what the scope and permission checks ask), and the account is
+    loaded from the session only when a view asks for anything else."""
+
+    def __init__(self, user_id: int, role_names: frozenset[str]):
+        self.id = user_id
+        self.role_names = role_names
+
+    is_active = True  # the lookup finds only active accounts' tokens
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_names
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        user = self.__dict__.get("_user")
+        if user is None:
+            from ..accounts.models import User
+            from ..db import db
+
+            user = self.__dict__["_user"] = db.session.get(User, self.id)
+        return getattr(user, name)
+
+
+@functools.cache
+def _limits(setting: str) -> tuple:
+    return tuple(sorted(parse_many(setting)))
 
 
 def _count(token_id: int) -> None:
@@ -193,7 +226,7 @@ def _count(token_id: int) -> None:
     if not (limiter.enabled and limiter.initialized):
         return
     strategy = limiter.limiter
-    for item in sorted(parse_many(current_app.config["LMS_API_RATE_LIMIT"])):
+    for item in _limits(current_app.config["LMS_API_RATE_LIMIT"]):
         if not strategy.hit(item, "lms-api-token", str(token_id)):
             raise ApiError(
                 429, "rate_limited", _l("Too many requests with this token; wait a minute.")
@@ -203,3 +236,82 @@ def _count(token_id: int) -> None:
 def current_scopes() -> frozenset[str]:
     token = g.get("api_token")
     return token.scope_set if token is not None else frozenset()
+
+
+# -- lists ---------------------------------------------------------------------------------
+
+
+def listing(bp: Blueprint, item, name: str) -> Callable[[Callable], Callable]:
+    """A list endpoint: ``after`` and ``limit`` in the query, a page ``{items, next_cursor}``.
+
+    Put it under :func:`token_required`. It documents the arguments
+    (:class:`~.schemas.CursorArgs`) and the page (``item`` schema, page schema ``name``)
+    as ``bp.arguments`` and ``bp.response`` would, and parses the two arguments itself
+    (webargs costs more than the busiest lists' queries; the errors have the same shape).
+    The view gets ``after`` (the raw cursor) and ``limit``, and returns :func:`page` (a
+    dict the item schema dumps) or a ready :class:`~flask.Response` (:func:`json_page`).
+    """
+    from .schemas import CursorArgs, page_schema
+
+    def decorator(view: Callable) -> Callable:
+        responder = bp.response(200, page_schema(item, name))(view)
+        documented = bp.arguments(CursorArgs, location="query", as_kwargs=True)(responder)
+
+        @functools.wraps(responder)
+        def wrapped(*args, **kwargs):
+            return responder(*args, **cursor_args(), **kwargs)
+
+        wrapped._apidoc = documented._apidoc
+        return wrapped
+
+    return decorator
+
+
+def cursor_args() -> dict[str, Any]:
+    """``after`` and ``limit`` from the query string, checked as :class:`~.schemas.CursorArgs`.
+
+    :raises ApiError: 422 with the messages by location and field, as webargs gives them.
+    """
+    from .schemas import MAX_LIMIT
+
+    args = request.args
+    errors: dict[str, list[str]] = {}
+    after = args.get("after")
+    if after is not None and len(after) > 1000:
+        errors["after"] = ["Longer than maximum length 1000."]
+    raw = args.get("limit")
+    limit = 50
+    if raw is not None:
+        try:
+            limit = int(raw)
+        except ValueError:
+            errors["limit"] = ["Not a valid integer."]
+        else:
+            if not 1 <= limit <= MAX_LIMIT:
+                errors["limit"] = [f"Must be greater than or equal to 1 and less than or equal"
+                                   f" to {MAX_LIMIT}."]
+    if errors:
+        raise ApiError(422, "invalid_request", _l("The request's parameters are not valid."),
+                       errors={"query": errors})
+    return {"after": after, "limit": limit}
+
+
+def page_of(query, keys, types: tuple[type, ...], key_of: Callable, after: str | None,
+            limit: int, *, descending: bool = False, scalars: bool = False):
+    """One page of ``query`` by keyset (:func:`lms.paging.keyset_page`) after the raw cursor
+    ``after``, whose values are of ``types`` (a cursor that does not decode: the first page)."""
+    from ..paging import keyset_page
+    from .schemas import cursor
+
+    return keyset_page(query, keys, cursor(after, types), key_of, per_page=limit,
+                       descending=descending, scalars=scalars)
+
+
+def json_page(items: list[dict[str, Any]], next_cursor: str | None):
+    """A page ready to send: ``items`` must hold JSON values (dates as ISO 8601 strings).
+
+    Serialised with orjson: the standard library's encoder took a third of the
+    catalogue's time with a token.
+    """
+    return Response(orjson.dumps({"items": items, "next_cursor": next_cursor}),
+                    mimetype="application/json")
