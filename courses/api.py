@@ -1,7 +1,7 @@
 """The courses plugin's API endpoints (``/api/v1/courses``), registered with the core's API.
 
 Each endpoint makes the same checks as the matching page, through the same
-functions: the catalogue's :func:`listed_courses`, the course page's
+functions: the catalogue's :func:`is_listed_clause`, the course page's
 :func:`check_visible`, "My learning"'s :func:`progress_for`, and the cohort
 pages' :func:`visible_cohorts` / :func:`cohort_or_404` (the one function that
 decides a tutor's scope). Lists page by keyset, so a page costs the same
