@@ -208,6 +208,8 @@ TABLES = (
     not_personal("courses_option", "id", "question_id", "key", "text", "correct", "feedback",
                  "position"),
     not_personal("courses_prerequisite", "id", "course_id", "required_course_id"),
+    not_personal("courses_translation", "id", "course_id", "item_id", "language", "source",
+                 "title", "body_md", "body_html", "data", "updated_dt"),
     not_personal("courses_course_decision", "id", "course_id", "decision_id", "kind", "title",
                  "url", "enacted_dt"),
     not_personal("courses_cohort", "id", "course_id", "name", "start_date", "end_date",
