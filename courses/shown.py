@@ -20,6 +20,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import and_, bindparam, case, or_, select, type_coerce
 from sqlalchemy.types import JSON
 
@@ -234,6 +235,13 @@ class LanguageNote:
 
     def __bool__(self) -> bool:
         return bool(self.text)
+
+    @property
+    def attributes(self) -> Markup:
+        """`` lang="en" dir="ltr"`` for the item's text, when it is not the page's language."""
+        if not self.lang:
+            return Markup("")
+        return Markup(' lang="{}" dir="{}"').format(self.lang, self.dir)
 
 
 def language_note(found: Translated | None, kind: str, course_language: str) -> LanguageNote:
