@@ -136,17 +136,22 @@ def _repeat(row: CourseDecision) -> EnactmentResult:
     )
 
 
-def decisions_for(course: Course) -> list[CourseDecision]:
-    """The decisions that shaped ``course``, oldest first."""
-    return db.session.scalars(_decisions_query(), {"course_id": course.id}).all()
+def decisions_for(course: Course) -> list:
+    """The decisions that shaped ``course``, oldest first: rows of ``title``, ``url`` and
+    ``enacted_dt``.
+
+    Every course page asks (nearly always to find none): the statement is built
+    once and runs on the session's connection, as the ORM's machinery cost more
+    than the query.
+    """
+    return db.session.connection().execute(_decisions_query(), {"course_id": course.id}).all()
 
 
 @cache
 def _decisions_query():
-    """The statement of :func:`decisions_for`, built once per process: every course page
-    runs it, and building it cost more than running it."""
+    """The statement of :func:`decisions_for`, built once per process."""
     return (
-        select(CourseDecision)
+        select(CourseDecision.title, CourseDecision.url, CourseDecision.enacted_dt)
         .where(CourseDecision.course_id == bindparam("course_id"))
         .order_by(CourseDecision.enacted_dt, CourseDecision.id)
     )

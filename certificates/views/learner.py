@@ -2,33 +2,56 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
+from typing import NamedTuple
 
 from flask import abort, render_template
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 
-from lms.db import db
+from lms.db import db, utcnow
 from lms.errors import abort_with
 from lms.permissions import login_required
 
-from ..models import Certificate
+from ..models import Certificate, certificate_status
 from ..permissions import can_see
 from . import bp
 from .common import download
 
 
-def my_certificates(user_id: int) -> list[Certificate]:
-    """The learner's certificates, newest first (one query)."""
-    return list(db.session.scalars(_my_certificates_query(), {"user_id": user_id}))
+class CertificateRow(NamedTuple):
+    """What the learner's lists show of a certificate."""
+
+    code: str
+    course_title: str
+    issued_dt: dt.datetime
+    #: Set once the PDF is stored (the download link shows then).
+    pdf_sha256: str | None
+    revoked_dt: dt.datetime | None
+    valid_until: dt.datetime | None
+
+    def status(self, now: dt.datetime | None = None) -> str:
+        """``valid``, ``revoked`` or ``expired`` at ``now`` (as :meth:`Certificate.status`)."""
+        return certificate_status(self.revoked_dt, self.valid_until, now or utcnow())
+
+
+def my_certificates(user_id: int) -> list[CertificateRow]:
+    """The learner's certificates, newest first (one query).
+
+    Read on the session's connection: every dashboard asks, and the ORM's
+    machinery cost more than the query.
+    """
+    rows = db.session.connection().execute(_my_certificates_query(), {"user_id": user_id})
+    return [CertificateRow(*row) for row in rows]
 
 
 @cache
 def _my_certificates_query():
-    """The statement of :func:`my_certificates`, built once per process: every
-    dashboard runs it, and building it cost more than running it."""
+    """The statement of :func:`my_certificates`, built once per process (building it cost
+    more than running it)."""
     return (
-        select(Certificate)
+        select(*(getattr(Certificate, name) for name in CertificateRow._fields))
         .where(Certificate.user_id == bindparam("user_id"))
         .order_by(Certificate.issued_dt.desc())
     )
@@ -46,7 +69,7 @@ def for_course(course_slug: str) -> list[Certificate]:
     )
 
 
-def dashboard_data() -> list[Certificate]:
+def dashboard_data() -> list[CertificateRow]:
     """For the dashboard slot (a template global)."""
     return my_certificates(current_user.id)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from flask_login import current_user
 from sqlalchemy import bindparam, select
@@ -13,6 +15,7 @@ from lms.accounts.models import User
 from lms.db import db
 
 from ..models import Course, Module
+from ..progress import CourseRef
 from .models import Cohort, CohortAnnouncement, CohortMember, CohortTutor
 from .schedule import ModuleDates, Schedule, build_schedule, today
 
@@ -20,10 +23,19 @@ from .schedule import ModuleDates, Schedule, build_schedule, today
 RECENT_ANNOUNCEMENTS = 5
 
 
+class CohortRef(NamedTuple):
+    """What a learner's cards show of their cohort."""
+
+    id: int
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+
+
 @dataclass(frozen=True)
 class CohortCard:
-    cohort: Cohort
-    course: Course
+    cohort: CohortRef
+    course: CourseRef
     tutors: list[str]
     schedule: Schedule
     module_titles: dict[int, str]
@@ -34,8 +46,12 @@ class CohortCard:
 
 def learner_cohorts(user_id: int) -> tuple[list[CohortCard], list]:
     """The learner's cohorts and their latest announcements, in four queries (one for a
-    learner in no cohort)."""
-    rows = db.session.execute(_cohorts_query(), {"user_id": user_id}).all()
+    learner in no cohort: every dashboard asks, so that one selects columns and runs on the
+    session's connection, as the ORM's machinery cost more than the query)."""
+    rows = [
+        (CohortRef(*row[:4]), CourseRef(*row[4:]))
+        for row in db.session.connection().execute(_cohorts_query(), {"user_id": user_id})
+    ]
     if not rows:
         return [], []
     ids = [c.id for c, _course in rows]
@@ -93,7 +109,8 @@ def _cohorts_query():
     """The learner's cohorts with their courses; built once per process, as every
     dashboard runs it and building it cost more than running it."""
     return (
-        select(Cohort, Course)
+        select(Cohort.id, Cohort.name, Cohort.start_date, Cohort.end_date,
+               Course.id, Course.slug, Course.title)
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
         .join(Course, Course.id == Cohort.course_id)
         .where(CohortMember.user_id == bindparam("user_id"))

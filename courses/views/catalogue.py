@@ -18,7 +18,7 @@ from ..cohorts.forms import JoinForm
 from ..cohorts.models import Cohort, CohortMember
 from ..cohorts.schedule import today
 from ..decisions import decisions_for
-from ..forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
+from ..forms import LEVEL_LABELS, CatalogueFilterForm
 from ..models import STATUS_PUBLISHED, Course, Enrolment, Module, Prerequisite
 from ..operations import enrol_refusal, missing_prerequisites
 from ..progress import course_items, outline_for
@@ -162,7 +162,9 @@ def course_page(slug: str):
         group = course_group(user_id, course.id)
     elif user_id is not None and keyed_group:
         join_form = JoinForm()
-    prerequisites = db.session.execute(_prerequisites_query(), {"course_id": course.id}).all()
+    prerequisites = db.session.connection().execute(
+        _prerequisites_query(), {"course_id": course.id}
+    ).all()
     decisions = decisions_for(course)
     note = None
     found = translated_for(course, None, page_language())
@@ -184,7 +186,6 @@ def course_page(slug: str):
         missing=missing,
         decisions=decisions,
         levels=LEVEL_LABELS,
-        form=ActionForm(),
         now=utcnow(),
         group=group,
         join_form=join_form,

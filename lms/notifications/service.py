@@ -461,10 +461,14 @@ def bell() -> dict[str, Any] | None:
 
 
 def recent_unread(limit: int = 5) -> list[Notification]:
-    """The current user's newest unread notices, for the dashboard (one indexed query)."""
+    """The current user's newest unread notices, for the dashboard (one indexed query).
+
+    None (and no query) when the request's unread count, the layout's bell,
+    is nought: the common case.
+    """
     from flask_login import current_user
 
-    if not current_user or not current_user.is_authenticated:
+    if not current_user or not current_user.is_authenticated or not bell()["count"]:
         return []
     return list(db.session.scalars(
         _recent_unread_query(), {"user_id": current_user.id, "limit": limit}

@@ -313,3 +313,14 @@ def test_dashboard_lists_new_notices_with_one_query(kinds, db, make_user, login)
     mark_all = client.post("/notifications/read", data={"csrf_token": token})
     assert mark_all.status_code == 303
     assert "New for you" not in html_of(client.get("/"))
+
+
+def test_dashboard_without_unread_notices_asks_only_the_bell(kinds, db, make_user, login):
+    person = make_user()
+    notify([person.id], KIND, "Read already", link="/x")
+    db.session.commit()
+    client = login(person)
+    client.post("/notifications/read", data={"csrf_token": csrf_token(client, "/")})
+    response, statements = _statements_about_notices(db, client, "/")
+    assert len(statements) == 1  # the bell's count: nought, so no list to read
+    assert "New for you" not in html_of(response)
