@@ -220,8 +220,9 @@ def course(slug):
 
 
 #: The token owner's enrolments and, for one page of them (the owner's enrolments with ids
-#: from the page's first to its last), the courses' items and the items done: three
-#: statements read directly, whatever the page's size.
+#: from the page's first to its last), their courses' items in outline order, each with
+#: the enrolment's progress on it if any: two statements read directly, whatever the
+#: page's size.
 _MY_ENROLMENTS = DirectKeyset(
     select(Enrolment.id, Enrolment.course_id, Enrolment.last_item_id, Enrolment.enrolled_dt,
            Enrolment.last_activity_dt, Course.slug, Course.title)
@@ -229,20 +230,16 @@ _MY_ENROLMENTS = DirectKeyset(
     .where(Enrolment.user_id == bindparam("user_id")),
     [Enrolment.id],
 )
-_PAGE_ENROLMENTS = (Enrolment.user_id == bindparam("user_id")) & Enrolment.id.between(
-    bindparam("first"), bindparam("last"))
 _PAGE_ITEMS = DirectRead(
     select(Item.id, Item.course_id, Item.module_id, Item.key, Item.kind, Item.title,
-           Item.required, Item.estimated_minutes)
+           Item.required, Item.estimated_minutes, Enrolment.id.label("enrolment_id"),
+           Progress.id.label("progress_id"), Progress.score)
     .join(Module, Module.id == Item.module_id)
     .join(Enrolment, Enrolment.course_id == Item.course_id)
-    .where(_PAGE_ENROLMENTS)
+    .outerjoin(Progress, (Progress.enrolment_id == Enrolment.id) & (Progress.item_id == Item.id))
+    .where(Enrolment.user_id == bindparam("user_id"),
+           Enrolment.id.between(bindparam("first"), bindparam("last")))
     .order_by(Item.course_id, Module.position, Module.id, Item.position, Item.id)
-)
-_PAGE_DONE = DirectRead(
-    select(Progress.enrolment_id, Progress.item_id, Progress.score)
-    .join(Enrolment, Enrolment.id == Progress.enrolment_id)
-    .where(_PAGE_ENROLMENTS)
 )
 
 
@@ -261,11 +258,11 @@ def my_enrolments(after, limit):
         bounds = {"user_id": current_user.id, "first": result.items[0].id,
                   "last": result.items[-1].id}
         items: dict[int, list] = defaultdict(list)
+        done: dict[int, dict] = defaultdict(dict)
         for row in _PAGE_ITEMS.all(**bounds):
             items[row.course_id].append(row)
-        done: dict[int, dict] = defaultdict(dict)
-        for row in _PAGE_DONE.all(**bounds):
-            done[row.enrolment_id][row.item_id] = row.score
+            if row.progress_id is not None:
+                done[row.enrolment_id][row.id] = row.score
         progress = summarise(result.items, items, done)
     return json_page([
         {

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import jobs
+from . import directread, jobs
 from . import plugins as plugin_loader
 from .config import load_config
 from .db import db
@@ -83,6 +83,7 @@ def _init_extensions(app: Flask) -> None:
     state.permissions.add(dict(CORE_GRANTS), owner="lms")
     state.migration_dirs.append(str(CORE_MIGRATIONS / "versions"))
     db.init_app(app)
+    directread.init_app(app)
     jobs.init_app(app)
     migrate.init_app(app, db, directory=str(CORE_MIGRATIONS))
     csrf.init_app(app)

@@ -4,16 +4,19 @@ way), with SQLAlchemy's own SQL and its conversions of parameters and column val
 
 For the busiest reads of the API: through the ORM session (or even a Core connection),
 executing a small statement costs several times the query itself, and a transaction
-costs round trips of its own on PostgreSQL. The statement must not use expanding
-parameters (``IN`` a Python list): bind each value (``bindparam("name")``) instead.
+costs round trips of its own on PostgreSQL. Within a request the direct reads share one
+connection, checked out at the first and given back when the request ends
+(:func:`init_app`); each statement sees what is committed when it runs. The statement
+must not use expanding parameters (``IN`` a Python list): bind each value
+(``bindparam("name")``) instead.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable
 from typing import Any
 
+from flask import Flask, g, has_request_context
 from sqlalchemy import Float, Select
 from sqlalchemy.engine import Dialect
 
@@ -24,50 +27,76 @@ from .db import db
 observers: list = []
 
 
+def init_app(app: Flask) -> None:
+    """Give a request's direct-read connection back to the pool when the request ends."""
+    app.teardown_request(_release)
+
+
+class _Compiled:
+    """A statement compiled for one dialect, with what running it needs."""
+
+    def __init__(self, statement: Select, dialect: Dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.order = compiled.positiontup if compiled.positional else None
+        processors = compiled._bind_processors
+        # Values fixed in the statement (a status compared with, an offset of 0) are
+        # converted once; only the names given at each run are converted then.
+        self.static: dict[str, Any] = {}
+        self.dynamic: dict[str, Any] = {}
+        for name, bind in compiled.binds.items():
+            process = processors.get(name)
+            if bind.required:
+                self.dynamic[name] = process
+            else:
+                value = bind.effective_value
+                self.static[name] = process(value) if process and value is not None else value
+        self.results = [
+            (i, f) for i, f in enumerate(
+                _result_processor(c.type, dialect) for c in statement.selected_columns) if f
+        ]
+
+
 class DirectRead:
     """One read-only statement, run directly; rows come back as named tuples."""
 
     def __init__(self, statement: Select):
         self.statement = statement
         self.Row = namedtuple("Row", [c.key for c in statement.selected_columns])
-        self._compiled: dict[str, tuple] = {}
-
-    def _compile(self, dialect: Dialect) -> tuple:
-        found = self._compiled.get(dialect.name)
-        if found is None:
-            compiled = self.statement.compile(dialect=dialect)
-            results = tuple(_result_processor(c.type, dialect)
-                            for c in self.statement.selected_columns)
-            binds = dict(compiled._bind_processors)
-            found = self._compiled[dialect.name] = (
-                compiled, compiled.string, compiled.positiontup if compiled.positional else None,
-                binds, results,
-            )
-        return found
+        self._compiled: dict[str, _Compiled] = {}
 
     def all(self, **params: Any) -> list:
         """Every row, with ``params`` bound by name."""
-        return self._run(params, many=True)
+        return self._run(params)
 
     def first(self, **params: Any):
         """The first row, or ``None``."""
-        return self._run(params, many=False)
+        rows = self._run(params)
+        return rows[0] if rows else None
 
-    def _run(self, params: dict[str, Any], *, many: bool):
-        engine = db.engine
-        dialect = engine.dialect
-        compiled, sql, order, binds, results = self._compile(dialect)
-        values = compiled.construct_params(params)
-        for name, process in binds.items():
-            if name in values:
-                values[name] = process(values[name])
-        bound = tuple(values[n] for n in order) if order is not None else values
+    def _run(self, params: dict[str, Any]) -> list:
+        dialect = db.engine.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
+        values = dict(compiled.static)
+        for name, process in compiled.dynamic.items():
+            value = params[name]
+            values[name] = process(value) if process and value is not None else value
+        bound = tuple(values[n] for n in compiled.order) if compiled.order is not None else values
         for observe in observers:
-            observe(sql)
-        rows = _fetch(engine, dialect, sql, bound, many)
-        convert: Callable = self.Row._make
-        return [convert(_convert(results, row)) for row in rows] if many else (
-            convert(_convert(results, rows[0])) if rows else None)
+            observe(compiled.sql)
+        rows = _fetch(compiled.sql, bound)
+        make = self.Row._make
+        if not compiled.results:
+            return [make(row) for row in rows]
+        converted = []
+        for row in rows:
+            row = list(row)
+            for i, process in compiled.results:
+                row[i] = process(row[i])
+            converted.append(make(row))
+        return converted
 
 
 def _result_processor(type_, dialect: Dialect):
@@ -82,25 +111,51 @@ def _result_processor(type_, dialect: Dialect):
         raise
 
 
-def _convert(results, row):
-    return [f(v) if f else v for f, v in zip(results, row, strict=True)]
+_HELD = "_lms_direct_read_connection"
 
 
-def _fetch(engine, dialect, sql: str, params, many: bool) -> list:
+def _checkout():
+    """A pooled DBAPI connection in autocommit, and whether it was switched to it."""
+    engine = db.engine
     connection = engine.raw_connection()
+    switch = not engine.dialect.detect_autocommit_setting(connection.dbapi_connection)
+    if switch:
+        engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+    return connection, switch
+
+
+def _checkin(connection, switch: bool) -> None:
     try:
-        dbapi_connection = connection.dbapi_connection
-        switch = not dialect.detect_autocommit_setting(dbapi_connection)
         if switch:
-            dialect.set_isolation_level(dbapi_connection, "AUTOCOMMIT")
-        try:
-            cursor = connection.cursor()
-            cursor.execute(sql, params)
-            rows = cursor.fetchall() if many else cursor.fetchmany(1)
-            cursor.close()
-        finally:
-            if switch:
-                dialect.reset_isolation_level(dbapi_connection)
+            db.engine.dialect.reset_isolation_level(connection.dbapi_connection)
     finally:
         connection.close()
-    return rows
+
+
+def _release(exc: BaseException | None = None) -> None:
+    held = g.pop(_HELD, None)
+    if held is not None:
+        _checkin(*held)
+
+
+def _fetch(sql: str, params) -> list:
+    if has_request_context():
+        held = g.get(_HELD)
+        if held is None:
+            held = _checkout()
+            setattr(g, _HELD, held)
+        cursor = held[0].cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+    connection, switch = _checkout()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        cursor.close()
+        return rows
+    finally:
+        _checkin(connection, switch)
