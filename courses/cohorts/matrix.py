@@ -1,32 +1,39 @@
 """The tutors' progress matrix: learners by items, with the numbers the learners see.
 
-Progress comes from :func:`courses.progress.progress_for`, the function behind
-the learner's own pages, so a tutor and a learner can never see different
-numbers. The matrix costs a constant number of queries whatever the size of
-the cohort or the course: members with their enrolments, the course's items,
-the progress rows, the quiz attempts, and the modules for the schedule.
+A group of 500 on a 48-item course is 24,000 cells, so nothing here builds
+them all for a page. :func:`build_matrix` reads one row per learner from one
+aggregated statement (:func:`summary_query`: the required items done, and
+those of overdue modules), enough to count, sort, filter and flag every
+learner; :func:`with_cells` then reads the cells of the page's rows only. The
+CSV (:mod:`.matrix_csv`) streams every row with its cells from the same
+statement. Either costs the same number of queries for 5 learners or 500.
+
+The counts follow :func:`courses.progress.progress_for`, the function behind
+the learner's own pages (the required items of the course with a progress
+row; :func:`~courses.progress.percent_done` for the percentage), so a tutor and
+a learner never see different numbers; the tests hold the two equal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, case, func, literal, select
 
 from lms.accounts.models import User
 from lms.db import db, utcnow
 
 from ..assignments.models import STATE_DRAFT, STATE_RETURNED, STATE_SUBMITTED, Submission
-from ..models import KIND_ASSIGNMENT, KIND_QUIZ, Enrolment, QuizAttempt
-from ..progress import CourseProgress, progress_for
+from ..models import KIND_ASSIGNMENT, KIND_QUIZ, Enrolment, Item, Module, Progress, QuizAttempt
+from ..progress import CourseProgress, course_items, percent_done, progress_for
 from .models import Cohort, CohortMember
-from .schedule import Schedule, cohort_schedule, today
+from .schedule import Schedule, build_schedule
 
 DONE = "done"
 IN_PROGRESS = "in-progress"
@@ -46,105 +53,310 @@ class Cell(NamedTuple):
 
 
 _NOT_STARTED = Cell(NOT_STARTED)
-_LESSON_DONE = Cell(DONE)
-
-
-@dataclass(frozen=True)
-class LearnerRow:
-    user_id: int
-    name: str
-    email: str
-    invited: bool
-    joined_dt: dt.datetime
-    last_activity_dt: dt.datetime | None
-    progress: CourseProgress
-    cells: tuple[Cell, ...]
-    #: Why the learner is at risk, in words; empty when they are not.
-    risks: tuple[str, ...]
-    enrolment_id: int = 0
-
-    @property
-    def at_risk(self) -> bool:
-        return bool(self.risks)
-
-
-@dataclass(frozen=True)
-class Matrix:
-    cohort: Cohort
-    columns: tuple  # the course's items (rows of progress.course_items), in outline order
-    rows: list[LearnerRow]
-    schedule: Schedule
-    #: What :meth:`with_cells` needs for rows built without their cells.
-    attempts: dict = field(default_factory=dict, repr=False)
-    last_items: dict = field(default_factory=dict, repr=False)
-    submissions: dict = field(default_factory=dict, repr=False)
-
-    def with_cells(self, rows: list[LearnerRow]) -> list[LearnerRow]:
-        """``rows`` with their cells, for rows built without (a page of a big cohort)."""
-        return [
-            row if row.cells else replace(
-                row, cells=_cells(row.progress, row.enrolment_id,
-                                  self.last_items.get(row.enrolment_id), self.attempts,
-                                  self.submissions)
-            )
-            for row in rows
-        ]
-
-
-def _attempts(enrolment_ids: list[int]) -> dict[tuple[int, int], tuple[float, int]]:
-    """(enrolment, quiz) -> (best score, number of attempts), in one query."""
-    if not enrolment_ids:
-        return {}
-    rows = db.session.execute(
-        select(
-            QuizAttempt.enrolment_id,
-            QuizAttempt.item_id,
-            func.max(QuizAttempt.score),
-            func.count(QuizAttempt.id),
-        )
-        .where(QuizAttempt.enrolment_id.in_(enrolment_ids))
-        .group_by(QuizAttempt.enrolment_id, QuizAttempt.item_id)
-    )
-    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
-
-
-def _submissions(enrolment_ids: list[int]) -> dict[tuple[int, int], str]:
-    """(enrolment, assignment) -> the submission's state, in one query."""
-    if not enrolment_ids:
-        return {}
-    rows = db.session.execute(
-        select(Submission.enrolment_id, Submission.item_id, Submission.state)
-        .where(Submission.enrolment_id.in_(enrolment_ids))
-    )
-    return {(r[0], r[1]): r[2] for r in rows}
-
-
+_DONE = Cell(DONE)
+_STARTED = Cell(IN_PROGRESS)
 _ASSIGNMENT_CELLS = {
     STATE_SUBMITTED: Cell(SUBMITTED), STATE_RETURNED: Cell(RETURNED),
     STATE_DRAFT: Cell(IN_PROGRESS),
 }
 
 
-def _risks(
-    progress: CourseProgress,
-    last_activity: dt.datetime | None,
-    joined: dt.datetime,
-    schedule: Schedule,
-    idle_days: int,
-    now: dt.datetime,
-    on: dt.date,
-) -> tuple[str, ...]:
-    if progress.completed:
-        return ()
-    risks = []
-    since = last_activity or joined
-    if schedule.start_date <= on and now - since > dt.timedelta(days=idle_days):
-        risks.append(ngettext("no activity for %(num)d day", "no activity for %(num)d days",
-                              (now - since).days))
-    overdue = schedule.overdue_modules(on)
-    if any(i.module_id in overdue and i.required and not i.done for i in progress.items):
-        risks.append(_("behind the group's schedule"))
-    return tuple(risks)
+class LearnerRow(NamedTuple):
+    """One learner of the matrix: who, how far, and whether at risk (a tuple: 500 per page).
+
+    ``cells`` and ``risks`` (the reasons, in words) are filled for the rows a
+    page shows (:func:`with_cells`) and for the CSV's; ``idle`` and ``behind``
+    are known for every row, so every learner is counted and filtered.
+    """
+
+    user_id: int
+    name: str
+    email: str
+    invited: bool
+    joined_dt: dt.datetime
+    enrolment_id: int
+    last_activity_dt: dt.datetime | None
+    last_item_id: int | None
+    #: Required items done, of ``total``.
+    done: int
+    total: int
+    #: No activity for the chosen number of days, once the group has started.
+    idle: bool
+    #: A required item of a module past its due date not done.
+    behind: bool
+    cells: tuple[Cell, ...] = ()
+    risks: tuple[str, ...] = ()
+
+    @property
+    def percent(self) -> int:
+        return percent_done(self.done, self.total)
+
+    @property
+    def completed(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+    @property
+    def at_risk(self) -> bool:
+        return not self.completed and (self.idle or self.behind)
+
+
+class Columns:
+    """The course's items in outline order, with what building a row's cells needs."""
+
+    def __init__(self, items: tuple) -> None:
+        self.items = items
+        self.index = {item.id: at for at, item in enumerate(items)}
+        self.kinds = {item.id: item.kind for item in items}
+        self.required = sum(1 for item in items if item.required)
+        self.blank = (_NOT_STARTED,) * len(items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def cells(
+        self,
+        done: dict[int, float | None],
+        last_item_id: int | None,
+        attempts: dict[int, tuple[float, int]],
+        submissions: dict[int, str],
+    ) -> tuple[Cell, ...]:
+        """One learner's cells, from their progress rows (item -> score), best quiz
+        scores and tries, and assignment states; "not started" everywhere else.
+
+        Only the items the learner touched are visited, not every column.
+        """
+        cells = list(self.blank)
+        index, kinds = self.index, self.kinds
+        for item_id, score in done.items():
+            at = index.get(item_id)
+            if at is not None:
+                if kinds[item_id] == KIND_QUIZ:
+                    cells[at] = Cell(DONE, score, attempts.get(item_id, (None, 0))[1])
+                else:
+                    cells[at] = _DONE
+        for item_id, (best, tries) in attempts.items():
+            if item_id not in done and kinds.get(item_id) == KIND_QUIZ:
+                cells[index[item_id]] = Cell(IN_PROGRESS, best, tries)
+        for item_id, state in submissions.items():
+            if item_id not in done and kinds.get(item_id) == KIND_ASSIGNMENT:
+                cells[index[item_id]] = _ASSIGNMENT_CELLS.get(state, _NOT_STARTED)
+        at = index.get(last_item_id)
+        if (at is not None and cells[at] is _NOT_STARTED
+                and kinds[last_item_id] != KIND_ASSIGNMENT):
+            cells[at] = _STARTED  # the item the learner is at, not finished
+        return tuple(cells)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    cohort: Cohort
+    columns: Columns
+    #: Module id -> title, for the column headers.
+    modules: dict[int, str]
+    schedule: Schedule
+    rows: list[LearnerRow]
+    idle_days: int
+    now: dt.datetime
+
+    @property
+    def at_risk(self) -> int:
+        return sum(1 for r in self.rows if r.at_risk)
+
+
+class _Facts(NamedTuple):
+    """What flags a learner, the same for every learner of the group."""
+
+    columns: Columns
+    modules: dict[int, str]
+    schedule: Schedule
+    overdue: list[int]
+    #: Required items of the overdue modules.
+    overdue_required: int
+    started: bool
+    idle_since: dt.datetime
+
+
+def group_facts(cohort: Cohort, idle_days: int, now: dt.datetime) -> _Facts:
+    """The course's items, modules and schedule for ``cohort`` (two queries)."""
+    columns = Columns(tuple(course_items([cohort.course_id]).get(cohort.course_id, [])))
+    modules = db.session.execute(
+        select(Module.id, Module.title, Module.unlock_after_days)
+        .where(Module.course_id == cohort.course_id)
+        .order_by(Module.position, Module.id)
+    ).all()
+    schedule = build_schedule(cohort.id, cohort.name, cohort.start_date, cohort.end_date,
+                              [(m.id, m.unlock_after_days) for m in modules])
+    on = now.date()
+    overdue = sorted(schedule.overdue_modules(on))
+    return _Facts(
+        columns, {m.id: m.title for m in modules}, schedule, overdue,
+        sum(1 for i in columns if i.required and i.module_id in overdue),
+        schedule.start_date <= on, now - dt.timedelta(days=idle_days),
+    )
+
+
+def summary_query(cohort: Cohort, overdue: list[int]) -> Select:
+    """One row per member of ``cohort``, by name: who, and the required items done.
+
+    ``done`` counts the required items of the course with a progress row (as
+    :func:`~courses.progress.progress_for` does), ``overdue_done`` those of the
+    ``overdue`` modules.
+    """
+    done = func.count(Item.id)
+    overdue_done = (func.count(case((Item.module_id.in_(overdue), Item.id))) if overdue
+                    else literal(0))
+    return (
+        select(
+            CohortMember.user_id, User.display_name, User.email,
+            User.password_hash.is_(None).label("invited"), CohortMember.joined_dt,
+            Enrolment.id.label("enrolment_id"), Enrolment.last_activity_dt,
+            Enrolment.last_item_id, done.label("done"), overdue_done.label("overdue_done"),
+        )
+        .join(User, User.id == CohortMember.user_id)
+        .join(Enrolment, Enrolment.id == CohortMember.enrolment_id)
+        .outerjoin(Progress, Progress.enrolment_id == Enrolment.id)
+        .outerjoin(Item, and_(Item.id == Progress.item_id, Item.required,
+                              Item.course_id == Enrolment.course_id))
+        .where(CohortMember.cohort_id == cohort.id)
+        .group_by(CohortMember.id, CohortMember.user_id, CohortMember.joined_dt, User.id,
+                  User.display_name, User.email, User.password_hash, Enrolment.id,
+                  Enrolment.last_activity_dt, Enrolment.last_item_id)
+        .order_by(func.lower(User.display_name), User.id)
+    )
+
+
+def learner_row(facts: _Facts, r) -> LearnerRow:
+    """A :class:`LearnerRow` from a row of :func:`summary_query`."""
+    total = facts.columns.required
+    since = r.last_activity_dt or r.joined_dt
+    return LearnerRow(
+        r.user_id, r.display_name, r.email, bool(r.invited), r.joined_dt, r.enrolment_id,
+        r.last_activity_dt, r.last_item_id, r.done, total,
+        facts.started and since < facts.idle_since,
+        r.overdue_done < facts.overdue_required,
+    )
+
+
+class RiskWords:
+    """Why a learner is at risk, in words (``words(row)``); empty when they are not.
+
+    Worded once per number of idle days: a CSV of 500 learners needs a few
+    distinct phrases, not 500 translations.
+    """
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+        self.memo: dict[tuple[int | None, bool], tuple[str, ...]] = {}
+
+    def __call__(self, row: LearnerRow) -> tuple[str, ...]:
+        if not row.at_risk:
+            return ()
+        days = (self.now - (row.last_activity_dt or row.joined_dt)).days if row.idle else None
+        key = (days, row.behind)
+        words = self.memo.get(key)
+        if words is None:
+            words = self.memo[key] = self._words(days, row.behind)
+        return words
+
+    @staticmethod
+    def _words(days: int | None, behind: bool) -> tuple[str, ...]:
+        words = []
+        if days is not None:
+            words.append(ngettext("no activity for %(num)d day",
+                                  "no activity for %(num)d days", days))
+        if behind:
+            words.append(_("behind the group's schedule"))
+        return tuple(words)
+
+
+def build_matrix(cohort: Cohort, *, idle_days: int = 7) -> Matrix:
+    """Every learner of ``cohort`` without their cells (three queries in all)."""
+    now = utcnow()
+    facts = group_facts(cohort, idle_days, now)
+    rows = [learner_row(facts, r)
+            for r in db.session.execute(summary_query(cohort, facts.overdue))]
+    return Matrix(cohort, facts.columns, facts.modules, facts.schedule, rows, idle_days, now)
+
+
+def quiz_attempts(enrolments) -> dict[int, dict[int, tuple[float, int]]]:
+    """enrolment -> quiz -> (best score, number of attempts), in one query.
+
+    :param enrolments: enrolment ids, or a statement selecting them.
+    """
+    by_enrolment: dict[int, dict] = defaultdict(dict)
+    for eid, item_id, best, tries in db.session.execute(
+        select(QuizAttempt.enrolment_id, QuizAttempt.item_id, func.max(QuizAttempt.score),
+               func.count(QuizAttempt.id))
+        .where(QuizAttempt.enrolment_id.in_(enrolments))
+        .group_by(QuizAttempt.enrolment_id, QuizAttempt.item_id)
+    ):
+        by_enrolment[eid][item_id] = (best, tries)
+    return by_enrolment
+
+
+def submission_states(enrolments) -> dict[int, dict[int, str]]:
+    """enrolment -> assignment -> the submission's state, in one query."""
+    by_enrolment: dict[int, dict] = defaultdict(dict)
+    for eid, item_id, state in db.session.execute(
+        select(Submission.enrolment_id, Submission.item_id, Submission.state)
+        .where(Submission.enrolment_id.in_(enrolments))
+    ):
+        by_enrolment[eid][item_id] = state
+    return by_enrolment
+
+
+def cohort_enrolments(cohort: Cohort) -> Select:
+    """The enrolment ids of ``cohort``'s members, as a subquery for ``IN``."""
+    return select(CohortMember.enrolment_id).where(CohortMember.cohort_id == cohort.id)
+
+
+def with_cells(matrix: Matrix, rows: list[LearnerRow]) -> list[LearnerRow]:
+    """``rows`` (a page of ``matrix``) with their cells and risks: three queries."""
+    if not rows:
+        return []
+    ids = [r.enrolment_id for r in rows]
+    done: dict[int, dict[int, float | None]] = defaultdict(dict)
+    for eid, item_id, score in db.session.execute(
+        select(Progress.enrolment_id, Progress.item_id, Progress.score)
+        .where(Progress.enrolment_id.in_(ids))
+    ):
+        done[eid][item_id] = score
+    attempts, submissions = quiz_attempts(ids), submission_states(ids)
+    empty: dict = {}
+    risks = RiskWords(matrix.now)
+    return [
+        r._replace(
+            cells=matrix.columns.cells(done.get(r.enrolment_id, empty), r.last_item_id,
+                                       attempts.get(r.enrolment_id, empty),
+                                       submissions.get(r.enrolment_id, empty)),
+            risks=risks(r),
+        )
+        for r in rows
+    ]
+
+
+_EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def sort_and_filter(
+    rows: list[LearnerRow], *, sort: str = "name", at_risk_only: bool = False, text: str = ""
+) -> list[LearnerRow]:
+    """The rows the tutor asked for, in the order they asked for (by name already)."""
+    text = text.strip().lower()
+    if text:
+        rows = [r for r in rows if text in r.name.lower() or text in r.email]
+    if at_risk_only:
+        rows = [r for r in rows if r.at_risk]
+    if sort == "progress":
+        return sorted(rows, key=lambda r: (r.percent, r.name.lower()))
+    if sort == "-progress":
+        return sorted(rows, key=lambda r: (-r.percent, r.name.lower()))
+    if sort == "activity":
+        return sorted(rows, key=lambda r: (r.last_activity_dt or _EPOCH, r.name.lower()))
+    return rows
 
 
 def cohort_members(cohort: Cohort, user_id: int | None = None):
@@ -161,142 +373,44 @@ def cohort_members(cohort: Cohort, user_id: int | None = None):
     return db.session.execute(query).all()
 
 
-def _cells(
-    state: CourseProgress, enrolment_id: int, last_item_id: int | None,
-    attempts: dict[tuple[int, int], tuple[float, int]],
-    submissions: dict[tuple[int, int], str] | None = None,
-) -> tuple[Cell, ...]:
-    cells = []
-    for item in state.items:
-        if item.kind == KIND_ASSIGNMENT and not item.done:
-            sent = (submissions or {}).get((enrolment_id, item.id))
-            cells.append(_ASSIGNMENT_CELLS.get(sent, _NOT_STARTED))
-            continue
-        if item.kind != KIND_QUIZ:
-            if item.done:
-                cells.append(_LESSON_DONE)
-            elif last_item_id == item.id:
-                cells.append(Cell(IN_PROGRESS))
-            else:
-                cells.append(_NOT_STARTED)
-            continue
-        best, tries = attempts.get((enrolment_id, item.id), (None, 0))
-        if item.done:
-            cells.append(Cell(DONE, item.score, tries))
-        elif tries or last_item_id == item.id:
-            cells.append(Cell(IN_PROGRESS, best, tries))
-        else:
-            cells.append(_NOT_STARTED)
-    return tuple(cells)
+@dataclass(frozen=True)
+class LearnerDetail:
+    """One learner's page: their full progress (as they see it), cells and risks."""
+
+    row: LearnerRow
+    progress: CourseProgress
+    cells: dict[int, Cell]
+    schedule: Schedule
 
 
-def build_matrix(
-    cohort: Cohort, *, idle_days: int = 7, user_id: int | None = None, cells: bool = True
-) -> Matrix:
-    """The whole matrix of ``cohort`` (or one learner's row with ``user_id``).
-
-    :param cells: work out every row's cells now; ``False`` leaves them for
-        :meth:`Matrix.with_cells` (a page shows a few rows of a big cohort, but
-        sorting and the at-risk count need every row's progress).
-    """
-    members = cohort_members(cohort, user_id)
-    enrolments = [e for _m, _u, e in members]
-    progress = progress_for(enrolments)
-    attempts = _attempts([e.id for e in enrolments])
-    submissions = _submissions([e.id for e in enrolments])
-    schedule = cohort_schedule(cohort)
-    now, on = utcnow(), today()
-    columns: tuple = ()
-    rows = []
-    for member, user, enrolment in members:
-        state = progress[enrolment.id]
-        if not columns:
-            columns = state.items
-        rows.append(
-            LearnerRow(
-                user_id=user.id,
-                name=user.display_name,
-                email=user.email,
-                invited=user.password_hash is None,
-                joined_dt=member.joined_dt,
-                last_activity_dt=enrolment.last_activity_dt,
-                progress=state,
-                cells=(
-                    _cells(state, enrolment.id, enrolment.last_item_id, attempts, submissions)
-                    if cells else ()
-                ),
-                risks=_risks(
-                    state, enrolment.last_activity_dt, member.joined_dt, schedule,
-                    idle_days, now, on,
-                ),
-                enrolment_id=enrolment.id,
-            )
-        )
-    if not columns:
-        from ..progress import course_items
-
-        columns = tuple(course_items([cohort.course_id]).get(cohort.course_id, []))
-    last_items = {e.id: e.last_item_id for e in enrolments}
-    return Matrix(cohort, columns, rows, schedule, attempts, last_items, submissions)
-
-
-_EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
-
-
-def sort_and_filter(
-    rows: list[LearnerRow], *, sort: str = "name", at_risk_only: bool = False, text: str = ""
-) -> list[LearnerRow]:
-    """The rows the tutor asked for, in the order they asked for."""
-    text = text.strip().lower()
-    if text:
-        rows = [r for r in rows if text in r.name.lower() or text in r.email]
-    if at_risk_only:
-        rows = [r for r in rows if r.at_risk]
-    if sort == "progress":
-        return sorted(rows, key=lambda r: (r.progress.percent, r.name.lower()))
-    if sort == "-progress":
-        return sorted(rows, key=lambda r: (-r.progress.percent, r.name.lower()))
-    if sort == "activity":
-        return sorted(rows, key=lambda r: (r.last_activity_dt or _EPOCH, r.name.lower()))
-    return rows
-
-
-def csv_rows(matrix: Matrix) -> Iterator[list]:
-    """The matrix as rows of plain values (the header first), for the CSV download.
-
-    The words are translated now, so the rows can be produced after the
-    request's context has gone (while the response streams).
-    """
-    header = [_("Name"), _("Email"), _("Percent done"), _("Last activity"), _("At risk")]
-    header += [c.title for c in matrix.columns]
-    labels = {DONE: _("done"), IN_PROGRESS: _("in progress"), NOT_STARTED: _("not started"),
-              SUBMITTED: _("submitted"), RETURNED: _("resubmission asked")}
-    return _csv_rows(header, labels, matrix.rows)
-
-
-def _csv_rows(header: list, labels: dict, rows: list[LearnerRow]) -> Iterator[list]:
-    yield header
-    for row in rows:
-        values = [
-            row.name,
-            row.email,
-            row.progress.percent,
-            row.last_activity_dt.isoformat(timespec="minutes") if row.last_activity_dt else "",
-            "; ".join(row.risks),
-        ]
-        for cell in row.cells:
-            text = labels[cell.state]
-            if cell.score is not None:
-                text += f" ({cell.score:g}%)"
-            values.append(text)
-        yield values
+def learner_detail(cohort: Cohort, member, user, enrolment, *, idle_days: int = 7
+                   ) -> LearnerDetail:
+    """The detail of one member of ``cohort`` (``member``, ``user``, ``enrolment``)."""
+    now = utcnow()
+    facts = group_facts(cohort, idle_days, now)
+    progress = progress_for([enrolment])[enrolment.id]
+    done = {i.id: i.score for i in progress.items if i.done}
+    overdue = set(facts.overdue)
+    row = LearnerRow(
+        user.id, user.display_name, user.email, user.password_hash is None, member.joined_dt,
+        enrolment.id, enrolment.last_activity_dt, enrolment.last_item_id, progress.done,
+        progress.total,
+        facts.started and (enrolment.last_activity_dt or member.joined_dt) < facts.idle_since,
+        any(i.required and not i.done and i.module_id in overdue for i in progress.items),
+    )
+    cells = facts.columns.cells(done, enrolment.last_item_id,
+                                quiz_attempts([enrolment.id]).get(enrolment.id, {}),
+                                submission_states([enrolment.id]).get(enrolment.id, {}))
+    row = row._replace(cells=cells, risks=RiskWords(now)(row))
+    return LearnerDetail(row, progress, dict(zip(facts.columns.index, cells, strict=True)),
+                         facts.schedule)
 
 
 class CellRenderer:
     """Renders matrix rows' cells as HTML (``render(row.cells)`` in the template).
 
-    Done here rather than in the template: a cohort of 500 on a 48-item
-    course has 24,000 cells, and a Jinja loop with escaping per cell costs
+    Done here rather than in the template: a page of 50 learners on a 48-item
+    course has 2,400 cells, and a Jinja loop with escaping per cell costs
     more than the rest of the page. Cells repeat (most are "done" or "not
     started"), so each distinct one is rendered once per page.
     """

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -25,13 +24,11 @@ from sqlalchemy.orm import contains_eager
 
 from lms.db import db, utcnow
 from lms.mail import MailError
-from lms.paging import int_arg
 from lms.permissions import login_required, require
 
 from ..forms import ActionForm
 from ..models import STATUS_DRAFT, Course
 from ..permissions import COURSES_COHORT_MANAGE, COURSES_COHORT_TEACH
-from ..progress import outline_for
 from . import operations as ops
 from . import uploads
 from .access import can_manage_cohorts, cohort_or_404, member_or_404, visible_cohorts
@@ -39,25 +36,13 @@ from .forms import (
     AnnouncementForm,
     CohortForm,
     JoinForm,
-    MatrixFilterForm,
     TutorForm,
     UploadForm,
 )
 from .invitations import cohort_invitations
-from .matrix import (
-    DONE,
-    IN_PROGRESS,
-    NOT_STARTED,
-    RETURNED,
-    SUBMITTED,
-    CellRenderer,
-    build_matrix,
-    cohort_members,
-    csv_rows,
-    sort_and_filter,
-)
+from .matrix import cohort_members
 from .models import SOURCE_KEY, Cohort, CohortAnnouncement, CohortMember, CohortUpload
-from .roster_csv import RosterFileError, csv_lines, read_roster
+from .roster_csv import RosterFileError, read_roster
 
 bp = Blueprint(
     "courses_cohorts", "courses", url_prefix="/courses/cohorts", template_folder="templates"
@@ -200,99 +185,6 @@ def remove_tutor(cohort_id: int, user_id: int):
         db.session.commit()
         flash(_("The tutor no longer tutors this group."), "success")
     return _cohort_page(cohort)
-
-
-def _matrix(cohort_id: int, *, cells: bool = True):
-    """The cohort (or 404), the filter form from the query string, and the built matrix."""
-    cohort = cohort_or_404(cohort_id)
-    form = MatrixFilterForm(request.args)
-    if not form.validate():
-        # Bad filter values fall back to the defaults, with the reasons shown.
-        for name in ("sort", "show", "idle_days", "q"):
-            if form[name].errors:
-                form[name].data = form[name].default
-    return cohort, form, build_matrix(cohort, idle_days=form.idle_days.data or 7, cells=cells)
-
-
-#: Learners per page of the progress matrix.
-MATRIX_PAGE_SIZE = 50
-
-
-@bp.route("/<int:cohort_id>/progress")
-@require(COURSES_COHORT_TEACH)
-def matrix(cohort_id: int):
-    """Learners by items: done / in progress / not started, scores, percent, activity."""
-    cohort, form, built = _matrix(cohort_id, cells=False)
-    rows = sort_and_filter(
-        built.rows,
-        sort=form.sort.data,
-        at_risk_only=form.show.data == "at-risk",
-        text=form.q.data or "",
-    )
-    # A page of learners at a time: every row's progress is needed for the sort and the
-    # counts, but only the shown rows' cells and HTML (500 x 48 cells made a 900 KB page).
-    pages = max(1, -(-len(rows) // MATRIX_PAGE_SIZE))
-    page = min(int_arg("page", 1) or 1, pages)
-    shown = built.with_cells(rows[(page - 1) * MATRIX_PAGE_SIZE : page * MATRIX_PAGE_SIZE])
-    modules = {m.id: m.title for m in cohort.course.modules}
-    labels = {DONE: _("Done"), IN_PROGRESS: _("Started"), NOT_STARTED: _("Not started"),
-              SUBMITTED: _("Submitted"), RETURNED: _("Resubmission asked")}
-    return render_template(
-        "courses/cohorts/matrix.html",
-        cohort=cohort,
-        matrix=built,
-        rows=shown,
-        matching=len(rows),
-        page=page,
-        pages=pages,
-        first=(page - 1) * MATRIX_PAGE_SIZE + 1,
-        form=form,
-        modules=modules,
-        at_risk=sum(1 for r in built.rows if r.at_risk),
-        render_cells=CellRenderer(labels),
-        # One URL built, not one per learner: url_for is costly in a loop of hundreds.
-        learner_url=url_for("courses_cohorts.learner", cohort_id=cohort.id, user_id=0)[:-1],
-    )
-
-
-@bp.route("/<int:cohort_id>/progress.csv")
-@require(COURSES_COHORT_TEACH)
-def matrix_csv(cohort_id: int):
-    """The whole matrix as CSV, streamed row by row; every cell safe from formula injection."""
-    cohort, _form, built = _matrix(cohort_id)
-    filename = f"cohort-{cohort.id}-progress.csv"
-    return Response(
-        csv_lines(csv_rows(built)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@bp.route("/<int:cohort_id>/learners/<int:user_id>")
-@require(COURSES_COHORT_TEACH)
-def learner(cohort_id: int, user_id: int):
-    """One learner of the cohort: every item with its state, their attempts and risks."""
-    cohort = cohort_or_404(cohort_id)
-    member_or_404(cohort, user_id)
-    built = build_matrix(cohort, user_id=user_id)
-    if not built.rows:
-        abort(404)
-    row = built.rows[0]
-    member, user, enrolment = cohort_members(cohort, user_id)[0]
-    modules = outline_for(enrolment)[1]
-    return render_template(
-        "courses/cohorts/learner.html",
-        cohort=cohort,
-        row=row,
-        cells=dict(zip([i.id for i in row.progress.items], row.cells, strict=True)),
-        matrix=built,
-        modules=modules,
-        member=member,
-        user=user,
-        action=ActionForm(),
-        labels={DONE: _("Done"), IN_PROGRESS: _("Started"), NOT_STARTED: _("Not started"),
-                SUBMITTED: _("Submitted"), RETURNED: _("Resubmission asked")},
-    )
 
 
 @bp.route("/<int:cohort_id>/learners/<int:user_id>/invite", methods=["POST"])
@@ -495,5 +387,5 @@ def join(slug: str):
     return back
 
 
-# The invitee's pages (accept or decline) join this blueprint.
-from . import invitation_views  # noqa: E402,F401
+# The invitee's pages (accept or decline) and the progress pages join this blueprint.
+from . import invitation_views, matrix_views  # noqa: E402,F401
