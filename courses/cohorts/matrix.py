@@ -166,6 +166,25 @@ class Matrix:
         return sum(1 for r in self.rows if r.at_risk)
 
 
+class Group(NamedTuple):
+    """What the matrix needs of a cohort, as plain values.
+
+    A streamed CSV reads after the view has returned, when the request's
+    session (and the cohort it loaded) is gone.
+    """
+
+    id: int
+    course_id: int
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+
+    @classmethod
+    def of(cls, cohort: Cohort) -> Group:
+        return cls(cohort.id, cohort.course_id, cohort.name, cohort.start_date,
+                   cohort.end_date)
+
+
 class _Facts(NamedTuple):
     """What flags a learner, the same for every learner of the group."""
 
@@ -179,7 +198,7 @@ class _Facts(NamedTuple):
     idle_since: dt.datetime
 
 
-def group_facts(cohort: Cohort, idle_days: int, now: dt.datetime) -> _Facts:
+def group_facts(cohort: Cohort | Group, idle_days: int, now: dt.datetime) -> _Facts:
     """The course's items, modules and schedule for ``cohort`` (two queries)."""
     columns = Columns(tuple(course_items([cohort.course_id]).get(cohort.course_id, [])))
     modules = db.session.execute(
@@ -198,7 +217,7 @@ def group_facts(cohort: Cohort, idle_days: int, now: dt.datetime) -> _Facts:
     )
 
 
-def summary_query(cohort: Cohort, overdue: list[int]) -> Select:
+def summary_query(cohort: Cohort | Group, overdue: list[int]) -> Select:
     """One row per member of ``cohort``, by name: who, and the required items done.
 
     ``done`` counts the required items of the course with a progress row (as
@@ -281,13 +300,14 @@ def build_matrix(cohort: Cohort, *, idle_days: int = 7) -> Matrix:
     return Matrix(cohort, facts.columns, facts.modules, facts.schedule, rows, idle_days, now)
 
 
-def quiz_attempts(enrolments) -> dict[int, dict[int, tuple[float, int]]]:
+def quiz_attempts(enrolments, executor=None) -> dict[int, dict[int, tuple[float, int]]]:
     """enrolment -> quiz -> (best score, number of attempts), in one query.
 
     :param enrolments: enrolment ids, or a statement selecting them.
+    :param executor: where to run it (a connection), default the session.
     """
     by_enrolment: dict[int, dict] = defaultdict(dict)
-    for eid, item_id, best, tries in db.session.execute(
+    for eid, item_id, best, tries in (executor or db.session).execute(
         select(QuizAttempt.enrolment_id, QuizAttempt.item_id, func.max(QuizAttempt.score),
                func.count(QuizAttempt.id))
         .where(QuizAttempt.enrolment_id.in_(enrolments))
@@ -297,10 +317,10 @@ def quiz_attempts(enrolments) -> dict[int, dict[int, tuple[float, int]]]:
     return by_enrolment
 
 
-def submission_states(enrolments) -> dict[int, dict[int, str]]:
+def submission_states(enrolments, executor=None) -> dict[int, dict[int, str]]:
     """enrolment -> assignment -> the submission's state, in one query."""
     by_enrolment: dict[int, dict] = defaultdict(dict)
-    for eid, item_id, state in db.session.execute(
+    for eid, item_id, state in (executor or db.session).execute(
         select(Submission.enrolment_id, Submission.item_id, Submission.state)
         .where(Submission.enrolment_id.in_(enrolments))
     ):
@@ -308,7 +328,7 @@ def submission_states(enrolments) -> dict[int, dict[int, str]]:
     return by_enrolment
 
 
-def cohort_enrolments(cohort: Cohort) -> Select:
+def cohort_enrolments(cohort: Cohort | Group) -> Select:
     """The enrolment ids of ``cohort``'s members, as a subquery for ``IN``."""
     return select(CohortMember.enrolment_id).where(CohortMember.cohort_id == cohort.id)
 
