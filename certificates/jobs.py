@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -62,8 +63,12 @@ def bulk_issue(
     if not todo:
         message = _("%(what)s: no completion lacks a certificate; nothing to issue.", what=what)
     else:
-        message = _("%(what)s: %(done)d certificate(s) issued, %(skipped)d already there.",
-                    what=what, done=summary.done, skipped=summary.skipped)
+        message = ngettext(
+            "%(what)s: %(num)d certificate issued, %(skipped)s.",
+            "%(what)s: %(num)d certificates issued, %(skipped)s.",
+            summary.done, what=what,
+            skipped=ngettext("%(num)d already there", "%(num)d already there", summary.skipped),
+        )
     ctx.progress(done, total, message)
 
 
@@ -86,8 +91,9 @@ def rerender(
                 pass
         done += 1
         ctx.checkpoint(done, total)
-    ctx.progress(done, total, _("%(what)s: %(done)d PDF(s) re-rendered with the current template.",
-                                what=what, done=summary.done))
+    ctx.progress(done, total, ngettext(
+        "%(what)s: %(num)d PDF re-rendered with the current template.",
+        "%(what)s: %(num)d PDFs re-rendered with the current template.", summary.done, what=what))
 
 
 TASKS = [

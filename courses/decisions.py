@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
@@ -130,7 +131,7 @@ def _links(course: Course) -> dict[str, str]:
 def _repeat(row: CourseDecision) -> EnactmentResult:
     course = db.session.get(Course, row.course_id)
     return EnactmentResult(
-        _("Already enacted on %(date)s: “%(title)s”.", date=row.enacted_dt.date().isoformat(),
+        _("Already enacted on %(date)s: “%(title)s”.", date=format_date(row.enacted_dt, "long"),
           title=course.title),
         _links(course),
     )
@@ -394,7 +395,7 @@ class RetireCourse:
         _record(course, decision)
         return EnactmentResult(
             _("“%(title)s” leaves the catalogue on %(date)s; learners already in it may "
-              "finish it.", title=course.title, date=day.isoformat()),
+              "finish it.", title=course.title, date=format_date(day, "long")),
             _links(course),
         )
 

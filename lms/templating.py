@@ -107,6 +107,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["table_regions"] = table_regions
     app.jinja_env.filters["and_list"] = and_list
+    app.jinja_env.filters["hours"] = format_hours
+    app.jinja_env.filters["decimal"] = format_one_decimal
 
 
 def and_list(items) -> str:
@@ -160,6 +162,27 @@ def format_day(value, fmt: str = "medium") -> str:
 def format_moment(value, fmt: str = "medium") -> str:
     """The templates' ``datetime`` filter: a date and time in the page's language, or ''."""
     return format_datetime(value, fmt) if value else ""
+
+
+def format_hours(hours) -> str:
+    """The templates' ``hours`` filter: a duration in hours in the page's language.
+
+    Babel's unit patterns choose the plural form for the number, fractions
+    included ("1 hour", "1.5 hours", "1,5 godziny", "3 گھنٹے"), which
+    ``ngettext`` cannot for 1.5. At most one decimal.
+    """
+    from babel.units import format_unit
+
+    return format_unit(float(hours or 0), "duration-hour", length="long", format="#,##0.#",
+                       locale=get_locale() or "en")
+
+
+def format_one_decimal(value) -> str:
+    """The templates' ``decimal`` filter: a number with at most one decimal, in the page's
+    language ("1,234.5"; "1 234,5" in Polish)."""
+    from flask_babel import format_decimal
+
+    return format_decimal(value or 0, format="#,##0.#")
 
 
 def hours_as_days(hours: int) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from lms import audit, signals
 from lms.contracts import CompletionSnapshot
 from lms.db import db, is_unique_violation, utcnow
-from lms.templating import format_day
+from lms.templating import format_day, format_hours
 
 from .. import notify, pdf, signing
 from ..design import design_for
@@ -127,9 +127,6 @@ def page_data(cert: Certificate) -> pdf.PageData:
     lang = (current_app.config.get("LMS_LANGUAGE_LIST") or ["en"])[0]
     with force_locale(lang):
         hours = cert.estimated_hours
-        # Formatted before the call: Babel's extractor (2.19) flags any f-string
-        # among a message's arguments.
-        hours_text = f"{hours:g}" if hours else ""
         return pdf.PageData(
             lang=lang,
             title=_("Certificate: %(course)s", course=cert.course_title),
@@ -142,7 +139,8 @@ def page_data(cert: Certificate) -> pdf.PageData:
             outcomes=tuple(cert.outcomes or ()),
             # The site's own date format (the pages' ``date`` filter), in the site's zone.
             issued_line=_("Issued on %(date)s", date=format_day(cert.issued_dt)),
-            hours_line=_("%(hours)s hours of study", hours=hours_text) if hours else "",
+            # Babel's unit pattern: the plural for the number, fractions too ("1.5 hours").
+            hours_line=_("%(duration)s of study", duration=format_hours(hours)) if hours else "",
             valid_until_line=(
                 _("Valid until %(date)s", date=format_day(cert.valid_until))
                 if cert.valid_until

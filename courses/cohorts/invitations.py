@@ -16,6 +16,7 @@ import datetime as dt
 from functools import cache
 
 from flask import abort, current_app, render_template
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
@@ -184,7 +185,7 @@ def _answerable(invitation: CohortInvitation) -> None:
                             " would like to be invited again."))
     if invitation.expires_dt <= utcnow():
         raise CohortError(_("This invitation expired on %(date)s. Ask the group's tutor to"
-                            " invite you again.", date=invitation.expires_dt.date().isoformat()))
+                            " invite you again.", date=format_date(invitation.expires_dt, "long")))
 
 
 def accept(invitation: CohortInvitation, user: User) -> JoinResult:

@@ -21,8 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup, escape
 from sqlalchemy import Select, and_, case, func, literal, select
 
@@ -442,7 +442,7 @@ class CellRenderer:
     def _one(self, cell: Cell) -> str:
         text = self.labels[cell.state]
         if cell.score is not None:
-            text += f" {round(cell.score)}%"
+            text += " " + format_percent(round(cell.score) / 100)
         html = self.seen[cell] = f'<td class="{cell.state}">{escape(text)}</td>'
         return html
 

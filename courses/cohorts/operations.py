@@ -12,8 +12,8 @@ import hmac
 from enum import Enum
 
 from flask import render_template
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -168,7 +168,7 @@ def join_refusal(cohort: Cohort, course: Course) -> str | None:
     if course.status != STATUS_PUBLISHED:
         return _("This course is not open to learners, so its groups cannot take anyone in.")
     if cohort.end_date < today():
-        return _("This group finished on %(date)s.", date=cohort.end_date.isoformat())
+        return _("This group finished on %(date)s.", date=format_date(cohort.end_date, "long"))
     return None
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from flask import current_app, render_template
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from lms import audit
@@ -173,7 +173,7 @@ def _existing(row, user, cohort, memberships, unmet, invited, now) -> PlannedRow
         return PlannedRow(
             row, Fate.INVITED,
             _("Already invited: waiting for their answer (until %(date)s).",
-              date=invitation.expires_dt.date().isoformat()),
+              date=format_date(invitation.expires_dt, "long")),
             user.id,
         )
     return PlannedRow(

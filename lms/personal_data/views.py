@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy import select
@@ -112,7 +113,7 @@ def close_account():
             logout_user()
             flash(_("Your account will be closed on %(date)s. Signing in before then cancels "
                     "it. We have emailed you a receipt.",
-                    date=request.due_dt.date().isoformat()), "success")
+                    date=format_date(request.due_dt, "long")), "success")
             return redirect(url_for("lms.home"))
     return render_template("lms/personal_data/close.html", form=form, plan=_closure_plan(),
                            kept=kept_for(current_user.id),

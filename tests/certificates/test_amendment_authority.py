@@ -237,7 +237,7 @@ def test_a_bulk_rerender_job_skips_its_actors_own_certificate(app, make_user, co
     own_before, other_before = _state(own.id), _state(other.id)
     job = _run(RERENDER, certificate_ids=[own.id, other.id], actor_id=officer.id,
                what="co-op-basics")
-    assert job.state == "done" and "1 PDF(s) re-rendered" in job.message
+    assert job.state == "done" and "1 PDF re-rendered" in job.message
     assert _state(own.id) == own_before
     assert _state(other.id)[5] != other_before[5]
 
