@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, NamedTuple
 
 from flask_babel import get_translations
@@ -108,9 +108,13 @@ class CourseProgress:
         after = self.items[at + 1] if at + 1 < len(self.items) else None
         return before, after
 
-    @property
+    @cached_property
     def remaining_words(self) -> str:
-        """What is left, in plain words: "2 lessons and the final quiz"."""
+        """What is left, in plain words: "2 lessons and the final quiz".
+
+        Worked out once per object (the dashboard shows it twice for the course to
+        continue); progress lives for one request, in that request's language.
+        """
         # The request's translations, looked up once rather than once per phrase
         # (a lookup costs more than the translating).
         translations = get_translations()
