@@ -55,7 +55,7 @@ test: $(STAMP) e2e-deps pdf-deps translations
 test-postgres: $(STAMP) e2e-deps pdf-deps translations
 	LMS_TEST_DATABASE_URL='$(LMS_TEST_DATABASE_URL)' $(BIN)/pytest
 
-bench: $(STAMP) pdf-deps
+bench: $(STAMP) pdf-deps translations
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; fi; }

@@ -183,6 +183,8 @@ def _entry(scenario: Scenario, backend: str, pairs: list[tuple[WrkResult, WrkRes
         "floor": scenario.floor,
         "target_floor_ratio": scenario.floor_ratio,
         "max_floor_p95_factor": scenario.floor_p95_factor,
+        "twin": scenario.twin,
+        "target_twin_ratio": scenario.twin_ratio,
         "pass": passed,
         "requests": result.requests,
         "errors": result.errors,
@@ -218,13 +220,28 @@ def apply_floors(entries: list[dict]) -> None:
         if e.get("max_floor_p95_factor") is not None:
             passed = passed and e["floor_p95_ratio"] <= e["max_floor_p95_factor"]
         e["pass"] = passed
+    for e in wrk:
+        if not e.get("twin"):
+            continue
+        twin = floors.get((e["backend"], e["twin"]))
+        if twin is None:
+            e["pass"] = False
+            e["twin_missing"] = True
+            continue
+        e["twin_rps"] = twin["rps"]
+        e["twin_ratio"] = round(e["rps"] / twin["rps"], 3) if twin["rps"] else 0.0
+        if e.get("target_twin_ratio") is not None and e["pass"] is not False:
+            e["pass"] = e["twin_ratio"] >= e["target_twin_ratio"] and not twin["errors"]
 
 
 def with_floors(chosen: list[Scenario], everything: list[Scenario]) -> list[Scenario]:
-    """``chosen`` with the floors they name added before them, each once."""
+    """``chosen`` with the floors and twins they name added before them, each once."""
     by_name = {s.name: s for s in everything}
+    names = {s.name for s in chosen}
+    twins = sorted({s.twin for s in chosen if s.twin} - names)
+    chosen = [by_name[name] for name in twins] + list(chosen)
     wanted = {s.floor for s in chosen if s.floor} - {s.name for s in chosen}
-    return [by_name[name] for name in sorted(wanted)] + list(chosen)
+    return [by_name[name] for name in sorted(wanted)] + chosen
 
 
 def _target(entry: dict) -> str:
@@ -237,6 +254,8 @@ def _target(entry: dict) -> str:
         parts.append(f"p95 <= {entry['max_floor_p95_factor']:g} x floor's")
     if entry.get("max_p95_ms") is not None:
         parts.append(f"p95 < {entry['max_p95_ms']:g} ms")
+    if entry.get("target_twin_ratio") is not None:
+        parts.append(f">= {entry['target_twin_ratio']:.2f} of {entry['twin']}")
     return ", ".join(parts) or "-"
 
 
@@ -245,7 +264,12 @@ def _vs_floor(entry: dict) -> str:
         return "floor not run"
     if "floor_ratio" not in entry:
         return "-"
-    return f"{entry['floor_ratio']:.2f} (p95 {entry['floor_p95_ratio']:.2f}x)"
+    shown = f"{entry['floor_ratio']:.2f} (p95 {entry['floor_p95_ratio']:.2f}x)"
+    if entry.get("twin_missing"):
+        shown += f"; {entry['twin']} not run"
+    elif "twin_ratio" in entry:
+        shown += f"; {entry['twin_ratio']:.2f} of {entry['twin']}"
+    return shown
 
 
 def _table(entries: list[dict]) -> str:

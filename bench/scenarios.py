@@ -92,6 +92,9 @@ class Scenario:
     :param floor_ratio: least ``rps / floor rps`` to pass.
     :param floor_p95_factor: the p95 may be at most this many times the floor's p95.
     :param max_p95_backend: ``max_p95_ms`` applies on this backend only (``None``: all).
+    :param twin: the scenario (by name) this one is the same page of, another way (in
+        another language); measured in the same run (``--only`` adds it).
+    :param twin_ratio: least ``rps / twin's rps`` to pass.
     """
 
     name: str
@@ -112,6 +115,8 @@ class Scenario:
     floor_ratio: float | None = None
     floor_p95_factor: float | None = None
     max_p95_backend: str | None = None
+    twin: str | None = None
+    twin_ratio: float | None = None
 
 
 #: The floors (bench.served_app) the pages' targets are shares of.
@@ -144,6 +149,23 @@ SCENARIOS: list[Scenario] = [
         floor_ratio=0.6,
         login=LEARNER,
         expect_text='id="lesson-title"',
+    ),
+    # The same lesson in Urdu (right to left, the catalogue's strings, the course's
+    # translation looked up): the same share of the floor, and within 5% of the English
+    # page's rate in the same run. The learner has chosen no language, so the browser's
+    # (Accept-Language) decides; the page must come back in Urdu.
+    Scenario(
+        "lesson view, Urdu",
+        _learn(LESSON_VIEWED),
+        max_p95_ms=50,
+        max_p95_backend="sqlite",
+        floor=LAYOUT_FLOOR,
+        floor_ratio=0.6,
+        twin="lesson view",
+        twin_ratio=0.95,
+        login=LEARNER,
+        headers={"Accept-Language": "ur"},
+        expect_text='lang="ur" dir="rtl"',
     ),
     Scenario(
         "dashboard",

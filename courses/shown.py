@@ -13,8 +13,9 @@ they do not depend on the language.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -161,12 +162,10 @@ def translated_for(course, item: Item | None, language: str) -> Translated | Non
 def _original_hash(item: Item, body_md: str) -> str:
     """The hash of ``item``'s file as an export writes it (see ``content_format``)."""
     if item.kind == KIND_LESSON:
-        return source_hash(lesson_text(ItemSource(
-            key=item.key, kind=item.kind, title=item.title, required=item.required,
-            body=body_md, estimated_minutes=item.estimated_minutes,
-            sources=source_entries(item.sources), reviewed=item.reviewed_on,
-            review_every=item.review_every_months,
-        )))
+        return _lesson_hash(
+            item.key, item.title, item.required, body_md, item.estimated_minutes,
+            json.dumps(item.sources, sort_keys=True), item.reviewed_on, item.review_every_months,
+        )
     return source_hash(quiz_yaml(ItemSource(
         key=item.key, kind=item.kind, title=item.title, required=item.required,
         pass_mark=item.pass_mark, max_attempts=item.max_attempts,
@@ -176,6 +175,23 @@ def _original_hash(item: Item, body_md: str) -> str:
                            list(q.accepted or ()))
             for q in item.questions
         ],
+    )))
+
+
+@lru_cache(maxsize=256)
+def _lesson_hash(key, title, required, body_md, minutes, sources_json, reviewed, review_every
+                 ) -> str:
+    """The hash of a lesson's file, from everything the file holds.
+
+    Writing the file (its YAML front matter) cost more than the rest of a lesson
+    page in another language; the same values always make the same file, so each
+    version of a lesson is written once per process (the values are the key:
+    an edited lesson is a new entry, never a stale one).
+    """
+    return source_hash(lesson_text(ItemSource(
+        key=key, kind=KIND_LESSON, title=title, required=required, body=body_md,
+        estimated_minutes=minutes, sources=source_entries(json.loads(sources_json)),
+        reviewed=reviewed, review_every=review_every,
     )))
 
 
