@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 from .cohort_measures import cohort_matrix, cohort_upload
 from .dataset import ROOT, in_process_app
+from .page_weight import page_weight
 from .scenarios import BULK_ISSUE, CERT_SLUG, ISSUE_SAMPLES, ISSUE_WARMUP
 
 #: Timed runs of the tally (after one untimed run); the median is reported.
@@ -195,4 +196,4 @@ def bulk_issue(env: dict[str, str], settings: dict, backend: str, _facts: dict) 
     )]
 
 
-MEASURES = (tally, certificate_issue, bulk_issue, cohort_matrix, cohort_upload)
+MEASURES = (tally, certificate_issue, bulk_issue, cohort_matrix, cohort_upload, page_weight)
