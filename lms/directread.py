@@ -75,7 +75,8 @@ class DirectRead:
         return rows[0] if rows else None
 
     def _run(self, params: dict[str, Any]) -> list:
-        dialect = db.engine.dialect
+        engine = db.engine
+        dialect = engine.dialect
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
@@ -86,7 +87,7 @@ class DirectRead:
         bound = tuple(values[n] for n in compiled.order) if compiled.order is not None else values
         for observe in observers:
             observe(compiled.sql)
-        rows = _fetch(compiled.sql, bound)
+        rows = _fetch(engine, compiled.sql, bound)
         make = self.Row._make
         if not compiled.results:
             return [make(row) for row in rows]
@@ -114,20 +115,19 @@ def _result_processor(type_, dialect: Dialect):
 _HELD = "_lms_direct_read_connection"
 
 
-def _checkout():
+def _checkout(engine):
     """A pooled DBAPI connection in autocommit, and whether it was switched to it."""
-    engine = db.engine
     connection = engine.raw_connection()
     switch = not engine.dialect.detect_autocommit_setting(connection.dbapi_connection)
     if switch:
         engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
-    return connection, switch
+    return connection, switch, engine
 
 
-def _checkin(connection, switch: bool) -> None:
+def _checkin(connection, switch: bool, engine) -> None:
     try:
         if switch:
-            db.engine.dialect.reset_isolation_level(connection.dbapi_connection)
+            engine.dialect.reset_isolation_level(connection.dbapi_connection)
     finally:
         connection.close()
 
@@ -138,24 +138,25 @@ def _release(exc: BaseException | None = None) -> None:
         _checkin(*held)
 
 
-def _fetch(sql: str, params) -> list:
+def _fetch(engine, sql: str, params) -> list:
     if has_request_context():
-        held = g.get(_HELD)
+        ctx_g = g._get_current_object()
+        held = getattr(ctx_g, _HELD, None)
         if held is None:
-            held = _checkout()
-            setattr(g, _HELD, held)
+            held = _checkout(engine)
+            setattr(ctx_g, _HELD, held)
         cursor = held[0].cursor()
         try:
             cursor.execute(sql, params)
             return cursor.fetchall()
         finally:
             cursor.close()
-    connection, switch = _checkout()
+    held = _checkout(engine)
     try:
-        cursor = connection.cursor()
+        cursor = held[0].cursor()
         cursor.execute(sql, params)
         rows = cursor.fetchall()
         cursor.close()
         return rows
     finally:
-        _checkin(connection, switch)
+        _checkin(*held)

@@ -170,8 +170,9 @@ def authenticate(scope: str) -> None:
     from .tokens import find_usable
 
     # Never the session cookie: the API answers tokens only (no CSRF on a cookie-less call).
-    g._login_user = AnonymousUserMixin()
-    header = request.headers.get("Authorization", "")
+    ctx_g = g._get_current_object()
+    ctx_g._login_user = AnonymousUserMixin()
+    header = request.environ.get("HTTP_AUTHORIZATION", "")
     kind, _, secret = header.partition(" ")
     if kind.lower() != "bearer" or not secret.strip():
         raise ApiError(401, "unauthorized", _l("Send a personal access token as a Bearer token."))
@@ -185,8 +186,8 @@ def authenticate(scope: str) -> None:
             "insufficient_scope",
             _l("This token does not hold the scope %(scope)s.", scope=scope),
         )
-    g._login_user = TokenOwner(token.user_id, token.role_names)
-    g.api_token = token
+    ctx_g._login_user = TokenOwner(token.user_id, token.role_names)
+    ctx_g.api_token = token
 
 
 class TokenOwner(UserMixin):
