@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import hmac
+from collections.abc import Callable
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..db import db
@@ -23,15 +24,50 @@ def init_login(app: Flask, manager: LoginManager) -> None:
     manager.user_loader(load_user)
 
 
+#: Values loaded with the signed-in user, by name: see :func:`load_with_user`.
+_LOADED_WITH_USER: dict[str, Callable[[], ColumnElement]] = {}
+
+
+def load_with_user(name: str, column: Callable[[], ColumnElement]) -> None:
+    """Load one more value with the signed-in user, in the query that loads them.
+
+    Every signed-in request loads its user; what the layout shows about them
+    on every page (the bell's count of unread notices) is then a column of
+    that query, correlated on ``lms_user.id``, instead of a query of its own:
+    a query costs more in round trip and ORM work than a small indexed
+    subquery does inside another. Read the value with :func:`loaded_with_user`.
+    Called at start-up; registering the same name again replaces it.
+
+    :param name: the value's name, for :func:`loaded_with_user`.
+    :param column: builds the column (a scalar subquery), once per process.
+    """
+    _LOADED_WITH_USER[name] = column
+    _user_query.cache_clear()
+
+
+def loaded_with_user(user: object, name: str) -> object | None:
+    """The value ``name`` loaded with ``user`` by :func:`load_user`, else ``None``.
+
+    ``None`` also for a user loaded another way (an API token, a test's
+    ``login_user``): the caller then asks the database itself.
+    """
+    return getattr(user, "_lms_loaded", {}).get(name)
+
+
 @functools.cache
 def _user_query():
     """The statement of :func:`load_user`, built once per process.
 
     Every signed-in request runs it; building it (and its cache key) cost
     about as much as running it. Roles come in the same query: every
-    signed-in request needs them.
+    signed-in request needs them; so do the values of :func:`load_with_user`.
     """
-    return select(User).options(joinedload(User.roles)).where(User.id == bindparam("user_id"))
+    extras = [column().label(name) for name, column in _LOADED_WITH_USER.items()]
+    return (
+        select(User, *extras)
+        .options(joinedload(User.roles))
+        .where(User.id == bindparam("user_id"))
+    )
 
 
 def load_user(session_id: str) -> User | None:
@@ -43,9 +79,12 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.execute(
-        _user_query(), {"user_id": int(user_id)}
-    ).unique().scalar_one_or_none()
-    if user is None or not hmac.compare_digest(user.session_token, token):
+    row = db.session.execute(_user_query(), {"user_id": int(user_id)}).unique().one_or_none()
+    if row is None:
         return None
+    user = row[0]
+    if not hmac.compare_digest(user.session_token, token):
+        return None
+    # Not a mapped attribute: the values belong to this request's load of the user.
+    user._lms_loaded = dict(zip(_LOADED_WITH_USER, row[1:], strict=True))
     return user if user.is_active else None

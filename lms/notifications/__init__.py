@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
     """Register the pages, the digest task and the layout's bell (the factory calls it)."""
     from flask_babel import lazy_gettext as _l
 
+    from ..accounts.auth import load_with_user
     from ..jobs import Task, register_task
     from . import service, views
 
@@ -83,4 +84,5 @@ def init_app(app: Flask) -> None:
         owner="lms",
     )
     app.jinja_env.globals["notification_bell"] = service.bell
+    load_with_user(service.UNREAD_LOADED, service.unread_count_of_loaded_user)
     app.jinja_env.globals["recent_notifications"] = service.recent_unread

@@ -19,8 +19,9 @@ from flask import current_app, g, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 
+from ..accounts.auth import loaded_with_user
 from ..contracts import (
     NOTIFY_DIGEST,
     NOTIFY_EMAIL,
@@ -33,6 +34,8 @@ from .models import EMAIL_DIGEST, EMAIL_SENT, Notification, NotificationPreferen
 
 #: The unread count on the bell stops here ("99+"): counting further costs more and says no more.
 UNREAD_CAP = 99
+#: The name the unread count is loaded under with the signed-in user.
+UNREAD_LOADED = "unread_notices"
 #: Recipients looked up per statement (keeps ``IN`` lists a reasonable size).
 _CHUNK = 500
 #: The unsubscribe token of a daily digest (it stops every kind now sent by digest).
@@ -431,13 +434,36 @@ def unsubscribe(user_id: int, kind: str) -> list[str]:
 
 def unread_count(user_id: int) -> int:
     """Unread notices of ``user_id``, up to :data:`UNREAD_CAP` + 1 (one indexed query)."""
+    return db.session.scalar(select(_unread_counted(user_id))) or 0
+
+
+def _unread_counted(user_id) -> ColumnElement:
+    """Count ``user_id``'s unread notices, stopping at :data:`UNREAD_CAP` + 1.
+
+    ``user_id`` is a number or a column (``lms_user.id``, to load the count with
+    the user). Counted from the partial index of unread notices alone, and never
+    more than the cap of them: someone with thousands unread costs the same.
+    """
     limited = (
         select(Notification.id)
         .where(Notification.user_id == user_id, Notification.read_dt.is_(None))
+        # Inside the user's query, ``lms_user`` is the outer query's row, not a table of its own.
+        .correlate_except(Notification)
         .limit(UNREAD_CAP + 1)
         .subquery()
     )
-    return db.session.scalar(select(func.count()).select_from(limited)) or 0
+    return select(func.count()).select_from(limited).scalar_subquery()
+
+
+def unread_count_of_loaded_user() -> ColumnElement:
+    """The unread count as a column of the query that loads the signed-in user.
+
+    Registered with :func:`lms.accounts.auth.load_with_user`, so the bell on
+    every page costs no query of its own.
+    """
+    from ..accounts.models import User
+
+    return _unread_counted(User.id)
 
 
 def bell() -> dict[str, Any] | None:
@@ -451,7 +477,9 @@ def bell() -> dict[str, Any] | None:
         return None
     cached = g.get("_lms_bell")
     if cached is None:
-        n = unread_count(current_user.id)
+        n = loaded_with_user(current_user, UNREAD_LOADED)
+        if n is None:
+            n = unread_count(current_user.id)
         cached = g._lms_bell = {
             "count": n,
             "shown": f"{UNREAD_CAP}+" if n > UNREAD_CAP else str(n),

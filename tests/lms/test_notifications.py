@@ -6,7 +6,7 @@ import email
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select, update
 
 from lms.contracts import NotificationKind
 from lms.notifications import (
@@ -201,6 +201,24 @@ def test_bell_shows_unread_count_with_one_query(kinds, db, make_user, login, cli
         notify([person.id], KIND, f"More {i}")
     db.session.commit()
     assert ">99+<" in html_of(signed_in.get("/"))
+
+
+def test_bell_counts_only_the_signed_in_persons_unread_notices(kinds, db, make_user, login):
+    """The count is loaded with the user (one query): it must be theirs, not everyone's."""
+    quiet, busy, other = make_user(), make_user(), make_user()
+    for i in range(2):
+        notify([busy.id], KIND, f"News {i}")
+    for i in range(5):
+        notify([other.id], KIND, f"Other {i}")
+    db.session.commit()
+    first = _notices(db, busy.id)[0]
+    db.session.execute(
+        update(Notification).where(Notification.id == first.id).values(read_dt=func.now())
+    )
+    db.session.commit()
+    assert 'class="bell-count"' not in html_of(login(quiet).get("/account/profile"))
+    assert re.search(r'class="bell-count">1<', html_of(login(busy).get("/account/profile")))
+    assert re.search(r'class="bell-count">5<', html_of(login(other).get("/account/profile")))
 
 
 def test_open_marks_read_and_goes_to_the_link(kinds, db, make_user, login):
