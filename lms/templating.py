@@ -13,16 +13,15 @@ import re
 from flask import Flask, current_app, g
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
-from jinja2 import pass_context
+from jinja2 import pass_context, pass_eval_context
+from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .accounts.forms import LogoutForm
 from .i18n import chooser_return_path, language_name, languages_offered
 from .menu import current_endpoint, main_menu, menu_items, slot_templates
 from .permissions import has_permission
-
-_CSRF_INPUT = Markup('<input id="{0}" name="{0}" type="hidden" value="{1}">')
 
 
 def csrf_field(prefix: str = "") -> Markup:
@@ -34,7 +33,12 @@ def csrf_field(prefix: str = "") -> Markup:
     (log out, mark a lesson complete).
     """
     name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    return _CSRF_INPUT.format(f"{prefix}-{name}" if prefix else name, generate_csrf())
+    name = escape(f"{prefix}-{name}" if prefix else name)
+    # Built with an f-string of escaped parts: ``Markup.format`` costs several times more,
+    # and the layout renders two of these on every signed-in page.
+    return Markup(  # noqa: S704 (both parts are escaped)
+        f'<input id="{name}" name="{name}" type="hidden" value="{escape(generate_csrf())}">'
+    )
 
 
 # Jinja's i18n extension reaches Flask-Babel through three calls per string
@@ -60,19 +64,42 @@ def _translations():
 
 @pass_context
 def _gettext(context: Context, string: str, /, **variables) -> str:
-    rv = _translations().ugettext(string)
-    if context.eval_ctx.autoescape:
-        rv = Markup(rv)  # noqa: S704 (a translation is markup-safe, as in Jinja's own)
-    return rv % variables
+    return _translated(context.eval_ctx, _translations().ugettext(string), variables)
 
 
 @pass_context
 def _ngettext(context: Context, singular: str, plural: str, num: int, /, **variables) -> str:
     variables.setdefault("num", num)
     rv = _translations().ungettext(singular, plural, num)
-    if context.eval_ctx.autoescape:
+    return _translated(context.eval_ctx, rv, variables)
+
+
+def _translated(eval_ctx: EvalContext, rv: str, variables: dict) -> str:
+    if eval_ctx.autoescape:
         rv = Markup(rv)  # noqa: S704 (a translation is markup-safe, as in Jinja's own)
     return rv % variables
+
+
+def _render_translations() -> dict:
+    """``_``, ``gettext`` and ``ngettext`` bound to the locale of the template being rendered.
+
+    A context processor: it runs once per ``render_template``, inside any
+    ``force_locale`` around it, so the page's few dozen strings skip the
+    per-string locale lookup of :func:`_translations`. Macros imported
+    without context keep the global functions above, which give the same text.
+    """
+    translations = _translations()
+
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, string: str, /, **variables) -> str:
+        return _translated(eval_ctx, translations.ugettext(string), variables)
+
+    @pass_eval_context
+    def ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables):
+        variables.setdefault("num", num)
+        return _translated(eval_ctx, translations.ungettext(singular, plural, num), variables)
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 def register(app: Flask) -> None:
@@ -99,6 +126,8 @@ def register(app: Flask) -> None:
     @app.context_processor
     def _globals():
         return {"site_name": current_app.config["LMS_SITE_NAME"]}
+
+    app.context_processor(_render_translations)
 
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["datetime"] = format_moment
