@@ -10,8 +10,6 @@ few queries whatever its position and size.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -21,14 +19,13 @@ from sqlalchemy import bindparam, select
 from lms.api import json_page, listing, page_of, token_required
 from lms.api.schemas import ID, cursor, page
 from lms.db import UTCDateTime, db, utcnow
-from lms.directread import DirectRead
 from lms.paging import DirectKeyset
 
 from .cohorts.access import cohort_or_404, visible_cohorts
 from .cohorts.models import Cohort, CohortMember
-from .models import Completion, Course, Enrolment, Item, Module, Progress
+from .models import Completion, Course, Enrolment, Item, Module
 from .operations import find_enrolment
-from .progress import progress_for, summarise
+from .progress import percent_done, progress_for, required_counts
 from .views.catalogue import is_listed_clause
 from .views.common import check_visible, course_by_slug
 
@@ -219,27 +216,15 @@ def course(slug):
     }
 
 
-#: The token owner's enrolments and, for one page of them (the owner's enrolments with ids
-#: from the page's first to its last), their courses' items in outline order, each with
-#: the enrolment's progress on it if any: two statements read directly, whatever the
-#: page's size.
+#: The token owner's enrolments with their required items done and in all, counted in the
+#: statement (:func:`courses.progress.required_counts`): one statement read directly,
+#: whatever the page's size.
 _MY_ENROLMENTS = DirectKeyset(
-    select(Enrolment.id, Enrolment.course_id, Enrolment.last_item_id, Enrolment.enrolled_dt,
-           Enrolment.last_activity_dt, Course.slug, Course.title)
+    select(Enrolment.id, Enrolment.enrolled_dt, Enrolment.last_activity_dt, Course.slug,
+           Course.title, *required_counts(Enrolment.id, Enrolment.course_id))
     .join(Course, Course.id == Enrolment.course_id)
     .where(Enrolment.user_id == bindparam("user_id")),
     [Enrolment.id],
-)
-_PAGE_ITEMS = DirectRead(
-    select(Item.id, Item.course_id, Item.module_id, Item.key, Item.kind, Item.title,
-           Item.required, Item.estimated_minutes, Enrolment.id.label("enrolment_id"),
-           Progress.id.label("progress_id"), Progress.score)
-    .join(Module, Module.id == Item.module_id)
-    .join(Enrolment, Enrolment.course_id == Item.course_id)
-    .outerjoin(Progress, (Progress.enrolment_id == Enrolment.id) & (Progress.item_id == Item.id))
-    .where(Enrolment.user_id == bindparam("user_id"),
-           Enrolment.id.between(bindparam("first"), bindparam("last")))
-    .order_by(Item.course_id, Module.position, Module.id, Item.position, Item.id)
 )
 
 
@@ -253,24 +238,15 @@ def _iso(value) -> str | None:
 def my_enrolments(after, limit):
     """The token owner's enrolments with their progress, oldest first."""
     result = _MY_ENROLMENTS.page(cursor(after, (int,)), limit, user_id=current_user.id)
-    progress = {}
-    if result.items:
-        bounds = {"user_id": current_user.id, "first": result.items[0].id,
-                  "last": result.items[-1].id}
-        items: dict[int, list] = defaultdict(list)
-        done: dict[int, dict] = defaultdict(dict)
-        for row in _PAGE_ITEMS.all(**bounds):
-            items[row.course_id].append(row)
-            if row.progress_id is not None:
-                done[row.enrolment_id][row.id] = row.score
-        progress = summarise(result.items, items, done)
     return json_page([
         {
             "id": e.id,
             "course": {"slug": e.slug, "title": e.title},
             "enrolled_dt": _iso(e.enrolled_dt),
             "last_activity_dt": _iso(e.last_activity_dt),
-            "progress": _progress(progress[e.id]),
+            "progress": {"done": e.done, "total": e.total,
+                         "percent": percent_done(e.done, e.total),
+                         "completed": e.total > 0 and e.done == e.total},
         }
         for e in result.items
     ], result.next_cursor)

@@ -15,7 +15,7 @@ from functools import cache, cached_property
 from typing import Any, NamedTuple
 
 from flask_babel import get_translations
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 
 from lms.db import db
 
@@ -61,6 +61,27 @@ def percent_done(done: int, total: int) -> int:
     matrix, which counts the items done in SQL.
     """
     return (done * 100) // total if total else 0
+
+
+def required_counts(enrolment_id, course_id):
+    """SQL for an enrolment's required items done and its course's required items, as
+    ``(done, total)`` labelled columns: counted as :class:`CourseProgress` counts them
+    (an item is done when the enrolment has a progress row for it), for lists that need
+    only the counts (the API's enrolments) rather than every item's state.
+
+    :param enrolment_id: the enrolment's id column (or a bound parameter).
+    :param course_id: its course's id column.
+    """
+    total = select(func.count(Item.id)).join(Module, Module.id == Item.module_id).where(
+        Item.course_id == course_id, Item.required.is_(True)
+    ).scalar_subquery()
+    done = select(func.count(Progress.id)).join(Item, Item.id == Progress.item_id).join(
+        Module, Module.id == Item.module_id
+    ).where(
+        Progress.enrolment_id == enrolment_id, Item.course_id == course_id,
+        Item.required.is_(True),
+    ).scalar_subquery()
+    return done.label("done"), total.label("total")
 
 
 @dataclass(frozen=True)

@@ -201,3 +201,34 @@ def test_numbers_beyond_the_id_columns_are_not_found(client, world, make_token):
     huge = encode_cursor([2**40])
     first = _get(client, "/api/v1/certificates/", secret)
     assert _get(client, f"/api/v1/certificates/?after={huge}", secret) == first
+
+
+def test_enrolment_progress_counts_as_the_pages_do(client, world, make_token):
+    """The API counts required items done in SQL; "My learning" counts item states: they agree,
+    with optional items, items done and a course fully done."""
+    from courses.models import Enrolment, Progress
+    from courses.progress import progress_for
+    from tests.api.conftest import _course
+
+    learner = world["learner"]
+    for n, done in enumerate((0, 1, 3)):
+        course = _course(f"counted-{n}")
+        course.items[1].required = False  # optional: never counted
+        db.session.flush()
+        enrolment = Enrolment(user_id=learner.id, course_id=course.id)
+        db.session.add(enrolment)
+        db.session.flush()
+        for item in course.items[:done]:
+            db.session.add(Progress(enrolment_id=enrolment.id, item_id=item.id))
+    db.session.commit()
+    items, _ = _all(client, "/api/v1/courses/my/enrolments",
+                    make_token(learner, ["courses:progress:read"]))
+    enrolments = db.session.query(Enrolment).filter_by(user_id=learner.id).all()
+    expected = progress_for(enrolments)
+    assert len(items) == len(enrolments) == 5
+    for item in items:
+        p = expected[item["id"]]
+        assert item["progress"] == {"done": p.done, "total": p.total, "percent": p.percent,
+                                    "completed": p.completed}
+    assert {(i["progress"]["done"], i["progress"]["total"]) for i in items} >= {
+        (0, 2), (1, 2), (2, 2)}
