@@ -186,57 +186,73 @@ _LINK = re.compile(r'<a\b[^>]*\bhref="(/[^"#?]*)[^"]*"')
 PER_ENDPOINT = 3
 
 
-def _pages(rules, path_values):
-    """The url map's GET pages with the seeded ids, as ``(endpoint, path)``."""
-    for rule in rules:
-        values = {name: path_values.get(name, "1" if name.endswith("_id") else "x")
-                  for name in rule.arguments}
-        yield rule.endpoint, build_path(rule, values)
+def crawl(app, path_values: dict[str, str], roles: dict[str, str | None],
+          per_endpoint: int = PER_ENDPOINT, cookies: dict[str, str] | None = None):
+    """Fetch every GET page of the url map (with the seeded ids) as each role, then the links
+    the pages hold, breadth first, ``per_endpoint`` more per endpoint; yield each HTML page as
+    ``(role, path, response)`` (redirects left out: nobody sees their bodies), or the
+    exception a page raised (tests propagate them) in place of its response."""
+    rules = [case.rule for case in route_cases(app) if "GET" in case.methods
+             and not case.rule.rule.startswith("/static") and "logout" not in case.rule.endpoint]
+    adapter = app.url_map.bind("localhost")
+    for role, email in roles.items():
+        visitor = app.test_client()
+        for name, value in (cookies or {}).items():
+            visitor.set_cookie(name, value)
+        if email:
+            response = visitor.post("/account/login",
+                                    data={"email": email, "password": TEST_PASSWORD})
+            assert response.status_code == 302, f"{email} could not sign in"
+        queue = []
+        for rule in rules:
+            values = {name: path_values.get(name, "1" if name.endswith("_id") else "x")
+                      for name in rule.arguments}
+            queue.append(build_path(rule, values))
+        seen = set(queue)
+        counted: dict[str, int] = {}
+        while queue:
+            path = queue.pop(0)
+            try:
+                response = visitor.get(path)
+            except Exception as exc:  # noqa: BLE001 (reported by the caller, like a 500)
+                yield role, path, exc
+                continue
+            if response.status_code in (301, 302, 303):
+                continue
+            yield role, path, response
+            if response.mimetype != "text/html":
+                continue
+            for link in _LINK.findall(response.get_data(as_text=True)):
+                if link in seen or link.startswith("/static"):
+                    continue
+                seen.add(link)
+                try:
+                    endpoint, _args = adapter.match(link, method="GET")
+                except HTTPException:  # not a page of the app, or not a GET
+                    continue
+                if "logout" in endpoint or counted.get(endpoint, 0) >= per_endpoint:
+                    continue
+                counted[endpoint] = counted.get(endpoint, 0) + 1
+                queue.append(link)
 
 
-def test_every_page_shows_only_marked_interface_text(app, client):
+def test_every_page_shows_only_marked_interface_text(app):
     path_values = seed_site(app)
     create_user(ROLES["learner"], "New Comer", TEST_PASSWORD)
     db.session.commit()
     content = _content_strings(app)
     markdown = content.replace("*", "").replace("`", "")
-    rules = [case.rule for case in route_cases(app) if "GET" in case.methods
-             and not case.rule.rule.startswith("/static") and "logout" not in case.rule.endpoint]
-    adapter = app.url_map.bind("localhost")
     findings: dict[str, set[str]] = {}
     pages = 0
-    for role, email in ROLES.items():
-        visitor = app.test_client()
-        if email:
-            response = visitor.post("/account/login",
-                                    data={"email": email, "password": TEST_PASSWORD})
-            assert response.status_code == 302, f"{email} could not sign in"
-        # Then the links the pages hold, breadth first, a few per endpoint (about 570 pages).
-        queue = list(_pages(rules, path_values))
-        seen = {path for _endpoint, path in queue}
-        per_endpoint: dict[str, int] = {}
-        while queue:
-            endpoint, path = queue.pop(0)
-            response = visitor.get(path)
-            if response.mimetype != "text/html" or response.status_code in (301, 302, 303):
-                continue  # a redirect's body is Werkzeug's, and nobody sees it
-            pages += 1
-            html = response.get_data(as_text=True)
-            for piece in interface_text_outside_markers(html):
-                if not _is_content(piece, content, markdown):
-                    findings.setdefault(piece, set()).add(f"{role} {path}")
-            for link in _LINK.findall(html):
-                if link in seen or link.startswith("/static"):
-                    continue
-                seen.add(link)
-                try:
-                    found, _args = adapter.match(link, method="GET")
-                except HTTPException:  # not a page of the app, or not a GET
-                    continue
-                if "logout" in found or per_endpoint.get(found, 0) >= PER_ENDPOINT:
-                    continue
-                per_endpoint[found] = per_endpoint.get(found, 0) + 1
-                queue.append((found, link))
+    # About 570 pages over the six roles.
+    for role, path, response in crawl(app, path_values, ROLES):
+        assert not isinstance(response, Exception), f"{role} {path}: {response!r}"
+        if response.mimetype != "text/html":
+            continue
+        pages += 1
+        for piece in interface_text_outside_markers(response.get_data(as_text=True)):
+            if not _is_content(piece, content, markdown):
+                findings.setdefault(piece, set()).add(f"{role} {path}")
     assert pages > 100, pages
     report = "\n".join(f"{piece!r}  ({len(where)}: {sorted(where)[:4]})"
                        for piece, where in sorted(findings.items()))
