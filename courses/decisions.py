@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
@@ -52,7 +52,8 @@ def _text(payload, name, errors, *, required=True, max_length=None, message=None
     if required and not value:
         errors[name] = message or _("This field is required.")
     elif max_length and len(value) > max_length:
-        errors[name] = _("Use at most %(num)d characters.", num=max_length)
+        errors[name] = ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.",
+                                max_length)
     return value
 
 

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import and_, case, false, func, or_, select
 
@@ -193,7 +194,8 @@ def _name_the_most_at_risk(cards: dict[int, GroupCard], stats, now: dt.datetime)
     ):
         reasons = []
         if row.idle:
-            reasons.append(_("no activity for %(num)d days", num=(now - row.since).days))
+            reasons.append(ngettext("no activity for %(num)d day", "no activity for %(num)d days",
+                                    (now - row.since).days))
         if row.behind:
             reasons.append(_("behind the group's schedule"))
         cards[row.cohort_id].at_risk.append(AtRisk(row.user_id, row.display_name,

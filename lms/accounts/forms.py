@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
@@ -16,7 +17,8 @@ class _MinLength:
     def __call__(self, form, field):
         minimum = current_app.config["LMS_PASSWORD_MIN_LENGTH"]
         if len(field.data or "") < minimum:
-            raise ValidationError(_l("Use at least %(n)d characters.", n=minimum))
+            raise ValidationError(ngettext("Use at least %(num)d character.",
+                                           "Use at least %(num)d characters.", minimum))
         if len(field.data) > 1024:
             raise ValidationError(_l("Use at most 1024 characters."))
 

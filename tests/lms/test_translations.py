@@ -106,7 +106,7 @@ def test_pybabel_extract_runs_clean(tmp_path):
         "The email address or password is not correct.",
         "This link has already been used.",
         "Too many attempts",
-        "Use at least %(n)d characters.",
+        "Use at least %(num)d character.",
         "Administrator",
     ):
         assert f'msgid "{message}"' in catalogue, message
