@@ -42,7 +42,7 @@ def test_import_export_round_trips_translations_byte_for_byte(db, tmp_path):
     assert written == expected
 
 
-def test_a_translation_changes_no_version_and_is_a_recorded_correction(db, tmp_path):
+def test_a_translation_changes_no_version_and_is_a_recorded_correction(db, tmp_path, client):
     folder = course_folder(tmp_path, changes=polish_files())
     import_course(folder)
     db.session.commit()
@@ -55,6 +55,10 @@ def test_a_translation_changes_no_version_and_is_a_recorded_correction(db, tmp_p
     (correction,) = db.session.scalars(select(Correction)).all()
     assert (correction.kind, correction.note) == ("translation", "Polish (pl): lessons/intro.md")
     assert import_course(folder).outcome == "unchanged"
+    # Listed publicly on the course's "decisions and changes" page, made by an import.
+    page = client.get("/courses/demo-course/changes").get_data(as_text=True)
+    assert ("<td>Translation</td><td>Polish (pl): lessons/intro.md</td>"
+            "<td>an import of the content files</td>") in page
 
 
 def test_reimport_without_a_language_removes_it_and_progress_stays(db, tmp_path, make_user):
