@@ -40,13 +40,21 @@ e2e-deps:
 # fontconfig with it. HarfBuzz-Subset makes font subsetting several times faster than WeasyPrint's
 # fontTools fallback (a certificate renders in ~25 ms instead of ~100 ms). Installed only when
 # missing and root with apt-get is available.
+# Certificate PDFs need Pango (WeasyPrint) and, for learners' names in every script the
+# Centre's communities write, Debian's Noto fonts, found by fontconfig and embedded in each
+# PDF (never fetched while rendering): fonts-noto-core (Arabic, Urdu Nastaliq, Devanagari,
+# Gujarati, Bengali...; 12 MB download, 42 MB installed) and fonts-noto-cjk (Chinese; 57 MB
+# download, 91 MB installed).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core \
+	fonts-noto-cjk
 pdf-deps:
-	@echo "make: checking the libraries certificate PDFs need..."
+	@echo "make: checking the libraries and fonts certificate PDFs need..."
 	@{ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' \
-	   && ldconfig -p | grep -q 'libharfbuzz-subset.so'; } || { \
+	   && ldconfig -p | grep -q 'libharfbuzz-subset.so' \
+	   && fc-list -q 'Noto Nastaliq Urdu' && fc-list -q 'Noto Sans Gujarati' && fc-list -q 'Noto Sans CJK SC'; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
-	  else echo "Pango is missing: install 'libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0' for certificate PDFs"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
+	  else echo "Missing for certificate PDFs: install '$(PDF_PACKAGES)'"; fi; }
 
 test: $(STAMP) e2e-deps pdf-deps translations
 	$(BIN)/ruff check .

@@ -90,7 +90,8 @@ _course = table(
     column("estimated_hours", Float),
 )
 _user = table(
-    "lms_user", column("id", Integer), column("display_name", String), column("email", String)
+    "lms_user", column("id", Integer), column("display_name", String), column("email", String),
+    column("locale", String),
 )
 
 
@@ -121,7 +122,8 @@ def completions_lacking_certificate(
     )
     query = (
         select(_completion, _course.c.slug, _course.c.title, _course.c.outcomes,
-               _course.c.estimated_hours, _user.c.display_name, _user.c.email)
+               _course.c.estimated_hours, _user.c.display_name, _user.c.email,
+               _user.c.locale)
         .join(_course, _course.c.id == _completion.c.course_id)
         .join(_user, _user.c.id == _completion.c.user_id)
         .where(_course.c.slug == course_slug, ~has_certificate)
@@ -138,7 +140,7 @@ def completions_lacking_certificate(
             email=r.email, course_slug=r.slug, course_title=r.title,
             course_version=r.course_version, completed_dt=r.completed_dt,
             final_score=r.final_score, outcomes=tuple(r.outcomes or ()),
-            estimated_hours=r.estimated_hours,
+            estimated_hours=r.estimated_hours, language=r.locale,
         )
         for r in rows
     ]

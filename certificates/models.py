@@ -97,6 +97,9 @@ class Certificate(db.Model):
     )
     #: When its PDF was last re-rendered from the same credential (public history).
     rerendered_dt: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The language of its page and of the mail about it: the learner's at issue (a
+    #: re-render keeps it). NULL for certificates issued before it was kept: the site's.
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     #: The signed OpenBadgeCredential, exactly as issued (its bytes are what the PDF embeds).
     credential_json: Mapped[str] = deferred(mapped_column(Text))

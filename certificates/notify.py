@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from lms.i18n import in_language_of
 from lms.mail import MailError, send_mail
 
 from . import signing
@@ -23,11 +22,11 @@ def tell_learner(cert: Certificate) -> None:
     rolls back with the certificate). With SMTP, a failure to send is logged and
     the certificate is kept: the learner still finds it on My certificates.
     """
-    lang = (current_app.config.get("LMS_LANGUAGE_LIST") or ["en"])[0]
     # The values are worked out before the call: Babel's extractor (2.19) flags
     # any f-string among a message's arguments.
     mine = f"{signing.base_url()}/certificates/my"
-    with force_locale(lang):
+    # In the certificate's language (the learner's at issue), not the issuer's.
+    with in_language_of(cert.language):
         subject = _("Your certificate: %(course)s", course=cert.course_title)
         body = _(
             "Hello %(name)s,\n\n"

@@ -2,7 +2,12 @@
 
 The page is HTML rendered by WeasyPrint. Nothing is fetched while rendering:
 the URL fetcher refuses every URL except ``data:`` and the fonts shipped in
-``certificates/static/fonts`` (asked for as ``lms-font:NAME``). The QR code is
+``certificates/static/fonts`` (asked for as ``lms-font:NAME``). Names in the
+scripts those fonts lack (Arabic's Urdu Nastaliq, Devanagari, Gujarati,
+Bengali, Chinese) take their glyphs from the system's Noto fonts, named in the
+default CSS and found by fontconfig: Debian's ``fonts-noto-core`` and
+``fonts-noto-cjk``, which ``make pdf-deps`` installs. Every font used is
+embedded (PDF/A), subsetted to the glyphs the page shows. The QR code is
 inline SVG (vector) and the template is rendered in a Jinja sandbox with
 autoescape, so a template edited in the browser can neither read files nor
 reach the network.
@@ -41,7 +46,10 @@ DEFAULT_CSS = """\
 @font-face { font-family: "Cert Sans"; font-weight: bold;
              src: url("lms-font:DejaVuSans-Bold.ttf"); }
 @page { size: A4 landscape; margin: 14mm; }
-html { font-family: "Cert Sans"; color: #1b1b1b; }
+html { font-family: "Cert Sans", "Noto Naskh Arabic", "Noto Sans Devanagari",
+                    "Noto Sans Gujarati", "Noto Sans Bengali", "Noto Sans CJK SC"; color: #1b1b1b; }
+html:lang(ur) { font-family: "Noto Nastaliq Urdu", "Cert Sans", "Noto Sans Devanagari",
+                             "Noto Sans Gujarati", "Noto Sans Bengali", "Noto Sans CJK SC"; }
 body { margin: 0; }
 .frame { border: 3px solid #0b5d3b; padding: 14mm 18mm; height: 150mm; position: relative; }
 .issuer { font-size: 13pt; letter-spacing: 0.08em; text-transform: uppercase; color: #0b5d3b; }

@@ -33,7 +33,7 @@ TABLES = (
                      "address is erased when you close your account."),
         personal=("user_id", "enrolment_id", "learner_name", "learner_email", "final_score",
                   "completed_dt", "credential_json", "pdf", "pdf_sha256", "revoked_by_id",
-                  "revoked_reason"),
+                  "revoked_reason", "language"),
         other=("id", "code", "course_slug", "course_version", "revision", "course_title",
                "outcomes", "estimated_hours", "issued_dt", "valid_until", "status_index",
                "revoked_dt", "replaced_by_id", "pdf_rendered_dt", "rerendered_dt"),

@@ -235,6 +235,7 @@ def check_completion(enrolment: Enrolment) -> Completion | None:
             final_score=state.final_score,
             outcomes=tuple(course.outcomes or ()),
             estimated_hours=course.estimated_hours,
+            language=user.locale,
         ),
     )
     return completion

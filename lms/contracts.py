@@ -41,6 +41,8 @@ class CompletionSnapshot:
     final_score: float | None = None
     outcomes: tuple[str, ...] = ()
     estimated_hours: float | None = None
+    #: The language the learner chose for their account (``None``: none chosen).
+    language: str | None = None
 
 
 @dataclass(frozen=True)

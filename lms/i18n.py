@@ -5,6 +5,8 @@ own script, its writing direction and whether its catalogue is still a draft.
 """
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,6 +33,33 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+def recipient_language(locale: str | None) -> str:
+    """The language to write to someone in, decided from them, not from the request.
+
+    Mail is composed in one person's request (a tutor's upload, an admin's
+    issue) or in a job long after it, for someone else: it follows the
+    recipient's own choice (their account's ``locale``) when it is offered,
+    else the site's first language; never the language of whoever triggered it.
+    """
+    languages = current_app.config["LMS_LANGUAGE_LIST"]
+    return locale if locale in languages else languages[0]
+
+
+@contextmanager
+def in_language_of(locale: str | None) -> Iterator[str]:
+    """Translate, format and render templates in :func:`recipient_language` inside the block.
+
+    ``with in_language_of(user.locale): subject = _("...")``: a mail's subject
+    and body are written in its recipient's language (Flask-Babel's
+    ``force_locale``); yields the language code.
+    """
+    from flask_babel import force_locale
+
+    lang = recipient_language(locale)
+    with force_locale(lang):
+        yield lang
 
 
 #: The cookie that remembers a visitor's language (signed-in people keep it in their account).

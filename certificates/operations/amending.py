@@ -151,6 +151,7 @@ def correct(
         issued_dt=utcnow(),
         valid_until=earned.valid_until,
         credential_json="",
+        language=cert.language,
     )
     if not _place(new):
         raise CertificateError(_("This certificate was corrected already."))

@@ -13,7 +13,6 @@ import logging
 import secrets
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from lms import audit, signals
 from lms.contracts import CompletionSnapshot
 from lms.db import db, is_unique_violation, utcnow
+from lms.i18n import in_language_of, recipient_language
 from lms.templating import format_day, format_hours
 
 from .. import notify, pdf, signing
@@ -123,9 +123,8 @@ def _place(cert: Certificate) -> bool:
 
 
 def page_data(cert: Certificate) -> pdf.PageData:
-    """The printed page's words for ``cert``, in the site's default language."""
-    lang = (current_app.config.get("LMS_LANGUAGE_LIST") or ["en"])[0]
-    with force_locale(lang):
+    """The printed page's words for ``cert``, in the certificate's language."""
+    with in_language_of(cert.language) as lang:
         hours = cert.estimated_hours
         return pdf.PageData(
             lang=lang,
@@ -212,6 +211,7 @@ def new_certificate(
         issued_dt=now,
         valid_until=add_months(now, months) if months else None,
         credential_json="",
+        language=recipient_language(completion.language),
     )
 
 

@@ -25,6 +25,7 @@ from lms import audit
 from lms.accounts import operations as accounts
 from lms.accounts.models import User
 from lms.db import db, utcnow
+from lms.i18n import in_language_of
 from lms.mail import send_many
 
 from ..models import Course
@@ -97,16 +98,18 @@ def invite_many(cohort: Cohort, users: list[User], inviter: User | None) -> list
 
 
 def _invitation_email(cohort: Cohort, invitation: CohortInvitation, user: User):
+    """The invitation's ``(to, subject, body)``, in the invited person's language."""
     course = cohort.course
     tutors = ", ".join(t.user.display_name for t in cohort.tutors)
-    body = render_template(
-        "courses/email/cohort_join_invitation.txt",
-        user=user, cohort=cohort, course=course, tutors=tutors,
-        expires=invitation.expires_dt,
-        link=accounts.external_url("courses_cohorts.invitation", invitation_id=invitation.id),
-    )
-    subject = _("You are invited to join the group “%(cohort)s” for %(course)s",
-                cohort=cohort.name, course=course.title)
+    link = accounts.external_url("courses_cohorts.invitation", invitation_id=invitation.id)
+    with in_language_of(user.locale):
+        body = render_template(
+            "courses/email/cohort_join_invitation.txt",
+            user=user, cohort=cohort, course=course, tutors=tutors,
+            expires=invitation.expires_dt, link=link,
+        )
+        subject = _("You are invited to join the group “%(cohort)s” for %(course)s",
+                    cohort=cohort.name, course=course.title)
     return user.email, subject, body
 
 

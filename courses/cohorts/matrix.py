@@ -222,27 +222,33 @@ def summary_query(cohort: Cohort | Group, overdue: list[int]) -> Select:
 
     ``done`` counts the required items of the course with a progress row (as
     :func:`~courses.progress.progress_for` does), ``overdue_done`` those of the
-    ``overdue`` modules.
+    ``overdue`` modules. The progress rows are counted per enrolment first (a
+    narrow key to group by), then joined to the members' names and dates.
     """
-    done = func.count(Item.id)
     overdue_done = (func.count(case((Item.module_id.in_(overdue), Item.id))) if overdue
                     else literal(0))
+    counts = (
+        select(Progress.enrolment_id, func.count(Item.id).label("done"),
+               overdue_done.label("overdue_done"))
+        .join(CohortMember, CohortMember.enrolment_id == Progress.enrolment_id)
+        .join(Item, and_(Item.id == Progress.item_id, Item.required,
+                         Item.course_id == cohort.course_id))
+        .where(CohortMember.cohort_id == cohort.id)
+        .group_by(Progress.enrolment_id)
+        .subquery()
+    )
     return (
         select(
             CohortMember.user_id, User.display_name, User.email,
             User.password_hash.is_(None).label("invited"), CohortMember.joined_dt,
             Enrolment.id.label("enrolment_id"), Enrolment.last_activity_dt,
-            Enrolment.last_item_id, done.label("done"), overdue_done.label("overdue_done"),
+            Enrolment.last_item_id, func.coalesce(counts.c.done, 0).label("done"),
+            func.coalesce(counts.c.overdue_done, 0).label("overdue_done"),
         )
         .join(User, User.id == CohortMember.user_id)
         .join(Enrolment, Enrolment.id == CohortMember.enrolment_id)
-        .outerjoin(Progress, Progress.enrolment_id == Enrolment.id)
-        .outerjoin(Item, and_(Item.id == Progress.item_id, Item.required,
-                              Item.course_id == Enrolment.course_id))
+        .outerjoin(counts, counts.c.enrolment_id == Enrolment.id)
         .where(CohortMember.cohort_id == cohort.id)
-        .group_by(CohortMember.id, CohortMember.user_id, CohortMember.joined_dt, User.id,
-                  User.display_name, User.email, User.password_hash, Enrolment.id,
-                  Enrolment.last_activity_dt, Enrolment.last_item_id)
         .order_by(func.lower(User.display_name), User.id)
     )
 

@@ -21,6 +21,7 @@ from lms import audit, signals
 from lms.accounts import operations as accounts
 from lms.accounts.models import User
 from lms.db import db, is_unique_violation, lock_for_update, utcnow
+from lms.i18n import in_language_of
 from lms.mail import send_mail
 from lms.permissions import ROLE_TUTOR
 
@@ -254,19 +255,22 @@ def post_announcement(cohort: Cohort, author: User, subject: str, body: str) -> 
         .where(CohortMember.cohort_id == cohort.id, User.is_active_account.is_(True))
         .order_by(User.id)
     ).all()
+    link = accounts.external_url("lms.home")
     for member in members:
-        send_mail(
-            member.email,
-            _("%(cohort)s: %(subject)s", cohort=cohort.name, subject=announcement.subject),
-            render_template(
-                "courses/email/announcement.txt",
-                cohort=cohort,
-                announcement=announcement,
-                author=author,
-                member=member,
-                link=accounts.external_url("lms.home"),
-            ),
-        )
+        # Each member reads it in their own language, not the tutor's.
+        with in_language_of(member.locale):
+            send_mail(
+                member.email,
+                _("%(cohort)s: %(subject)s", cohort=cohort.name, subject=announcement.subject),
+                render_template(
+                    "courses/email/announcement.txt",
+                    cohort=cohort,
+                    announcement=announcement,
+                    author=author,
+                    member=member,
+                    link=link,
+                ),
+            )
     audit.record(
         "courses.cohort.announced",
         subject_type="cohort",

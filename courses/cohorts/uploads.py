@@ -22,6 +22,7 @@ from lms import audit
 from lms.accounts import operations as accounts
 from lms.accounts.models import User
 from lms.db import db, utcnow
+from lms.i18n import in_language_of
 from lms.mail import send_mail, send_many
 
 from ..prerequisites import held_back_reason, required_courses, unmet_prerequisites
@@ -259,14 +260,18 @@ def apply_upload(cohort: Cohort, upload: CohortUpload, uploader: User | None = N
 
 
 def _cohort_email(cohort: Cohort, user: User, link: str) -> tuple[str, str, str]:
-    """The ``(to, subject, body)`` inviting a new account's owner to set a password."""
+    """The ``(to, subject, body)`` inviting a new account's owner to set a password.
+
+    In the recipient's language (a new account has none yet: the site's), not the tutor's.
+    """
     course = cohort.course
     tutors = ", ".join(t.user.display_name for t in cohort.tutors)
-    body = render_template(
-        "courses/email/cohort_invitation.txt", user=user, cohort=cohort, course=course,
-        link=link, tutors=tutors, days=current_app.config["LMS_INVITATION_DAYS"],
-    )
-    return user.email, _("You are invited to %(course)s", course=course.title), body
+    with in_language_of(user.locale):
+        body = render_template(
+            "courses/email/cohort_invitation.txt", user=user, cohort=cohort, course=course,
+            link=link, tutors=tutors, days=current_app.config["LMS_INVITATION_DAYS"],
+        )
+        return user.email, _("You are invited to %(course)s", course=course.title), body
 
 
 def resend_invitation(cohort: Cohort, user: User) -> None:

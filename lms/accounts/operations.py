@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit, signals
 from ..db import db, is_unique_violation, utcnow
+from ..i18n import in_language_of
 from ..mail import send_mail
 from ..permissions import ROLE_ADMIN, ROLE_LEARNER, ROLES
 from ..tokens import TokenState, consume_token, issue_token, issue_tokens, revoke_tokens
@@ -142,11 +143,13 @@ def send_password_reset(email: str) -> None:
     hours = current_app.config["LMS_PASSWORD_RESET_HOURS"]
     token = issue_token(user.id, RESET_PURPOSE, dt.timedelta(hours=hours))
     link = external_url("accounts.reset_password", token=token)
-    send_mail(
-        user.email,
-        _("Reset your password"),
-        render_template("lms/email/password_reset.txt", user=user, link=link, hours=hours),
-    )
+    # In the account's language: whoever asked (any browser, any language) is not the reader.
+    with in_language_of(user.locale):
+        send_mail(
+            user.email,
+            _("Reset your password"),
+            render_template("lms/email/password_reset.txt", user=user, link=link, hours=hours),
+        )
     audit.record("lms.user.reset_requested", subject_type="user", subject_id=user.id, actor_id=None)
 
 

@@ -30,6 +30,7 @@ from ..contracts import (
     NotificationKind,
 )
 from ..db import db, utcnow
+from ..i18n import recipient_language
 from .models import EMAIL_DIGEST, EMAIL_SENT, Notification, NotificationPreference
 
 #: The unread count on the bell stops here ("99+"): counting further costs more and says no more.
@@ -162,8 +163,7 @@ def notify(
 
 
 def _language(locale: str | None) -> str:
-    languages = current_app.config["LMS_LANGUAGE_LIST"]
-    return locale if locale in languages else languages[0]
+    return recipient_language(locale)
 
 
 def _render(value: Any, lang: str) -> str:

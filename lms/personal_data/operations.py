@@ -10,7 +10,6 @@ import hashlib
 import secrets
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -19,6 +18,7 @@ from ..accounts.models import User
 from ..accounts.operations import external_url
 from ..accounts.passwords import check_password
 from ..db import db, utcnow
+from ..i18n import in_language_of
 from ..jobs import enqueue
 from ..mail import send_mail
 from .archive import build_archive
@@ -105,7 +105,7 @@ def prepare_export(ctx, request_id: int) -> None:
     request.due_dt = now + dt.timedelta(hours=hours)
     recipient = db.session.get(User, request.requested_by_id) if request.requested_by_id else user
     link = external_url("personal_data.download", token=token)
-    with force_locale(recipient.locale or "en"):
+    with in_language_of(recipient.locale):
         send_mail(recipient.email, _("Your data is ready to download"),
                   render_template("lms/personal_data/email/export_ready.txt", link=link,
                                   hours=hours, person=user, recipient=recipient))
@@ -201,7 +201,7 @@ def _close(user: User, *, revoke_certificates: bool, requested_by: User | None =
                  data={"request": request.id, "revoke_certificates": revoke_certificates,
                        "channel": channel},
                  actor_id=(requested_by or user).id)
-    with force_locale(user.locale or "en"):
+    with in_language_of(user.locale):
         send_mail(user.email, _("We will close your account"),
                   render_template("lms/personal_data/email/closure_receipt.txt", user=user,
                                   request=request, days=days,
