@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Text, cast, delete, select, update
 
 from lms.db import db
@@ -383,7 +384,8 @@ def _expired_invitations(now: dt.datetime) -> int:
 
 RETENTION = (
     RetentionRule("courses.invitations", _l("Unanswered invitations to join a group"),
-                  lambda: _l("%(days)s days after they expire", days=INVITATION_DAYS_KEPT),
+                  lambda: ngettext("%(num)d day after they expire",
+                                   "%(num)d days after they expire", INVITATION_DAYS_KEPT),
                   _expired_invitations),
 )
 

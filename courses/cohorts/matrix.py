@@ -43,6 +43,12 @@ SUBMITTED = "submitted"
 RETURNED = "returned"
 
 
+def state_labels() -> dict[str, str]:
+    """Each cell state as the matrix page, the learner's page and the CSV show it."""
+    return {DONE: _("Done"), IN_PROGRESS: _("Started"), NOT_STARTED: _("Not started"),
+            SUBMITTED: _("Submitted"), RETURNED: _("Resubmission asked")}
+
+
 class Cell(NamedTuple):
     """One learner and one item (a tuple: a big cohort's matrix has tens of thousands)."""
 

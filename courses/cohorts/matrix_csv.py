@@ -24,11 +24,6 @@ from lms.db import db, utcnow
 
 from ..models import Progress
 from .matrix import (
-    DONE,
-    IN_PROGRESS,
-    NOT_STARTED,
-    RETURNED,
-    SUBMITTED,
     Cell,
     Group,
     RiskWords,
@@ -36,6 +31,7 @@ from .matrix import (
     group_facts,
     learner_row,
     quiz_attempts,
+    state_labels,
     submission_states,
     summary_query,
 )
@@ -57,8 +53,9 @@ def matrix_csv_lines(cohort: Cohort, *, idle_days: int = 7) -> Iterator[str]:
     the signed-in user's language can still be read).
     """
     words = [_("Name"), _("Email"), _("Percent done"), _("Last activity"), _("At risk")]
-    labels = {DONE: _("done"), IN_PROGRESS: _("in progress"), NOT_STARTED: _("not started"),
-              SUBMITTED: _("submitted"), RETURNED: _("resubmission asked")}
+    # The page's words, capitalised as the page shows them: the CSV is read by people in a
+    # spreadsheet, and a program can compare the same fixed words.
+    labels = state_labels()
     return _lines(Group.of(cohort), idle_days, words, labels)
 
 

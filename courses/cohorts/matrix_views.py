@@ -7,7 +7,6 @@ tutor of another cohort gets 404.
 from __future__ import annotations
 
 from flask import Response, render_template, request, stream_with_context, url_for
-from flask_babel import gettext as _
 
 from lms.paging import int_arg
 from lms.permissions import require
@@ -19,16 +18,12 @@ from ..progress import outline_for
 from .access import cohort_or_404, member_or_404
 from .forms import MatrixFilterForm
 from .matrix import (
-    DONE,
-    IN_PROGRESS,
-    NOT_STARTED,
-    RETURNED,
-    SUBMITTED,
     CellRenderer,
     build_matrix,
     cohort_members,
     learner_detail,
     sort_and_filter,
+    state_labels,
     with_cells,
 )
 from .matrix_csv import matrix_csv_lines
@@ -36,11 +31,6 @@ from .views import bp
 
 #: Learners per page of the progress matrix.
 MATRIX_PAGE_SIZE = 50
-
-
-def _labels() -> dict[str, str]:
-    return {DONE: _("Done"), IN_PROGRESS: _("Started"), NOT_STARTED: _("Not started"),
-            SUBMITTED: _("Submitted"), RETURNED: _("Resubmission asked")}
 
 
 def _filters(cohort_id: int):
@@ -86,7 +76,7 @@ def matrix(cohort_id: int):
         last_seen={r.user_id: format_day(r.last_activity_dt) for r in shown},
         modules=built.modules,
         at_risk=built.at_risk,
-        render_cells=CellRenderer(_labels()),
+        render_cells=CellRenderer(state_labels()),
         # One URL built, not one per learner: url_for is costly in a loop.
         learner_url=url_for("courses_cohorts.learner", cohort_id=cohort.id, user_id=0)[:-1],
     )
@@ -125,5 +115,5 @@ def learner(cohort_id: int, user_id: int):
         member=member,
         user=user,
         action=ActionForm(),
-        labels=_labels(),
+        labels=state_labels(),
     )

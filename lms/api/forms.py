@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -23,6 +24,6 @@ class TokenForm(LmsForm):
     )
     days = SelectField(
         _l("Expires after"),
-        choices=[(str(d), _l("%(n)s days", n=d)) for d in LIFETIMES],
+        choices=[(str(d), lazy_ngettext("%(num)d day", "%(num)d days", d)) for d in LIFETIMES],
         default="30",
     )

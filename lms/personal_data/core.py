@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select, update
 
 from .. import audit
@@ -14,6 +15,7 @@ from ..db import db
 from ..jobs.models import Job
 from ..mail import SENT, OutboxMessage
 from ..notifications.models import Notification, NotificationPreference
+from ..templating import hours_as_days
 from ..tokens import OneTimeToken
 from .contract import (
     CONSENT,
@@ -367,20 +369,21 @@ def _unactivated_accounts(now: dt.datetime) -> int:
 
 RETENTION = (
     RetentionRule("lms.unactivated", _l("Accounts made by invitation and never used"),
-                  lambda: _l("%(days)s days after the last invitation expired",
-                             days=UNACTIVATED_DAYS),
+                  lambda: ngettext("%(num)d day after the last invitation expired",
+                                   "%(num)d days after the last invitation expired",
+                                   UNACTIVATED_DAYS),
                   _unactivated_accounts),
     RetentionRule("lms.tokens", _l("Used and expired sign-in links"),
                   lambda: _l("30 days after use or expiry"), _old_tokens),
     RetentionRule("lms.outbox", _l("Emails in the outbox"),
-                  lambda: _l("%(days)s days", days=_outbox_days()), _old_mail),
+                  lambda: hours_as_days(_outbox_days() * 24), _old_mail),
     RetentionRule("lms.jobs", _l("Finished background jobs"), lambda: _l("90 days"),
                   _old_jobs),
     RetentionRule("lms.lti", _l("Learning platforms' launches and used nonces"),
                   lambda: _l("a day"), _old_launches),
     RetentionRule("lms.exports", _l("Prepared data exports"),
-                  lambda: _l("%(hours)s hours, or until downloaded",
-                             hours=current_app.config["LMS_DATA_EXPORT_HOURS"]),
+                  lambda: _l("%(period)s, or until downloaded", period=hours_as_days(
+                      current_app.config["LMS_DATA_EXPORT_HOURS"])),
                   _expired_exports),
 )
 

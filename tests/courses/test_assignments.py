@@ -249,10 +249,10 @@ def test_the_progress_matrix_and_csv_show_assignment_state(app, db, make_user, l
     assert '<td class="submitted">Submitted</td>' in html
     csv = t.get(f"/courses/cohorts/{cohort_id}/progress.csv").get_data(as_text=True)
     assert "Draft your membership policy" in csv.splitlines()[0]
-    assert csv.splitlines()[1].rstrip().endswith("submitted")
+    assert csv.splitlines()[1].rstrip().endswith("Submitted")
     mark(t, _submission(db).id, outcome="returned")
     csv = t.get(f"/courses/cohorts/{cohort_id}/progress.csv").get_data(as_text=True)
-    assert csv.splitlines()[1].rstrip().endswith("resubmission asked")
+    assert csv.splitlines()[1].rstrip().endswith("Resubmission asked")
 
 
 def test_stored_files_go_only_when_the_deletion_commits(app, db):

@@ -222,3 +222,18 @@ def test_retention_erases_accounts_never_activated(app, make_user):
         f"erased-{unused.id}@erased.invalid", "soon@example.org", "used@example.org"]
     again = app.test_cli_runner().invoke(args=["lms", "retention", "run"])
     assert "lms.unactivated: 0" in again.output
+
+
+def test_durations_of_one_read_in_the_singular(app, ada, login, client):
+    """A period of one day or 24 hours reads "1 day" on every page that states it, never
+    "1 days" or "24 hours"."""
+    app.config.update(LMS_DATA_EXPORT_HOURS=24, LMS_CLOSURE_GRACE_DAYS=1,
+                      LMS_OUTBOX_RETENTION_DAYS=1)
+    privacy = client.get("/privacy").get_data(as_text=True)
+    assert "1 day, or until downloaded" in privacy
+    member = login(ada.user)
+    pages = [privacy] + [member.get(url).get_data(as_text=True)
+                         for url in ("/account/data", "/account/close")]
+    assert "for 1 day." in pages[1] and "For 1 day nothing is erased" in pages[2]
+    for page in pages:
+        assert "1 days" not in page and "1 hours" not in page and "24 hours" not in page
