@@ -31,7 +31,7 @@ from lms.db import db, utcnow
 
 from ..assignments.models import STATE_DRAFT, STATE_RETURNED, STATE_SUBMITTED, Submission
 from ..models import KIND_ASSIGNMENT, KIND_QUIZ, Enrolment, Item, Module, Progress, QuizAttempt
-from ..progress import CourseProgress, course_items, percent_done, progress_for
+from ..progress import CourseProgress, percent_done, progress_for
 from .models import Cohort, CohortMember
 from .schedule import Schedule, build_schedule
 
@@ -204,20 +204,37 @@ class _Facts(NamedTuple):
     idle_since: dt.datetime
 
 
+class Column(NamedTuple):
+    """One item of the course, a column of the matrix."""
+
+    id: int
+    module_id: int
+    kind: str
+    title: str
+    required: bool
+
+
 def group_facts(cohort: Cohort | Group, idle_days: int, now: dt.datetime) -> _Facts:
-    """The course's items, modules and schedule for ``cohort`` (two queries)."""
-    columns = Columns(tuple(course_items([cohort.course_id]).get(cohort.course_id, [])))
-    modules = db.session.execute(
-        select(Module.id, Module.title, Module.unlock_after_days)
+    """The course's modules, items (in outline order) and schedule for ``cohort``: one query."""
+    modules: dict[int, tuple[str, int | None]] = {}
+    items = []
+    for m_id, m_title, unlock, item_id, kind, title, required in db.session.execute(
+        select(Module.id, Module.title, Module.unlock_after_days,
+               Item.id, Item.kind, Item.title, Item.required)
+        .outerjoin(Item, Item.module_id == Module.id)
         .where(Module.course_id == cohort.course_id)
-        .order_by(Module.position, Module.id)
-    ).all()
+        .order_by(Module.position, Module.id, Item.position, Item.id)
+    ):
+        modules.setdefault(m_id, (m_title, unlock))
+        if item_id is not None:
+            items.append(Column(item_id, m_id, kind, title, required))
+    columns = Columns(tuple(items))
     schedule = build_schedule(cohort.id, cohort.name, cohort.start_date, cohort.end_date,
-                              [(m.id, m.unlock_after_days) for m in modules])
+                              [(m_id, unlock) for m_id, (_t, unlock) in modules.items()])
     on = now.date()
     overdue = sorted(schedule.overdue_modules(on))
     return _Facts(
-        columns, {m.id: m.title for m in modules}, schedule, overdue,
+        columns, {m_id: title for m_id, (title, _u) in modules.items()}, schedule, overdue,
         sum(1 for i in columns if i.required and i.module_id in overdue),
         schedule.start_date <= on, now - dt.timedelta(days=idle_days),
     )
@@ -304,7 +321,7 @@ class RiskWords:
 
 
 def build_matrix(cohort: Cohort, *, idle_days: int = 7) -> Matrix:
-    """Every learner of ``cohort`` without their cells (three queries in all)."""
+    """Every learner of ``cohort`` without their cells (two queries in all)."""
     now = utcnow()
     facts = group_facts(cohort, idle_days, now)
     rows = [learner_row(facts, r)
