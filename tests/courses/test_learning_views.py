@@ -285,3 +285,13 @@ def test_outline_lines(app, db, make_user, login, make_course, enrol):
     visitor = app.test_client().get("/courses/co-op-basics").get_data(as_text=True)
     visitor = visitor[visitor.index('<nav class="outline"') :]
     assert "<span>Lesson 2</span>" in visitor and "/learn/" not in visitor
+
+
+def test_a_quiz_question_is_the_sites_radio_group(app, db, make_user, login, make_course, enrol):
+    """Each question is the shared choice group (the ballot box's too), a row per choice."""
+    course = make_course()
+    user = make_user()
+    enrol(user, course)
+    page = login(user).get(f"/courses/{course.slug}/learn/final").get_data(as_text=True)
+    assert page.count('<fieldset class="question radio-group"') == 2
+    assert '<div class="choice">' in page

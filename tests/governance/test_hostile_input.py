@@ -31,3 +31,19 @@ def test_a_choice_sent_twice_is_refused_and_nothing_is_stored(
     response = client.post(url, data={"csrf_token": csrf, "choice": "against"})
     assert response.status_code == 303
     assert db.session.scalar(select(func.count(Vote.id))) == 1
+
+
+def test_the_ballot_box_is_the_sites_radio_group(app, make_user, login, make_members,
+                                                 start_ballot):
+    """The ballot box uses the same choice-group component as the quiz and the notification
+    choices: a fieldset with a legend and a large-target row per choice, not the browser's
+    default radios."""
+    voter = make_member(make_user)
+    proposer, *seconders = make_members(3)
+    ballot = start_ballot(proposer, seconders[:2])
+    page = login(voter).get(f"/governance/proposals/{ballot.proposal_id}/ballot").get_data(
+        as_text=True)
+    box = page[page.index('<fieldset class="radio-group"'):]
+    box = box[:box.index("</fieldset>")]
+    assert "<legend>Your vote</legend>" in box
+    assert box.count('<div class="choice"><input') == 3
