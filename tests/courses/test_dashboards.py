@@ -32,6 +32,9 @@ def test_a_new_learner_is_greeted_and_pointed_to_the_first_course(
     assert 'href="/courses/what-is-a-co-operative"' in page
     assert "Or see all 2 courses we offer" in page
     assert "Continue where you left off" not in page
+    # The first steps carry the site's illustration, with its text alternative.
+    assert ('<svg class="illustration" viewBox="0 0 64 64" role="img" '
+            'aria-label="An open book with a seedling"') in page
 
 
 def test_a_returning_learner_continues_where_they_left_off(
@@ -76,6 +79,7 @@ def test_finishing_a_course_leads_to_its_completion_page(
     assert done.status_code == 303 and done.location.endswith("/courses/co-op-basics/completed")
     page = client.get(done.location).get_data(as_text=True)
     assert "Congratulations: you finished “<bdi>Co-op basics</bdi>”" in page
+    assert 'class="illustration" viewBox="0 0 64 64" role="img" aria-label="A rosette"' in page
     assert "Your certificate" in page  # the certificates plugin's part of the page
     assert 'href="/courses/co-op-finance"' in page and "Unrelated" not in page
     course_page = client.get("/courses/co-op-basics").get_data(as_text=True)

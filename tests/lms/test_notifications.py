@@ -342,3 +342,13 @@ def test_dashboard_without_unread_notices_asks_only_the_bell(kinds, db, make_use
     response, statements = _statements_about_notices(db, client, "/")
     assert len(statements) == 1  # the bell's count: nought, so no list to read
     assert "New for you" not in html_of(response)
+
+
+def test_an_empty_list_shows_the_illustrated_empty_state(kinds, db, make_user, login):
+    """No notifications yet: the page says so beside a small illustration with a text
+    alternative, drawn inline (no image request)."""
+    page = html_of(login(make_user()).get("/notifications/"))
+    state = page[page.index('<div class="empty-state">'):]
+    assert 'role="img" aria-label="An empty tray"' in state
+    assert "Nothing yet. When something needs you" in state
+    assert "<img" not in page
