@@ -35,6 +35,16 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+def visitor_language() -> str | None:
+    """The language a visitor chose with the language chooser (its cookie), if it is offered.
+
+    Registration keeps it in the new account, so mail and certificates follow the
+    choice; a language only the browser asked for is not a choice and is not kept.
+    """
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in current_app.config["LMS_LANGUAGE_LIST"] else None
+
+
 def recipient_language(locale: str | None) -> str:
     """The language to write to someone in, decided from them, not from the request.
 

@@ -10,6 +10,7 @@ from lms.permissions import login_required
 
 from ..models import Course, Prerequisite
 from ..progress import progress_for
+from ..shown import page_language, translated_for
 from . import bp
 from .catalogue import listed_courses
 from .common import visible_course
@@ -34,7 +35,9 @@ def builds_on(course: Course) -> list[Course]:
 def completed(slug: str):
     """Congratulations, the certificate (from whichever plugin issues them) and next courses.
 
-    Learners who have not finished the course are sent to its page.
+    The course's title and outcomes are shown in the page's language where the
+    course is translated into it. Learners who have not finished the course are
+    sent to its page.
     """
     course, enrolment = visible_course(slug)
     if enrolment is None:
@@ -42,9 +45,10 @@ def completed(slug: str):
     progress = progress_for([enrolment])[enrolment.id]
     if not progress.completed:
         return redirect(url_for("courses.course_page", slug=course.slug))
+    found = translated_for(course, None, page_language())
     return render_template(
         "courses/completed.html",
-        course=course,
+        course=found.course(course) if found else course,
         enrolment=enrolment,
         progress=progress,
         next_courses=builds_on(course),

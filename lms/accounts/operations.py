@@ -39,17 +39,20 @@ def create_user(
     display_name: str,
     password: str | None,
     roles: tuple[str, ...] = (ROLE_LEARNER,),
+    locale: str | None = None,
 ) -> User:
     """Create an account (learner by default).
 
     :param password: ``None`` creates an account whose owner sets a password
         later through an emailed link (invitations).
+    :param locale: the account's language (``None``: as the browser prefers).
     :raises AccountError: the email is already registered.
     """
     user = User(
         email=normalise_email(email),
         display_name=display_name.strip(),
         password_hash=hash_password(password) if password else None,
+        locale=locale,
     )
     user.roles = [UserRole(role=r) for r in roles]
     try:

@@ -21,6 +21,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..db import db
 from ..extensions import form_email_key, limiter
+from ..i18n import visitor_language
 from ..permissions import ROLES, login_required, public
 from ..tokens import TokenState, find_token
 from . import operations as ops
@@ -89,7 +90,8 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = ops.create_user(form.email.data, form.display_name.data, form.password.data)
+            user = ops.create_user(form.email.data, form.display_name.data, form.password.data,
+                                   locale=visitor_language())
         except ops.AccountError as exc:
             form.email.errors.append(str(exc))
         else:

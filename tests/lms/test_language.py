@@ -98,6 +98,26 @@ def test_signed_in_choice_is_kept_in_the_account(db, client, make_user, login):
     )
 
 
+def test_a_visitors_choice_becomes_the_new_accounts_language(db, client):
+    from lms.accounts.models import User
+
+    def register(client, email):
+        token = csrf_token(client, "/account/register")
+        return client.post("/account/register", data={
+            "csrf_token": token, "display_name": "Nadia", "email": email,
+            "password": "a long enough passphrase", "confirm": "a long enough passphrase"})
+
+    choose(client, "ur")
+    assert register(client, "nadia@example.org").status_code == 302
+    # Kept in the account: mail and certificates (written outside this browser) follow it.
+    assert db.session.query(User).filter_by(email="nadia@example.org").one().locale == "ur"
+    # A language the browser only asked for is not a choice: the account follows the browser.
+    browser = client.application.test_client()
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "pl"
+    assert register(browser, "piotr@example.org").status_code == 302
+    assert db.session.query(User).filter_by(email="piotr@example.org").one().locale is None
+
+
 def test_bad_choice_changes_nothing_and_says_so(client):
     response = choose(client, "fr")
     assert response.status_code == 302
