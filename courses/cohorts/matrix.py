@@ -8,10 +8,11 @@ learner; :func:`with_cells` then reads the cells of the page's rows only. The
 CSV (:mod:`.matrix_csv`) streams every row with its cells from the same
 statement. Either costs the same number of queries for 5 learners or 500.
 
-The counts follow :func:`courses.progress.progress_for`, the function behind
-the learner's own pages (the required items of the course with a progress
-row; :func:`~courses.progress.percent_done` for the percentage), so a tutor and
-a learner never see different numbers; the tests hold the two equal.
+Who is at risk is decided by :mod:`.risk` (the statement and the rule the
+tutor's dashboard uses too). The counts follow :func:`courses.progress.progress_for`,
+the function behind the learner's own pages (the required items of the course
+with a progress row; :func:`~courses.progress.percent_done` for the percentage),
+so a tutor and a learner never see different numbers; the tests hold the two equal.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from flask_babel import format_percent, ngettext
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import Select, func, select
 
 from lms.accounts.models import User
 from lms.db import db, utcnow
@@ -33,6 +34,7 @@ from ..assignments.models import STATE_DRAFT, STATE_RETURNED, STATE_SUBMITTED, S
 from ..models import KIND_ASSIGNMENT, KIND_QUIZ, Enrolment, Item, Module, Progress, QuizAttempt
 from ..progress import CourseProgress, percent_done, progress_for
 from .models import Cohort, CohortMember
+from .risk import GroupRule, RiskWords, at_risk, completed, flags, summary_query
 from .schedule import Schedule, build_schedule
 
 DONE = "done"
@@ -99,11 +101,11 @@ class LearnerRow(NamedTuple):
 
     @property
     def completed(self) -> bool:
-        return self.total > 0 and self.done >= self.total
+        return completed(self.done, self.total)
 
     @property
     def at_risk(self) -> bool:
-        return not self.completed and (self.idle or self.behind)
+        return at_risk(self.done, self.total, self.idle, self.behind)
 
 
 class Columns:
@@ -203,6 +205,11 @@ class _Facts(NamedTuple):
     started: bool
     idle_since: dt.datetime
 
+    @property
+    def rule(self) -> GroupRule:
+        return GroupRule(self.columns.required, self.overdue_required, self.started,
+                         self.idle_since)
+
 
 class Column(NamedTuple):
     """One item of the course, a column of the matrix."""
@@ -240,84 +247,13 @@ def group_facts(cohort: Cohort | Group, idle_days: int, now: dt.datetime) -> _Fa
     )
 
 
-def summary_query(cohort: Cohort | Group, overdue: list[int]) -> Select:
-    """One row per member of ``cohort``, by name: who, and the required items done.
-
-    ``done`` counts the required items of the course with a progress row (as
-    :func:`~courses.progress.progress_for` does), ``overdue_done`` those of the
-    ``overdue`` modules. The progress rows are counted per enrolment first (a
-    narrow key to group by), then joined to the members' names and dates.
-    """
-    overdue_done = (func.count(case((Item.module_id.in_(overdue), Item.id))) if overdue
-                    else literal(0))
-    counts = (
-        select(Progress.enrolment_id, func.count(Item.id).label("done"),
-               overdue_done.label("overdue_done"))
-        .join(CohortMember, CohortMember.enrolment_id == Progress.enrolment_id)
-        .join(Item, and_(Item.id == Progress.item_id, Item.required,
-                         Item.course_id == cohort.course_id))
-        .where(CohortMember.cohort_id == cohort.id)
-        .group_by(Progress.enrolment_id)
-        .subquery()
-    )
-    return (
-        select(
-            CohortMember.user_id, User.display_name, User.email,
-            User.password_hash.is_(None).label("invited"), CohortMember.joined_dt,
-            Enrolment.id.label("enrolment_id"), Enrolment.last_activity_dt,
-            Enrolment.last_item_id, func.coalesce(counts.c.done, 0).label("done"),
-            func.coalesce(counts.c.overdue_done, 0).label("overdue_done"),
-        )
-        .join(User, User.id == CohortMember.user_id)
-        .join(Enrolment, Enrolment.id == CohortMember.enrolment_id)
-        .outerjoin(counts, counts.c.enrolment_id == Enrolment.id)
-        .where(CohortMember.cohort_id == cohort.id)
-        .order_by(func.lower(User.display_name), User.id)
-    )
-
-
 def learner_row(facts: _Facts, r) -> LearnerRow:
     """A :class:`LearnerRow` from a row of :func:`summary_query`."""
-    total = facts.columns.required
-    since = r.last_activity_dt or r.joined_dt
+    idle, behind = flags(facts.rule, r.last_activity_dt or r.joined_dt, r.overdue_done)
     return LearnerRow(
         r.user_id, r.display_name, r.email, bool(r.invited), r.joined_dt, r.enrolment_id,
-        r.last_activity_dt, r.last_item_id, r.done, total,
-        facts.started and since < facts.idle_since,
-        r.overdue_done < facts.overdue_required,
+        r.last_activity_dt, r.last_item_id, r.done, facts.columns.required, idle, behind,
     )
-
-
-class RiskWords:
-    """Why a learner is at risk, in words (``words(row)``); empty when they are not.
-
-    Worded once per number of idle days: a CSV of 500 learners needs a few
-    distinct phrases, not 500 translations.
-    """
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-        self.memo: dict[tuple[int | None, bool], tuple[str, ...]] = {}
-
-    def __call__(self, row: LearnerRow) -> tuple[str, ...]:
-        if not row.at_risk:
-            return ()
-        days = (self.now - (row.last_activity_dt or row.joined_dt)).days if row.idle else None
-        key = (days, row.behind)
-        words = self.memo.get(key)
-        if words is None:
-            words = self.memo[key] = self._words(days, row.behind)
-        return words
-
-    @staticmethod
-    def _words(days: int | None, behind: bool) -> tuple[str, ...]:
-        words = []
-        if days is not None:
-            words.append(ngettext("no activity for %(num)d day",
-                                  "no activity for %(num)d days", days))
-        if behind:
-            words.append(_("behind the group's schedule"))
-        return tuple(words)
 
 
 def build_matrix(cohort: Cohort, *, idle_days: int = 7) -> Matrix:
@@ -325,7 +261,7 @@ def build_matrix(cohort: Cohort, *, idle_days: int = 7) -> Matrix:
     now = utcnow()
     facts = group_facts(cohort, idle_days, now)
     rows = [learner_row(facts, r)
-            for r in db.session.execute(summary_query(cohort, facts.overdue))]
+            for r in db.session.execute(summary_query({cohort.id: facts.overdue}))]
     return Matrix(cohort, facts.columns, facts.modules, facts.schedule, rows, idle_days, now)
 
 
@@ -440,12 +376,14 @@ def learner_detail(cohort: Cohort, member, user, enrolment, *, idle_days: int = 
     progress = progress_for([enrolment])[enrolment.id]
     done = {i.id: i.score for i in progress.items if i.done}
     overdue = set(facts.overdue)
+    overdue_done = sum(1 for i in progress.items
+                       if i.required and i.done and i.module_id in overdue)
+    idle, behind = flags(facts.rule, enrolment.last_activity_dt or member.joined_dt,
+                         overdue_done)
     row = LearnerRow(
         user.id, user.display_name, user.email, user.password_hash is None, member.joined_dt,
         enrolment.id, enrolment.last_activity_dt, enrolment.last_item_id, progress.done,
-        progress.total,
-        facts.started and (enrolment.last_activity_dt or member.joined_dt) < facts.idle_since,
-        any(i.required and not i.done and i.module_id in overdue for i in progress.items),
+        progress.total, idle, behind,
     )
     cells = facts.columns.cells(done, enrolment.last_item_id,
                                 quiz_attempts([enrolment.id]).get(enrolment.id, {}),

@@ -113,7 +113,7 @@ def _lines(cohort: Group, idle_days: int, words: list[str], labels: dict[str, st
         # learners' summaries and their progress rows. Joining them in SQL instead would
         # repeat every learner's columns (dates too) on each of their progress rows. Plain
         # rows, not the ORM's: its result machinery would cost more than the reading.
-        learners = connection.execute(summary_query(cohort, facts.overdue))
+        learners = connection.execute(summary_query({cohort.id: facts.overdue}))
         progress = iter(connection.execute(
             select(Progress.enrolment_id, Progress.item_id, Progress.score)
             .join(CohortMember, CohortMember.enrolment_id == Progress.enrolment_id)

@@ -2,35 +2,36 @@
 
 The groups are the tutor's own (:func:`lms.scope.tutor_scope`, the one rule
 of a tutor's reach), even for a tutor who is also an admin: the dashboard is
-about their teaching. The learners are counted in SQL, not one by one in
-Python: a group of 500 costs the same queries and nearly the same time as a
-group of 5. A fixed number of queries whatever the number of groups, learners
-and modules: the scope, the groups with their courses, the modules with their
-required items, the counts per group, and the :data:`AT_RISK_SHOWN` most at
-risk of each group (the group's progress page lists them all).
+about their teaching. A fixed number of queries whatever the number of groups,
+learners and modules: the scope, the groups with their courses, the modules
+with their required items, and one row per learner of every group from the
+progress page's aggregated statement (:func:`.risk.summary_query`).
 
-A learner is at risk as on the progress page (:func:`.matrix._risks`): not
-finished, and either without activity for :data:`IDLE_DAYS` days once the
-group has started, or with a required item of an overdue module not done.
+Who is at risk is decided by the progress page's rule (:func:`.risk.flags`,
+:func:`.risk.at_risk`), applied to those rows in Python: not finished, and
+either without activity for :data:`IDLE_DAYS` days once the group has
+started, or with a required item of an overdue module not done. The group's
+progress page lists them all; the card names the :data:`AT_RISK_SHOWN` most
+at risk.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, func, select
 
-from lms.accounts.models import User
 from lms.db import db, utcnow
 from lms.scope import tutor_scope
 
-from ..models import Course, Enrolment, Item, Module, Progress
-from .models import Cohort, CohortMember
+from ..models import Course, Item, Module
+from .models import Cohort
+from .risk import GroupRule, RiskWords, at_risk, completed, flags, summaries
 from .schedule import ModuleDates, build_schedule, today
 
 #: Days after the last activity (or joining) before a learner counts as at risk.
@@ -91,19 +92,20 @@ def tutor_groups(user=None) -> list[GroupCard]:
     ):
         modules[m.course_id].append(m)
     horizon = on + dt.timedelta(days=UPCOMING_DAYS)
-    # Per group: its required items, those of its overdue modules, and whether it started.
-    facts: dict[int, tuple[int, set[int], int, bool]] = {}
+    rules: dict[int, GroupRule] = {}
+    overdue: dict[int, list[int]] = {}
+    idle_since = now - dt.timedelta(days=IDLE_DAYS)
     for cohort, course in rows:
         course_modules = modules.get(course.id, [])
         titles = {m.id: m.title for m in course_modules}
         schedule = build_schedule(cohort.id, cohort.name, cohort.start_date, cohort.end_date,
                                   [(m.id, m.unlock_after_days) for m in course_modules])
-        overdue = schedule.overdue_modules(on)
-        facts[cohort.id] = (
+        late = schedule.overdue_modules(on)
+        overdue[cohort.id] = sorted(late)
+        rules[cohort.id] = GroupRule(
             sum(m.required for m in course_modules),
-            overdue,
-            sum(m.required for m in course_modules if m.id in overdue),
-            schedule.start_date <= on,
+            sum(m.required for m in course_modules if m.id in late),
+            schedule.start_date <= on, idle_since,
         )
         card = cards[cohort.id]
         dates = sorted(schedule.modules.values(), key=lambda d: (d.opens_on, d.module_id))
@@ -112,91 +114,34 @@ def tutor_groups(user=None) -> list[GroupCard]:
         card.due = [(d, titles.get(d.module_id, "")) for d in
                     sorted(dates, key=lambda d: d.due_on)
                     if d.opens_on <= on <= d.due_on <= horizon]
-    stats = _member_stats(facts, now - dt.timedelta(days=IDLE_DAYS))
-    for cohort_id, learners, completed, at_risk in db.session.execute(
-        select(stats.c.cohort_id, func.count(),
-               func.coalesce(func.sum(case((stats.c.completed, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((stats.c.at_risk, 1), else_=0)), 0))
-        .group_by(stats.c.cohort_id)
-    ):
+    risky: dict[int, list[tuple]] = defaultdict(list)
+    for r in summaries(overdue):
+        rule, card = rules[r.cohort_id], cards[r.cohort_id]
+        since = r.last_activity_dt or r.joined_dt
+        idle, behind = flags(rule, since, r.overdue_done)
+        card.learners += 1
+        if completed(r.done, rule.required):
+            card.completed += 1
+        elif at_risk(r.done, rule.required, idle, behind):
+            # Most at risk first: both reasons, then the longest idle, then by name.
+            risky[r.cohort_id].append((-(idle + behind), since, r.display_name,
+                                       r.user_id, r.display_name, idle, behind))
+    words = RiskWords(now)
+    for cohort_id, learners in risky.items():
         card = cards[cohort_id]
-        card.learners, card.completed, card.at_risk_count = learners, completed, at_risk
-    if any(card.at_risk_count for card in cards.values()):
-        _name_the_most_at_risk(cards, stats, now)
+        card.at_risk_count = len(learners)
+        for _k, since, _n, user_id, name, idle, behind in heapq.nsmallest(
+                AT_RISK_SHOWN, learners):
+            card.at_risk.append(AtRisk(user_id, name, words(_Flagged(
+                True, idle, behind, since, since))))
     return list(cards.values())
 
 
-def _member_stats(facts: dict[int, tuple[int, set[int], int, bool]], idle_since: dt.datetime):
-    """One row per member of the groups in ``facts``: finished, idle, behind, at risk.
+class _Flagged(NamedTuple):
+    """What :class:`.risk.RiskWords` reads of a learner."""
 
-    The per-group facts (required items, overdue modules, started) are few, so
-    they enter the statement as ``CASE`` branches on the group; the learners
-    are only ever counted in the database.
-    """
-    overdue_item = or_(false(), *(
-        and_(CohortMember.cohort_id == cid, Item.module_id.in_(sorted(overdue)))
-        for cid, (_total, overdue, _n, _started) in facts.items() if overdue
-    ))
-    since = func.coalesce(Enrolment.last_activity_dt, CohortMember.joined_dt)
-    members = (
-        select(
-            CohortMember.cohort_id, CohortMember.user_id, since.label("since"),
-            func.count(Item.id).label("done"),
-            func.count(case((overdue_item, Item.id))).label("overdue_done"),
-        )
-        .join(Enrolment, Enrolment.id == CohortMember.enrolment_id)
-        .outerjoin(Progress, Progress.enrolment_id == Enrolment.id)
-        .outerjoin(Item, and_(Item.id == Progress.item_id, Item.required,
-                              Item.course_id == Enrolment.course_id))
-        .where(CohortMember.cohort_id.in_(sorted(facts)))
-        .group_by(CohortMember.id, CohortMember.cohort_id, CohortMember.user_id,
-                  Enrolment.last_activity_dt, CohortMember.joined_dt)
-        .subquery()
-    )
-
-    def per_group(index: int):
-        return case(*((members.c.cohort_id == cid, f[index]) for cid, f in facts.items()),
-                    else_=None)
-
-    completed = and_(per_group(0) > 0, members.c.done >= per_group(0))
-    idle = and_(per_group(3), members.c.since < idle_since)
-    behind = members.c.overdue_done < per_group(2)
-    return select(
-        members.c.cohort_id, members.c.user_id, members.c.since,
-        completed.label("completed"), idle.label("idle"), behind.label("behind"),
-        and_(~completed, or_(idle, behind)).label("at_risk"),
-    ).subquery()
-
-
-def _name_the_most_at_risk(cards: dict[int, GroupCard], stats, now: dt.datetime) -> None:
-    """Fill each card's ``at_risk`` with its :data:`AT_RISK_SHOWN` learners most at risk.
-
-    Most at risk: both idle and behind first, then the longest without
-    activity, then by name. One query for every group (a window per group).
-    """
-    risks = case((stats.c.idle, 1), else_=0) + case((stats.c.behind, 1), else_=0)
-    ranked = (
-        select(
-            stats.c.cohort_id, stats.c.user_id, stats.c.since, stats.c.idle, stats.c.behind,
-            User.display_name,
-            func.row_number().over(
-                partition_by=stats.c.cohort_id,
-                order_by=(risks.desc(), stats.c.since, User.display_name, User.id),
-            ).label("rank"),
-        )
-        .join(User, User.id == stats.c.user_id)
-        .where(stats.c.at_risk)
-        .subquery()
-    )
-    for row in db.session.execute(
-        select(ranked).where(ranked.c.rank <= AT_RISK_SHOWN)
-        .order_by(ranked.c.cohort_id, ranked.c.rank)
-    ):
-        reasons = []
-        if row.idle:
-            reasons.append(ngettext("no activity for %(num)d day", "no activity for %(num)d days",
-                                    (now - row.since).days))
-        if row.behind:
-            reasons.append(_("behind the group's schedule"))
-        cards[row.cohort_id].at_risk.append(AtRisk(row.user_id, row.display_name,
-                                                   tuple(reasons)))
+    at_risk: bool
+    idle: bool
+    behind: bool
+    last_activity_dt: dt.datetime
+    joined_dt: dt.datetime

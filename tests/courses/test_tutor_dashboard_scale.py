@@ -15,7 +15,7 @@ from lms.accounts.models import User
 from lms.db import utcnow
 
 from .cohort_helpers import make_cohort
-from .test_queries import _count
+from .test_queries import _count, count_queries
 
 
 def _group(db, make_user, make_course, prefix: str, learners: int):
@@ -86,3 +86,33 @@ def test_tutor_dashboard_names_a_bounded_list_of_learners_at_risk(
     assert page.count("no activity for 10 days") == AT_RISK_SHOWN
     assert f"See all {at_risk} learners at risk" in page
     assert f"/courses/cohorts/{cohort.id}/progress?show=at-risk" in page
+
+
+def test_dashboard_and_progress_page_apply_the_one_rule(app, db, make_user, login, make_course):
+    """The card's counts and names are the matrix's, row for row (both read :mod:`.risk`)."""
+    from courses.cohorts.matrix import build_matrix
+    from courses.cohorts.tutor_dashboard import tutor_groups
+
+    tutor, cohort, at_risk = _group(db, make_user, make_course, "rule", 30)
+    with app.test_request_context():
+        (card,) = tutor_groups(tutor)
+        matrix = build_matrix(db.session.get(type(cohort), cohort.id))
+    flagged = [r for r in matrix.rows if r.at_risk]
+    assert card.at_risk_count == matrix.at_risk == len(flagged) == at_risk
+    assert card.completed == sum(r.completed for r in matrix.rows) == 10
+    assert {a.user_id for a in card.at_risk} <= {r.user_id for r in flagged}
+    assert all(a.risks == ("no activity for 10 days", "behind the group's schedule")
+               for a in card.at_risk)
+
+
+def test_tutor_dashboard_runs_a_pinned_number_of_queries(app, db, make_user, make_course):
+    """The scope (two), the groups, the modules, the summaries: whatever the number of learners."""
+    from courses.cohorts.tutor_dashboard import tutor_groups
+
+    tutor, _cohort, _at_risk = _group(db, make_user, make_course, "pin", 50)
+    with app.test_request_context():
+        tutor_groups(tutor)  # warm-up: loads the tutor and their roles
+        with count_queries(db.engine) as counter:
+            (card,) = tutor_groups(tutor)
+    assert card.learners == 50 and card.at_risk_count == 16
+    assert counter["n"] == 5
