@@ -13,6 +13,7 @@ from lms.permissions import login_required
 
 from ..models import Course
 from ..progress import learner_progress
+from ..shown import page_language, translated_for
 from . import bp
 from .catalogue import is_listed_clause
 
@@ -37,7 +38,8 @@ def dashboard_data() -> dict:
     last that has something left), how many courses the catalogue lists and,
     for someone who has joined none yet, the course to start with. Two
     queries whatever the numbers of courses and enrolments (three for a new
-    learner).
+    learner, four in another language than the first course's, which is shown in
+    the page's language where it is translated).
     """
     data = learner_courses(current_user.id)
     data["resume"] = next((r for r in data["active"] if r[2].continue_item), None)
@@ -48,12 +50,14 @@ def dashboard_data() -> dict:
     data["new_learner"] = not data["active"] and not data["completed"]
     data["first_course"] = None
     if data["new_learner"]:
-        data["first_course"] = db.session.scalar(
+        first = db.session.scalar(
             select(Course).where(
                 is_listed_clause(utcnow()),
                 Course.slug == current_app.config.get("COURSES_FIRST_COURSE", ""),
             )
         )
+        found = translated_for(first, None, page_language()) if first is not None else None
+        data["first_course"] = found.course(first) if found else first
     return data
 
 

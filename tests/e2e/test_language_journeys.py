@@ -146,12 +146,18 @@ def _register(page: Page, lang: str, visit: Visit) -> None:
     page.locator("#confirm").fill(PASSWORD)
     page.locator("form.form button[type=submit]").click()
     expect(page.locator('form[action="/account/logout"]')).to_have_count(1)  # signed in
+    # A new learner is pointed to the introductory course, in their language.
+    expect(page.locator(".first-steps")).to_contain_text(_course_text(lang)["title"])
     visit("dashboard")
 
 
-def _join(page: Page, lang: str, visit: Visit) -> None:
-    translated = yaml.safe_load(
+def _course_text(lang: str) -> dict:
+    return yaml.safe_load(
         (FOLDER / "translations" / lang / "course.yaml").read_text(encoding="utf-8"))
+
+
+def _join(page: Page, lang: str, visit: Visit) -> None:
+    translated = _course_text(lang)
     page.goto(f"/courses/{SLUG}")
     expect(page.get_by_role("heading", level=1)).to_have_text(translated["title"])
     visit("course")
@@ -191,6 +197,9 @@ def _quiz(page: Page, lang: str, key: str, answers, visit: Visit) -> None:
 def _complete_and_download(page: Page, lang: str, visit: Visit, tmp_path: Path) -> None:
     page.locator(f'a[href="/courses/{SLUG}/completed"]').first.click()
     expect(page).to_have_url(re.compile(rf"/courses/{SLUG}/completed$"))
+    translated = _course_text(lang)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(translated["title"])
+    expect(page.get_by_role("main")).to_contain_text(translated["outcomes"][0])
     visit("completed")
     pdf = page.locator('.completion-certificate a[href$="/certificate.pdf"]')
     with page.expect_download() as info:
