@@ -29,8 +29,8 @@ from .matrix import (
 from .matrix_csv import matrix_csv_lines
 from .views import bp
 
-#: Learners per page of the progress matrix.
-MATRIX_PAGE_SIZE = 50
+#: Learners per page of the progress matrix (25 x 48 cells keeps the page under 60 KB).
+MATRIX_PAGE_SIZE = 25
 
 
 def _filters(cohort_id: int):

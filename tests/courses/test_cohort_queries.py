@@ -78,8 +78,8 @@ def test_matrix_queries_do_not_grow_with_the_cohort(app, db, make_user, login, m
     large_page = client.get(f"/courses/cohorts/{large.id}/progress").get_data(as_text=True)
     assert "3 learners" in small_page and "30 learners" in large_page
     assert small_page.count('<th scope="row">') == 3
-    assert large_page.count('<th scope="row">') == 30
-    assert '<td class="done">' in large_page and '<td class="in-progress">' in large_page
+    assert large_page.count('<th scope="row">') == 25  # a page of learners
+    assert '<td class="d">\u2713</td>' in large_page and '<td class="in-progress">' in large_page
 
     small_count = _count(db, client, f"/courses/cohorts/{small.id}/{suffix}")
     large_count = _count(db, client, f"/courses/cohorts/{large.id}/{suffix}")
