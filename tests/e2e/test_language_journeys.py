@@ -160,6 +160,9 @@ def _join(page: Page, lang: str, visit: Visit) -> None:
     translated = _course_text(lang)
     page.goto(f"/courses/{SLUG}")
     expect(page.get_by_role("heading", level=1)).to_have_text(translated["title"])
+    # The topic is not translated: it says which language it is in (for screen readers, bidi).
+    original = yaml.safe_load((FOLDER / "course.yaml").read_text(encoding="utf-8"))
+    expect(page.locator('dd[lang="en"]')).to_have_text(original["topic"])
     visit("course")
     page.locator(f'form[action="/courses/{SLUG}/enrol"] button').click()
 
