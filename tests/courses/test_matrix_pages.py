@@ -89,3 +89,24 @@ def test_the_csv_streams_its_header_before_the_learners(app, db, make_user, logi
     chunks = [c.decode() for c in response.response]
     assert chunks[0].startswith("Name,Email,Percent done") and chunks[0].count("\n") == 1
     assert [c.split(",")[0] for c in chunks[1:]] == ["Learner 0", "Learner 1", "Learner 2"]
+
+
+def test_group_roster_pages_its_learners(app, db, make_user, login, make_course):
+    """The group's page lists a page of its roster and counts everyone."""
+    from courses.cohorts.views import ROSTER_PAGE_SIZE
+
+    course = make_course(lessons=1)
+    tutor_user = make_user(roles=("tutor",))
+    cohort = make_cohort(course)
+    db.session.add(CohortTutor(cohort_id=cohort.id, user_id=tutor_user.id))
+    for n in range(ROSTER_PAGE_SIZE + 3):
+        seat(cohort, make_user(name=f"Learner {n:03d}"))
+    db.session.commit()
+    tutor = login(tutor_user)
+    path = f"/courses/cohorts/{cohort.id}"
+    first = tutor.get(path).get_data(as_text=True)
+    assert first.count(f'href="{path}/learners/') == ROSTER_PAGE_SIZE
+    assert f"{ROSTER_PAGE_SIZE + 3} learners, no limit" in first and "Page 1 of 2" in first
+    last = tutor.get(path + "?page=2").get_data(as_text=True)
+    assert last.count(f'href="{path}/learners/') == 3 and f"Learner {ROSTER_PAGE_SIZE:03d}" in last
+    assert 'rel="prev"' in last and 'rel="next"' not in last
