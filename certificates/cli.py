@@ -20,6 +20,7 @@ from contextlib import closing
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from lms.contracts import CohortRoster
@@ -81,7 +82,9 @@ def issue_command(course_slug: str | None, cohort_id: int | None, workers: int |
         except BaseException:
             db.session.rollback()
             raise
-    click.echo(f"{summary.done} certificate(s) issued, {summary.skipped} already there.")
+    click.echo(ngettext("%(num)d certificate issued", "%(num)d certificates issued", summary.done)
+               + ", " + ngettext("%(num)d already there.", "%(num)d already there.",
+                                 summary.skipped))
 
 
 def _cohort(cohort_id: int) -> CohortRoster:
@@ -113,4 +116,4 @@ def render_command():
             if cert is not None and cert.pdf_sha256 is None:
                 operations.render(cert)
             db.session.commit()
-    click.echo(f"{len(ids)} PDF(s) rendered.")
+    click.echo(ngettext("%(num)d PDF rendered.", "%(num)d PDFs rendered.", len(ids)))
