@@ -1,7 +1,9 @@
 """The catalogues match the code: the template is current, each catalogue has exactly its strings,
-and a translation keeps the placeholders, tags and plural forms of its English.
+every one translated (none fuzzy), and a translation keeps the placeholders, tags and plural
+forms of its English.
 
-``make messages catalogues`` fixes the first two; a translator fixes the last.
+``make messages catalogues`` fixes the first two; a translator the others
+(``flask --app wsgi lms translations`` shows how far each language is).
 """
 
 from __future__ import annotations
@@ -88,6 +90,24 @@ def test_a_catalogue_has_exactly_the_templates_strings(code):
     assert (missing, extra) == ([], []), (
         f"{code}: run `make catalogues`.\nMissing ({len(missing)}): {missing}\n"
         f"Not in the template ({len(extra)}): {extra}"
+    )
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_every_string_is_translated_and_none_is_fuzzy(code):
+    catalogue = _read(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po", code)
+    untranslated, fuzzy = [], []
+    for message in catalogue:
+        if not message.id:
+            continue
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            fuzzy.append(_key(message))
+        elif not all(forms):
+            untranslated.append(_key(message))
+    assert (untranslated, fuzzy) == ([], []), (
+        f"{code}: {len(untranslated)} untranslated: {untranslated}\n"
+        f"{len(fuzzy)} fuzzy (check the translation, then drop the flag): {fuzzy}"
     )
 
 
