@@ -85,8 +85,11 @@ def texts(value: Any) -> list[str]:
     ) else []
 
 
-def split_front_matter(text: str, problems: FileProblems) -> tuple[LineMap, str, int] | None:
-    """Split a Markdown file into its front matter (loaded) and its body.
+def split_front_matter(
+    text: str, problems: FileProblems, schema: dict
+) -> tuple[LineMap, str, int] | None:
+    """Split a Markdown file into its front matter (loaded, checked against ``schema``)
+    and its body.
 
     :return: the front matter, the body byte for byte, and the line the body
         starts on; ``None`` when there is no usable front matter.
@@ -105,19 +108,19 @@ def split_front_matter(text: str, problems: FileProblems) -> tuple[LineMap, str,
     data = load(front, problems, offset=1)
     if data is None:
         return None
+    check_schema(schema, data, problems, 2)
+    if not isinstance(data, LineMap):
+        return None
     body_line = text[: end + 1].count("\n") + 2
     return data, body, body_line
 
 
 def read_lesson(text: str, key: str, problems: FileProblems) -> ItemFile | None:
     """Read ``lessons/<key>.md``: front matter, then the Markdown body."""
-    parts = split_front_matter(text, problems)
+    parts = split_front_matter(text, problems, schemas.LESSON_FRONT_MATTER)
     if parts is None:
         return None
     data, body, body_line = parts
-    check_schema(schemas.LESSON_FRONT_MATTER, data, problems, 2)
-    if not isinstance(data, LineMap):
-        return None
     lesson = ItemSource(
         key=key,
         kind="lesson",

@@ -212,13 +212,10 @@ class TranslationReader:
     def read_lesson(
         self, text: str, original: ItemSource, problems: FileProblems
     ) -> ItemTranslation | None:
-        parts = split_front_matter(text, problems)
+        parts = split_front_matter(text, problems, schemas.LESSON_FRONT_MATTER)
         if parts is None:
             return None
         data, body, body_line = parts
-        check_schema(schemas.LESSON_FRONT_MATTER, data, problems, 2)
-        if not isinstance(data, LineMap):
-            return None
         if not body.strip():
             problems.add(body_line, "the lesson has no body")
         check_citations(body, body_line, [s.key for s in original.sources], problems)
