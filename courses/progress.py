@@ -23,7 +23,6 @@ from .models import (
     KIND_ASSIGNMENT,
     KIND_LESSON,
     KIND_QUIZ,
-    Course,
     Enrolment,
     Item,
     Module,
@@ -217,7 +216,9 @@ def summarise(enrolments: Sequence[Any], items: dict[int, list],
     each course's items in outline order and each enrolment's items done (id -> score)."""
     shared = _SharedStates()
     return {
-        e.id: _summary(e, shared.states(items.get(e.course_id, []), done.get(e.id, {})))
+        e.id: enrolment_summary(
+            e, shared.states(items.get(e.course_id, []), done.get(e.id, {}))
+        )
         for e in enrolments
     }
 
@@ -294,7 +295,7 @@ def outline_for(enrolment: Enrolment) -> tuple[CourseProgress, list[ModuleRow]]:
                     progress_id is not None, score,
                 )
             )
-    return _summary(enrolment, tuple(states)), modules
+    return enrolment_summary(enrolment, tuple(states)), modules
 
 
 @cache
@@ -332,81 +333,7 @@ def _outline_query():
     )
 
 
-class EnrolmentRef(NamedTuple):
-    """What the dashboards show of an enrolment (and :func:`_summary` reads)."""
-
-    id: int
-    course_id: int
-    last_item_id: int | None
-    completed_dt: object
-
-
-class CourseRef(NamedTuple):
-    """What the dashboards show of a course: its address and title."""
-
-    id: int
-    slug: str
-    title: str
-
-
-def learner_progress(user_id: int) -> list[tuple[EnrolmentRef, CourseRef, CourseProgress]]:
-    """Every enrolment of one learner with its course and progress, in one query.
-
-    The learner's last worked-on course first (then the latest joined), the
-    progress computed with the same rules as :func:`progress_for`. Like
-    :func:`outline_for`, the statement selects columns and runs on the
-    session's connection (flushed first), so the cost is the query's.
-    """
-    session = db.session()
-    session.flush()
-    rows = session.connection().execute(_learner_query(), {"user_id": user_id})
-    out = []
-    enrolment = course = None
-    states: list[ItemState] = []
-    for (e_id, course_id, last_item_id, completed_dt, slug, title,
-         item_id, key, kind, item_title, module_id, required, minutes, progress_id, score) in rows:
-        if enrolment is None or e_id != enrolment.id:
-            if enrolment is not None:
-                out.append((enrolment, course, _summary(enrolment, tuple(states))))
-            enrolment = EnrolmentRef(e_id, course_id, last_item_id, completed_dt)
-            course = CourseRef(course_id, slug, title)
-            states = []
-        if item_id is not None:
-            states.append(ItemState(item_id, key, kind, item_title, module_id, required, minutes,
-                                    progress_id is not None, score))
-    if enrolment is not None:
-        out.append((enrolment, course, _summary(enrolment, tuple(states))))
-    return out
-
-
-@cache
-def _learner_query():
-    """The statement of :func:`learner_progress`, built once per process (see
-    :func:`_outline_query`); the learner comes as a bound parameter."""
-    return (
-        select(
-            Enrolment.id, Enrolment.course_id, Enrolment.last_item_id, Enrolment.completed_dt,
-            Course.slug, Course.title,
-            Item.id, Item.key, Item.kind, Item.title, Item.module_id, Item.required,
-            Item.estimated_minutes,
-            Progress.id, Progress.score,
-        )
-        .join(Course, Course.id == Enrolment.course_id)
-        # Outer joins: an enrolment in a course without items still shows.
-        .outerjoin(Module, Module.course_id == Enrolment.course_id)
-        .outerjoin(Item, and_(Item.module_id == Module.id, Item.course_id == Module.course_id))
-        .outerjoin(
-            Progress, and_(Progress.item_id == Item.id, Progress.enrolment_id == Enrolment.id)
-        )
-        .where(Enrolment.user_id == bindparam("user_id"))
-        .order_by(
-            Enrolment.last_activity_dt.desc().nulls_last(), Enrolment.enrolled_dt.desc(),
-            Enrolment.id, Module.position, Module.id, Item.position, Item.id,
-        )
-    )
-
-
-def _summary(enrolment: Enrolment, states: tuple[ItemState, ...]) -> CourseProgress:
+def enrolment_summary(enrolment: Enrolment, states: tuple[ItemState, ...]) -> CourseProgress:
     """The counts, next item and Continue target over an enrolment's item states."""
     required = [s for s in states if s.required]
     left = [s for s in required if not s.done]

@@ -14,8 +14,8 @@ from sqlalchemy import bindparam, select
 from lms.accounts.models import User
 from lms.db import db
 
+from ..learner_progress import CourseRef
 from ..models import Course, Module
-from ..progress import CourseRef
 from .models import Cohort, CohortAnnouncement, CohortMember, CohortTutor
 from .schedule import ModuleDates, Schedule, build_schedule, today
 

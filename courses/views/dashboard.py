@@ -11,8 +11,8 @@ from sqlalchemy import bindparam, func, select
 from lms.db import db, utcnow
 from lms.permissions import login_required
 
+from ..learner_progress import learner_progress
 from ..models import Course
-from ..progress import learner_progress
 from ..shown import page_language, translated_for
 from . import bp
 from .catalogue import is_listed_clause
@@ -21,10 +21,11 @@ from .catalogue import is_listed_clause
 def learner_courses(user_id: int) -> dict:
     """The learner's enrolments split into in progress and completed, with their progress.
 
-    One query whatever the number of courses (:func:`~courses.progress.learner_progress`);
-    each row is ``(enrolment, course, progress)``.
+    One query whatever the number of courses, titles in the page's language where
+    translated (:func:`~courses.learner_progress.learner_progress`); each row is
+    ``(enrolment, course, progress)``.
     """
-    rows = learner_progress(user_id)
+    rows = learner_progress(user_id, page_language())
     return {
         "active": [r for r in rows if not r[2].completed],
         "completed": [r for r in rows if r[2].completed],

@@ -164,8 +164,8 @@ def test_progress_batch_matches_single(app, make_user, make_course, enrol):
 def test_learner_progress_agrees_with_progress_for(app, db, make_user, make_course, enrol):
     """The dashboard's one query gives the same progress as the batch function, in the
     order of the learner's last activity (an enrolment in a course without items too)."""
+    from courses.learner_progress import learner_progress
     from courses.models import Course
-    from courses.progress import learner_progress
     from lms.db import utcnow
 
     user = make_user()
