@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+import pytest
+
+from courses.content_format import find_course_folders, read_courses
+from courses.importing import CONTENT_DIR
 from courses.models import Item
-from courses.readability import measure, plain_text
+from courses.readability import PLAIN_GRADE, measure, plain_text
 from lms.db import db
+
+#: Shipped introductory courses whose lessons are not yet rewritten to the plain
+#: grade (issue 22). Strict: a course that reaches it fails here until it is taken off.
+NOT_YET_PLAIN = {
+    "community-wealth-building",
+    "democratic-meetings",
+    "platform-co-operatives",
+    "starting-a-worker-co-operative",
+}
+
+
+def _introductory_courses():
+    courses = read_courses(find_course_folders(CONTENT_DIR))
+    return [
+        pytest.param(course, id=course.slug, marks=pytest.mark.xfail(
+            strict=True, reason="not yet rewritten to the plain grade (issue 22)"))
+        if course.slug in NOT_YET_PLAIN else pytest.param(course, id=course.slug)
+        for course in courses if course.level == "introductory"
+    ]
 
 PLAIN = "A co-op is owned by its members. They share the work. They vote on what to do next."
 HARD = (
@@ -48,3 +71,18 @@ def test_command_reports_each_lesson(app, make_course):
     assert lines[4].startswith("    long sentence: Co-operative organisations")
     missing = app.test_cli_runner().invoke(args=["courses", "readability", "nope"])
     assert missing.exit_code != 0 and "no course 'nope'" in missing.output
+
+
+@pytest.mark.parametrize("course", _introductory_courses())
+def test_shipped_introductory_courses_read_plainly(course):
+    # Introductory courses aim at a UK reading age of about 12; a lesson that drifts
+    # above it (a long sentence, a run of long words) fails here, with its grade. The
+    # course every learner starts with ("What is a co-operative?", translated into
+    # Urdu, Polish and Gujarati) is one of those held to it.
+    above = {
+        lesson.key: grade
+        for lesson in course.lessons()
+        if (grade := measure(lesson.key, lesson.title, lesson.body).grade) > PLAIN_GRADE
+    }
+    assert above == {}
+
