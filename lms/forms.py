@@ -1,9 +1,11 @@
-"""The base form that every package's forms inherit from.
+"""The base forms that every package's forms inherit from.
 
-Flask-WTF loads and parses WTForms' own message catalogue (the defaults
-such as "This field is required.") on the first form of *every* request. The
-catalogue never changes while the process runs, so this base keeps one
-parsed catalogue per locale for the life of the process instead.
+Their messages, WTForms' own defaults included ("This field is required.",
+"Invalid email address."), come out in the page's language: looked up in
+the platform's catalogue first (where :mod:`lms.form_messages` puts them, so
+Urdu and Gujarati have them too), then in WTForms' bundled catalogue, which
+is parsed once per locale for the life of the process (Flask-WTF parsed it
+on the first form of every request).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from functools import cache
 
 from babel import support
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
+    Form,
     FormField,
     HiddenField,
     MultipleFileField,
@@ -27,6 +30,7 @@ from wtforms import (
 from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
+from .form_messages import CSRF_MESSAGES
 from .input_guard import CONTROL
 
 
@@ -35,31 +39,60 @@ def _catalogue(locale: str) -> support.Translations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
-class _CachedTranslations:
-    """WTForms' translations interface over the per-locale cache."""
+class _FormTranslations:
+    """WTForms' translations interface: the platform's catalogue, then WTForms' own.
+
+    A message the platform's catalogue does not have (English, or one a newer
+    WTForms added) comes back unchanged from it, and WTForms' catalogue is asked.
+    """
 
     def gettext(self, string: str) -> str:
+        translated = get_translations().ugettext(string)
+        if translated != string:
+            return translated
         return _catalogue(str(get_locale())).ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        translated = get_translations().ungettext(singular, plural, n)
+        if translated not in (singular, plural):
+            return translated
         return _catalogue(str(get_locale())).ungettext(singular, plural, n)
 
 
-_TRANSLATIONS = _CachedTranslations()
+_TRANSLATIONS = _FormTranslations()
+
+
+class _TranslatedMeta:
+    """Form options (``class Meta``): messages through :class:`_FormTranslations`.
+
+    ``WTF_I18N_ENABLED = False`` turns it off, as it does for Flask-WTF.
+    """
+
+    def get_translations(self, form):
+        if not current_app.config.get("WTF_I18N_ENABLED", True):
+            return super().get_translations(form)
+        return _TRANSLATIONS
+
+
+class PlainForm(Form):
+    """A form without CSRF, its messages translated like :class:`LmsForm`'s.
+
+    For a GET form's filters and for the rows of a ``FormField`` (WTForms
+    makes those with their own class's options, not the outer form's).
+    """
+
+    Meta = _TranslatedMeta
 
 
 class LmsForm(FlaskForm):
-    """A Flask-WTF form (CSRF included) with process-wide cached WTForms messages.
+    """A Flask-WTF form (CSRF included) with its messages in the page's language.
 
     A field that takes one value and was sent several (``choice=for&choice=against``)
     is refused with an error on that field: WTForms would silently keep the first.
     """
 
-    class Meta(FlaskForm.Meta):
-        def get_translations(self, form):
-            if not current_app.config.get("WTF_I18N_ENABLED", True):
-                return super().get_translations(form)
-            return _TRANSLATIONS
+    class Meta(_TranslatedMeta, FlaskForm.Meta):
+        pass
 
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         formdata = self.meta.wrap_formdata(self, formdata)
@@ -68,6 +101,10 @@ class LmsForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        csrf = self._fields.get(self.meta.csrf_field_name) if self.meta.csrf else None
+        if csrf is not None and csrf.errors:
+            # Flask-WTF raises its reasons in English, without gettext.
+            csrf.errors = [csrf.gettext(e) if e in CSRF_MESSAGES else e for e in csrf.errors]
         for field in getattr(self, "_sent_twice", ()):
             field.errors = [*field.errors, _l("This field was sent more than once.")]
             valid = False

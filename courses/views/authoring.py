@@ -28,8 +28,6 @@ from ..forms import (
     ModuleEditForm,
     ModuleForm,
     MoveItemForm,
-    QuestionForm,
-    QuizForm,
     slugify,
 )
 from ..markdown import render_markdown
@@ -44,6 +42,7 @@ from ..models import (
     Question,
 )
 from ..permissions import COURSES_AUTHOR
+from ..quiz_forms import QuestionForm, QuizForm
 from ..revisions import correct_lesson, revision_of
 from . import author_bp as bp
 from .common import course_by_slug
