@@ -3,11 +3,12 @@
 import functools
 import time
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, session
 from flask_babel import Babel, Domain
 from flask_limiter import HeaderNames, Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_login.signals import user_accessed
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 from limits import RateLimitItem, parse_many
@@ -16,7 +17,35 @@ from . import limiter_storage  # noqa: F401  (registers the lms-memory:// storag
 from .security import add_raw_headers
 
 migrate = Migrate()
-login_manager = LoginManager()
+
+
+class _CookieLoginManager(LoginManager):
+    """Flask-Login's manager, answering "anonymous" at once to a request without cookies.
+
+    The platform signs people in through Flask-Login only with cookies (the
+    session and the remember-me cookie; the API signs a token's owner in
+    itself, see :func:`lms.api.authenticate`). Without a ``Cookie`` header
+    Flask-Login's look-up ends in the anonymous user after hashing the
+    visitor's address and browser for session protection, reading the empty
+    session and looking for the remember-me cookie and a header: on a public
+    page that shows the language chooser (its locale asks who is signed in),
+    a tenth of the request. The look-up still marks the session read, so the
+    answer says it depends on cookies (``Vary: Cookie``) as before.
+    """
+
+    def _load_user(self):
+        if (
+            "HTTP_COOKIE" in request.environ
+            or self._request_callback is not None
+            or self._header_callback is not None
+        ):
+            return super()._load_user()
+        user_accessed.send(current_app._get_current_object())
+        session.accessed = True
+        return self._update_request_context_with_user()
+
+
+login_manager = _CookieLoginManager()
 csrf = CSRFProtect()
 
 

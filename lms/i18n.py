@@ -8,10 +8,12 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 
 def select_locale() -> str:
@@ -28,11 +30,27 @@ def select_locale() -> str:
     chosen = getattr(current_user, "locale", None) if current_user else None
     if chosen in languages:
         return chosen
-    # A visitor's choice (the language chooser) is a cookie; an unknown code falls through.
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
+    environ = request.environ
+    if "HTTP_COOKIE" in environ:
+        # A visitor's choice (the language chooser) is a cookie; an unknown code falls through.
+        chosen = request.cookies.get(LANGUAGE_COOKIE)
+        if chosen in languages:
+            return chosen
+    header = environ.get("HTTP_ACCEPT_LANGUAGE")
+    if not header:
+        return languages[0]
+    return browser_language(header, tuple(languages))
+
+
+@lru_cache(maxsize=256)
+def browser_language(header: str, languages: tuple[str, ...]) -> str:
+    """The one of ``languages`` an ``Accept-Language`` header prefers, else the first.
+
+    What ``request.accept_languages.best_match`` answers, worked out once per
+    header and process: browsers send few distinct headers, and parsing one
+    cost a public page about a tenth of its time.
+    """
+    return parse_accept_header(header, LanguageAccept).best_match(languages) or languages[0]
 
 
 def visitor_language() -> str | None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import pytest
 from flask import Blueprint, Flask, abort, g, jsonify, session
-from flask_login import LoginManager, login_user
+from flask_login import LoginManager, current_user, login_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from lms.accounts.models import User
 from lms.db import db
 from lms.extensions import csrf, limiter
-from lms.i18n import select_locale
+from lms.i18n import browser_language, select_locale
 from lms.permissions import public
 from lms.security import (
     CSP,
@@ -226,6 +228,33 @@ def test_several_languages_follow_the_browser(make_app, app, pseudo_translations
                     "BABEL_TRANSLATION_DIRECTORIES": pseudo_translations("de")})
     with two.test_request_context("/", headers={"Accept-Language": "de"}):
         assert select_locale() == "de"
+
+
+def test_a_request_without_cookies_is_anonymous_and_still_varies_by_cookie(app):
+    with app.test_request_context("/"):
+        assert not current_user.is_authenticated
+        assert session.accessed  # the answer depends on cookies: Vary: Cookie
+    anonymous = app.test_client().get("/")
+    assert "Log in" in anonymous.get_data(as_text=True)
+    assert "Cookie" in anonymous.headers["Vary"]
+
+
+def test_a_request_with_cookies_still_loads_who_is_signed_in(client, make_user, login):
+    user = make_user(name="Ada Signed-In")
+    login(user, client)
+    assert "Ada Signed-In" in client.get("/").get_data(as_text=True)
+    client.set_cookie("unrelated", "1")  # any cookie: Flask-Login looks as before
+    assert "Ada Signed-In" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("header", [
+    "ur", "ur-PK,ur;q=0.9,en;q=0.8", "pl;q=0.5, gu", "fr-FR,fr;q=0.9", "de, *;q=0.1", "en-GB",
+    "gu;q=0, pl", " ", "xx-invalid;;q=abc",
+])
+def test_the_browsers_language_is_what_werkzeug_would_choose(header):
+    languages = ("en", "ur", "pl", "gu")
+    expected = parse_accept_header(header, LanguageAccept).best_match(languages) or "en"
+    assert browser_language(header, languages) == expected
 
 
 def test_raw_headers_reach_the_response_and_its_error_page(make_app, app):
