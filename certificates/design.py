@@ -34,6 +34,9 @@ VARIABLES: tuple[tuple[str, str], ...] = (
     ("heading", _l("“Certificate of completion”.")),
     ("certifies", _l("“This certifies that”.")),
     ("learner_name", _l("The learner's name as it was at issue.")),
+    ("learner_name_lang", _l("The language the name is written in when it is not the page's "
+                             "(e.g. ur, so that CSS for :lang(ur) prints it in Nastaliq), or "
+                             "empty: put it in a lang attribute on the name's element.")),
     ("completed", _l("“has completed the course”.")),
     ("course_title", _l("The course title as it was at issue.")),
     ("outcomes", _l("The course's outcomes: a list of strings (may be empty).")),

@@ -48,8 +48,9 @@ DEFAULT_CSS = """\
 @page { size: A4 landscape; margin: 14mm; }
 html { font-family: "Cert Sans", "Noto Naskh Arabic", "Noto Sans Devanagari",
                     "Noto Sans Gujarati", "Noto Sans Bengali", "Noto Sans CJK SC"; color: #1b1b1b; }
-html:lang(ur) { font-family: "Noto Nastaliq Urdu", "Cert Sans", "Noto Sans Devanagari",
-                             "Noto Sans Gujarati", "Noto Sans Bengali", "Noto Sans CJK SC"; }
+/* Urdu in Nastaliq: the page in Urdu, or a name in Urdu on a page in another language. */
+:lang(ur) { font-family: "Noto Nastaliq Urdu", "Cert Sans", "Noto Sans Devanagari",
+                         "Noto Sans Gujarati", "Noto Sans Bengali", "Noto Sans CJK SC"; }
 body { margin: 0; }
 .frame { border: 3px solid #0b5d3b; padding: 14mm 18mm; height: 150mm; position: relative; }
 .issuer { font-size: 13pt; letter-spacing: 0.08em; text-transform: uppercase; color: #0b5d3b; }
@@ -78,7 +79,8 @@ DEFAULT_HTML = """\
   <div class="issuer">{{ issuer_name }}</div>
   <h1>{{ heading }}</h1>
   <p class="meta">{{ certifies }}</p>
-  <p class="name">{{ learner_name }}</p>
+  <p class="name"{% if learner_name_lang %} lang="{{ learner_name_lang }}"{% endif -%}
+  >{{ learner_name }}</p>
   <p class="meta">{{ completed }}</p>
   <p class="course">{{ course_title }}</p>
   {% if outcomes %}<ul class="outcomes">
@@ -192,6 +194,9 @@ class PageData:
     verify_url: str
     #: What the QR code is, for screen readers (the SVG's ``<title>``, the PDF's ``/Alt``).
     qr_alt: str = ""
+    #: The name's language when it is not the page's (``ur``: Nastaliq), else ``""``
+    #: (see :mod:`certificates.names`).
+    learner_name_lang: str = ""
 
 
 def qr_svg(data: str, title: str | None = None) -> Markup:

@@ -26,6 +26,7 @@ from lms.templating import format_day, format_hours
 from .. import notify, pdf, signing
 from ..design import design_for
 from ..models import STATUS_LIST_SIZE, Certificate, CourseSetting
+from ..names import name_language
 from ..permissions import own_certificate_refusal
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,7 @@ def page_data(cert: Certificate) -> pdf.PageData:
             heading=_("Certificate of completion"),
             certifies=_("This certifies that"),
             learner_name=cert.learner_name,
+            learner_name_lang=name_language(cert.learner_name, cert.language, lang),
             completed=_("has completed the course"),
             course_title=cert.course_title,
             outcomes=tuple(cert.outcomes or ()),
