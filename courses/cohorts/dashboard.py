@@ -9,13 +9,16 @@ from functools import cache
 from typing import NamedTuple
 
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import aliased
 
 from lms.accounts.models import User
 from lms.db import db
 
 from ..learner_progress import CourseRef
 from ..models import Course, Module
+from ..shown import page_language
+from ..translation_models import CourseTranslation
 from .models import Cohort, CohortAnnouncement, CohortMember, CohortTutor
 from .schedule import ModuleDates, Schedule, build_schedule, today
 
@@ -44,14 +47,28 @@ class CohortCard:
     due: list[ModuleDates]
 
 
-def learner_cohorts(user_id: int) -> tuple[list[CohortCard], list]:
+def learner_cohorts(user_id: int, language: str | None = None
+                    ) -> tuple[list[CohortCard], list]:
     """The learner's cohorts and their latest announcements, in four queries (one for a
     learner in no cohort: every dashboard asks, so that one selects columns and runs on the
-    session's connection, as the ORM's machinery cost more than the query)."""
-    rows = [
-        (CohortRef(*row[:4]), CourseRef(*row[4:]))
-        for row in db.session.connection().execute(_cohorts_query(), {"user_id": user_id})
-    ]
+    session's connection, as the ORM's machinery cost more than the query).
+
+    :param language: the page's language: a course in another language is named, and its
+        modules, as translated into it where a translation exists (joined into the first
+        query, as :func:`~courses.learner_progress.learner_progress` does).
+    """
+    rows = []
+    module_texts: dict[int, dict[str, str]] = {}
+    for row in db.session.connection().execute(
+        _cohorts_query(), {"user_id": user_id, "language": language or ""}
+    ):
+        course_id, slug, title, course_language, translated, data = row[4:]
+        untranslated = bool(language) and course_language != language and translated is None
+        rows.append((CohortRef(*row[:4]), CourseRef(
+            course_id, slug, translated or title, course_language,
+            course_language if untranslated else "",
+        )))
+        module_texts[course_id] = (data or {}).get("modules") or {}
     if not rows:
         return [], []
     ids = [c.id for c, _course in rows]
@@ -65,7 +82,7 @@ def learner_cohorts(user_id: int) -> tuple[list[CohortCard], list]:
         tutors[cohort_id].append(name)
     modules: dict[int, list] = defaultdict(list)
     for module in db.session.execute(
-        select(Module.id, Module.course_id, Module.title, Module.unlock_after_days)
+        select(Module.id, Module.course_id, Module.key, Module.title, Module.unlock_after_days)
         .where(Module.course_id.in_([course.id for _c, course in rows]))
         .order_by(Module.position, Module.id)
     ):
@@ -96,7 +113,9 @@ def learner_cohorts(user_id: int) -> tuple[list[CohortCard], list]:
                 course=course,
                 tutors=tutors.get(cohort.id, []),
                 schedule=schedule,
-                module_titles={m.id: m.title for m in course_modules},
+                module_titles={
+                    m.id: module_texts[course.id].get(m.key, m.title) for m in course_modules
+                },
                 next_opening=schedule.next_opening(on),
                 due=due[:3],
             )
@@ -106,13 +125,18 @@ def learner_cohorts(user_id: int) -> tuple[list[CohortCard], list]:
 
 @cache
 def _cohorts_query():
-    """The learner's cohorts with their courses; built once per process, as every
-    dashboard runs it and building it cost more than running it."""
+    """The learner's cohorts with their courses (and the course's own text in the page's
+    language, for a course in another); built once per process, as every dashboard runs it
+    and building it cost more than running it."""
+    language = bindparam("language")
+    text = aliased(CourseTranslation)
     return (
         select(Cohort.id, Cohort.name, Cohort.start_date, Cohort.end_date,
-               Course.id, Course.slug, Course.title)
+               Course.id, Course.slug, Course.title, Course.language, text.title, text.data)
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
         .join(Course, Course.id == Cohort.course_id)
+        .outerjoin(text, and_(text.course_id == Course.id, text.item_id.is_(None),
+                              text.language == language, Course.language != language))
         .where(CohortMember.user_id == bindparam("user_id"))
         .order_by(Cohort.start_date, Cohort.id)
     )
@@ -120,11 +144,11 @@ def _cohorts_query():
 
 def cohort_dashboard() -> dict:
     """For the dashboard slot (a template global)."""
-    cards, announcements = learner_cohorts(current_user.id)
+    cards, announcements = learner_cohorts(current_user.id, page_language())
     return {"cards": cards, "announcements": announcements}
 
 
 def course_group(user_id: int, course_id: int) -> CohortCard | None:
     """The learner's cohort card for one course (their group, dates, tutors), if any."""
-    cards, _announcements = learner_cohorts(user_id)
+    cards, _announcements = learner_cohorts(user_id, page_language())
     return next((c for c in cards if c.course.id == course_id), None)

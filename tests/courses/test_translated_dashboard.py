@@ -119,3 +119,48 @@ def test_translated_titles_cost_no_query(db, make_user, login, make_course, enro
     assert all(f">Kurs {n}</a>" in html for n in range(12))
     card = _resume_card(login(users[1]).get("/").get_data(as_text=True))
     assert "<strong>Kurs 0</strong>: Lekcja 0 l1" in card
+
+
+def test_the_group_card_names_the_course_and_its_modules_in_the_learners_language(
+    db, make_user, login, make_course
+):
+    """The "My groups" card (and the course page's group section) in Polish, in the same
+    number of queries as in English."""
+    import datetime as dt
+
+    from courses.models import Module
+    from lms.db import utcnow
+
+    from .cohort_helpers import make_cohort, seat
+
+    course = make_course(lessons=2, modules=2, quiz=False, title="Group course")
+    later = db.session.scalar(select(Module).where(Module.course_id == course.id,
+                                                   Module.key == "m1"))
+    later.unlock_after_days = 7
+    db.session.add(CourseTranslation(course_id=course.id, item_id=None, language="pl",
+                                     source="0" * 12, title="Kurs grupowy",
+                                     data={"summary": "S", "modules": {"m1": "Moduł drugi"}}))
+    db.session.commit()
+    cohort = make_cohort(course, start=utcnow().date() - dt.timedelta(days=3))
+    learner = make_user()
+    seat(cohort, learner)
+    client = login(learner)
+    counts = {}
+    for language in ("en", "pl"):
+        _speaking(db, learner, language)
+        counts[language] = _queries(db, client, "/")
+    assert counts["pl"] == counts["en"]
+    home = client.get("/").get_data(as_text=True)
+    groups = home[home.index('<section class="dashboard-groups"'):]
+    groups = groups[:groups.index("</section>")]
+    assert f'<a href="/courses/{course.slug}">Kurs grupowy</a>' in groups
+    assert "⟦Next to open: Moduł drugi on " in groups and "Module 1" not in groups
+    page = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    assert "⟦Next to open: Moduł drugi on " in page
+    # English: as written.
+    _speaking(db, learner, "en")
+    assert "Next to open: Module 1 on " in client.get("/").get_data(as_text=True)
+    # Urdu, not translated: the English title, marked as English.
+    _speaking(db, learner, "ur")
+    home = client.get("/").get_data(as_text=True)
+    assert f'<a href="/courses/{course.slug}"><bdi lang="en">Group course</bdi></a>' in home
