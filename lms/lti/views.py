@@ -248,14 +248,14 @@ def key_set():
 class PlatformForm(LmsForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     issuer = StringField(_l("Issuer"), validators=[DataRequired(), Length(max=300)])
-    client_id = StringField(_l("Client id"), validators=[DataRequired(), Length(max=200)])
+    client_id = StringField(_l("Client ID"), validators=[DataRequired(), Length(max=200)])
     auth_login_url = StringField(_l("Authentication (OIDC) URL"),
                                  validators=[DataRequired(), URL(require_tld=False)])
     auth_token_url = StringField(_l("Access token URL"),
                                  validators=[DataRequired(), URL(require_tld=False)])
     key_set_url = StringField(_l("Key set URL"),
                               validators=[DataRequired(), URL(require_tld=False)])
-    deployment_ids = StringField(_l("Deployment ids"), description=_l("Separated by spaces."),
+    deployment_ids = StringField(_l("Deployment IDs"), description=_l("Separated by spaces."),
                                  validators=[DataRequired(), Length(max=1000)])
 
 
