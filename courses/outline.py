@@ -48,7 +48,7 @@ class Outline(NamedTuple):
     modules: list[OutlineModule]
     #: The name of the outline's ``nav`` landmark.
     label: str
-    #: The badge of a finished item.
+    #: The status tag of a finished item.
     done: str
 
 

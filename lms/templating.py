@@ -22,6 +22,7 @@ from .accounts.forms import LogoutForm
 from .i18n import chooser_return_path, language_name, languages_offered
 from .menu import current_endpoint, main_menu, menu_items, slot_templates
 from .permissions import has_permission
+from .tables import reflow_table
 
 
 def csrf_field(prefix: str = "") -> Markup:
@@ -135,6 +136,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["bdi"] = bidi_isolate
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["table_regions"] = table_regions
+    app.jinja_env.filters["reflow_table"] = reflow_table
     app.jinja_env.filters["and_list"] = and_list
     app.jinja_env.filters["hours"] = format_hours
     app.jinja_env.filters["decimal"] = format_one_decimal

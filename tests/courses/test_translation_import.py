@@ -57,8 +57,9 @@ def test_a_translation_changes_no_version_and_is_a_recorded_correction(db, tmp_p
     assert import_course(folder).outcome == "unchanged"
     # Listed publicly on the course's "decisions and changes" page, made by an import.
     page = client.get("/courses/demo-course/changes").get_data(as_text=True)
-    assert ("<td>Translation</td><td>Polish (pl): lessons/intro.md</td>"
-            "<td>an import of the content files</td>") in page
+    assert ('<td role="cell" data-label="Kind">Translation</td>'
+            '<td role="cell" data-label="What was corrected">Polish (pl): lessons/intro.md</td>'
+            '<td role="cell" data-label="By">an import of the content files</td>') in page
 
 
 def test_reimport_without_a_language_removes_it_and_progress_stays(db, tmp_path, make_user):

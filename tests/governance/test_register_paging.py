@@ -12,8 +12,8 @@ from lms.paging import encode_cursor
 
 
 def _names(html: str) -> list[str]:
-    body = html.split("<tbody>")[1].split("</tbody>")[0]
-    return re.findall(r"<tr>\s*<td>([^<]+)</td>", body)
+    body = html.split('<tbody role="rowgroup">')[1].split("</tbody>")[0]
+    return re.findall(r"<tr[^>]*>\s*<td[^>]*>([^<]+)</td>", body)
 
 
 def test_register_pages_by_name_without_overlap(app, make_members, make_user, login):

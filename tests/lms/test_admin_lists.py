@@ -14,7 +14,8 @@ from lms.paging import decode_cursor, encode_cursor
 
 def _names(response) -> list[str]:
     assert response.status_code == 200
-    body = response.get_data(as_text=True).split("<tbody>")[1].split("</tbody>")[0]
+    page = response.get_data(as_text=True)
+    body = page.split('<tbody role="rowgroup">')[1].split("</tbody>")[0]
     return re.findall(r'/admin/users/\d+">([^<]+)</a>', body)
 
 
@@ -127,7 +128,7 @@ def test_audit_pages_by_keyset_and_lists_types_without_distinct(app, db, admin):
     assert '<option value="gadget">' in first and '<option value="widget">' in first
     next_link = re.search(r'href="(/admin/audit\?after=[^"]+)" rel="next"', first).group(1)
     second = admin.get(next_link.replace("&amp;", "&")).get_data(as_text=True)
-    ids = [int(i) for i in re.findall(r"<td>(\d+)</td>", first + second)]
+    ids = [int(i) for i in re.findall(r"<td[^>]*>(\d+)</td>", first + second)]
     assert len(set(ids)) == len(ids)
 
 
