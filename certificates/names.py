@@ -24,8 +24,9 @@ from functools import cache
 
 from babel.core import get_global
 
-#: Arabic-script letters (Arabic, its supplement and extended-A, presentation forms).
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+#: Arabic-script letters (Arabic, its supplement and extended-A, presentation forms); also
+#: what :mod:`certificates.actual_text` looks for.
+ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 #: Letters of Urdu's alphabet that neither Arabic nor Persian writes.
 _URDU_ONLY = re.compile("[\u0679\u0688\u0691\u06ba\u06be\u06c1\u06c2\u06d2\u06d3]")
 
@@ -46,7 +47,7 @@ def name_language(name: str, holder_language: str | None, page_language: str) ->
     """
     letters = [c for c in name if c.isalpha()]
     # A name in several scripts is no one language's: the page's fonts, letter by letter.
-    if not letters or not all(_ARABIC.match(c) for c in letters):
+    if not letters or not all(ARABIC.match(c) for c in letters):
         return ""
     if holder_language and _script(holder_language) == "Arab":
         language = holder_language

@@ -35,6 +35,8 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from . import actual_text
+
 FONT_DIR = Path(__file__).parent / "static" / "fonts"
 FONT_SCHEME = "lms-font:"
 FONTS = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"}
@@ -250,6 +252,7 @@ def render_pdf(
     from weasyprint import HTML, Attachment
 
     _drop_doomed_tables_first()
+    actual_text.install()
     fetcher = url_fetcher()
     if refused is None:
         font_config, css = _styles(design)

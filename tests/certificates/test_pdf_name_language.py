@@ -12,6 +12,7 @@ import io
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from certificates.names import name_language
 from certificates.operations import page_data, render
@@ -82,6 +83,24 @@ def test_an_arabic_name_is_not_put_in_nastaliq(app, make_user, complete):
     embedded = _embedded(cert.pdf)
     assert not any(f.startswith("Noto-Nastaliq-Urdu") for f in embedded), embedded
     _still_a_good_pdf(cert, name)
+
+
+def _actual_texts(data: bytes) -> list:
+    """The ``/ActualText`` of each tagged run of the page (``None`` where it has none)."""
+    reader = PdfReader(io.BytesIO(data))
+    return [operands[1].get("/ActualText")
+            for operands, operator in ContentStream(reader.pages[0].get_contents(), reader)
+            .operations if operator == b"BDC" and operands[0] == "/Span"]
+
+
+def test_the_name_in_nastaliq_carries_its_actual_text(app, make_user, complete):
+    """What a screen reader or a copy reads: the name, not the glyphs' lossy map."""
+    name = "احمد خان"
+    cert = _rendered(make_user, complete, name, "ur")
+    texts = _actual_texts(cert.pdf)
+    assert name in texts
+    # Only the Arabic-script line: the others map glyph by glyph already.
+    assert [t for t in texts if t is not None] == [name]
 
 
 @pytest.mark.parametrize(("name", "holder", "page", "expected"), [
