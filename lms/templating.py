@@ -18,6 +18,7 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from . import fragments
 from .accounts.forms import LogoutForm
 from .i18n import chooser_return_path, language_name, languages_offered
 from .menu import current_endpoint, main_menu, menu_items, slot_templates
@@ -78,6 +79,10 @@ def _ngettext(context: Context, singular: str, plural: str, num: int, /, **varia
 def _translated(eval_ctx: EvalContext, rv: str, variables: dict) -> str:
     if eval_ctx.autoescape:
         rv = Markup(rv)  # noqa: S704 (a translation is markup-safe, as in Jinja's own)
+    if not variables and "%" not in rv:
+        # Formatting with nothing to put in changes nothing ("%%" aside), and Markup's
+        # ``%`` costs more than the lookup of most strings on a page.
+        return rv
     return rv % variables
 
 
@@ -121,8 +126,10 @@ def register(app: Flask) -> None:
             "languages_offered": languages_offered,
             "chooser_return_path": chooser_return_path,
             "Markup": Markup,
+            "fragment": fragments.fragment,
         }
     )
+    fragments.init_app(app)
 
     @app.context_processor
     def _globals():

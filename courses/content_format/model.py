@@ -37,9 +37,13 @@ class QuestionSource:
     accepted: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SourceEntry:
-    """A publication a lesson relies on; ``[^key]`` in the lesson's body cites it."""
+    """A publication a lesson relies on; ``[^key]`` in the lesson's body cites it.
+
+    Frozen: the lesson page keeps what it renders from a lesson's sources
+    (:mod:`lms.fragments`), keyed by them.
+    """
 
     key: str
     title: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -193,8 +194,19 @@ def _in_language(course, item, progress, modules):
             language_note(found, item.kind, course.language))
 
 
+class _Link(NamedTuple):
+    """An item a page links to: only what the link prints, so kept fragments can key on it."""
+
+    key: str
+    title: str
+
+
+def _link(item) -> _Link | None:
+    return None if item is None else _Link(item.key, item.title)
+
+
 def _lesson_page(course, enrolment, lesson, progress, modules, status=200, schedule=None):
-    sources = source_entries(lesson.sources)
+    sources = tuple(source_entries(lesson.sources))
     course, lesson, progress, modules, note = _in_language(course, lesson, progress, modules)
     before, after = progress.neighbours(lesson.id)
     return render_template(
@@ -207,6 +219,7 @@ def _lesson_page(course, enrolment, lesson, progress, modules, status=200, sched
         modules=modules,
         before=before,
         after=after,
+        links=(_link(before), _link(after)),
         schedule=schedule,
         sources=sources,
     ), status

@@ -295,3 +295,26 @@ def test_a_quiz_question_is_the_sites_radio_group(app, db, make_user, login, mak
     page = login(user).get(f"/courses/{course.slug}/learn/final").get_data(as_text=True)
     assert page.count('<fieldset class="question radio-group"') == 2
     assert '<div class="choice">' in page
+
+
+def test_a_corrected_lesson_shows_at_once(app, db, make_user, login, make_course, enrol):
+    """The lesson's text is kept per process (lms.fragments), keyed by the text itself."""
+    course = make_course(lessons=2)
+    user = make_user()
+    enrol(user, course)
+    client = login(user)
+    lesson = next(i for i in course.items if i.key == "l1")
+    page = client.get(f"/courses/{course.slug}/learn/l1").get_data(as_text=True)
+    assert "A corrected sentence." not in page
+    lesson.body_html = "<p>A corrected sentence.</p>"
+    lesson.title = "Lesson one, corrected"
+    db.session.commit()
+    page = client.get(f"/courses/{course.slug}/learn/l1").get_data(as_text=True)
+    assert "<p>A corrected sentence.</p>" in page
+    assert '<h1 id="lesson-title">Lesson one, corrected</h1>' in page
+    # The next lesson's link under l1 is kept too: its new title shows as well.
+    second = next(i for i in course.items if i.key == "l2")
+    second.title = "Lesson two, renamed"
+    db.session.commit()
+    page = client.get(f"/courses/{course.slug}/learn/l1").get_data(as_text=True)
+    assert "Next: Lesson two, renamed" in page
