@@ -162,10 +162,11 @@ def course_page(slug: str):
         group = course_group(user_id, course.id)
     elif user_id is not None and keyed_group:
         join_form = JoinForm()
-    prerequisites = db.session.connection().execute(
+    # Tuples: the parts every visitor sees alike are kept, keyed by them (lms.fragments).
+    prerequisites = tuple(db.session.connection().execute(
         _prerequisites_query(), {"course_id": course.id}
-    ).all()
-    decisions = decisions_for(course)
+    ))
+    decisions = tuple(decisions_for(course))
     note = None
     found = translated_for(course, None, page_language())
     if found is not None:  # one query, only when the page is not in the course's language
@@ -178,6 +179,7 @@ def course_page(slug: str):
         course=course,
         lang_note=note,
         prerequisites=prerequisites,
+        outcomes=tuple(course.outcomes or ()),
         modules=modules,
         outline_items=outline_items,
         enrolment=enrolment,
