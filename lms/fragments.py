@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
     """Give ``app`` its own cache (tests build many applications in one process)."""
 
     @lru_cache(maxsize=CACHE_SIZE)
-    def render(template_name: str, locale: str, zone: str, root: str, values: tuple) -> Markup:
+    def render(template_name: str, locale, zone, root: str, values: tuple) -> Markup:
         template = app.jinja_env.get_template(template_name)
         hidden = set(app.jinja_env.globals).union(("current_user",)) - ALLOWED_GLOBALS
         context = {name: app.jinja_env.undefined(name=name) for name in hidden}
@@ -63,8 +63,9 @@ def fragment(template_name: str, **values: Any) -> Markup:
         render = render.__wrapped__
     return render(
         template_name,
-        str(get_locale()),
-        str(get_timezone()),
+        # The objects, not their names: they hash and compare as their names do, cheaper.
+        get_locale(),
+        get_timezone(),
         request.script_root,
         tuple(sorted(values.items())),
     )
