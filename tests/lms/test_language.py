@@ -98,6 +98,29 @@ def test_signed_in_choice_is_kept_in_the_account(db, client, make_user, login):
     )
 
 
+def test_a_visitor_without_cookies_is_answered_in_the_browsers_language(app):
+    fresh = app.test_client()  # no cookie at all: nobody is signed in, no choice is kept
+    assert html_tag(fresh.get("/", headers={"Accept-Language": "gu, en;q=0.5"})) == (
+        '<html lang="gu" dir="ltr">'
+    )
+    assert html_tag(fresh.get("/")) == '<html lang="en" dir="ltr">'
+
+
+def test_someone_signed_in_during_a_request_without_cookies_gets_their_language(
+    db, app, make_user
+):
+    from flask_login import login_user
+
+    from lms.i18n import select_locale
+
+    user = make_user()
+    user.locale = "ur"
+    db.session.commit()
+    with app.test_request_context("/", headers={"Accept-Language": "pl"}):
+        login_user(user)  # as a log-in form or a launch does, before any cookie exists
+        assert select_locale() == "ur"
+
+
 def test_a_visitors_choice_becomes_the_new_accounts_language(db, client):
     from lms.accounts.models import User
 
