@@ -6,9 +6,11 @@ import datetime as dt
 
 import pytest
 import redis
+from limits.strategies import FixedWindowRateLimiter
 
 from certificates.views.public import _PUBLIC_FACTS, public_facts
 from lms.db import db as _db
+from lms.extensions import limiter
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 HTML = {"Accept": "text/html"}
@@ -56,6 +58,22 @@ def test_the_longest_window_limits_too(make_app, cert):
     assert [lookup(client, cert.code).status_code for _ in range(3)] == [200, 200, 429]
     over = lookup(client, cert.code)
     assert over.status_code == 429 and over.headers["X-RateLimit-Limit"] == "2"
+
+
+@pytest.mark.parametrize("strategy", ["moving-window", "sliding-window-counter"])
+def test_other_strategies_count_and_answer_as_the_fixed_window(make_app, cert, strategy):
+    kept = limiter._strategy
+    limiter._strategy = None  # the limiter is one per process and keeps its first strategy
+    try:
+        client = limited(make_app, "2 per minute", RATELIMIT_STRATEGY=strategy).test_client()
+        assert not isinstance(limiter.limiter, FixedWindowRateLimiter)
+        answers = [lookup(client, cert.code) for _ in range(3)]
+    finally:
+        limiter._strategy = kept
+    assert [r.status_code for r in answers] == [200, 200, 429]
+    assert [r.headers["X-RateLimit-Remaining"] for r in answers] == ["1", "0", "0"]
+    assert {r.headers["X-RateLimit-Limit"] for r in answers} == {"2"}
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
 
 
 def test_lookups_are_counted_through_redis_for_every_process(make_app, cert):
