@@ -76,6 +76,23 @@ def test_other_strategies_count_and_answer_as_the_fixed_window(make_app, cert, s
     assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
 
 
+@pytest.mark.parametrize(("accept", "wants_json"), [
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", False),  # a browser
+    ("application/json", True),
+    ("application/json, text/html;q=0.5", True),
+    ("application/*", True),
+    ("text/html, application/json", False),  # a tie: HTML first
+    ("*/*", False),
+    ("image/png", False),
+])
+def test_json_is_the_answer_only_when_preferred_to_html(app, cert, accept, wants_json):
+    client = app.test_client()
+    for _ in range(2):  # the header's answer is kept: the second asks again
+        response = lookup(client, cert.code, {"Accept": accept})
+        assert response.status_code == 200
+        assert (response.mimetype == "application/json") is wants_json, response.mimetype
+
+
 def test_lookups_are_counted_through_redis_for_every_process(make_app, cert):
     connection = redis.Redis.from_url(REDIS_URL)
     connection.flushdb()
