@@ -2,14 +2,16 @@
 
 A group of 500 on a 48-item course is 24,000 cells, so nothing here builds
 them all for a page. :func:`build_matrix` reads one row per learner from one
-aggregated statement (:func:`summary_query`: the required items done, and
+aggregated statement (:func:`.risk.summary_query`: the required items done, and
 those of overdue modules), enough to count, sort, filter and flag every
 learner; :func:`with_cells` then reads the cells of the page's rows only. The
 CSV (:mod:`.matrix_csv`) streams every row with its cells from the same
 statement. Either costs the same number of queries for 5 learners or 500.
 
-Who is at risk is decided by :mod:`.risk` (the statement and the rule the
-tutor's dashboard uses too). The counts follow :func:`courses.progress.progress_for`,
+Who is at risk is decided by :mod:`.risk`: the statement selects the verdicts
+of its one rule (:func:`.risk.verdicts`, the rule the tutor's dashboard counts
+with) for every learner, and a learner's page reads its row from the same
+statement. The counts follow :func:`courses.progress.progress_for`,
 the function behind the learner's own pages (the required items of the course
 with a progress row; :func:`~courses.progress.percent_done` for the percentage),
 so a tutor and a learner never see different numbers; the tests hold the two equal.
@@ -22,9 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from flask_babel import format_percent
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
 from sqlalchemy import Select, func, select
 
 from lms.accounts.models import User
@@ -34,7 +34,7 @@ from ..assignments.models import STATE_DRAFT, STATE_RETURNED, STATE_SUBMITTED, S
 from ..models import KIND_ASSIGNMENT, KIND_QUIZ, Enrolment, Item, Module, Progress, QuizAttempt
 from ..progress import CourseProgress, percent_done, progress_for
 from .models import Cohort, CohortMember
-from .risk import GroupRule, RiskWords, at_risk, completed, flags, summary_query
+from .risk import GroupRule, RiskWords, summaries
 from .schedule import Schedule, build_schedule
 
 DONE = "done"
@@ -73,8 +73,10 @@ class LearnerRow(NamedTuple):
     """One learner of the matrix: who, how far, and whether at risk (a tuple: 500 per page).
 
     ``cells`` and ``risks`` (the reasons, in words) are filled for the rows a
-    page shows (:func:`with_cells`) and for the CSV's; ``idle`` and ``behind``
-    are known for every row, so every learner is counted and filtered.
+    page shows (:func:`with_cells`) and for the CSV's; the verdicts (``idle``,
+    ``behind``, ``completed``, ``at_risk``, decided in SQL by
+    :func:`.risk.verdicts`) are known for every row, so every learner is counted
+    and filtered.
     """
 
     user_id: int
@@ -92,20 +94,16 @@ class LearnerRow(NamedTuple):
     idle: bool
     #: A required item of a module past its due date not done.
     behind: bool
+    #: Every required item done.
+    completed: bool
+    #: Not finished, and idle or behind (:func:`.risk.verdicts`).
+    at_risk: bool
     cells: tuple[Cell, ...] = ()
     risks: tuple[str, ...] = ()
 
     @property
     def percent(self) -> int:
         return percent_done(self.done, self.total)
-
-    @property
-    def completed(self) -> bool:
-        return completed(self.done, self.total)
-
-    @property
-    def at_risk(self) -> bool:
-        return at_risk(self.done, self.total, self.idle, self.behind)
 
 
 class Columns:
@@ -207,8 +205,8 @@ class _Facts(NamedTuple):
 
     @property
     def rule(self) -> GroupRule:
-        return GroupRule(self.columns.required, self.overdue_required, self.started,
-                         self.idle_since)
+        return GroupRule(self.columns.required, tuple(self.overdue), self.overdue_required,
+                         self.started, self.idle_since)
 
 
 class Column(NamedTuple):
@@ -248,11 +246,11 @@ def group_facts(cohort: Cohort | Group, idle_days: int, now: dt.datetime) -> _Fa
 
 
 def learner_row(facts: _Facts, r) -> LearnerRow:
-    """A :class:`LearnerRow` from a row of :func:`summary_query`."""
-    idle, behind = flags(facts.rule, r.last_activity_dt or r.joined_dt, r.overdue_done)
+    """A :class:`LearnerRow` from a row of :func:`.risk.summary_query`."""
     return LearnerRow(
         r.user_id, r.display_name, r.email, bool(r.invited), r.joined_dt, r.enrolment_id,
-        r.last_activity_dt, r.last_item_id, r.done, facts.columns.required, idle, behind,
+        r.last_activity_dt, r.last_item_id, r.done, facts.columns.required, bool(r.idle),
+        bool(r.behind), bool(r.completed), bool(r.at_risk),
     )
 
 
@@ -261,7 +259,7 @@ def build_matrix(cohort: Cohort, *, idle_days: int = 7) -> Matrix:
     now = utcnow()
     facts = group_facts(cohort, idle_days, now)
     rows = [learner_row(facts, r)
-            for r in db.session.execute(summary_query({cohort.id: facts.overdue}))]
+            for r in summaries({cohort.id: facts.rule})]
     return Matrix(cohort, facts.columns, facts.modules, facts.schedule, rows, idle_days, now)
 
 
@@ -368,67 +366,20 @@ class LearnerDetail:
     schedule: Schedule
 
 
-def learner_detail(cohort: Cohort, member, user, enrolment, *, idle_days: int = 7
-                   ) -> LearnerDetail:
-    """The detail of one member of ``cohort`` (``member``, ``user``, ``enrolment``)."""
+def learner_detail(cohort: Cohort, user, enrolment, *, idle_days: int = 7) -> LearnerDetail:
+    """The detail of one member of ``cohort`` (``user``, with their ``enrolment``).
+
+    Their row (figures and verdicts) is the matrix's, read from the same
+    statement, so the page and the matrix never disagree about them.
+    """
     now = utcnow()
     facts = group_facts(cohort, idle_days, now)
     progress = progress_for([enrolment])[enrolment.id]
     done = {i.id: i.score for i in progress.items if i.done}
-    overdue = set(facts.overdue)
-    overdue_done = sum(1 for i in progress.items
-                       if i.required and i.done and i.module_id in overdue)
-    idle, behind = flags(facts.rule, enrolment.last_activity_dt or member.joined_dt,
-                         overdue_done)
-    row = LearnerRow(
-        user.id, user.display_name, user.email, user.password_hash is None, member.joined_dt,
-        enrolment.id, enrolment.last_activity_dt, enrolment.last_item_id, progress.done,
-        progress.total, idle, behind,
-    )
+    row = learner_row(facts, summaries({cohort.id: facts.rule}, user_id=user.id).one())
     cells = facts.columns.cells(done, enrolment.last_item_id,
                                 quiz_attempts([enrolment.id]).get(enrolment.id, {}),
                                 submission_states([enrolment.id]).get(enrolment.id, {}))
     row = row._replace(cells=cells, risks=RiskWords(now)(row))
     return LearnerDetail(row, progress, dict(zip(facts.columns.index, cells, strict=True)),
                          facts.schedule)
-
-
-class CellRenderer:
-    """Renders matrix rows' cells as HTML (``render(row.cells)`` in the template).
-
-    Done here rather than in the template: a page of 25 learners on a 48-item
-    course has 1,200 cells, and a Jinja loop with escaping per cell costs
-    more than the rest of the page. Cells repeat (most are "done" or "not
-    started"), so each distinct one is rendered once per page.
-
-    The markup is as light as the grid allows, the page's legend (:data:`MARKS`)
-    says what the marks mean: a done cell is ``<td class="d">✓</td>`` (a quiz
-    adds its best score), a cell not started is empty (read as "blank"), and
-    the rarer states keep their word, which a screen reader reads as is.
-    """
-
-    def __init__(self, labels: dict[str, str]):
-        self.labels = labels
-        self.seen: dict[Cell, str] = {}
-
-    def _one(self, cell: Cell) -> str:
-        score = "" if cell.score is None else format_percent(round(cell.score) / 100)
-        if cell.state == NOT_STARTED and not score:
-            html = "<td></td>"
-        elif cell.state == DONE:
-            html = f'<td class="d">{MARKS[DONE]}{" " if score else ""}{escape(score)}</td>'
-        else:
-            text = self.labels[cell.state] + (" " + score if score else "")
-            html = f'<td class="{cell.state}">{escape(text)}</td>'
-        self.seen[cell] = html
-        return html
-
-    def __call__(self, cells: tuple[Cell, ...]) -> Markup:
-        seen = self.seen
-        return Markup(  # noqa: S704 (every cell's text is escaped in _one)
-            "".join([seen.get(c) or self._one(c) for c in cells])
-        )
-
-
-#: The marks the grid shows instead of a word, explained once by the page's legend.
-MARKS = {DONE: "\u2713", NOT_STARTED: ""}

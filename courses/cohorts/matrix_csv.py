@@ -2,7 +2,7 @@
 
 Two statements, read side by side a batch at a time (``yield_per``: a
 server-side cursor on PostgreSQL), give every learner's summary
-(:func:`.matrix.summary_query`) and their progress rows, both by name; a
+(:func:`.risk.summary_query`) and their progress rows, both by name; a
 learner's line is written as soon as their rows are in. Quiz attempts and
 assignment states, a few per learner, are read first, one query each. The
 first line (the header) leaves before any learner is read, and the number of
@@ -33,7 +33,7 @@ from .matrix import (
     quiz_attempts,
     state_labels,
     submission_states,
-    summary_query,
+    summaries,
 )
 from .models import Cohort, CohortMember
 from .roster_csv import neutralise
@@ -113,7 +113,7 @@ def _lines(cohort: Group, idle_days: int, words: list[str], labels: dict[str, st
         # learners' summaries and their progress rows. Joining them in SQL instead would
         # repeat every learner's columns (dates too) on each of their progress rows. Plain
         # rows, not the ORM's: its result machinery would cost more than the reading.
-        learners = connection.execute(summary_query({cohort.id: facts.overdue}))
+        learners = summaries({cohort.id: facts.rule}, executor=connection)
         progress = iter(connection.execute(
             select(Progress.enrolment_id, Progress.item_id, Progress.score)
             .join(CohortMember, CohortMember.enrolment_id == Progress.enrolment_id)

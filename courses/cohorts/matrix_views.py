@@ -18,7 +18,6 @@ from ..progress import outline_for
 from .access import cohort_or_404, member_or_404
 from .forms import MatrixFilterForm
 from .matrix import (
-    CellRenderer,
     build_matrix,
     cohort_members,
     learner_detail,
@@ -27,6 +26,7 @@ from .matrix import (
     with_cells,
 )
 from .matrix_csv import matrix_csv_lines
+from .matrix_html import CellRenderer
 from .views import bp
 
 #: Learners per page of the progress matrix (25 x 48 cells keeps the page under 60 KB).
@@ -103,7 +103,7 @@ def learner(cohort_id: int, user_id: int):
     cohort = cohort_or_404(cohort_id)
     member_or_404(cohort, user_id)
     member, user, enrolment = cohort_members(cohort, user_id)[0]
-    detail = learner_detail(cohort, member, user, enrolment)
+    detail = learner_detail(cohort, user, enrolment)
     return render_template(
         "courses/cohorts/learner.html",
         cohort=cohort,

@@ -106,7 +106,7 @@ def test_dashboard_and_progress_page_apply_the_one_rule(app, db, make_user, logi
 
 
 def test_tutor_dashboard_runs_a_pinned_number_of_queries(app, db, make_user, make_course):
-    """The scope (two), the groups, the modules, the summaries: whatever the number of learners."""
+    """The scope (two), the groups, the modules, the counts and names: whatever the learners."""
     from courses.cohorts.tutor_dashboard import tutor_groups
 
     tutor, _cohort, _at_risk = _group(db, make_user, make_course, "pin", 50)
