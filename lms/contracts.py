@@ -174,6 +174,11 @@ class CohortDirectory(Protocol):
         ``None``; their members only (people invited who have not accepted are not in them).
         """
 
+    def cohort_ids_of(self, tutor_id: int) -> list[int]:
+        """The ids of the cohorts ``tutor_id`` is assigned to, without reading their members
+        (a tutor's dashboard asks for nothing more, whatever the size of the groups).
+        """
+
 
 @dataclass(frozen=True)
 class SeatingPlan:

@@ -42,3 +42,9 @@ class CourseCohorts:
             return _rosters(_BASE)
         taught = select(CohortTutor.cohort_id).where(CohortTutor.user_id == tutor_id)
         return _rosters(_BASE.where(Cohort.id.in_(taught)))
+
+    def cohort_ids_of(self, tutor_id: int) -> list[int]:
+        return list(db.session.scalars(
+            select(CohortTutor.cohort_id).where(CohortTutor.user_id == tutor_id)
+            .order_by(CohortTutor.cohort_id)
+        ))

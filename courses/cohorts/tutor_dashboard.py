@@ -1,12 +1,13 @@
 """What a tutor sees first: their groups, who is at risk, what opens and falls due soon.
 
-The groups are the tutor's own (:func:`lms.scope.tutor_scope`, the one rule
-of a tutor's reach), even for a tutor who is also an admin: the dashboard is
-about their teaching. A fixed number of queries whatever the number of groups,
-learners and modules: the scope, the groups with their courses, the modules
-with their required items, and one statement (:func:`.risk.group_query`) that
-counts each group's learners, finished and at risk in the database and names
-the :data:`AT_RISK_SHOWN` most at risk of each. No learner is read one by one:
+The groups are the tutor's own (:func:`lms.scope.tutor_cohort_ids`, the one
+rule of a tutor's reach, without reading who is in the groups), even for a
+tutor who is also an admin: the dashboard is about their teaching. A fixed
+number of queries whatever the number of groups, learners and modules: the
+tutor's groups, those groups with their courses, the modules with their
+required items, and one statement (:func:`.risk.group_query`) that counts
+each group's learners, finished and at risk in the database and names the
+:data:`AT_RISK_SHOWN` most at risk of each. No learner is read one by one:
 a group of 500 costs the same queries, and nearly the same time, as a group of 5.
 
 Who is at risk is decided by the progress page's rule, written once
@@ -25,7 +26,7 @@ from flask_login import current_user
 from sqlalchemy import and_, func, select
 
 from lms.db import db, utcnow
-from lms.scope import tutor_scope
+from lms.scope import tutor_cohort_ids
 
 from ..models import Course, Item, Module
 from .models import Cohort
@@ -64,7 +65,7 @@ class GroupCard:
 def tutor_groups(user=None) -> list[GroupCard]:
     """The groups ``user`` (default: the current user) tutors that have not ended."""
     user = user or current_user
-    ids = sorted(tutor_scope(user).cohort_ids)
+    ids = sorted(tutor_cohort_ids(user))
     if not ids:
         return []
     now = utcnow()

@@ -74,6 +74,9 @@ class FakeDirectory:
         return [roster for cohort_id, roster in self.cohorts.items()
                 if tutor_id is None or tutor_id in self.tutors[cohort_id]]
 
+    def cohort_ids_of(self, tutor_id):
+        return [roster.cohort_id for roster in self.cohorts_of(tutor_id)]
+
 
 @pytest.fixture()
 def directory(app, monkeypatch) -> FakeDirectory:

@@ -508,7 +508,7 @@ def test_the_cohort_directory(app, db, make_user, make_course):
     from lms.accounts.operations import revoke_role
     from lms.contracts import CohortDirectory
     from lms.plugins import cohort_directory
-    from lms.scope import tutor_scope
+    from lms.scope import tutor_cohort_ids, tutor_scope
 
     course = make_course()
     tutor, other = make_user(roles=("tutor",)), make_user(roles=("tutor",))
@@ -528,9 +528,13 @@ def test_the_cohort_directory(app, db, make_user, make_course):
     assert tutor_scope(tutor).learners_in(course.slug) == {a.id, b.id}
     assert [r.cohort_id for r in directory.cohorts_of(other.id)] == [theirs.id]
     assert {r.cohort_id for r in directory.cohorts_of(None)} == {mine.id, theirs.id}
+    assert directory.cohort_ids_of(tutor.id) == [mine.id]
+    assert tutor_cohort_ids(tutor) == tutor_scope(tutor).cohort_ids == {mine.id}
+    assert tutor_cohort_ids(a) == frozenset()  # a learner tutors nothing
     revoke_role(tutor, "tutor")
     db.session.commit()
     assert tutor_scope(tutor).learners_in(course.slug) == set()
+    assert tutor_cohort_ids(tutor) == frozenset()
     # The directory states facts; the scope (lms.scope) decides who reaches what.
     assert [r.cohort_id for r in directory.cohorts_of(tutor.id)] == [mine.id]
 
