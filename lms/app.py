@@ -16,6 +16,7 @@ from . import plugins as plugin_loader
 from .config import load_config
 from .db import db
 from .extensions import babel, csrf, limiter, login_manager, migrate
+from .jinja_env import LmsEnvironment
 from .menu import MenuItem
 from .permissions import CORE_GRANTS, PermissionRegistry
 from .routing import register_converters
@@ -62,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, plugins=None) -> Flas
         installed ``lms.plugins`` entry points.
     """
     app = Flask("lms", instance_path=os.environ.get("LMS_INSTANCE_PATH") or None)
+    app.jinja_environment = LmsEnvironment  # before anything creates ``app.jinja_env``
     load_config(app, config)
     register_converters(app)  # before any blueprint: their rules take the converters then
     _init_extensions(app)
