@@ -23,6 +23,8 @@ READABLE_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "aria-descri
 _JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
 _TRANS_BLOCK = re.compile(r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}", re.DOTALL)
 _LETTER = re.compile(r"[^\W\d_]")
+#: An element whose name the template chooses (``<{{ tag }} class="...">``): read as an element.
+_JINJA_TAG_NAME = re.compile(r"(</?)\{\{.*?\}\}")
 
 
 class UnmarkedText(HTMLParser):
@@ -45,7 +47,7 @@ class UnmarkedText(HTMLParser):
 
 
 def unmarked(source: str, *, html: bool) -> list[str]:
-    text = _JINJA.sub(" ", _TRANS_BLOCK.sub(" ", source))
+    text = _JINJA.sub(" ", _TRANS_BLOCK.sub(" ", _JINJA_TAG_NAME.sub(r"\1x-tag", source)))
     if not html:
         return [line.strip() for line in text.splitlines() if _LETTER.search(line)]
     parser = UnmarkedText()
@@ -68,6 +70,8 @@ def test_the_check_catches_unmarked_text():
     assert unmarked("<p>{{ _('Fine') }}</p><p>Not fine</p>", html=True) == ["Not fine"]
     assert unmarked('<img alt="A cat" src="{{ x }}">', html=True) == ['alt="A cat"']
     assert unmarked("{% trans %}Fine too{% endtrans %}<p>{{ n }} #</p>", html=True) == []
+    assert unmarked('<{{ tag }} class="a{% if b %} b{% endif %}">{{ _("Fine") }}</{{ tag }}>'
+                    "<{{ tag }}>Not fine</{{ tag }}>", html=True) == ["Not fine"]
 
 
 def test_pybabel_extract_runs_clean(tmp_path):
