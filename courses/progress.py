@@ -18,6 +18,7 @@ from flask_babel import get_translations
 from sqlalchemy import and_, bindparam, func, select
 
 from lms.db import db
+from lms.directread import DirectRead
 
 from .models import (
     KIND_ASSIGNMENT,
@@ -269,17 +270,13 @@ def outline_for(enrolment: Enrolment) -> tuple[CourseProgress, list[ModuleRow]]:
     progress rows together (modules without items still show) and computes
     the progress with the same rules as :func:`progress_for`.
 
-    The statement selects columns, not entities, so it runs on the session's
-    connection: plain rows, without the ORM's result machinery, which cost
-    more than the query. The session is flushed first, as its own ``execute``
-    would, so progress recorded earlier in the request counts.
+    The statement selects columns, not entities, and runs directly on the
+    session's connection (:meth:`lms.directread.DirectRead.in_session`): plain
+    rows, without SQLAlchemy's execution machinery, which cost more than the
+    query. The session is flushed first, as its own ``execute`` would, so
+    progress recorded earlier in the request counts.
     """
-    session = db.session()
-    session.flush()
-    rows = session.connection().execute(
-        _outline_query(),
-        {"enrolment_id": enrolment.id, "course_id": enrolment.course_id},
-    )
+    rows = _outline_read().in_session(enrolment_id=enrolment.id, course_id=enrolment.course_id)
     modules: list[ModuleRow] = []
     states: list[ItemState] = []
     module_id = None
@@ -296,6 +293,11 @@ def outline_for(enrolment: Enrolment) -> tuple[CourseProgress, list[ModuleRow]]:
                 )
             )
     return enrolment_summary(enrolment, tuple(states)), modules
+
+
+@cache
+def _outline_read() -> DirectRead:
+    return DirectRead(_outline_query())
 
 
 @cache

@@ -26,6 +26,7 @@ from sqlalchemy import and_, bindparam, case, or_, select, type_coerce
 from sqlalchemy.types import JSON
 
 from lms.db import db
+from lms.directread import DirectRead
 from lms.i18n import language_name
 
 from .content_format import ItemSource, lesson_text, quiz_yaml, source_entries, source_hash
@@ -116,16 +117,24 @@ def _retitled(row, title: str):
 
 
 @cache
+def _page_read() -> DirectRead:
+    """:func:`_page_query` run directly on the session's connection (:mod:`lms.directread`):
+    every page in another language than its course's reads it."""
+    return DirectRead(_page_query())
+
+
+@cache
 def _page_query():
     current = CT.item_id == bindparam("current")
     return (
         select(
             CT.item_id, CT.title, CT.source,
-            type_coerce(case((or_(current, CT.item_id.is_(None)), CT.data), else_=None), JSON),
-            case((or_(current, CT.item_id.is_(None)), CT.body_html), else_=""),
+            type_coerce(case((or_(current, CT.item_id.is_(None)), CT.data), else_=None),
+                        JSON).label("data"),
+            case((or_(current, CT.item_id.is_(None)), CT.body_html), else_="").label("body_html"),
             # The original lesson's Markdown (not loaded by the page) for its hash.
             case((current, select(Item.body_md).where(Item.id == bindparam("current"))
-                  .scalar_subquery()), else_=""),
+                  .scalar_subquery()), else_="").label("original_md"),
         )
         .where(and_(CT.course_id == bindparam("course_id"), CT.language == bindparam("language")))
     )
@@ -140,9 +149,7 @@ def translated_for(course, item: Item | None, language: str) -> Translated | Non
         return None
     found = Translated(language)
     current_id = item.id if item is not None else -1
-    rows = db.session.execute(
-        _page_query(), {"course_id": course.id, "language": language, "current": current_id}
-    )
+    rows = _page_read().in_session(course_id=course.id, language=language, current=current_id)
     current = None
     for item_id, title, source, data, body_html, original_md in rows:
         if item_id is None:

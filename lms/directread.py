@@ -75,7 +75,20 @@ class DirectRead:
         rows = self._run(params)
         return rows[0] if rows else None
 
-    def _run(self, params: dict[str, Any]) -> list:
+    def in_session(self, **params: Any) -> list:
+        """Every row, read on the ORM session's connection, inside its transaction.
+
+        For pages that read through the session anyway (the user is loaded
+        there): no second connection is checked out, and the statement sees
+        what the request wrote (the session is flushed first, as its own
+        ``execute`` would), yet skips SQLAlchemy's execution machinery.
+        """
+        session = db.session()
+        session.flush()
+        connection = session.connection().connection.dbapi_connection
+        return self._run(params, lambda _engine, sql, bound: _fetch_on(connection, sql, bound))
+
+    def _run(self, params: dict[str, Any], fetch=None) -> list:
         engine = db.engine
         dialect = engine.dialect
         compiled = self._compiled.get(dialect.name)
@@ -88,7 +101,7 @@ class DirectRead:
         bound = tuple(values[n] for n in compiled.order) if compiled.order is not None else values
         for observe in observers:
             observe(compiled.sql)
-        rows = _fetch(engine, compiled.sql, bound)
+        rows = (fetch or _fetch)(engine, compiled.sql, bound)
         make = self.Row._make
         if not compiled.results:
             return [make(row) for row in rows]
@@ -144,6 +157,15 @@ def _release(exc: BaseException | None = None) -> None:
     held = g.pop(_HELD, None)
     if held is not None:
         _checkin(*held)
+
+
+def _fetch_on(connection, sql: str, params) -> list:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _fetch(engine, sql: str, params) -> list:

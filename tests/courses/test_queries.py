@@ -8,22 +8,30 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from courses import operations as ops
+from lms import directread
 
 
 @contextmanager
 def count_queries(engine):
-    """Count the statements sent to ``engine``; ``counter["statements"]`` has their text."""
+    """Count the statements sent to ``engine`` (and read directly); ``counter["statements"]``
+    has their text."""
     counter = {"n": 0, "statements": []}
 
     def before(conn, cursor, statement, *args, **kwargs):
         counter["n"] += 1
         counter["statements"].append(statement.lstrip())
 
+    def direct(statement):
+        before(None, None, statement)
+
     event.listen(engine, "before_cursor_execute", before)
+    # Reads run directly (lms.directread) do not pass the engine's events.
+    directread.observers.append(direct)
     try:
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", before)
+        directread.observers.remove(direct)
 
 
 def _count(db, client, path):
