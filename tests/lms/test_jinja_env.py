@@ -23,7 +23,7 @@ def test_imports_see_the_globals_of_the_moment(app):
     assert page.render() == "hello|hello"
     # A template's own globals come first and are part of its keys.
     own = env.get_template("page.html", globals={"greeting": "hey"})
-    assert "greeting" in own.globals.keys() and own.globals["greeting"] == "hey"
+    assert own.globals["greeting"] == "hey"
     assert set(own.globals.keys()) == set(env.globals) | {"greeting"}
 
 
