@@ -30,6 +30,7 @@ from lms import audit
 from lms.accounts.models import User, UserRole
 from lms.contracts import DecisionRecord, EnactmentResult, PayloadError
 from lms.db import db, lock_for_update, utcnow
+from lms.directread import DirectRead
 from lms.permissions import ROLE_TUTOR
 
 from . import operations as ops
@@ -143,10 +144,15 @@ def decisions_for(course: Course) -> list:
     ``enacted_dt``.
 
     Every course page asks (nearly always to find none): the statement is built
-    once and runs on the session's connection, as the ORM's machinery cost more
-    than the query.
+    once and runs directly on the session's connection (:mod:`lms.directread`), as
+    SQLAlchemy's execution machinery cost more than the query.
     """
-    return db.session.connection().execute(_decisions_query(), {"course_id": course.id}).all()
+    return _decisions_read().in_session(course_id=course.id)
+
+
+@cache
+def _decisions_read() -> DirectRead:
+    return DirectRead(_decisions_query())
 
 
 @cache

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import aliased
 
-from lms.db import db
+from lms.directread import DirectRead
 
 from .models import Course, Enrolment, Item, Module, Progress
 from .progress import CourseProgress, ItemState, enrolment_summary
@@ -62,18 +62,14 @@ def learner_progress(
     The learner's last worked-on course first (then the latest joined), the
     progress computed with the same rules as :func:`~courses.progress.progress_for`.
     Like :func:`~courses.progress.outline_for`, the statement selects columns
-    and runs on the session's connection (flushed first), so the cost is the
-    query's.
+    and runs directly on the session's connection (flushed first), so the cost
+    is the query's.
 
     :param language: the page's language: titles of courses in another
         language are given as translated into it where a translation exists.
         ``None``: every title as written.
     """
-    session = db.session()
-    session.flush()
-    rows = session.connection().execute(
-        _learner_query(), {"user_id": user_id, "language": language or ""}
-    )
+    rows = _learner_read().in_session(user_id=user_id, language=language or "")
     out = []
     enrolment = course = None
     states: list[ItemState] = []
@@ -108,6 +104,11 @@ def learner_progress(
 
 
 @cache
+def _learner_read() -> DirectRead:
+    return DirectRead(_learner_query())
+
+
+@cache
 def _learner_query():
     """The statement of :func:`learner_progress`, built once per process (see
     :func:`~courses.progress._outline_query`); the learner and the page's
@@ -122,11 +123,12 @@ def _learner_query():
     item_text = aliased(CourseTranslation)
     return (
         select(
-            Enrolment.id, Enrolment.course_id, Enrolment.last_item_id, Enrolment.completed_dt,
-            Course.slug, Course.title, Course.language, course_text.title,
-            Item.id, Item.key, Item.kind, Item.title, item_text.title, Item.module_id,
-            Item.required, Item.estimated_minutes,
-            Progress.id, Progress.score,
+            Enrolment.id.label("enrolment_id"), Enrolment.course_id, Enrolment.last_item_id,
+            Enrolment.completed_dt, Course.slug, Course.title, Course.language,
+            course_text.title.label("course_translated"), Item.id.label("item_id"), Item.key,
+            Item.kind, Item.title.label("item_title"),
+            item_text.title.label("item_translated"), Item.module_id, Item.required,
+            Item.estimated_minutes, Progress.id.label("progress_id"), Progress.score,
         )
         .join(Course, Course.id == Enrolment.course_id)
         .outerjoin(

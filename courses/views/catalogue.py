@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 
 from lms.db import db, utcnow
+from lms.directread import DirectRead
 from lms.i18n import language_name
 from lms.paging import MAX_PAGE, int_arg
 from lms.permissions import public
@@ -163,9 +164,7 @@ def course_page(slug: str):
     elif user_id is not None and keyed_group:
         join_form = JoinForm()
     # Tuples: the parts every visitor sees alike are kept, keyed by them (lms.fragments).
-    prerequisites = tuple(db.session.connection().execute(
-        _prerequisites_query(), {"course_id": course.id}
-    ))
+    prerequisites = tuple(_prerequisites_read().in_session(course_id=course.id))
     decisions = tuple(decisions_for(course))
     note = None
     found = translated_for(course, None, page_language())
@@ -217,6 +216,11 @@ def _course_page_query():
         )
         .where(Course.slug == bindparam("slug"))
     )
+
+
+@cache
+def _prerequisites_read() -> DirectRead:
+    return DirectRead(_prerequisites_query())
 
 
 @cache
