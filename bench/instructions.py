@@ -72,9 +72,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _inner(args) -> int:
     from . import dataset
-    from .profile_pages import _dataset, _floor, _log_in
+    from .profile_pages import _dataset, signed_in
     from .profile_views import _fresh
-    from .scenarios import BULK_PASSWORD
 
     pid = str(os.getpid())
 
@@ -85,22 +84,7 @@ def _inner(args) -> int:
     with tempfile.TemporaryDirectory(prefix="lms-instructions-data-") as tmp_name:
         env, config, _facts = _dataset(args.keep, Path(tmp_name), args.users)
         with dataset.in_process_app(env, config) as app:
-            if args.account == "tutor":
-                from sqlalchemy import select
-
-                from lms.accounts.models import User
-                from lms.db import db
-
-                from .cohort_measures import seed as seed_cohorts
-                from .scenarios import TUTOR
-
-                if db.session.scalar(select(User.id).where(User.email == TUTOR[0])) is None:
-                    seed_cohorts()
-            _floor(app)
-            account = ACCOUNTS[args.account]
-            if args.account == "member":
-                account = (account[0], BULK_PASSWORD)
-            client = _log_in(app, account, headers)
+            client = signed_in(app, args.account, headers)
             paths = [FLOOR, *args.paths]
             for path in paths:
                 for _ in range(20):

@@ -95,8 +95,29 @@ def _log_in(app, account: tuple[str, str], headers: dict[str, str]):
     return client
 
 
+def signed_in(app, account_name: str, headers: dict[str, str]):
+    """Serve the layout floor and log ``account_name`` (``learner``, ``tutor``, ``member``) in.
+
+    The tutor's groups (the cohort measures') are seeded once into a kept dataset.
+    """
+    if account_name == "tutor":
+        from sqlalchemy import select
+
+        from lms.accounts.models import User
+        from lms.db import db
+
+        from .cohort_measures import seed as seed_cohorts
+
+        if db.session.scalar(select(User.id).where(User.email == TUTOR[0])) is None:
+            seed_cohorts()
+    _floor(app)
+    account = ACCOUNTS[account_name]
+    if account_name == "member":
+        account = (account[0], BULK_PASSWORD)
+    return _log_in(app, account, headers)
+
+
 def main(argv: list[str] | None = None) -> int:
-    from .cohort_measures import seed as seed_cohorts
     from .measures import counting_queries
 
     args = _parser().parse_args(argv)
@@ -104,19 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="lms-profile-") as tmp_name:
         env, config, _facts = _dataset(args.keep, Path(tmp_name), args.users)
         with dataset.in_process_app(env, config) as app:
-            if args.account == "tutor":
-                from sqlalchemy import select
-
-                from lms.accounts.models import User
-                from lms.db import db
-
-                if db.session.scalar(select(User.id).where(User.email == TUTOR[0])) is None:
-                    seed_cohorts()
-            _floor(app)
-            account = ACCOUNTS[args.account]
-            if args.account == "member":
-                account = (account[0], BULK_PASSWORD)
-            client = _log_in(app, account, headers)
+            client = signed_in(app, args.account, headers)
             paths = [FLOOR, *args.paths]
             for path in paths:
                 answer = _fresh(client.get, path)

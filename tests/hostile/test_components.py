@@ -13,7 +13,7 @@ import pytest
 from lms.db import db
 
 from .test_routes import seed_site
-from .test_unmarked_text import ROLES, crawl
+from .test_unmarked_text import ROLES, html_pages
 
 _TABLE = re.compile(r"<table\b")
 _RADIO = re.compile(r"<input\b[^>]*\btype=\"radio\"")
@@ -94,12 +94,9 @@ def test_every_page_uses_the_shared_table_choice_and_notice_components(app):
     roles = {role: ROLES[role] for role in ("member", "tutor", "admin")}
     findings: dict[str, list[str]] = {}
     pages = 0
-    for role, path, response in crawl(app, path_values, roles, per_endpoint=1):
-        assert not isinstance(response, Exception), f"{role} {path}: {response!r}"
-        if response.mimetype != "text/html":
-            continue
+    for role, path, page in html_pages(app, path_values, roles, per_endpoint=1):
         pages += 1
-        if found := misplaced(response.get_data(as_text=True)):
+        if found := misplaced(page):
             findings[f"{role} {path}"] = found
     assert pages > 100, pages
     assert not findings, findings

@@ -19,28 +19,16 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from lms.i18n import LANGUAGE_COOKIE
-from lms.testing import TEMPLATE
+from lms.testing import SHIPPED_LANGUAGES as SHIPPED
+from lms.testing import compile_shipped_catalogues
 
 from .test_routes import seed_site
 from .test_unmarked_text import crawl
 
-SHIPPED = ("ur", "pl", "gu")
-
 
 @pytest.fixture(scope="module")
 def compiled_catalogues(tmp_path_factory) -> str:
-    folder = tmp_path_factory.mktemp("shipped")
-    shutil.copy(TEMPLATE, folder / "messages.pot")
-    for code in SHIPPED:
-        source = TEMPLATE.parent / code / "LC_MESSAGES" / "messages.po"
-        target = folder / code / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        shutil.copy(source, target / "messages.po")
-        with source.open("rb") as po:
-            catalogue = read_po(po, locale=code)
-        with (target / "messages.mo").open("wb") as mo:
-            write_mo(mo, catalogue)
-    return str(folder)
+    return compile_shipped_catalogues(tmp_path_factory.mktemp("shipped"))
 
 
 @pytest.fixture()

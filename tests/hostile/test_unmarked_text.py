@@ -236,6 +236,14 @@ def crawl(app, path_values: dict[str, str], roles: dict[str, str | None],
                 queue.append(link)
 
 
+def html_pages(app, path_values: dict[str, str], roles: dict[str, str | None], **options):
+    """:func:`crawl`'s HTML pages as ``(role, path, html)``; a page that raised fails the test."""
+    for role, path, response in crawl(app, path_values, roles, **options):
+        assert not isinstance(response, Exception), f"{role} {path}: {response!r}"
+        if response.mimetype == "text/html":
+            yield role, path, response.get_data(as_text=True)
+
+
 def test_every_page_shows_only_marked_interface_text(app):
     path_values = seed_site(app)
     create_user(ROLES["learner"], "New Comer", TEST_PASSWORD)
@@ -245,12 +253,9 @@ def test_every_page_shows_only_marked_interface_text(app):
     findings: dict[str, set[str]] = {}
     pages = 0
     # About 570 pages over the six roles.
-    for role, path, response in crawl(app, path_values, ROLES):
-        assert not isinstance(response, Exception), f"{role} {path}: {response!r}"
-        if response.mimetype != "text/html":
-            continue
+    for role, path, page in html_pages(app, path_values, ROLES):
         pages += 1
-        for piece in interface_text_outside_markers(response.get_data(as_text=True)):
+        for piece in interface_text_outside_markers(page):
             if not _is_content(piece, content, markdown):
                 findings.setdefault(piece, set()).add(f"{role} {path}")
     assert pages > 100, pages

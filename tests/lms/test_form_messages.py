@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 
 import flask_wtf
 import pytest
 import wtforms
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, request
 from flask_babel import force_locale
@@ -27,26 +25,13 @@ from wtforms.validators import DataRequired, Length
 from lms import forms
 from lms.form_messages import CSRF_MESSAGES
 from lms.i18n import LANGUAGE_COOKIE
-from lms.testing import TEMPLATE, csrf_token
-
-SHIPPED = ("ur", "pl", "gu")
+from lms.testing import TEMPLATE, compile_shipped_catalogues, csrf_token
 
 
 @pytest.fixture(scope="module")
 def shipped_catalogues(tmp_path_factory) -> str:
     """The shipped catalogues, compiled (whatever ``make translations`` last built)."""
-    folder = tmp_path_factory.mktemp("shipped")
-    shutil.copy(TEMPLATE, folder / "messages.pot")
-    for code in SHIPPED:
-        source = TEMPLATE.parent / code / "LC_MESSAGES" / "messages.po"
-        target = folder / code / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        shutil.copy(source, target / "messages.po")
-        with source.open("rb") as po:
-            catalogue = read_po(po, locale=code)
-        with (target / "messages.mo").open("wb") as mo:
-            write_mo(mo, catalogue)
-    return str(folder)
+    return compile_shipped_catalogues(tmp_path_factory.mktemp("shipped"))
 
 
 @pytest.fixture()
