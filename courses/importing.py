@@ -31,16 +31,14 @@ from .content_format import (
     CourseSource,
     ItemSource,
     ModuleSource,
-    OptionSource,
     Problem,
-    QuestionSource,
     content_data,
     find_course_folders,
     read_courses,
-    source_entries,
     sources_data,
     write_course,
 )
+from .item_hashes import item_source as _item_source
 from .markdown import render_lesson, render_markdown
 from .models import (
     KIND_ASSIGNMENT,
@@ -320,52 +318,6 @@ def course_source(course: Course, *, translations: bool = True) -> CourseSource:
             for module in course.modules
         ],
         translations=translations_source(course) if translations and course.id else [],
-    )
-
-
-def _item_source(item: Item) -> ItemSource:
-    if item.kind == KIND_ASSIGNMENT:
-        return ItemSource(
-            key=item.key,
-            kind=item.kind,
-            title=item.title,
-            required=item.required,
-            body=item.body_md,
-            estimated_minutes=item.estimated_minutes,
-            assignment=item.assignment,
-        )
-    if item.kind == KIND_LESSON:
-        return ItemSource(
-            key=item.key,
-            kind=item.kind,
-            title=item.title,
-            required=item.required,
-            body=item.body_md,
-            estimated_minutes=item.estimated_minutes,
-            sources=source_entries(item.sources),
-            reviewed=item.reviewed_on,
-            review_every=item.review_every_months,
-        )
-    return ItemSource(
-        key=item.key,
-        kind=item.kind,
-        title=item.title,
-        required=item.required,
-        pass_mark=item.pass_mark,
-        max_attempts=item.max_attempts,
-        questions=[
-            QuestionSource(
-                key=question.key,
-                type=question.type,
-                prompt=question.prompt,
-                explanation=question.explanation,
-                options=[
-                    OptionSource(o.key, o.text, o.correct, o.feedback) for o in question.options
-                ],
-                accepted=list(question.accepted or ()),
-            )
-            for question in item.questions
-        ],
     )
 
 

@@ -187,6 +187,11 @@ class Item(db.Model):
     # Quizzes
     pass_mark: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_attempts: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The hash of the item's file as an export writes it, which a translation made from
+    #: this version records as its ``source``. Kept by ``courses.item_hashes`` on every
+    #: flush; empty only for a row written around the ORM (its translations then show as
+    #: out of date, never wrongly as current).
+    source_hash: Mapped[str] = mapped_column(String(12), server_default="")
 
     course: Mapped[Course] = relationship(back_populates="items")
     module: Mapped[Module] = relationship(back_populates="items")

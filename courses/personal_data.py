@@ -203,7 +203,7 @@ TABLES = (
     not_personal("courses_item", "id", "course_id", "module_id", "key", "kind", "title",
                  "position", "required", "body_md", "body_html", "estimated_minutes", "sources",
                  "reviewed_on", "review_every_months", "pass_mark", "max_attempts",
-                 "assignment"),
+                 "assignment", "source_hash"),
     not_personal("courses_question", "id", "item_id", "key", "type", "prompt", "explanation",
                  "accepted", "position"),
     not_personal("courses_option", "id", "question_id", "key", "text", "correct", "feedback",

@@ -17,6 +17,7 @@ from lms.plugins import (
     register_decision_kind,
 )
 
+from . import item_hashes  # noqa: F401  (its session listener keeps Item.source_hash)
 from .assignments.operations import NOTIFICATION_KINDS as ASSIGNMENT_KINDS
 from .assignments.views import bp as assign_bp
 from .cli import cli

@@ -3,7 +3,8 @@
 The pages ask :func:`page_language`; when it is the course's own language
 nothing here runs (no query, no wrapper), so the original's pages cost what
 they did. Otherwise one query reads the course's translations in that
-language (every title, and the text of the item the page shows), and the
+language (every title, and the text of the item the page shows, with the
+original's stored hash to tell whether that text is out of date), and the
 page gets :class:`Shown` objects: the translated text over the original
 object, whose every other attribute (ids, keys, which option is correct)
 is the original's. Progress and grading use ids and keys, never text, so
@@ -13,9 +14,8 @@ they do not depend on the language.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -29,9 +29,7 @@ from lms.db import db
 from lms.directread import DirectRead
 from lms.i18n import language_name
 
-from .content_format import ItemSource, lesson_text, quiz_yaml, source_entries, source_hash
-from .content_format.model import OptionSource, QuestionSource
-from .models import KIND_LESSON, KIND_QUIZ, Item
+from .models import KIND_QUIZ, Item
 from .translation_models import CourseTranslation as CT
 
 
@@ -132,9 +130,10 @@ def _page_query():
             type_coerce(case((or_(current, CT.item_id.is_(None)), CT.data), else_=None),
                         JSON).label("data"),
             case((or_(current, CT.item_id.is_(None)), CT.body_html), else_="").label("body_html"),
-            # The original lesson's Markdown (not loaded by the page) for its hash.
-            case((current, select(Item.body_md).where(Item.id == bindparam("current"))
-                  .scalar_subquery()), else_="").label("original_md"),
+            # The original's hash as stored (``courses.item_hashes``), to tell a translation
+            # made from an older version.
+            case((current, select(Item.source_hash).where(Item.id == bindparam("current"))
+                  .scalar_subquery()), else_="").label("original_hash"),
         )
         .where(and_(CT.course_id == bindparam("course_id"), CT.language == bindparam("language")))
     )
@@ -151,61 +150,25 @@ def translated_for(course, item: Item | None, language: str) -> Translated | Non
     current_id = item.id if item is not None else -1
     rows = _page_read().in_session(course_id=course.id, language=language, current=current_id)
     current = None
-    for item_id, title, source, data, body_html, original_md in rows:
+    for item_id, title, source, data, body_html, original_hash in rows:
         if item_id is None:
             found.course_title, found.course_data, found.course_html = title, data or {}, body_html
             continue
         found.titles[item_id] = title
         if item_id == current_id:
-            current = (title, source, data or {}, body_html, original_md)
+            current = (title, source, data or {}, body_html, original_hash)
     if item is not None:
         found.note = "missing"
         if current is not None:
             found.current = current
-            found.note = "stale" if current[1] != _original_hash(item, current[4]) else ""
+            found.note = "stale" if current[1] != current[4] else ""
     return found
-
-
-def _original_hash(item: Item, body_md: str) -> str:
-    """The hash of ``item``'s file as an export writes it (see ``content_format``)."""
-    if item.kind == KIND_LESSON:
-        return _lesson_hash(
-            item.key, item.title, item.required, body_md, item.estimated_minutes,
-            json.dumps(item.sources, sort_keys=True), item.reviewed_on, item.review_every_months,
-        )
-    return source_hash(quiz_yaml(ItemSource(
-        key=item.key, kind=item.kind, title=item.title, required=item.required,
-        pass_mark=item.pass_mark, max_attempts=item.max_attempts,
-        questions=[
-            QuestionSource(q.key, q.type, q.prompt, q.explanation,
-                           [OptionSource(o.key, o.text, o.correct, o.feedback) for o in q.options],
-                           list(q.accepted or ()))
-            for q in item.questions
-        ],
-    )))
-
-
-@lru_cache(maxsize=256)
-def _lesson_hash(key, title, required, body_md, minutes, sources_json, reviewed, review_every
-                 ) -> str:
-    """The hash of a lesson's file, from everything the file holds.
-
-    Writing the file (its YAML front matter) cost more than the rest of a lesson
-    page in another language; the same values always make the same file, so each
-    version of a lesson is written once per process (the values are the key:
-    an edited lesson is a new entry, never a stale one).
-    """
-    return source_hash(lesson_text(ItemSource(
-        key=key, kind=KIND_LESSON, title=title, required=required, body=body_md,
-        estimated_minutes=minutes, sources=source_entries(json.loads(sources_json)),
-        reviewed=reviewed, review_every=review_every,
-    )))
 
 
 def shown_lesson(lesson: Item, found: Translated):
     if found.current is None:
         return lesson
-    title, _source, _data, body_html, _md = found.current
+    title, _source, _data, body_html, _hash = found.current
     return Shown(lesson, title=title, body_html=body_html)
 
 
@@ -213,7 +176,7 @@ def shown_quiz(quiz: Item, found: Translated):
     """The quiz with its text translated (options keep their ids and ``correct``)."""
     if found.current is None:
         return quiz
-    title, _source, data, _html, _md = found.current
+    title, _source, data, _html, _hash = found.current
     by_key = {q["id"]: q for q in data.get("questions", ())}
     questions = []
     for question in quiz.questions:

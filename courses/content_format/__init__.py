@@ -67,7 +67,7 @@ from .model import (
 from .problems import ContentProblems, Problem
 from .reading import find_course_folders, read_course, read_courses
 from .stamping import stamp
-from .translations import original_hashes, source_hash
+from .translations import item_hash, original_hashes, source_hash
 from .writing import (
     course_files,
     course_yaml,
@@ -116,6 +116,7 @@ __all__ = [
     "OptionTranslation",
     "QuestionTranslation",
     "Translation",
+    "item_hash",
     "original_hashes",
     "source_hash",
     "stamp",

@@ -31,7 +31,7 @@ from .model import (
 )
 from .problems import FileProblems, names
 from .validation import check_schema
-from .writing import course_yaml, lesson_text, quiz_yaml
+from .writing import ITEM_WRITERS, course_yaml
 from .yamlfile import LineList, LineMap, read_text
 
 #: The kinds of item a translation may hold.
@@ -43,15 +43,19 @@ def source_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+def item_hash(item: ItemSource) -> str:
+    """The hash of ``item``'s canonical file (a lesson, quiz or assignment), as a
+    translation of it records in its ``source``."""
+    return source_hash(ITEM_WRITERS[item.kind](item))
+
+
 def original_hashes(course: CourseSource) -> dict[tuple[str, str], str]:
     """``(kind, key)`` -> the hash of the original's canonical file; ``("course", "")``
     for ``course.yaml``. A translation whose ``source`` differs is out of date."""
     hashes = {("course", ""): source_hash(course_yaml(course))}
     for item in course.items():
-        if item.kind == "lesson":
-            hashes["lesson", item.key] = source_hash(lesson_text(item))
-        elif item.kind == "quiz":
-            hashes["quiz", item.key] = source_hash(quiz_yaml(item))
+        if item.kind in TRANSLATED_KINDS:
+            hashes[item.kind, item.key] = item_hash(item)
     return hashes
 
 

@@ -13,6 +13,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from courses.content_format import item_hash
+from courses.item_hashes import item_source
 from courses.models import Correction, Course, CourseDecision, Enrolment, Item, Progress
 from governance import operations as ops
 from governance.models import Enactment, Rulebook
@@ -66,6 +68,7 @@ def test_a_passed_revise_proposal_publishes_the_prepared_revision(
 ):
     course = _published_course(make_course, make_user, enrol)
     course_id, version, lesson_id = course.id, course.version, _lesson(course.id).id
+    source_hash = _lesson(course.id).source_hash
     tutor = login(make_user(roles=("learner", "tutor")))
     revision = _prepare(tutor, course.slug)
     assert _edit(tutor, revision.slug, _lesson(revision.id), "The revised lesson.") == 303
@@ -80,6 +83,9 @@ def test_a_passed_revise_proposal_publishes_the_prepared_revision(
     live = db.session.get(Course, course_id)
     lesson = _lesson(course_id)
     assert lesson.body_md == "The revised lesson." and lesson.id == lesson_id
+    # Its translations now show as out of date: the stored hash is the revised file's.
+    assert lesson.source_hash != source_hash
+    assert lesson.source_hash == item_hash(item_source(lesson))
     assert live.version == version + 1 and live.status == "published"
     assert db.session.scalar(select(Course).where(Course.revision_of_id == course_id)) is None
     assert db.session.scalar(select(Progress.item_id)) == lesson_id  # progress kept
