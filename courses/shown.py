@@ -2,28 +2,38 @@
 
 The pages ask :func:`page_language`; when it is the course's own language
 nothing here runs (no query, no wrapper), so the original's pages cost what
-they did. Otherwise one query reads the course's translations in that
-language (every title, and the text of the item the page shows, with the
-original's stored hash to tell whether that text is out of date), and the
-page gets :class:`Shown` objects: the translated text over the original
-object, whose every other attribute (ids, keys, which option is correct)
-is the original's. Progress and grading use ids and keys, never text, so
-they do not depend on the language.
+they did. Otherwise the page gets the course's translations in that
+language (every title and text), and :class:`Shown` objects: the
+translated text over the original object, whose every other attribute
+(ids, keys, which option is correct) is the original's. Progress and
+grading use ids and keys, never text, so they do not depend on the
+language. A translation is out of date when its ``source`` is not the
+item's stored hash (``Item.source_hash``, see :mod:`courses.item_hashes`).
+
+A course's translations in one language are read in one query and kept per
+process, keyed by the course's ``updated_dt`` (which the page loads with the
+course anyway), so a page in another language usually runs no query for
+them: reading and decoding every title and the item's text cost more than
+the rest of the difference from the original's page. Every write of a
+translation row moves the course's ``updated_dt`` (one session listener,
+:func:`courses.translations._course_changed`), so a changed translation is
+a new key at once, in every process; the old entry ages out of the bounded
+cache.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import and_, bindparam, case, or_, select, type_coerce
-from sqlalchemy.types import JSON
+from sqlalchemy import and_, bindparam, select
 
 from lms.db import db
 from lms.directread import DirectRead
@@ -31,6 +41,10 @@ from lms.i18n import language_name
 
 from .models import KIND_QUIZ, Item
 from .translation_models import CourseTranslation as CT
+
+#: Courses-in-a-language kept per process (every title and text of a course in one
+#: language, a few hundred KB at most): the shipped curriculum in a dozen languages.
+CACHE_SIZE = 256
 
 
 def page_language() -> str:
@@ -114,61 +128,81 @@ def _retitled(row, title: str):
     return Shown(row, title=title)
 
 
-@cache
-def _page_read() -> DirectRead:
-    """:func:`_page_query` run directly on the session's connection (:mod:`lms.directread`):
-    every page in another language than its course's reads it."""
-    return DirectRead(_page_query())
+@dataclass(frozen=True)
+class _CourseTexts:
+    """Every translated text of one course in one language, as read (shared: never changed).
+
+    ``items``: item id -> its title, ``source``, data and HTML body.
+    """
+
+    course_title: str | None
+    course_data: dict[str, Any]
+    course_html: str
+    titles: dict[int, str]
+    items: dict[int, tuple[str, str, dict[str, Any], str]]
 
 
 @cache
-def _page_query():
-    current = CT.item_id == bindparam("current")
-    return (
-        select(
-            CT.item_id, CT.title, CT.source,
-            type_coerce(case((or_(current, CT.item_id.is_(None)), CT.data), else_=None),
-                        JSON).label("data"),
-            case((or_(current, CT.item_id.is_(None)), CT.body_html), else_="").label("body_html"),
-            # The original's hash as stored (``courses.item_hashes``), to tell a translation
-            # made from an older version.
-            case((current, select(Item.source_hash).where(Item.id == bindparam("current"))
-                  .scalar_subquery()), else_="").label("original_hash"),
-        )
-        .where(and_(CT.course_id == bindparam("course_id"), CT.language == bindparam("language")))
+def _texts_read() -> DirectRead:
+    """Every translation of a course in a language, directly on the session's connection."""
+    return DirectRead(
+        select(CT.item_id, CT.title, CT.source, CT.data, CT.body_html)
+        .where(and_(CT.course_id == bindparam("course_id"),
+                    CT.language == bindparam("language")))
     )
+
+
+def _read_texts(course_id: int, language: str, _changed) -> _CourseTexts:
+    """Read what :class:`_CourseTexts` holds (``_changed``: the course's ``updated_dt``, the
+    cache key that tells a changed translation)."""
+    course_title, course_data, course_html = None, {}, ""
+    titles, items = {}, {}
+    for item_id, title, source, data, body_html in _texts_read().in_session(
+        course_id=course_id, language=language
+    ):
+        if item_id is None:
+            course_title, course_data, course_html = title, data or {}, body_html
+            continue
+        titles[item_id] = title
+        items[item_id] = (title, source, data or {}, body_html)
+    return _CourseTexts(course_title, course_data, course_html, titles, items)
+
+
+def _course_texts(course, language: str) -> _CourseTexts:
+    """The translations of ``course`` in ``language``, read once per process and version."""
+    app = current_app._get_current_object()
+    read = app.extensions.get("courses_translated_texts")
+    if read is None:
+        # One cache per application: tests build many on databases whose ids start again.
+        read = app.extensions["courses_translated_texts"] = lru_cache(maxsize=CACHE_SIZE)(
+            _read_texts)
+    return read(course.id, language, course.updated_dt)
 
 
 def translated_for(course, item: Item | None, language: str) -> Translated | None:
     """The translations of ``course`` in ``language`` for a page showing ``item``.
 
+    :param course: a ``Course`` (its ``updated_dt`` keys what is kept of its translations).
     :return: ``None`` when ``language`` is the course's own (nothing to translate).
     """
     if language == course.language:
         return None
-    found = Translated(language)
-    current_id = item.id if item is not None else -1
-    rows = _page_read().in_session(course_id=course.id, language=language, current=current_id)
-    current = None
-    for item_id, title, source, data, body_html, original_hash in rows:
-        if item_id is None:
-            found.course_title, found.course_data, found.course_html = title, data or {}, body_html
-            continue
-        found.titles[item_id] = title
-        if item_id == current_id:
-            current = (title, source, data or {}, body_html, original_hash)
+    texts = _course_texts(course, language)
+    found = Translated(language, texts.course_title, texts.course_data, texts.course_html,
+                       texts.titles)
     if item is not None:
         found.note = "missing"
+        current = texts.items.get(item.id)
         if current is not None:
             found.current = current
-            found.note = "stale" if current[1] != current[4] else ""
+            found.note = "stale" if current[1] != item.source_hash else ""
     return found
 
 
 def shown_lesson(lesson: Item, found: Translated):
     if found.current is None:
         return lesson
-    title, _source, _data, body_html, _hash = found.current
+    title, _source, _data, body_html = found.current
     return Shown(lesson, title=title, body_html=body_html)
 
 
@@ -176,7 +210,7 @@ def shown_quiz(quiz: Item, found: Translated):
     """The quiz with its text translated (options keep their ids and ``correct``)."""
     if found.current is None:
         return quiz
-    title, _source, data, _html, _hash = found.current
+    title, _source, data, _html = found.current
     by_key = {q["id"]: q for q in data.get("questions", ())}
     questions = []
     for question in quiz.questions:

@@ -11,6 +11,10 @@ they are kept as :class:`~courses.translation_models.CourseTranslation` rows:
 * :func:`translations_source` gives them back as content-format data (export);
 * :func:`stale_keys` tells which stored translations are out of date: made from
   an original that has changed since (in a file or in course authoring).
+
+Pages keep a course's translations per process, keyed by the course's
+``updated_dt`` (:mod:`courses.shown`): :func:`_course_changed` moves it with
+every write of one of its translation rows, whoever writes it.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from collections import defaultdict
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from lms import audit
 from lms.db import db, utcnow
@@ -39,6 +44,27 @@ from .translation_models import CourseTranslation
 
 #: The kind of minor correction an imported translation is recorded as.
 CORRECTION_KIND = "translation"
+
+
+@event.listens_for(Session, "before_flush")
+def _course_changed(session: Session, flush_context, instances) -> None:
+    """Move the ``updated_dt`` of each course whose translations this flush writes.
+
+    Deleting an item counts too: the database deletes its translation rows, and
+    SQLite may give the next item the same id.
+    """
+    course_ids = {
+        row.course_id for row in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(row, CourseTranslation) or (isinstance(row, Item) and row in session.deleted)
+    }
+    course_ids.discard(None)
+    if not course_ids:
+        return
+    now = utcnow()
+    for course_id in course_ids:
+        course = session.get(Course, course_id)
+        if course is not None and course not in session.deleted:
+            course.updated_dt = now
 
 
 def language_name(tag: str, in_locale: str = "en") -> str:

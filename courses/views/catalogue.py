@@ -168,7 +168,7 @@ def course_page(slug: str):
     decisions = tuple(decisions_for(course))
     note = None
     found = translated_for(course, None, page_language())
-    if found is not None:  # one query, only when the page is not in the course's language
+    if found is not None:  # only when the page is not in the course's language (shown.py)
         note = course_note(found, course.language)
         course, modules, outline_items = (
             found.course(course), found.modules(modules), found.items(outline_items))

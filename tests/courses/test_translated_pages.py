@@ -92,6 +92,26 @@ def test_an_out_of_date_translation_is_shown_with_a_note(db, demo, make_user, lo
             "may be out of date.⟧") in html
 
 
+def test_a_changed_translation_shows_at_once(db, demo, make_user, login):
+    _user, client = _learner(db, make_user, login)
+    assert "<h1>Cześć</h1>" in page(client, "intro")  # now kept by this process
+    lesson = demo / "translations/pl/lessons/intro.md"
+    lesson.write_text(lesson.read_text().replace("# Cześć", "# Dzień dobry"))
+    import_course(demo)
+    db.session.commit()
+    assert "<h1>Dzień dobry</h1>" in page(client, "intro")
+    # Written any other way through the session, too.
+    row = db.session.scalar(
+        select(CourseTranslation).where(CourseTranslation.title == "Sprawdzian"))
+    row.title = "Sprawdzian wiedzy"
+    db.session.commit()
+    assert "Sprawdzian wiedzy" in page(client, "intro")
+    db.session.delete(row)
+    db.session.commit()
+    html = page(client, "intro")
+    assert "Sprawdzian" not in html and ">Check<" in html
+
+
 def test_switching_language_mid_course_loses_no_progress(db, demo, make_user, login):
     user, client = _learner(db, make_user, login)
     csrf = token(client)
@@ -140,8 +160,10 @@ def test_a_quiz_is_graded_by_option_in_any_language(db, demo, make_user, login):
     assert "Your result: 100%" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def _lesson_queries(db, client, path):
-    client.get(path)
+def _lesson_queries(db, client, path, first=False):
+    """The queries of a view of ``path`` (``first``: the first in this language)."""
+    if not first:
+        client.get(path)
     with count_queries(db.engine) as counter:
         assert client.get(path).status_code == 200
     return counter["n"]
@@ -166,11 +188,15 @@ def test_the_translated_lesson_page_costs_one_query_whatever_the_size(
     counts = {}
     for language in ("en", "pl"):
         _speaking(db, user, language)
-        counts[language] = [_lesson_queries(db, client, f"/courses/c{n}/learn/l1")
+        counts[language] = [_lesson_queries(db, client, f"/courses/c{n}/learn/l1", first=True)
                             for n in (3, 60)]
+        counts[language + " again"] = [_lesson_queries(db, client, f"/courses/c{n}/learn/l2")
+                                       for n in (3, 60)]
     assert counts["pl"][0] == counts["pl"][1]  # no query per item
     assert counts["pl"][0] == counts["en"][0] + 1  # one query for the translations
     assert counts["en"][0] == counts["en"][1]
+    # Then kept (per process, keyed by the course's updated_dt): no query at all.
+    assert counts["pl again"] == counts["en again"] == counts["en"]
     html = client.get("/courses/c60/learn/l1").get_data(as_text=True)
     assert "Lekcja l1" in html and "Lekcja l60" in html and "Moduł" in html
 
