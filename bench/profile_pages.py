@@ -110,6 +110,9 @@ def signed_in(app, account_name: str, headers: dict[str, str]):
 
         if db.session.scalar(select(User.id).where(User.email == TUTOR[0])) is None:
             seed_cohorts()
+        # Outside a request SQLite's transactions begin IMMEDIATE: end this one, or
+        # the login's write would wait on it for ever.
+        db.session.commit()
     _floor(app)
     account = ACCOUNTS[account_name]
     if account_name == "member":

@@ -71,6 +71,7 @@ def _link_targets() -> list[tuple[str, str]]:
 
 def setup(app: Flask) -> None:
     """Give the slot templates their data functions; offer the curriculum decision kinds."""
+    from .cohorts import group_figures
     from .cohorts.dashboard import cohort_dashboard
     from .cohorts.directory import CourseCohorts
     from .cohorts.invitations import my_open_invitations
@@ -86,6 +87,7 @@ def setup(app: Flask) -> None:
         app.config.setdefault(key, value)
     app.config.setdefault("COURSES_FIRST_COURSE", FIRST_COURSE)
 
+    group_figures.init_app(app)
     for kind in KINDS:
         register_decision_kind(app, kind, owner="courses")
     register_personal_data(app, PERSONAL_DATA)

@@ -22,6 +22,7 @@ from lms.accounts.models import User
 from lms.db import UTCDateTime, db, utcnow
 
 from ..models import Course
+from .figures import install_on_create
 
 SOURCE_UPLOAD = "upload"
 SOURCE_KEY = "key"
@@ -57,6 +58,8 @@ class Cohort(db.Model):
     capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
     enrolment_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Moved by the database whenever a member's figures change (see :mod:`.figures`).
+    figures_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     course: Mapped[Course] = relationship()
     tutors: Mapped[list[CohortTutor]] = relationship(
@@ -207,3 +210,6 @@ class CohortInvitation(db.Model):
     def is_open(self, now: dt.datetime) -> bool:
         """Tell whether the invitation can still be answered at ``now``."""
         return self.status == INVITATION_PENDING and self.expires_dt > now
+
+
+install_on_create(db.metadata)

@@ -220,11 +220,13 @@ def group_query(groups: int) -> Select:
     Most at risk: both idle and behind first, then the longest without
     activity, then by name; the first ``named`` (a parameter) of each group.
     Every row carries its group's counts (``learners``, ``completed``,
-    ``at_risk_count``); a group's first row is there even when nobody is at
-    risk (its ``at_risk`` is false then), the others only for learners at
-    risk. A group without members has no row. The members are counted and
-    ranked in the database (window functions, one pass over them): the rows
-    read never grow with the groups.
+    ``at_risk_count``) and ``idle_from``, the earliest last activity of the
+    learners neither finished nor idle (``None`` when there are none); a
+    group's first row is there even when nobody is at risk (its ``at_risk``
+    is false then), the others only for learners at risk. A group without
+    members has no row. The members are counted and ranked in the database
+    (window functions, one pass over them): the rows read never grow with
+    the groups.
     """
     members = _members(groups)
     judged = members.verdicts
@@ -244,6 +246,10 @@ def group_query(groups: int) -> Select:
             m.cohort_id, m.user_id, User.display_name, m.since, m.idle, m.behind, m.at_risk,
             func.count().over(partition_by=m.cohort_id).label("learners"),
             how_many(m.completed).label("completed"), how_many(m.at_risk).label("at_risk_count"),
+            # The earliest last activity of those neither finished nor idle yet: the
+            # first of them turns idle when it is older than the idle days.
+            func.min(case((and_(not_(m.completed), not_(m.idle)), m.since)))
+            .over(partition_by=m.cohort_id).label("idle_from"),
             func.row_number().over(
                 partition_by=m.cohort_id,
                 order_by=(m.at_risk.desc(), risks.desc(), m.since, User.display_name, User.id),

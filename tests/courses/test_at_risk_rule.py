@@ -21,7 +21,7 @@ import re
 import pytest
 
 from courses.cohorts import matrix as matrix_module
-from courses.cohorts import matrix_csv, tutor_dashboard
+from courses.cohorts import group_figures, matrix_csv, tutor_dashboard
 from courses.cohorts.models import CohortMember
 from courses.models import Enrolment, Progress
 from lms.db import utcnow
@@ -165,7 +165,7 @@ def test_the_dashboard_reads_a_bounded_number_of_rows(app, db, make_user, make_c
         read.append(len(rows))
         return rows
 
-    monkeypatch.setattr(tutor_dashboard, "group_summaries", counting)
+    monkeypatch.setattr(group_figures, "group_summaries", counting)
     with app.test_request_context():
         cards = tutor_groups(tutor)
     assert [card.cohort.name for card in cards] == ["Started", "Nothing required", "Not started"]
