@@ -44,7 +44,7 @@ UPCOMING_DAYS = 14
 AT_RISK_SHOWN = 10
 
 
-@dataclass
+@dataclass(frozen=True)
 class AtRisk:
     user_id: int
     name: str
@@ -63,6 +63,22 @@ class GroupCard:
     at_risk_count: int = 0
     openings: list[tuple[ModuleDates, str]] = field(default_factory=list)
     due: list[tuple[ModuleDates, str]] = field(default_factory=list)
+
+    def shown(self) -> dict:
+        """Everything the card prints, as the values of its fragment (:mod:`lms.fragments`).
+
+        A tutor's card reads the same view after view until its group
+        changes: it is rendered once per distinct values and kept.
+        """
+        cohort = self.cohort
+        return {
+            "cohort_id": cohort.id, "name": cohort.name, "course": self.course.title,
+            "start": cohort.start_date, "end": cohort.end_date, "learners": self.learners,
+            "completed": self.completed, "at_risk": tuple(self.at_risk),
+            "at_risk_count": self.at_risk_count,
+            "openings": tuple((d.opens_on, title) for d, title in self.openings),
+            "due": tuple((d.due_on, title) for d, title in self.due),
+        }
 
 
 def tutor_groups(user=None) -> list[GroupCard]:

@@ -20,8 +20,8 @@ import re
 
 import pytest
 
-from courses.cohorts import matrix as matrix_module
 from courses.cohorts import group_figures, matrix_csv, tutor_dashboard
+from courses.cohorts import matrix as matrix_module
 from courses.cohorts.models import CohortMember
 from courses.models import Enrolment, Progress
 from lms.db import utcnow
