@@ -23,9 +23,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 from flask_login import current_user
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 
 from lms.db import db, utcnow
 from lms.scope import tutor_cohort_ids
@@ -51,18 +53,32 @@ class AtRisk:
     risks: tuple[str, ...]
 
 
+class Group(NamedTuple):
+    """What the dashboard shows of a group."""
+
+    id: int
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+
+
+class GroupCourse(NamedTuple):
+    id: int
+    title: str
+
+
 @dataclass
 class GroupCard:
-    cohort: Cohort
-    course: Course
+    cohort: Group
+    course: GroupCourse
     learners: int = 0
     completed: int = 0
     #: The :data:`AT_RISK_SHOWN` learners most at risk, most at risk first.
     at_risk: list[AtRisk] = field(default_factory=list)
     #: Every learner of the group at risk (``at_risk`` names the first of them).
     at_risk_count: int = 0
-    openings: list[tuple[ModuleDates, str]] = field(default_factory=list)
-    due: list[tuple[ModuleDates, str]] = field(default_factory=list)
+    openings: tuple[tuple[ModuleDates, str], ...] = ()
+    due: tuple[tuple[ModuleDates, str], ...] = ()
 
     def shown(self) -> dict:
         """Everything the card prints, as the values of its fragment (:mod:`lms.fragments`).
@@ -81,6 +97,68 @@ class GroupCard:
         }
 
 
+class _Plan(NamedTuple):
+    """A group's schedule on one day: its rule's facts, and what opens and falls due soon."""
+
+    required: int
+    overdue: tuple[int, ...]
+    overdue_required: int
+    started: bool
+    openings: tuple[tuple[ModuleDates, str], ...]
+    due: tuple[tuple[ModuleDates, str], ...]
+
+
+@cache
+def _groups_query() -> Select:
+    """The groups of ``ids`` that have not ended ``on``, with their courses' titles.
+
+    Built once: building a statement cost more than running it.
+    """
+    return (
+        select(Cohort.id, Cohort.name, Cohort.start_date, Cohort.end_date,
+               Cohort.figures_version, Course.id.label("course_id"), Course.title)
+        .join(Course, Course.id == Cohort.course_id)
+        .where(Cohort.id.in_(bindparam("ids", expanding=True)),
+               Cohort.end_date >= bindparam("on"))
+        .order_by(Cohort.start_date, Cohort.id)
+    )
+
+
+@cache
+def _modules_query() -> Select:
+    """The modules of the ``courses`` with their required items, in order."""
+    return (
+        select(Module.id, Module.course_id, Module.title, Module.unlock_after_days,
+               func.count(Item.id).label("required"))
+        .outerjoin(Item, and_(Item.module_id == Module.id, Item.course_id == Module.course_id,
+                              Item.required))
+        .where(Module.course_id.in_(bindparam("courses", expanding=True)))
+        .group_by(Module.id, Module.course_id, Module.title, Module.unlock_after_days,
+                  Module.position)
+        .order_by(Module.position, Module.id)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _plan(group: Group, modules: tuple[tuple[int, str, int | None, int], ...], on: dt.date
+          ) -> _Plan:
+    """The plan of ``group`` with its course's ``(id, title, unlock days, required items)``
+    modules ``on`` that day: the same for every view of that day, so worked out once."""
+    schedule = build_schedule(group.id, group.name, group.start_date, group.end_date,
+                              [(m_id, unlock) for m_id, _t, unlock, _r in modules])
+    late = schedule.overdue_modules(on)
+    titles = {m_id: title for m_id, title, _u, _r in modules}
+    horizon = on + dt.timedelta(days=UPCOMING_DAYS)
+    dates = sorted(schedule.modules.values(), key=lambda d: (d.opens_on, d.module_id))
+    return _Plan(
+        sum(r for *_m, r in modules), tuple(sorted(late)),
+        sum(r for m_id, *_m, r in modules if m_id in late), schedule.start_date <= on,
+        tuple((d, titles.get(d.module_id, "")) for d in dates if on < d.opens_on <= horizon),
+        tuple((d, titles.get(d.module_id, "")) for d in sorted(dates, key=lambda d: d.due_on)
+              if d.opens_on <= on <= d.due_on <= horizon),
+    )
+
+
 def tutor_groups(user=None) -> list[GroupCard]:
     """The groups ``user`` (default: the current user) tutors that have not ended."""
     user = user or current_user
@@ -89,55 +167,25 @@ def tutor_groups(user=None) -> list[GroupCard]:
         return []
     now = utcnow()
     on = now.date()
-    rows = db.session.execute(
-        # The version as a column: the row's value, never an older one the session holds.
-        select(Cohort, Course, Cohort.figures_version)
-        .join(Course, Course.id == Cohort.course_id)
-        .where(Cohort.id.in_(ids), Cohort.end_date >= on)
-        .order_by(Cohort.start_date, Cohort.id)
-    ).all()
+    rows = db.session.execute(_groups_query(), {"ids": ids, "on": on}).all()
     if not rows:
         return []
-    cards = {cohort.id: GroupCard(cohort, course) for cohort, course, _version in rows}
     modules: dict[int, list] = defaultdict(list)
-    for m in db.session.execute(
-        select(Module.id, Module.course_id, Module.title, Module.unlock_after_days,
-               func.count(Item.id).label("required"))
-        .outerjoin(Item, and_(Item.module_id == Module.id, Item.course_id == Module.course_id,
-                              Item.required))
-        .where(Module.course_id.in_({course.id for _c, course, _v in rows}))
-        .group_by(Module.id, Module.course_id, Module.title, Module.unlock_after_days,
-                  Module.position)
-        .order_by(Module.position, Module.id)
-    ):
-        modules[m.course_id].append(m)
-    horizon = on + dt.timedelta(days=UPCOMING_DAYS)
-    rules: dict[int, GroupRule] = {}
+    for m in db.session.execute(_modules_query(),
+                                {"courses": sorted({row.course_id for row in rows})}):
+        modules[m.course_id].append((m.id, m.title, m.unlock_after_days, m.required))
     idle_since = now - dt.timedelta(days=IDLE_DAYS)
-    for cohort, course, _version in rows:
-        course_modules = modules.get(course.id, [])
-        titles = {m.id: m.title for m in course_modules}
-        schedule = build_schedule(cohort.id, cohort.name, cohort.start_date, cohort.end_date,
-                                  [(m.id, m.unlock_after_days) for m in course_modules])
-        late = schedule.overdue_modules(on)
-        rules[cohort.id] = GroupRule(
-            sum(m.required for m in course_modules), tuple(sorted(late)),
-            sum(m.required for m in course_modules if m.id in late),
-            schedule.start_date <= on, idle_since,
-        )
-        card = cards[cohort.id]
-        dates = sorted(schedule.modules.values(), key=lambda d: (d.opens_on, d.module_id))
-        card.openings = [(d, titles.get(d.module_id, "")) for d in dates
-                         if on < d.opens_on <= horizon]
-        card.due = [(d, titles.get(d.module_id, "")) for d in
-                    sorted(dates, key=lambda d: d.due_on)
-                    if d.opens_on <= on <= d.due_on <= horizon]
+    cards: dict[int, GroupCard] = {}
+    groups: dict[int, tuple[int, GroupRule]] = {}
+    for row in rows:
+        group = Group(row.id, row.name, row.start_date, row.end_date)
+        plan = _plan(group, tuple(modules.get(row.course_id, ())), on)
+        cards[row.id] = GroupCard(group, GroupCourse(row.course_id, row.title),
+                                  openings=plan.openings, due=plan.due)
+        groups[row.id] = (row.figures_version, GroupRule(
+            plan.required, plan.overdue, plan.overdue_required, plan.started, idle_since))
     words = RiskWords(now)
-    versions = {cohort.id: version for cohort, _course, version in rows}
-    figures = group_figures({cohort_id: (versions[cohort_id], rule)
-                             for cohort_id, rule in rules.items()},
-                            AT_RISK_SHOWN, IDLE_DAYS, now)
-    for cohort_id, found in figures.items():
+    for cohort_id, found in group_figures(groups, AT_RISK_SHOWN, IDLE_DAYS, now).items():
         card = cards[cohort_id]
         card.learners, card.completed, card.at_risk_count = (
             found.learners, found.completed, found.at_risk_count)
