@@ -25,8 +25,8 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import (
     BindParameter,
     Boolean,
@@ -282,6 +282,9 @@ class RiskWords:
     def __init__(self, now: dt.datetime) -> None:
         self.now = now
         self.memo: dict[tuple[int | None, bool], tuple[str, ...]] = {}
+        # The words depend on the catalogue only: kept per catalogue (the object, so
+        # another application's or language's is another key) across requests.
+        self.catalogue = get_translations()
 
     def __call__(self, row) -> tuple[str, ...]:
         if not row.at_risk:
@@ -294,15 +297,18 @@ class RiskWords:
         key = (days, behind)
         words = self.memo.get(key)
         if words is None:
-            words = self.memo[key] = self._words(days, behind)
+            words = self.memo[key] = _worded(self.catalogue, days, behind)
         return words
 
-    @staticmethod
-    def _words(days: int | None, behind: bool) -> tuple[str, ...]:
-        words = []
-        if days is not None:
-            words.append(ngettext("no activity for %(num)d day",
-                                  "no activity for %(num)d days", days))
-        if behind:
-            words.append(_("behind the group's schedule"))
-        return tuple(words)
+
+@lru_cache(maxsize=1024)
+def _worded(catalogue, days: int | None, behind: bool) -> tuple[str, ...]:
+    """The words for idle ``days`` (``None``: not idle) and ``behind``, in ``catalogue``'s
+    language (the request's: ``catalogue`` is only the key)."""
+    words = []
+    if days is not None:
+        words.append(ngettext("no activity for %(num)d day",
+                              "no activity for %(num)d days", days))
+    if behind:
+        words.append(_("behind the group's schedule"))
+    return tuple(words)
