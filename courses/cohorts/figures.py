@@ -97,7 +97,7 @@ def drop_statements(dialect: str) -> list[str]:
 def install_on_create(metadata: MetaData) -> None:
     """Create the triggers whenever ``metadata.create_all`` creates the schema (tests).
 
-    Migrations create them too (``courses_0210``). After the whole schema, since
+    Migrations create them too (``courses_0230``). After the whole schema, since
     they name tables of the core and of the courses.
     """
     for dialect in ("sqlite", "postgresql"):

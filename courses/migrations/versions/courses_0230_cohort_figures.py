@@ -1,7 +1,7 @@
 """cohort figures version, moved by triggers when a member's figures change
 
-Revision ID: courses_0215
-Revises: courses_0200
+Revision ID: courses_0230
+Revises: courses_0220
 Create Date: 2026-12-07 04:15:00.000000
 
 """
@@ -12,8 +12,8 @@ from courses.cohorts.figures import create_statements, drop_statements
 
 
 # revision identifiers, used by Alembic.
-revision = 'courses_0215'
-down_revision = 'courses_0200'
+revision = 'courses_0230'
+down_revision = 'courses_0220'
 branch_labels = None
 depends_on = None
 
