@@ -19,9 +19,11 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('courses_cohort', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('figures_version', sa.Integer(), nullable=False,
-                                      server_default=sa.text('0')))
+    # A plain ALTER, never a batch: Alembic rebuilds a SQLite table for a default given
+    # as an expression, and dropping the old courses_cohort with foreign keys on would
+    # delete every group's members and tutors (ON DELETE CASCADE).
+    op.add_column('courses_cohort', sa.Column('figures_version', sa.Integer(), nullable=False,
+                                              server_default='0'))
     for statement in create_statements(op.get_bind().dialect.name):
         op.execute(statement)
 
@@ -29,6 +31,5 @@ def upgrade():
 def downgrade():
     for statement in drop_statements(op.get_bind().dialect.name):
         op.execute(statement)
-    with op.batch_alter_table('courses_cohort', schema=None) as batch_op:
-        batch_op.drop_column('figures_version')
-
+    # ALTER TABLE ... DROP COLUMN in place (SQLite 3.35 and later), for the same reason.
+    op.drop_column('courses_cohort', 'figures_version')
