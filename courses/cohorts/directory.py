@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from lms.contracts import CohortRoster
 from lms.db import db
+from lms.directread import DirectRead
 
 from ..models import Course
 from .models import Cohort, CohortMember, CohortTutor
@@ -44,7 +46,14 @@ class CourseCohorts:
         return _rosters(_BASE.where(Cohort.id.in_(taught)))
 
     def cohort_ids_of(self, tutor_id: int) -> list[int]:
-        return list(db.session.scalars(
-            select(CohortTutor.cohort_id).where(CohortTutor.user_id == tutor_id)
-            .order_by(CohortTutor.cohort_id)
-        ))
+        return [row[0] for row in _taught_ids_read().in_session(tutor_id=tutor_id)]
+
+
+@cache
+def _taught_ids_read() -> DirectRead:
+    """The ids of the cohorts ``tutor_id`` is assigned to, read on the session's connection
+    (:mod:`lms.directread`): every page of a tutor's dashboard asks."""
+    return DirectRead(
+        select(CohortTutor.cohort_id).where(CohortTutor.user_id == bindparam("tutor_id"))
+        .order_by(CohortTutor.cohort_id)
+    )

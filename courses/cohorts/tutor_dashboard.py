@@ -167,11 +167,13 @@ def tutor_groups(user=None) -> list[GroupCard]:
         return []
     now = utcnow()
     on = now.date()
-    rows = db.session.execute(_groups_query(), {"ids": ids, "on": on}).all()
+    # Core statements on the session's connection: the ORM's execution adds nothing here.
+    connection = db.session.connection()
+    rows = connection.execute(_groups_query(), {"ids": ids, "on": on}).all()
     if not rows:
         return []
     modules: dict[int, list] = defaultdict(list)
-    for m in db.session.execute(_modules_query(),
+    for m in connection.execute(_modules_query(),
                                 {"courses": sorted({row.course_id for row in rows})}):
         modules[m.course_id].append((m.id, m.title, m.unlock_after_days, m.required))
     idle_since = now - dt.timedelta(days=IDLE_DAYS)
