@@ -38,16 +38,43 @@ def process_revision_directives(ctx, revision, directives):
 
 def run_migrations_online():
     with db.engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=db.metadata,
-            include_object=include_object,
-            process_revision_directives=process_revision_directives,
-            render_as_batch=connection.dialect.name == "sqlite",
-            compare_type=True,
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table: it copies it and drops the old one,
+            # and with foreign keys on that DROP deletes every row referencing the
+            # table (ON DELETE CASCADE: progress, questions, a group's members...).
+            # Off while migrating (only outside a transaction, so on the driver's
+            # connection before anything begins), checked before the commit, and on
+            # again before the connection goes back to the pool.
+            driver = connection.connection.dbapi_connection
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=db.metadata,
+                include_object=include_object,
+                process_revision_directives=process_revision_directives,
+                render_as_batch=sqlite,
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection):
+    """Refuse to commit a migration that left a row pointing at nothing."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise RuntimeError(
+            f"the migration left {len(broken)} rows referencing missing rows in"
+            f" {', '.join(tables)}; nothing was changed"
         )
-        with context.begin_transaction():
-            context.run_migrations()
 
 
 if context.is_offline_mode():
