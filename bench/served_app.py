@@ -11,7 +11,8 @@ run: ``/_bench/floor-plain`` answers a line of text to a signed-in user,
 exist only in the bench's server, never in the application.
 
 A public page that reads the database pays for less: no user, but a
-connection from the pool (checked with a ping on PostgreSQL) and a query.
+connection from the pool (pinged first on PostgreSQL only after resting in
+the pool, ``LMS_DB_PING_AFTER_IDLE_SECONDS``) and a query.
 ``/_bench/floor-query`` runs ``SELECT 1`` the cheapest way the platform
 knows, the way the certificate verification page runs its one query
 (:func:`lms.db.fetch_one_autocommit`: a pooled DBAPI connection in

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
     "LMS_UPLOAD_FOLDER": "",
     "LMS_SQLITE_BUSY_TIMEOUT_MS": 15000,
+    "LMS_DB_PING_AFTER_IDLE_SECONDS": 10,
     "LMS_LOGIN_LIMIT_PER_ADDRESS": "20 per minute; 200 per hour",
     "LMS_LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 30 per hour",
     "LMS_RESET_LIMIT_PER_ADDRESS": "5 per minute; 30 per hour",
@@ -172,13 +173,21 @@ def _derive(app: Flask) -> None:
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["LMS_TIME_ZONE"]
     if not 0 <= cfg["LMS_NOTIFY_DIGEST_HOUR"] <= 23:
         raise ConfigError("LMS_NOTIFY_DIGEST_HOUR must be an hour from 0 to 23 (UTC).")
+    if cfg["LMS_DB_PING_AFTER_IDLE_SECONDS"] < 0:
+        raise ConfigError(
+            "LMS_DB_PING_AFTER_IDLE_SECONDS must be 0 or more seconds (0: check every pooled"
+            f" connection before use), not {cfg['LMS_DB_PING_AFTER_IDLE_SECONDS']!r}."
+        )
 
 
 def _engine_options(cfg: Mapping[str, Any]) -> dict[str, Any]:
     url = cfg["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": cfg["LMS_SQLITE_BUSY_TIMEOUT_MS"] / 1000}}
-    return {"pool_pre_ping": True}
+    # No ``pool_pre_ping``: it costs every request a round trip. A pooled PostgreSQL
+    # connection is checked only after LMS_DB_PING_AFTER_IDLE_SECONDS in the pool
+    # (lms.db.ping_after_idle, attached when the engine is made).
+    return {}
 
 
 def _secret_key(app: Flask, production: bool) -> str:

@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import DateTime, Engine, MetaData, event, text
+from sqlalchemy import DateTime, Engine, MetaData, event, exc, text
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -51,7 +52,18 @@ class Base(DeclarativeBase):
 class _SQLAlchemy(SQLAlchemy):
     """Flask-SQLAlchemy, whose teardown skips requests that opened no session, and
     ends a PostgreSQL transaction that only read with ``COMMIT`` (see
-    :func:`_end_reads_with_commit`)."""
+    :func:`_end_reads_with_commit`); its PostgreSQL engines check a pooled
+    connection that has been idle before handing it out (:func:`ping_after_idle`)."""
+
+    def init_app(self, app: Flask) -> None:
+        """Make the app's engines, as Flask-SQLAlchemy does, and attach
+        :func:`ping_after_idle` to each PostgreSQL one."""
+        super().init_app(app)
+        # Making an engine opens no connection; the factory still runs no query.
+        with app.app_context():
+            for engine in self.engines.values():
+                if engine.dialect.name == "postgresql":
+                    ping_after_idle(engine, app.config["LMS_DB_PING_AFTER_IDLE_SECONDS"])
 
     def _teardown_session(self, exc: BaseException | None) -> None:
         # Removing a session that was never created still looks it up twice
@@ -61,6 +73,55 @@ class _SQLAlchemy(SQLAlchemy):
             if exc is None:
                 _end_reads_with_commit(self.session())
             super()._teardown_session(exc)
+
+
+#: Kept in a pooled connection's ``connection_record.info``: when it last went back to the pool
+#: (``time.monotonic()``). A new connection has none, and is not pinged.
+_LAST_USED = "lms_last_used"
+
+
+def ping_after_idle(engine: Engine, seconds: float) -> None:
+    """Check a pooled connection before handing it out only when it has been idle.
+
+    SQLAlchemy's ``pool_pre_ping`` pings at every checkout: on PostgreSQL a
+    round trip per request, as much as a simple page's own query. A
+    connection that went back to the pool less than ``seconds`` ago is handed
+    out as it is; one idle longer is pinged first. A failed ping raises
+    :class:`~sqlalchemy.exc.InvalidatePoolError` in the pool's ``checkout``
+    event, so the pool replaces the connection (up to its own retries) and
+    treats every connection older than now as stale, as ``pool_pre_ping``
+    does: a dead idle connection most often means the server restarted, and
+    then its neighbours are dead too.
+
+    A connection used within the window whose server died fails the one
+    request that uses it; SQLAlchemy then invalidates the pool (its handling
+    of a disconnect during execution; :func:`invalidate_on_disconnect` for
+    the reads on raw connections), so the next request reconnects.
+
+    :param engine: a PostgreSQL engine; the listeners go on its pool and stay
+        with it through ``engine.dispose()``.
+    :param seconds: how long a connection may rest in the pool unchecked; ``0``
+        pings every pooled connection (but not a new one).
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+        last_used = connection_record.info.get(_LAST_USED)
+        if last_used is None or time.monotonic() - last_used <= seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as err:
+            if dialect.is_disconnect(err, dbapi_connection, None):
+                raise exc.InvalidatePoolError(f"ping after idle failed: {err}") from err
+            # Alive but unable to answer ``SELECT 1``: not one to hand out either.
+            raise exc.DisconnectionError(f"ping after idle failed: {err}") from err
+
+    @event.listens_for(engine, "checkin")
+    def _note_last_use(dbapi_connection, connection_record):
+        if dbapi_connection is not None:  # None: invalidated, reconnects when next checked out
+            connection_record.info[_LAST_USED] = time.monotonic()
 
 
 #: Set in a PostgreSQL connection's ``info`` by the first statement of its transaction
@@ -309,12 +370,39 @@ def fetch_one_autocommit(sql: str, params: tuple | dict = ()) -> tuple | None:
             cursor.execute(sql, params)
             row = cursor.fetchone()
             cursor.close()
+        except dialect.loaded_dbapi.Error as err:
+            invalidate_on_disconnect(engine, connection, err)
+            raise
         finally:
-            if switch:
+            if switch and connection.is_valid:
                 dialect.reset_isolation_level(dbapi_connection)
     finally:
         connection.close()
     return row
+
+
+def invalidate_on_disconnect(engine: Engine, connection, error: Exception) -> None:
+    """After a DBAPI error on a raw pooled connection, do what SQLAlchemy does after
+    one on its own connections: if the database has gone away, discard the
+    connection and mark every pooled connection made before now as stale.
+
+    Reads that run on ``engine.raw_connection()`` (:func:`fetch_one_autocommit`,
+    :mod:`lms.directread`) skip SQLAlchemy's execution, and with it that
+    handling: without this, after a server restart each recently used pooled
+    connection would fail a request of its own (and log its failed reset on
+    return), where SQLAlchemy fails only the first.
+
+    :param engine: the engine whose pool the connection came from.
+    :param connection: the pool's proxied connection (``engine.raw_connection()``).
+    :param error: the DBAPI exception raised while using it.
+    """
+    if connection.is_valid and engine.dialect.is_disconnect(
+        error, connection.dbapi_connection, None
+    ):
+        # Pool._invalidate is what Connection._handle_dbapi_exception calls: there is no
+        # public spelling of "this connection and its generation"
+        # (tests/lms/test_pool_ping.py fails should it go).
+        engine.pool._invalidate(connection, error)
 
 
 def lock_for_update(key: int) -> None:

@@ -21,7 +21,7 @@ from flask import Flask, g, has_request_context
 from sqlalchemy import JSON, Float, Select
 from sqlalchemy.engine import Dialect
 
-from .db import db
+from .db import db, invalidate_on_disconnect
 
 #: Called with each statement's SQL before it runs (tests count queries with it; the
 #: engine's ``before_cursor_execute`` event does not see these reads).
@@ -147,7 +147,7 @@ def _checkout(engine):
 
 def _checkin(connection, switch: bool, engine) -> None:
     try:
-        if switch:
+        if switch and connection.is_valid:  # invalidated: closed, nothing to reset
             engine.dialect.reset_isolation_level(connection.dbapi_connection)
     finally:
         connection.close()
@@ -175,18 +175,23 @@ def _fetch(engine, sql: str, params) -> list:
         if held is None:
             held = _checkout(engine)
             setattr(ctx_g, _HELD, held)
-        cursor = held[0].cursor()
+        return _fetch_held(held, sql, params)
+    held = _checkout(engine)
+    try:
+        return _fetch_held(held, sql, params)
+    finally:
+        _checkin(*held)
+
+
+def _fetch_held(held, sql: str, params) -> list:
+    connection, _switch, engine = held
+    try:
+        cursor = connection.cursor()
         try:
             cursor.execute(sql, params)
             return cursor.fetchall()
         finally:
             cursor.close()
-    held = _checkout(engine)
-    try:
-        cursor = held[0].cursor()
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        cursor.close()
-        return rows
-    finally:
-        _checkin(*held)
+    except engine.dialect.loaded_dbapi.Error as err:
+        invalidate_on_disconnect(engine, connection, err)
+        raise

@@ -56,6 +56,8 @@ def test_layers_apply_in_order(instance, monkeypatch):
         ("LMS_SMTP_PORT", "abc", "LMS_SMTP_PORT must be a whole number, not 'abc'"),
         ("LMS_SMTP_SSL", "maybe", "LMS_SMTP_SSL must be true or false, not 'maybe'"),
         ("LMS_ENV", "staging", "LMS_ENV must be one of development, production, testing"),
+        ("LMS_DB_PING_AFTER_IDLE_SECONDS", "-1", "_SECONDS must be 0 or more seconds"),
+        ("LMS_DB_PING_AFTER_IDLE_SECONDS", "ten", "must be a whole number, not 'ten'"),
     ],
 )
 def test_bad_values_are_refused_clearly(instance, monkeypatch, name, raw, expected):
