@@ -214,7 +214,7 @@ TABLES = (
     not_personal("courses_course_decision", "id", "course_id", "decision_id", "kind", "title",
                  "url", "enacted_dt"),
     not_personal("courses_cohort", "id", "course_id", "name", "start_date", "end_date",
-                 "capacity", "enrolment_key", "created_dt"),
+                 "capacity", "enrolment_key", "created_dt", "figures_version"),
 )
 
 
