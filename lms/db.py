@@ -162,6 +162,11 @@ def _end_reads_with_commit(session: Session) -> None:
     """
     if session.get_transaction() is None or session.new or session.dirty or session.deleted:
         return
+    if session.info.get(_READ_IN_AUTOCOMMIT, False):
+        # A GET's reads ran in autocommit: nothing to end. Asking for the session's
+        # connection here (the request is over, so the session no longer sees a GET)
+        # would check out a second one for the engine in transactions.
+        return
     connection = session.connection()
     if (
         connection.dialect.name != "postgresql"
@@ -181,6 +186,9 @@ def _read_only_request() -> bool:
     """Tell whether a request is being handled whose method never writes (GET, HEAD, OPTIONS)."""
     return has_request_context() and request.method in READ_ONLY_METHODS
 
+
+#: Set in a session's ``info`` once it has read in autocommit (a GET on PostgreSQL).
+_READ_IN_AUTOCOMMIT = "lms_read_in_autocommit"
 
 #: Where each application keeps, per engine, the engine's copy whose connections are in
 #: autocommit (the same pool), in ``app.extensions``.
@@ -206,6 +214,7 @@ class _Session(FlaskSession):
             and engine.dialect.name == "postgresql"
             and _read_only_request()
         ):
+            self.info[_READ_IN_AUTOCOMMIT] = True
             copies = current_app.extensions.setdefault(_AUTOCOMMIT, {})
             autocommit = copies.get(engine)
             if autocommit is None:

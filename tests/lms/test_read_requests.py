@@ -75,3 +75,23 @@ def test_reads_are_in_autocommit_on_postgresql_only(app, db):
         db.session.rollback()
     db.session.remove()
     assert _readers(db) == 1
+
+
+def test_a_reading_request_checks_out_one_connection(app, db, client):
+    """The teardown ends the request's reads on the connection they used: it does not
+    check out another (after the request, the session no longer sees a GET and would
+    pick the engine in transactions)."""
+    from sqlalchemy import event
+
+    db.session.add(_user(1))
+    db.session.commit()
+    db.session.remove()
+    checkouts = []
+    listener = lambda *args: checkouts.append(args)  # noqa: E731
+    event.listen(db.engine.pool, "checkout", listener)
+    try:
+        answer = client.get("/courses/")
+    finally:
+        event.remove(db.engine.pool, "checkout", listener)
+    assert answer.status_code == 200
+    assert len(checkouts) == 1
