@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 
 from lms.db import db, utcnow
+from lms.directread import DirectRead
 from lms.errors import abort_with
 from lms.permissions import login_required
 
@@ -39,18 +40,18 @@ class CertificateRow(NamedTuple):
 def my_certificates(user_id: int) -> list[CertificateRow]:
     """The learner's certificates, newest first (one query).
 
-    Read on the session's connection: every dashboard asks, and the ORM's
-    machinery cost more than the query.
+    Read directly on the session's connection (:mod:`lms.directread`): every
+    dashboard asks, and SQLAlchemy's execution machinery cost more than the query.
     """
-    rows = db.session.connection().execute(_my_certificates_query(), {"user_id": user_id})
-    return [CertificateRow(*row) for row in rows]
+    return [CertificateRow._make(row) for row in _my_certificates_read().in_session(
+        user_id=user_id)]
 
 
 @cache
-def _my_certificates_query():
+def _my_certificates_read() -> DirectRead:
     """The statement of :func:`my_certificates`, built once per process (building it cost
     more than running it)."""
-    return (
+    return DirectRead(
         select(*(getattr(Certificate, name) for name in CertificateRow._fields))
         .where(Certificate.user_id == bindparam("user_id"))
         .order_by(Certificate.issued_dt.desc())

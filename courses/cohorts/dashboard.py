@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from lms.accounts.models import User
 from lms.db import db
+from lms.directread import DirectRead
 
 from ..learner_progress import CourseRef
 from ..models import Course, Module
@@ -50,8 +51,9 @@ class CohortCard:
 def learner_cohorts(user_id: int, language: str | None = None
                     ) -> tuple[list[CohortCard], list]:
     """The learner's cohorts and their latest announcements, in four queries (one for a
-    learner in no cohort: every dashboard asks, so that one selects columns and runs on the
-    session's connection, as the ORM's machinery cost more than the query).
+    learner in no cohort: every dashboard asks, so that one selects columns and runs
+    directly on the session's connection (:mod:`lms.directread`), as SQLAlchemy's
+    execution machinery cost more than the query).
 
     :param language: the page's language: a course in another language is named, and its
         modules, as translated into it where a translation exists (joined into the first
@@ -59,9 +61,7 @@ def learner_cohorts(user_id: int, language: str | None = None
     """
     rows = []
     module_texts: dict[int, dict[str, str]] = {}
-    for row in db.session.connection().execute(
-        _cohorts_query(), {"user_id": user_id, "language": language or ""}
-    ):
+    for row in _cohorts_read().in_session(user_id=user_id, language=language or ""):
         course_id, slug, title, course_language, translated, data = row[4:]
         untranslated = bool(language) and course_language != language and translated is None
         rows.append((CohortRef(*row[:4]), CourseRef(
@@ -124,15 +124,16 @@ def learner_cohorts(user_id: int, language: str | None = None
 
 
 @cache
-def _cohorts_query():
+def _cohorts_read() -> DirectRead:
     """The learner's cohorts with their courses (and the course's own text in the page's
     language, for a course in another); built once per process, as every dashboard runs it
     and building it cost more than running it."""
     language = bindparam("language")
     text = aliased(CourseTranslation)
-    return (
+    return DirectRead(
         select(Cohort.id, Cohort.name, Cohort.start_date, Cohort.end_date,
-               Course.id, Course.slug, Course.title, Course.language, text.title, text.data)
+               Course.id.label("course_id"), Course.slug, Course.title, Course.language,
+               text.title.label("translated"), text.data)
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
         .join(Course, Course.id == Cohort.course_id)
         .outerjoin(text, and_(text.course_id == Course.id, text.item_id.is_(None),

@@ -25,6 +25,7 @@ from lms import audit
 from lms.accounts import operations as accounts
 from lms.accounts.models import User
 from lms.db import db, utcnow
+from lms.directread import DirectRead
 from lms.i18n import in_language_of
 from lms.mail import send_many
 
@@ -117,19 +118,18 @@ def open_invitations(user_id: int) -> list:
     """The invitations ``user_id`` can still answer, oldest first (one query).
 
     Rows of ``id``, ``expires_dt``, ``cohort_name`` and ``course_title``, read
-    on the session's connection: every dashboard asks, nearly always to find
-    none, and the ORM's machinery cost more than the query.
+    directly on the session's connection (:mod:`lms.directread`): every dashboard
+    asks, nearly always to find none, and SQLAlchemy's execution machinery cost
+    more than the query.
     """
-    return db.session.connection().execute(
-        _open_invitations_query(), {"user_id": user_id, "now": utcnow()}
-    ).all()
+    return _open_invitations_read().in_session(user_id=user_id, now=utcnow())
 
 
 @cache
-def _open_invitations_query():
+def _open_invitations_read() -> DirectRead:
     """The statement of :func:`open_invitations`, built once per process (building it
     cost more than running it)."""
-    return (
+    return DirectRead(
         select(
             CohortInvitation.id,
             CohortInvitation.expires_dt,
