@@ -84,6 +84,17 @@ def required_counts(enrolment_id, course_id):
     return done.label("done"), total.label("total")
 
 
+class ProgressFacts(NamedTuple):
+    """What a progress bar prints (the ``progress_bar`` macro), and nothing of whose
+    progress it is: the same for every learner at the same point of a course, so a kept
+    fragment (:mod:`lms.fragments`) can be keyed by it."""
+
+    done: int
+    total: int
+    percent: int
+    remaining_words: str
+
+
 @dataclass(frozen=True)
 class CourseProgress:
     """Where one enrolment stands: counts over the *required* items of the current version."""
@@ -111,6 +122,11 @@ class CourseProgress:
     @property
     def completed(self) -> bool:
         return self.total > 0 and self.done == self.total
+
+    @property
+    def facts(self) -> ProgressFacts:
+        """What a progress bar prints of this progress."""
+        return ProgressFacts(self.done, self.total, self.percent, self.remaining_words)
 
     @property
     def done_item_ids(self) -> frozenset[int]:

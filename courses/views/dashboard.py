@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 from flask import current_app, render_template
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
 
-from lms.db import db, utcnow
+from lms.db import utcnow
 from lms.directread import DirectRead
 from lms.permissions import login_required
 
@@ -47,17 +48,34 @@ def dashboard_data() -> dict:
     data["resume"] = next((r for r in data["active"] if r[2].continue_item), None)
     data["course_count"] = _listed_count_read().in_session(now=utcnow())[0].count
     data["new_learner"] = not data["active"] and not data["completed"]
-    data["first_course"] = None
-    if data["new_learner"]:
-        first = db.session.scalar(
-            select(Course).where(
-                is_listed_clause(utcnow()),
-                Course.slug == current_app.config.get("COURSES_FIRST_COURSE", ""),
-            )
-        )
-        found = translated_for(first, None, page_language()) if first is not None else None
-        data["first_course"] = found.course(first) if found else first
+    data["first_course"] = first_course() if data["new_learner"] else None
     return data
+
+
+class FirstCourse(NamedTuple):
+    """What "Where to start" shows of the course to start with, in the page's language where
+    translated (a value: the section is a kept fragment keyed by it)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    language: str
+
+
+def first_course() -> FirstCourse | None:
+    """The course a newcomer is pointed to (``COURSES_FIRST_COURSE``), if listed."""
+    rows = _first_course_read().in_session(
+        now=utcnow(), slug=current_app.config.get("COURSES_FIRST_COURSE", "")
+    )
+    if not rows:
+        return None
+    first = FirstCourse._make(rows[0])
+    found = translated_for(first, None, page_language())
+    if found:
+        shown = found.course(first)
+        first = first._replace(title=shown.title, summary=shown.summary)
+    return first
 
 
 @cache
@@ -66,6 +84,17 @@ def _listed_count_read() -> DirectRead:
     directly on the session's connection (:mod:`lms.directread`)."""
     return DirectRead(
         select(func.count(Course.id).label("count")).where(is_listed_clause(bindparam("now")))
+    )
+
+
+@cache
+def _first_course_read() -> DirectRead:
+    """:func:`first_course`'s statement, built once per process and run directly: the
+    columns it shows rather than the whole course (its description and outcomes)."""
+    return DirectRead(
+        select(*(getattr(Course, name) for name in FirstCourse._fields)).where(
+            is_listed_clause(bindparam("now")), Course.slug == bindparam("slug")
+        )
     )
 
 
