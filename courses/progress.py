@@ -85,14 +85,59 @@ def required_counts(enrolment_id, course_id):
 
 
 class ProgressFacts(NamedTuple):
-    """What a progress bar prints (the ``progress_bar`` macro), and nothing of whose
-    progress it is: the same for every learner at the same point of a course, so a kept
-    fragment (:mod:`lms.fragments`) can be keyed by it."""
+    """The counts a progress bar and "what is left" print (the ``progress_bar`` macro),
+    and nothing of whose progress it is: the same for every learner at the same point
+    of a course, so a kept fragment (:mod:`lms.fragments`) can be keyed by it. Its words
+    are worked out from the counts only when printed, so a fragment kept for these counts
+    costs no translating."""
 
     done: int
     total: int
-    percent: int
-    remaining_words: str
+    remaining_lessons: int
+    remaining_quizzes: int
+    remaining_assignments: int
+    #: The final quiz (the last required item, when it is a quiz) is still to pass.
+    final_quiz_remaining: bool
+
+    @property
+    def percent(self) -> int:
+        """Whole percent done, rounded down so 100 means truly finished."""
+        return percent_done(self.done, self.total)
+
+    @property
+    def completed(self) -> bool:
+        return self.total > 0 and self.done == self.total
+
+    @property
+    def remaining_words(self) -> str:
+        """What is left, in plain words: "2 lessons and the final quiz"."""
+        # The request's translations, looked up once rather than once per phrase
+        # (a lookup costs more than the translating).
+        translations = get_translations()
+        _, ngettext = translations.ugettext, translations.ungettext
+        if self.completed:
+            return _("Nothing left. You finished this course.")
+        quizzes = self.remaining_quizzes - (1 if self.final_quiz_remaining else 0)
+        parts = []
+        if self.remaining_lessons:
+            parts.append(
+                ngettext("%(num)d lesson", "%(num)d lessons", self.remaining_lessons)
+                % {"num": self.remaining_lessons}
+            )
+        if quizzes:
+            parts.append(ngettext("%(num)d quiz", "%(num)d quizzes", quizzes) % {"num": quizzes})
+        if self.remaining_assignments:
+            parts.append(
+                ngettext("%(num)d assignment", "%(num)d assignments", self.remaining_assignments)
+                % {"num": self.remaining_assignments}
+            )
+        if self.final_quiz_remaining:
+            parts.append(_("the final quiz"))
+        if not parts:
+            return _("Nothing left.")
+        if len(parts) == 1:
+            return _("%(a)s left") % {"a": parts[0]}
+        return _("%(a)s and %(b)s left") % {"a": ", ".join(parts[:-1]), "b": parts[-1]}
 
 
 @dataclass(frozen=True)
@@ -125,8 +170,11 @@ class CourseProgress:
 
     @property
     def facts(self) -> ProgressFacts:
-        """What a progress bar prints of this progress."""
-        return ProgressFacts(self.done, self.total, self.percent, self.remaining_words)
+        """The counts a progress bar prints of this progress."""
+        return ProgressFacts(
+            self.done, self.total, self.remaining_lessons, self.remaining_quizzes,
+            self.remaining_assignments, self.final_quiz_remaining,
+        )
 
     @property
     def done_item_ids(self) -> frozenset[int]:
@@ -147,38 +195,12 @@ class CourseProgress:
 
     @cached_property
     def remaining_words(self) -> str:
-        """What is left, in plain words: "2 lessons and the final quiz".
+        """What is left, in plain words (:attr:`ProgressFacts.remaining_words`).
 
-        Worked out once per object (the dashboard shows it twice for the course to
-        continue); progress lives for one request, in that request's language.
+        Worked out once per object (a page may show it twice); progress lives for one
+        request, in that request's language.
         """
-        # The request's translations, looked up once rather than once per phrase
-        # (a lookup costs more than the translating).
-        translations = get_translations()
-        _, ngettext = translations.ugettext, translations.ungettext
-        if self.completed:
-            return _("Nothing left. You finished this course.")
-        quizzes = self.remaining_quizzes - (1 if self.final_quiz_remaining else 0)
-        parts = []
-        if self.remaining_lessons:
-            parts.append(
-                ngettext("%(num)d lesson", "%(num)d lessons", self.remaining_lessons)
-                % {"num": self.remaining_lessons}
-            )
-        if quizzes:
-            parts.append(ngettext("%(num)d quiz", "%(num)d quizzes", quizzes) % {"num": quizzes})
-        if self.remaining_assignments:
-            parts.append(
-                ngettext("%(num)d assignment", "%(num)d assignments", self.remaining_assignments)
-                % {"num": self.remaining_assignments}
-            )
-        if self.final_quiz_remaining:
-            parts.append(_("the final quiz"))
-        if not parts:
-            return _("Nothing left.")
-        if len(parts) == 1:
-            return _("%(a)s left") % {"a": parts[0]}
-        return _("%(a)s and %(b)s left") % {"a": ", ".join(parts[:-1]), "b": parts[-1]}
+        return self.facts.remaining_words
 
 
 def course_items(course_ids: Iterable[int]) -> dict[int, list]:
