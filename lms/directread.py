@@ -52,8 +52,11 @@ class _Compiled:
             else:
                 value = bind.effective_value
                 self.static[name] = process(value) if process and value is not None else value
+        # Each conversion with whether it gives ``None`` for ``None`` (nearly all do): those
+        # are skipped for ``None``, which outer joins and optional columns fill rows with
+        # (an unfinished enrolment's completion time, on each of its items' rows).
         self.results = [
-            (i, f) for i, f in enumerate(
+            (i, f, f(None) is None) for i, f in enumerate(
                 _result_processor(c.type, dialect) for c in statement.selected_columns) if f
         ]
 
@@ -108,8 +111,10 @@ class DirectRead:
         converted = []
         for row in rows:
             row = list(row)
-            for i, process in compiled.results:
-                row[i] = process(row[i])
+            for i, process, keeps_none in compiled.results:
+                value = row[i]
+                if value is not None or not keeps_none:
+                    row[i] = process(value)
             converted.append(make(row))
         return converted
 
