@@ -35,3 +35,15 @@ def test_an_import_with_new_globals_still_gets_its_own_module(app):
         "page.html": '{% from "m.html" import who %}{{ who() }}',
     }), cache_size=0)
     assert env.get_template("page.html", globals={"name": "Ann"}).render() == "Ann"
+
+
+def test_a_context_reads_its_globals_keys_when_asked(app):
+    """Contexts do not copy their globals' keys when made (most never import), and give
+    the keys of the moment when an import asks."""
+    env = app.jinja_env.overlay(loader=DictLoader({"page.html": "x"}), cache_size=0)
+    page = env.get_template("page.html", globals={"own": 1})
+    context = page.new_context()
+    assert context.globals_keys == set(env.globals) | {"own"}
+    env.globals["later"] = 2
+    assert "later" in context.globals_keys
+    assert page.new_context(shared=True).globals_keys == set(env.globals) | {"own"}
