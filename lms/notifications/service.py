@@ -30,6 +30,7 @@ from ..contracts import (
     NotificationKind,
 )
 from ..db import db, utcnow
+from ..directread import DirectRead
 from ..i18n import recipient_language
 from .models import EMAIL_DIGEST, EMAIL_SENT, Notification, NotificationPreference
 
@@ -488,8 +489,10 @@ def bell() -> dict[str, Any] | None:
     return cached
 
 
-def recent_unread(limit: int = 5) -> list[Notification]:
-    """The current user's newest unread notices, for the dashboard (one indexed query).
+def recent_unread(limit: int = 5) -> list:
+    """The current user's newest unread notices, for the dashboard (one indexed query):
+    rows of ``id``, ``subject``, ``link`` and ``created_dt``, read directly on the
+    session's connection (:mod:`lms.directread`), not as entities.
 
     None (and no query) when the request's unread count, the layout's bell,
     is nought: the common case.
@@ -498,17 +501,15 @@ def recent_unread(limit: int = 5) -> list[Notification]:
 
     if not current_user or not current_user.is_authenticated or not bell()["count"]:
         return []
-    return list(db.session.scalars(
-        _recent_unread_query(), {"user_id": current_user.id, "limit": limit}
-    ))
+    return _recent_unread_read().in_session(user_id=current_user.id, limit=limit)
 
 
 @cache
-def _recent_unread_query():
+def _recent_unread_read() -> DirectRead:
     """The statement of :func:`recent_unread`, built once per process: on every dashboard,
     building a statement and its cache key cost more than running it."""
-    return (
-        select(Notification)
+    return DirectRead(
+        select(Notification.id, Notification.subject, Notification.link, Notification.created_dt)
         .where(Notification.user_id == bindparam("user_id"), Notification.read_dt.is_(None))
         .order_by(Notification.id.desc())
         .limit(bindparam("limit"))

@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import event, func, select, update
 
+from lms import directread
 from lms.contracts import NotificationKind
 from lms.notifications import (
     Notification,
@@ -167,17 +168,24 @@ def test_kind_must_carry_owner_prefix_and_be_declared_once(kinds):
 
 
 def _statements_about_notices(db, client, path):
+    """The statements about notices sent while getting ``path``: through the engine and
+    read directly (lms.directread)."""
     seen = []
 
     def before(conn, cursor, statement, *args, **kwargs):
         if "lms_notification" in statement:
             seen.append(statement)
 
+    def direct(statement):
+        before(None, None, statement)
+
     event.listen(db.engine, "before_cursor_execute", before)
+    directread.observers.append(direct)
     try:
         response = client.get(path)
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
+        directread.observers.remove(direct)
     return response, seen
 
 
