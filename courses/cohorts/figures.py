@@ -24,6 +24,9 @@ below adds one to the version of the groups it touches:
 Everything else the answer depends on (the group's dates, its course's
 modules and their required counts, today's date) is read on every view and
 is part of the kept answer's key.
+
+Migration ``courses_0230`` creates these triggers from this module; changing
+one takes a new migration that drops and creates them again.
 """
 
 from __future__ import annotations
@@ -62,8 +65,8 @@ def _sqlite_statements() -> list[str]:
 
 
 def _postgres_statements() -> list[str]:
-    # PostgreSQL runs a function per trigger; NEW is null in a DELETE and OLD in an
-    # INSERT (since PostgreSQL 11), so one function serves every event of a table.
+    # A PostgreSQL trigger runs a function: one per trigger, with the same WHERE as
+    # SQLite's (NEW is null in a DELETE and OLD in an INSERT since PostgreSQL 11).
     statements = []
     for name, table, when, where in _TRIGGERS:
         statements.append(
