@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import NamedTuple
 
@@ -61,6 +62,8 @@ class FirstCourse(NamedTuple):
     title: str
     summary: str
     language: str
+    #: Keys what is kept of the course's translations (:func:`courses.shown.translated_for`).
+    updated_dt: dt.datetime
 
 
 def first_course() -> FirstCourse | None:
