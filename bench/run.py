@@ -21,7 +21,10 @@ floor, layout", "signed-in floor, audited write", "public floor, one query"):
 its targets are then shares of that floor measured in the same run (its req/s
 at least ``floor_ratio`` of the floor's, its p95 at most ``floor_p95_factor``
 times the floor's), reported as "vs floor"; ``--only`` adds the floors the
-chosen scenarios name.
+chosen scenarios name. The floor (and a twin, see :mod:`bench.scenarios`) is
+measured again right after the page in each of the page's rounds, and each
+share is the median of the rounds' quotients: minutes apart, a shared
+machine's speed moves by a third.
 Exits 1 when a scenario misses its target ratio, floor share or p95 latency or gets errors
 (including unexpected statuses, missing expected text and redirects to the
 login page) or a measure misses its target, 2 when it cannot run.
@@ -196,11 +199,15 @@ def _entry(scenario: Scenario, backend: str, pairs: list[tuple[WrkResult, WrkRes
 
 
 def apply_floors(entries: list[dict]) -> None:
-    """Judge each entry that names a floor against that floor's entry of the same backend.
+    """Judge each entry that names a floor against that floor, measured beside it.
 
-    Adds ``floor_rps``, ``floor_p95_ms``, ``floor_ratio`` (rps over the floor's) and
-    ``floor_p95_ratio`` (p95 over the floor's); an entry whose floor was not measured
-    in the run fails.
+    Adds ``floor_rps``, ``floor_p95_ms`` (the floor's own entry), ``floor_ratio``
+    (the page's share of the floor's req/s) and ``floor_p95_ratio`` (its p95
+    over the floor's). Both are medians over the rounds of the quotients of
+    the page and the floor measured in the same round, seconds apart (see
+    :func:`_paired`); a twin's share (``twin_ratio``) is taken the same way.
+    An entry whose floor or twin was not measured in the run fails, and so
+    does one whose floor or twin got errors.
     """
     wrk = [e for e in entries if e.get("kind") == "wrk"]
     floors = {(e["backend"], e["name"]): e for e in wrk}
@@ -208,16 +215,14 @@ def apply_floors(entries: list[dict]) -> None:
         if not e.get("floor"):
             continue
         floor = floors.get((e["backend"], e["floor"]))
-        if floor is None:
+        if floor is None or e["floor"] not in e.get("beside", {}):
             e["pass"] = False
             e["floor_missing"] = True
             continue
         e["floor_rps"], e["floor_p95_ms"] = floor["rps"], floor["p95_ms"]
-        e["floor_ratio"] = round(e["rps"] / floor["rps"], 3) if floor["rps"] else 0.0
-        e["floor_p95_ratio"] = (
-            round(e["p95_ms"] / floor["p95_ms"], 3) if floor["p95_ms"] else math.inf
-        )
-        passed = e["pass"] is not False and not floor["errors"]
+        e["floor_ratio"] = _paired(e, e["floor"], "rps")
+        e["floor_p95_ratio"] = _paired(e, e["floor"], "p95_ms")
+        passed = e["pass"] is not False and not _errors_beside(e, e["floor"], floor)
         if e.get("target_floor_ratio") is not None:
             passed = passed and e["floor_ratio"] >= e["target_floor_ratio"]
         if e.get("max_floor_p95_factor") is not None:
@@ -227,14 +232,35 @@ def apply_floors(entries: list[dict]) -> None:
         if not e.get("twin"):
             continue
         twin = floors.get((e["backend"], e["twin"]))
-        if twin is None:
+        if twin is None or e["twin"] not in e.get("beside", {}):
             e["pass"] = False
             e["twin_missing"] = True
             continue
         e["twin_rps"] = twin["rps"]
-        e["twin_ratio"] = round(e["rps"] / twin["rps"], 3) if twin["rps"] else 0.0
+        e["twin_ratio"] = _paired(e, e["twin"], "rps")
         if e.get("target_twin_ratio") is not None and e["pass"] is not False:
-            e["pass"] = e["twin_ratio"] >= e["target_twin_ratio"] and not twin["errors"]
+            e["pass"] = (e["twin_ratio"] >= e["target_twin_ratio"]
+                         and not _errors_beside(e, e["twin"], twin))
+
+
+def _paired(entry: dict, other: str, key: str) -> float:
+    """The median over the rounds of ``entry``'s ``key`` over ``other``'s in the same round.
+
+    ``other`` (a floor or a twin) was measured right after the page in each
+    round. Taken minutes apart, as separate scenarios, the two would compare
+    two machine speeds: on a shared machine the bare app alone served from
+    4,400 to 6,700 req/s within ten minutes.
+    """
+    quotients = [
+        mine[key] / theirs[key] if theirs[key] else math.inf
+        for mine, theirs in zip(entry["rounds"], entry["beside"][other], strict=True)
+    ]
+    return round(statistics.median(quotients), 3)
+
+
+def _errors_beside(entry: dict, name: str, own_entry: dict) -> bool:
+    """Whether the floor or twin ``name`` got errors, as a scenario or beside ``entry``."""
+    return bool(own_entry["errors"] or any(r["errors"] for r in entry["beside"][name]))
 
 
 def with_floors(chosen: list[Scenario], everything: list[Scenario]) -> list[Scenario]:
@@ -340,11 +366,25 @@ def _form_headers(cookie: str) -> dict[str, str]:
     return {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
 
 
-def _measure(scenario: Scenario, backend: str, url: str, bare_url: str, tmp: Path,
-             load: dict, facts: dict) -> dict | None:
-    """Measure the baseline, then ``scenario``; ``None`` when the scenario is broken."""
+@dataclasses.dataclass(frozen=True)
+class _Load:
+    """A scenario ready to measure: what wrk sends, where, with which script and load."""
+
+    url: str
+    headers: dict[str, str]
+    script: Path
+    wrk: dict
+
+    def run(self) -> WrkResult:
+        return run_wrk(self.url, headers=self.headers, script=self.script, **self.wrk)
+
+
+def _prepare(scenario: Scenario, url: str, tmp: Path, load: dict, facts: dict) -> _Load | None:
+    """Log in, scrape tokens, warm up and write the Lua script; ``None`` when broken."""
     headers = dict(scenario.headers)
-    script = tmp / "scenario.lua"
+    # One script per scenario: a floor's is used again beside each page measured against it.
+    script = tmp / f"scenario-{abs(hash(scenario.name))}.lua"
+    wrk_load = {k: v for k, v in load.items() if k != "rounds"}
     if scenario.voters:
         sessions = _sessions(scenario, url, facts["voters"])
         # Every voter's session must work before the load: each sends its first form once.
@@ -354,7 +394,7 @@ def _measure(scenario: Scenario, backend: str, url: str, bare_url: str, tmp: Pat
         script.write_text(sessions_lua(scenario.method, sessions, scenario.expect_status,
                                        scenario.expect_text))
         # One wrk thread per connection, so that each connection is one voter.
-        load = {**load, "connections": len(sessions), "threads": len(sessions)}
+        wrk_load = {**wrk_load, "connections": len(sessions), "threads": len(sessions)}
     else:
         if scenario.login:
             headers["Cookie"] = log_in(url, *scenario.login)
@@ -370,24 +410,38 @@ def _measure(scenario: Scenario, backend: str, url: str, bare_url: str, tmp: Pat
             return None
         script.write_text(checking_lua(scenario.method, body, scenario.expect_status,
                                        scenario.expect_text))
-    # The bare app gets the same Lua hooks (so wrk does the same work on both
-    # sides of the ratio), with a plain GET of its one page, under the same load.
-    bare_script = tmp / "bare.lua"
-    bare_script.write_text(checking_lua())
-    rounds = load["rounds"]
-    print(f"bench: {scenario.name} on {backend}: bare app and platform in turn,"
-          f" {rounds} x {load['duration']} s each ...", flush=True)
-    wrk_load = {k: v for k, v in load.items() if k != "rounds"}
+    return _Load(url + scenario.path, headers, script, wrk_load)
+
+
+def _measure(scenario: Scenario, backend: str, prepared: _Load, bare: _Load, rounds: int,
+             beside: dict[str, _Load]) -> dict | None:
+    """Measure the baseline, then ``scenario``, then the scenarios ``beside`` it, in turn.
+
+    ``beside`` holds the prepared floor and twin the scenario's targets are
+    shares of: each round measures them right after the page, so the shares
+    compare measurements seconds apart (see :func:`apply_floors`).
+    ``None`` when the bare app got errors.
+    """
+    also = f", then {', '.join(beside)}" if beside else ""
+    print(f"bench: {scenario.name} on {backend}: bare app and platform{also} in turn,"
+          f" {rounds} x {prepared.wrk['duration']} s each ...", flush=True)
     pairs = []
+    seen_beside: dict[str, list[WrkResult]] = {name: [] for name in beside}
     for _ in range(rounds):
-        baseline = run_wrk(bare_url + "/", headers={}, script=bare_script, **wrk_load)
+        baseline = bare.run()
         if baseline.errors:
             print(f"bench: the bare app got {baseline.errors} errors", file=sys.stderr)
             return None
-        pairs.append((baseline, run_wrk(url + scenario.path, headers=headers, script=script,
-                                        **wrk_load)))
+        pairs.append((baseline, prepared.run()))
+        for name, other in beside.items():
+            seen_beside[name].append(other.run())
     entry = _entry(scenario, backend, pairs)
-    entry["connections"] = load["connections"]
+    entry["connections"] = prepared.wrk["connections"]
+    entry["beside"] = {
+        name: [{"rps": r.rps, "p95_ms": r.p95_ms, "errors": r.errors} for r in results]
+        for name, results in seen_beside.items()
+    }
+    entry["rounds"] = [{"rps": app.rps, "p95_ms": app.p95_ms} for _, app in pairs]
     return entry
 
 
@@ -478,9 +532,25 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 with gunicorn("bench.served_app:app", env, server,
                               ready_path="/healthz") as url:
+                    # The bare app gets the same Lua hooks (so wrk does the same work on
+                    # both sides of the ratio), with a plain GET of its one page.
+                    bare_script = tmp / "bare.lua"
+                    bare_script.write_text(checking_lua())
+                    bare_load = _Load(bare_url + "/", {}, bare_script,
+                                      {k: v for k, v in load.items() if k != "rounds"})
+                    # Floors and twins come first (with_floors): each is measured as a
+                    # scenario of its own, then again beside every page that names it.
+                    prepared: dict[str, _Load] = {}
                     for scenario in mine:
-                        entry = _measure(_resolve(scenario, facts), backend, url, bare_url,
-                                         tmp, load, facts)
+                        scenario = _resolve(scenario, facts)
+                        ready = _prepare(scenario, url, tmp, load, facts)
+                        if ready is None:
+                            return 2
+                        prepared[scenario.name] = ready
+                        beside = {name: prepared[name] for name in (scenario.floor, scenario.twin)
+                                  if name}
+                        entry = _measure(scenario, backend, ready, bare_load, load["rounds"],
+                                         beside)
                         if entry is None:
                             return 2
                         entries.append(entry)
