@@ -264,13 +264,24 @@ def _errors_beside(entry: dict, name: str, own_entry: dict) -> bool:
 
 
 def with_floors(chosen: list[Scenario], everything: list[Scenario]) -> list[Scenario]:
-    """``chosen`` with the floors and twins they name added before them, each once."""
+    """``chosen`` with the floors and twins they name, each once and before every scenario
+    that names it (it is measured again beside them, see :func:`_measure`)."""
     by_name = {s.name: s for s in everything}
-    names = {s.name for s in chosen}
-    twins = sorted({s.twin for s in chosen if s.twin} - names)
-    chosen = [by_name[name] for name in twins] + list(chosen)
-    wanted = {s.floor for s in chosen if s.floor} - {s.name for s in chosen}
-    return [by_name[name] for name in sorted(wanted)] + chosen
+    ordered: list[Scenario] = []
+    seen: set[str] = set()
+
+    def add(scenario: Scenario) -> None:
+        if scenario.name in seen:
+            return
+        seen.add(scenario.name)
+        for name in (scenario.floor, scenario.twin):
+            if name:
+                add(by_name[name])
+        ordered.append(scenario)
+
+    for scenario in chosen:
+        add(scenario)
+    return ordered
 
 
 def _target(entry: dict) -> str:
