@@ -248,33 +248,47 @@ def _on_decision_enacted(sender, decision, result, **kwargs) -> None:
 
 def member_dashboard(user_id: int) -> dict:
     """For the dashboard slot: ballots waiting for this member's vote, proposals they could
-    second. One query for someone who is not a member, three for a member, whatever the
-    number of ballots and proposals. They select columns and run directly on the
-    session's connection (:mod:`lms.directread`): SQLAlchemy's execution machinery cost
-    more than these queries."""
-    member, ballots, to_second = _member_dashboard_reads()
-    now = utcnow()
-    if not member.in_session(user_id=user_id):
+    second. One query whoever asks, whatever the number of ballots and proposals: it
+    selects columns and runs directly on the session's connection (:mod:`lms.directread`),
+    as SQLAlchemy's execution machinery cost more than the query."""
+    rows = _member_dashboard_read().in_session(user_id=user_id, now=utcnow())
+    if not rows[0].member:
         return {"member": False, "ballots": [], "to_second": 0}
     return {
         "member": True,
-        "ballots": ballots.in_session(user_id=user_id, now=now),
-        "to_second": to_second.in_session(user_id=user_id)[0].count,
+        "ballots": [(r.proposal_id, r.title, r.closes_dt) for r in rows
+                    if r.proposal_id is not None],
+        "to_second": rows[0].to_second,
     }
 
 
 @cache
-def _member_dashboard_reads():
-    """The statements of :func:`member_dashboard`, built once per process (every dashboard
-    runs the first; building them cost more than running them)."""
-    from sqlalchemy import bindparam, exists, func
+def _member_dashboard_read():
+    """The statement of :func:`member_dashboard`, built once per process (every dashboard
+    runs it; building it cost more than running it).
+
+    Whether the user is an active member and how many proposals they could
+    second make one row, outer-joined with the ballots waiting for their vote:
+    at least one row, one per ballot when there are some. On PostgreSQL each
+    statement is a round trip, and a member's dashboard used to make three.
+    """
+    from sqlalchemy import bindparam, exists, func, true
 
     from .models import Second
 
     user_id, now = bindparam("user_id"), bindparam("now")
-    member = select(Membership.id).where(
-        Membership.user_id == user_id, Membership.status == ACTIVE
+    member = exists().where(Membership.user_id == user_id, Membership.status == ACTIVE)
+    to_second = (
+        select(func.count())
+        .select_from(Proposal)
+        .where(
+            Proposal.status == "notice",
+            Proposal.proposer_id != user_id,
+            ~exists().where(Second.proposal_id == Proposal.id, Second.user_id == user_id),
+        )
+        .scalar_subquery()
     )
+    head = select(member.label("member"), to_second.label("to_second")).subquery("head")
     ballots = (
         select(Ballot.proposal_id, Proposal.title, Ballot.closes_dt)
         .join(Proposal, Proposal.id == Ballot.proposal_id)
@@ -286,15 +300,11 @@ def _member_dashboard_reads():
             ~exists().where(Vote.ballot_id == Ballot.id, Vote.user_id == user_id),
             ~exists().where(Voter.ballot_id == Ballot.id, Voter.user_id == user_id),
         )
-        .order_by(Ballot.closes_dt)
+        .subquery("waiting")
     )
-    to_second = (
-        select(func.count().label("count"))
-        .select_from(Proposal)
-        .where(
-            Proposal.status == "notice",
-            Proposal.proposer_id != user_id,
-            ~exists().where(Second.proposal_id == Proposal.id, Second.user_id == user_id),
-        )
+    return DirectRead(
+        select(head.c.member, head.c.to_second, ballots.c.proposal_id, ballots.c.title,
+               ballots.c.closes_dt)
+        .select_from(head.outerjoin(ballots, true()))
+        .order_by(ballots.c.closes_dt)
     )
-    return DirectRead(member), DirectRead(ballots), DirectRead(to_second)

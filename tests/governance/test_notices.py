@@ -145,6 +145,39 @@ def test_member_dashboard_lists_votes_waiting_and_proposals_to_second(
     assert data["to_second"] == 1
 
 
+def test_member_dashboard_is_one_statement_for_members_and_others(
+    app, db, make_members, start_ballot, make_user
+):
+    """Members and non-members alike: one statement; a member's ballots soonest-closing
+    first, none when none is open, and nothing at all for someone who is not a member."""
+    from governance.notices import member_dashboard
+    from lms import directread
+
+    proposer, s1, s2, me = make_members(4)
+    outsider = make_user(name="Not A Member")
+    seen: list[str] = []
+    directread.observers.append(seen.append)
+    try:
+        assert member_dashboard(me.id) == {"member": True, "ballots": [], "to_second": 0}
+        late = start_ballot(proposer, [s1, s2], title="Closes later")
+        soon = start_ballot(proposer, [s1, s2], title="Closes sooner")
+        soon.closes_dt = late.closes_dt - dt.timedelta(days=1)
+        ops.raise_proposal(proposer.id, "governance:resolution", "Second me", {"text": "x"})
+        ops.raise_proposal(me.id, "governance:resolution", "My own", {"text": "x"})
+        db.session.commit()
+        seen.clear()
+        data = member_dashboard(me.id)
+        assert len(seen) == 1
+        assert [title for _pid, title, _closes in data["ballots"]] == [
+            "Closes sooner", "Closes later"
+        ]
+        assert data["ballots"][0][0] == soon.proposal_id
+        assert data["to_second"] == 1  # not their own proposal
+        assert member_dashboard(outsider.id) == {"member": False, "ballots": [], "to_second": 0}
+    finally:
+        directread.observers.remove(seen.append)
+
+
 def test_dashboard_shows_the_votes_waiting(app, db, make_members, start_ballot, make_user,
                                            login):
     from governance.models import ACTIVE, Membership
