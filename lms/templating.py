@@ -29,17 +29,19 @@ from .tables import reflow_table
 def csrf_field(prefix: str = "") -> Markup:
     """The hidden CSRF field of a Flask-WTF form, without building the form.
 
-    The same markup as ``form.csrf_token`` of a form made with ``prefix``
+    The same field as ``form.csrf_token`` of a form made with ``prefix``
     (WTForms joins a prefix with a hyphen); the form that receives the POST
     validates it as usual. For pages whose form has nothing else to render
-    (log out, mark a lesson complete).
+    (log out, mark a lesson complete). Without WTForms' ``id``: nothing
+    refers to a hidden field, and a page with several such forms (a list of
+    notices, each with its button) would repeat the id.
     """
     name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     name = escape(f"{prefix}-{name}" if prefix else name)
     # Built with an f-string of escaped parts: ``Markup.format`` costs several times more,
     # and the layout renders two of these on every signed-in page.
     return Markup(  # noqa: S704 (both parts are escaped)
-        f'<input id="{name}" name="{name}" type="hidden" value="{escape(generate_csrf())}">'
+        f'<input name="{name}" type="hidden" value="{escape(generate_csrf())}">'
     )
 
 
