@@ -53,6 +53,8 @@ def _log_in(page: Page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
+    # Asked on the login page still, "is the menu shown" can answer for the wrong page.
+    page.wait_for_url(lambda url: "/account/login" not in url)
     # On a phone the account's links are in the header's folded menu: open it.
     menu = page.get_by_text("Menu", exact=True)
     if menu.is_visible():
