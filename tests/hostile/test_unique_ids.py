@@ -1,9 +1,11 @@
-"""No page repeats an ``id``: every page of the crawl, as each role.
+"""No page repeats an ``id``, and every link within a page lands: every page of the
+crawl, as each role.
 
 A repeated id breaks what points at it: a label's ``for``, ``aria-labelledby``
 and ``aria-describedby`` name the first element with the id, and a link to
 ``#id`` (the menu's "Language", which leads to the footer's chooser) lands on
-whichever comes first. Pages are crawled as in :mod:`.test_unmarked_text`.
+whichever comes first. A link to an id no element carries goes nowhere. Pages
+are crawled as in :mod:`.test_unmarked_text`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .test_routes import seed_site
 from .test_unmarked_text import ROLES, html_pages
 
 _ID = re.compile(r'<[a-zA-Z][^>]*?\sid="([^"]*)"')
+_IN_PAGE_LINK = re.compile(r'<a\b[^>]*\bhref="#([^"]+)"')
 
 
 @pytest.fixture()
@@ -32,6 +35,17 @@ def app_config(app_config):
 def repeated_ids(html: str) -> list[str]:
     """The ids that more than one element of ``html`` carries."""
     return sorted(name for name, n in Counter(_ID.findall(html)).items() if n > 1)
+
+
+def links_nowhere(html: str) -> list[str]:
+    """The ``#id`` links of ``html`` whose id no element carries."""
+    ids = set(_ID.findall(html))
+    return sorted({name for name in _IN_PAGE_LINK.findall(html) if name not in ids})
+
+
+def test_the_check_finds_a_link_to_nowhere():
+    html = '<a href="#main">Skip</a><main id="main"></main><a href="#gone">Gone</a>'
+    assert links_nowhere(html) == ["gone"]
 
 
 def test_the_check_finds_a_repeated_id():
@@ -50,7 +64,9 @@ def test_no_page_repeats_an_id(app):
         pages += 1
         for name in repeated_ids(page):
             findings.setdefault(name, set()).add(f"{role} {path}")
+        for name in links_nowhere(page):
+            findings.setdefault(f"#{name} (linked, missing)", set()).add(f"{role} {path}")
     assert pages > 100, pages
     report = "\n".join(f"{name!r} ({len(where)}: {sorted(where)[:4]})"
                        for name, where in sorted(findings.items()))
-    assert not findings, f"ids repeated on a page:\n{report}"
+    assert not findings, f"ids repeated on a page, or linked to and missing:\n{report}"
