@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--requests", type=int, default=20, help="requests per page per round")
     p.add_argument("--profile", action="store_true", help="print cProfile's top costs")
+    p.add_argument("--queries", action="store_true", help="print each page's statements")
+    p.add_argument("--postgres", action="store_true",
+                   help="use the bench's PostgreSQL database (rebuilt each run; --keep is ignored)")
     p.add_argument("--header", action="append", default=[], metavar="NAME:VALUE",
                    help="a request header (e.g. Accept-Language:ur), repeatable")
     return p
@@ -63,7 +66,11 @@ def _floor(app) -> None:
                      login_required(lambda: render_template(layout)))
 
 
-def _dataset(keep: Path | None, tmp: Path, users: int) -> tuple[dict, dict, dict]:
+def _dataset(keep: Path | None, tmp: Path, users: int,
+             backend: str = "sqlite") -> tuple[dict, dict, dict]:
+    if backend == "postgres":
+        env, config = _app_settings(backend, tmp)
+        return env, config, dataset.generate(env, config, users)
     where = keep or tmp
     saved = where / "settings.json"
     if keep and saved.exists():
@@ -126,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     headers = dict(h.split(":", 1) for h in args.header)
     with tempfile.TemporaryDirectory(prefix="lms-profile-") as tmp_name:
-        env, config, _facts = _dataset(args.keep, Path(tmp_name), args.users)
+        env, config, _facts = _dataset(args.keep, Path(tmp_name), args.users,
+                                       "postgres" if args.postgres else "sqlite")
         with dataset.in_process_app(env, config) as app:
             client = signed_in(app, args.account, headers)
             paths = [FLOOR, *args.paths]
@@ -137,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
                 with counting_queries() as seen:
                     body = _fresh(client.get, path).data
                 print(f"{path}: {len(seen)} queries, {len(body) / 1024:.1f} KB")
+                if args.queries:
+                    for statement in seen:
+                        print("   ", " ".join(statement.split())[:300])
             times: dict[str, list[float]] = {p: [] for p in paths}
             for _ in range(args.rounds):
                 for path in paths:
