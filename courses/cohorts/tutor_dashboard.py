@@ -4,13 +4,13 @@ The groups are the tutor's own (:func:`lms.scope.tutor_cohort_ids`, the one
 rule of a tutor's reach, without reading who is in the groups), even for a
 tutor who is also an admin: the dashboard is about their teaching. A fixed
 number of queries whatever the number of groups, learners and modules: the
-tutor's groups, those groups with their courses, the modules with their
-required items, and one statement (:func:`.risk.group_query`) that counts
+tutor's groups, those groups with their courses' modules and required items,
+and one statement (:func:`.risk.group_query`) that counts
 each group's learners, finished and at risk in the database and names the
 :data:`AT_RISK_SHOWN` most at risk of each. No learner is read one by one.
 That statement reads every member's progress, so each group's answer is
 kept until something it depends on changes (:mod:`.group_figures`): a view
-with nothing changed costs three small queries, whatever the groups' size.
+with nothing changed costs two small queries, whatever the groups' size.
 
 Who is at risk is decided by the progress page's rule, written once
 (:func:`.risk.verdicts`): not finished, and either without activity for
@@ -21,20 +21,20 @@ of an overdue module not done. The group's progress page lists them all.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
 
 from flask_login import current_user
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 
-from lms.db import db, utcnow
+from lms.db import utcnow
+from lms.directread import DirectRead
 from lms.scope import tutor_cohort_ids
 
 from ..models import Course, Item, Module
 from .group_figures import group_figures
-from .models import Cohort
+from .models import Cohort, CohortTutor
 from .risk import GroupRule, RiskWords
 from .schedule import ModuleDates, build_schedule
 
@@ -109,33 +109,32 @@ class _Plan(NamedTuple):
 
 
 @cache
-def _groups_query() -> Select:
-    """The groups of ``ids`` that have not ended ``on``, with their courses' titles.
+def _groups_read() -> DirectRead:
+    """The groups ``tutor_id`` is assigned to that have not ended ``on``, with their
+    courses' titles: a row per module of the course, with its number of required items
+    (a course without modules: one row, its module columns empty), in order.
 
-    Built once: building a statement cost more than running it.
+    One statement, built once and run directly on the session's connection
+    (:mod:`lms.directread`). As two statements through SQLAlchemy's execution (the
+    groups, then their courses' modules, each with an ``IN`` list of ids compiled
+    again at every run) it cost more than the rest of the tutor's cards.
     """
-    return (
-        select(Cohort.id, Cohort.name, Cohort.start_date, Cohort.end_date,
-               Cohort.figures_version, Course.id.label("course_id"), Course.title)
-        .join(Course, Course.id == Cohort.course_id)
-        .where(Cohort.id.in_(bindparam("ids", expanding=True)),
-               Cohort.end_date >= bindparam("on"))
-        .order_by(Cohort.start_date, Cohort.id)
+    required = (
+        select(func.count(Item.id))
+        .where(Item.module_id == Module.id, Item.course_id == Module.course_id, Item.required)
+        .scalar_subquery()
     )
-
-
-@cache
-def _modules_query() -> Select:
-    """The modules of the ``courses`` with their required items, in order."""
-    return (
-        select(Module.id, Module.course_id, Module.title, Module.unlock_after_days,
-               func.count(Item.id).label("required"))
-        .outerjoin(Item, and_(Item.module_id == Module.id, Item.course_id == Module.course_id,
-                              Item.required))
-        .where(Module.course_id.in_(bindparam("courses", expanding=True)))
-        .group_by(Module.id, Module.course_id, Module.title, Module.unlock_after_days,
-                  Module.position)
-        .order_by(Module.position, Module.id)
+    return DirectRead(
+        select(Cohort.id, Cohort.name, Cohort.start_date, Cohort.end_date,
+               Cohort.figures_version, Course.id.label("course_id"), Course.title,
+               Module.id.label("module_id"), Module.title.label("module_title"),
+               Module.unlock_after_days, required.label("required"))
+        .join(CohortTutor, and_(CohortTutor.cohort_id == Cohort.id,
+                                CohortTutor.user_id == bindparam("tutor_id")))
+        .join(Course, Course.id == Cohort.course_id)
+        .outerjoin(Module, Module.course_id == Cohort.course_id)
+        .where(Cohort.end_date >= bindparam("on"))
+        .order_by(Cohort.start_date, Cohort.id, Module.position, Module.id)
     )
 
 
@@ -162,35 +161,38 @@ def _plan(group: Group, modules: tuple[tuple[int, str, int | None, int], ...], o
 def tutor_groups(user=None) -> list[GroupCard]:
     """The groups ``user`` (default: the current user) tutors that have not ended."""
     user = user or current_user
-    ids = sorted(tutor_cohort_ids(user))
+    ids = tutor_cohort_ids(user)
     if not ids:
         return []
     now = utcnow()
     on = now.date()
-    # Core statements on the session's connection: the ORM's execution adds nothing here.
-    connection = db.session.connection()
-    rows = connection.execute(_groups_query(), {"ids": ids, "on": on}).all()
-    if not rows:
+    # The statement joins the assignments only to spare an IN list of ids: which
+    # groups are the tutor's is decided above (lms.scope), and only those are shown.
+    found: dict[int, tuple] = {}  # group id -> (its first row, its modules)
+    for row in _groups_read().in_session(tutor_id=user.id, on=on):
+        if row.id not in ids:
+            continue
+        _first, modules = found.setdefault(row.id, (row, []))
+        if row.module_id is not None:
+            modules.append((row.module_id, row.module_title, row.unlock_after_days,
+                            row.required))
+    if not found:
         return []
-    modules: dict[int, list] = defaultdict(list)
-    for m in connection.execute(_modules_query(),
-                                {"courses": sorted({row.course_id for row in rows})}):
-        modules[m.course_id].append((m.id, m.title, m.unlock_after_days, m.required))
     idle_since = now - dt.timedelta(days=IDLE_DAYS)
     cards: dict[int, GroupCard] = {}
     groups: dict[int, tuple[int, GroupRule]] = {}
-    for row in rows:
+    for row, modules in found.values():
         group = Group(row.id, row.name, row.start_date, row.end_date)
-        plan = _plan(group, tuple(modules.get(row.course_id, ())), on)
+        plan = _plan(group, tuple(modules), on)
         cards[row.id] = GroupCard(group, GroupCourse(row.course_id, row.title),
                                   openings=plan.openings, due=plan.due)
         groups[row.id] = (row.figures_version, GroupRule(
             plan.required, plan.overdue, plan.overdue_required, plan.started, idle_since))
     words = RiskWords(now)
-    for cohort_id, found in group_figures(groups, AT_RISK_SHOWN, IDLE_DAYS, now).items():
+    for cohort_id, figures in group_figures(groups, AT_RISK_SHOWN, IDLE_DAYS, now).items():
         card = cards[cohort_id]
         card.learners, card.completed, card.at_risk_count = (
-            found.learners, found.completed, found.at_risk_count)
+            figures.learners, figures.completed, figures.at_risk_count)
         card.at_risk = [AtRisk(n.user_id, n.name, words.of(n.idle, n.behind, n.since))
-                        for n in found.at_risk]
+                        for n in figures.at_risk]
     return list(cards.values())

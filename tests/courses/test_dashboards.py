@@ -150,3 +150,50 @@ def test_tutor_dashboard_queries_do_not_grow(app, db, make_user, login, make_cou
     large = _tutor_world(db, make_user, make_course, groups=6, learners=8, prefix="l")
     large_client = login(large)
     assert _count(db, small_client, "/") == _count(db, large_client, "/")
+
+
+def test_tutor_dashboard_gives_each_group_its_own_courses_modules(
+    app, db, make_user, login, make_course
+):
+    """Groups of different courses read one statement together: each card's openings,
+    due dates and required items are its own course's; ended groups are left out, and a
+    group whose course has no module yet still shows."""
+    from courses.cohorts.tutor_dashboard import _groups_read, tutor_groups
+    from courses.models import Course, Module
+
+    tutor = make_user(roles=("learner", "tutor"), name="Tara Tutor")
+    today = utcnow().date()
+    start = today - dt.timedelta(days=20)
+    one = make_course(slug="one", lessons=2, modules=2, title="Course one", quiz=False)
+    two = make_course(slug="two", lessons=3, modules=1, title="Course two", quiz=False)
+    one.modules[0].title, one.modules[1].title = "Basics of one", "Opens in ten days"
+    one.modules[1].unlock_after_days = 30
+    two.modules[0].title = "All of two"
+    empty = Course(slug="empty", title="Nothing yet", summary="A summary.", status="draft",
+                   outcomes=["Know things"], topic="basics")
+    db.session.add(empty)
+    db.session.commit()
+    make_cohort(one, name="Group of one", tutors=(tutor,), start=start)
+    make_cohort(two, name="Group of two", tutors=(tutor,), start=start)
+    make_cohort(empty, name="Group of nothing", tutors=(tutor,), start=start)
+    make_cohort(one, name="Ended group", tutors=(tutor,), start=start - dt.timedelta(days=90),
+                end=today - dt.timedelta(days=1))
+    one.items[0].required = False  # the first module of one: one required lesson of two
+    db.session.commit()
+    with app.test_request_context():
+        cards = {card.cohort.name: card for card in tutor_groups(tutor)}
+        required = {(row.name, row.module_title): row.required
+                    for row in _groups_read().in_session(tutor_id=tutor.id, on=today)}
+    assert required == {
+        ("Group of one", "Basics of one"): 0, ("Group of one", "Opens in ten days"): 1,
+        ("Group of two", "All of two"): 3, ("Group of nothing", None): 0,
+    }
+    assert sorted(cards) == ["Group of nothing", "Group of one", "Group of two"]
+    assert [title for _d, title in cards["Group of one"].openings] == ["Opens in ten days"]
+    assert cards["Group of two"].openings == () and cards["Group of nothing"].openings == ()
+    assert (cards["Group of one"].course.title, cards["Group of two"].course.title) == (
+        "Course one", "Course two")
+    assert db.session.query(Module).filter_by(course_id=empty.id).count() == 0
+    page = login(tutor).get("/").get_data(as_text=True)
+    assert "Opens in ten days opens on" in page and "Group of nothing" in page
+    assert "Ended group" not in page
