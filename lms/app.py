@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import directread, jobs
 from . import plugins as plugin_loader
+from .cli_group import LmsGroup
 from .config import load_config
 from .db import db
 from .extensions import babel, csrf, limiter, login_manager, migrate
@@ -64,6 +65,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, plugins=None) -> Flas
     """
     app = Flask("lms", instance_path=os.environ.get("LMS_INSTANCE_PATH") or None)
     app.jinja_environment = LmsEnvironment  # before anything creates ``app.jinja_env``
+    # Before any command is added: every one of them, the plugins' too, is found through it.
+    app.cli = LmsGroup(app.name)
     load_config(app, config)
     register_converters(app)  # before any blueprint: their rules take the converters then
     _init_extensions(app)

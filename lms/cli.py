@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 
 from .accounts import operations as account_ops
 from .audit import seal_pending, verify_chain
+from .cli_group import sets_up_database
 from .db import db
 from .jobs.worker import worker_command
 from .permissions import ROLE_ADMIN, ROLE_CERTIFICATE_OFFICER, ROLE_LEARNER, ROLE_TUTOR
@@ -32,6 +33,7 @@ def lms_cli():
 @lms_cli.command("init")
 @click.option("--demo", is_flag=True, help="Also create demo accounts (passwords printed once).")
 @with_appcontext
+@sets_up_database
 def init_command(demo: bool):
     """Migrate the database, then let every plugin seed what it seeds. Safe to run twice.
 
