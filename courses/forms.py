@@ -29,7 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from lms.forms import LmsForm, PlainForm, SingleLine
+from lms.forms import LmsForm, PlainForm, SingleLine, select_choices
 
 from .content_format import dump_yaml, read_sources_text, source_entries, sources_data
 from .markdown import cited_sources
@@ -70,7 +70,7 @@ class CatalogueFilterForm(PlainForm):
     topic = SelectField(_l("Topic"), choices=[], validate_choice=False)
     level = SelectField(
         _l("Level"),
-        choices=[("", _l("Any level"))] + list(LEVEL_LABELS.items()),
+        choices=select_choices([("", _l("Any level")), *LEVEL_LABELS.items()]),
         validate_choice=False,
     )
     language = SelectField(_l("Language"), choices=[], validate_choice=False)
@@ -116,7 +116,7 @@ class CourseForm(LmsForm):
         validators=[Length(max=5000)],
     )
     topic = StringField(_l("Topic"), validators=[Length(max=80)])
-    level = SelectField(_l("Level"), choices=list(LEVEL_LABELS.items()))
+    level = SelectField(_l("Level"), choices=select_choices(LEVEL_LABELS))
     language = StringField(
         _l("Language code"),
         default="en",
@@ -242,7 +242,7 @@ class MoveItemForm(LmsForm):
     )
 
     def validate_module(self, field) -> None:
-        if field.data not in {value for value, _label in field.choices}:
+        if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Choose another module of this course."))
 
 

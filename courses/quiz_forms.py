@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from lms.forms import LmsForm, PlainForm
+from lms.forms import LmsForm, PlainForm, select_choices
 
 from .forms import QUESTION_LABELS
 
@@ -52,7 +52,7 @@ OPTION_ROWS = 6
 
 
 class QuestionForm(LmsForm):
-    type = SelectField(_l("Question type"), choices=list(QUESTION_LABELS.items()))
+    type = SelectField(_l("Question type"), choices=select_choices(QUESTION_LABELS))
     prompt = TextAreaField(
         _l("Question"), validators=[DataRequired(_l("Enter the question.")), Length(max=5000)]
     )

@@ -10,8 +10,9 @@ on the first form of every request).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
+from typing import Any
 
 from babel import support
 from flask import current_app
@@ -24,6 +25,7 @@ from wtforms import (
     FormField,
     HiddenField,
     MultipleFileField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
 )
@@ -150,6 +152,24 @@ class SingleLine:
             )
 
 
+def select_choices(pairs: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Make the options of a select or radio field from ``(value, label)`` pairs.
+
+    WTForms 3.3 deprecates options given as tuples (and drops them in 3.4);
+    this keeps a list of options as short to write as the tuples were.
+
+    .. code-block:: python
+
+        level = SelectField(_l("Level"), choices=select_choices(LEVEL_LABELS))
+
+    :param pairs: The ``(value, label)`` pairs, or a mapping of each value to
+        its label. A lazy label (``lazy_gettext``) is kept as it is, so it is
+        translated each time the field is rendered, in that request's language.
+    """
+    items = pairs.items() if isinstance(pairs, Mapping) else pairs
+    return [SelectChoice(value, label) for value, label in items]
+
+
 class LanguageForm(LmsForm):
     """The language chooser of every page: one button per language, and where to return."""
 
@@ -158,4 +178,5 @@ class LanguageForm(LmsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.code.choices = list(current_app.config["LMS_LANGUAGE_LIST"])
+        languages = current_app.config["LMS_LANGUAGE_LIST"]
+        self.code.choices = [SelectChoice(code) for code in languages]

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from lms.db import db
 from lms.errors import abort_with
@@ -126,10 +127,11 @@ def _bulk_form() -> BulkForm:
     """The bulk form with the cohorts the user may act on (and a course, for admins)."""
     form = BulkForm()
     form.whole_courses = may_bulk_courses()
-    form.cohort.choices = [("", _("Choose a cohort"))] + [
-        (c.cohort_id, ngettext("%(cohort)s (%(course)s, %(num)d learner)",
-                                  "%(cohort)s (%(course)s, %(num)d learners)", len(c.learner_ids),
-                                  cohort=c.name, course=c.course_slug))
+    form.cohort.choices = [SelectChoice("", _("Choose a cohort"))] + [
+        SelectChoice(c.cohort_id, ngettext("%(cohort)s (%(course)s, %(num)d learner)",
+                                           "%(cohort)s (%(course)s, %(num)d learners)",
+                                           len(c.learner_ids), cohort=c.name,
+                                           course=c.course_slug))
         for c in bulk_cohorts()
     ]
     return form

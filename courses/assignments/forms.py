@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from lms.forms import LmsForm
@@ -38,7 +38,10 @@ class MarkForm(LmsForm):
     )
     outcome = RadioField(
         _l("Outcome"),
-        choices=[(STATE_PASSED, _l("Pass")), (STATE_RETURNED, _l("Ask for a resubmission"))],
+        choices=[
+            SelectChoice(STATE_PASSED, _l("Pass")),
+            SelectChoice(STATE_RETURNED, _l("Ask for a resubmission")),
+        ],
         validators=[InputRequired(_l("Choose whether the assignment passes."))],
     )
 
@@ -56,7 +59,7 @@ def mark_form(spec: AssignmentSpec, **kwargs) -> MarkForm:
             RadioField(
                 criterion.title,
                 choices=[
-                    (lv.key, f"{lv.title} ({lv.points})") for lv in criterion.levels
+                    SelectChoice(lv.key, f"{lv.title} ({lv.points})") for lv in criterion.levels
                 ],
                 validators=[InputRequired(_l("Choose a level."))],
             ),

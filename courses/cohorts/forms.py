@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -108,17 +109,20 @@ class MatrixFilterForm(LmsForm):
     sort = SelectField(
         _l("Sort by"),
         choices=[
-            ("name", _l("Name")),
-            ("progress", _l("Progress, least first")),
-            ("-progress", _l("Progress, most first")),
-            ("activity", _l("Last activity, oldest first")),
+            SelectChoice("name", _l("Name")),
+            SelectChoice("progress", _l("Progress, least first")),
+            SelectChoice("-progress", _l("Progress, most first")),
+            SelectChoice("activity", _l("Last activity, oldest first")),
         ],
         default="name",
         validate_choice=True,
     )
     show = SelectField(
         _l("Show"),
-        choices=[("all", _l("Everyone")), ("at-risk", _l("Only learners at risk"))],
+        choices=[
+            SelectChoice("all", _l("Everyone")),
+            SelectChoice("at-risk", _l("Only learners at risk")),
+        ],
         default="all",
         validate_choice=True,
     )

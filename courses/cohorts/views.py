@@ -21,6 +21,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
+from wtforms import SelectChoice
 
 from lms.db import db, utcnow
 from lms.mail import MailError
@@ -56,7 +57,7 @@ def _cohort_page(cohort: Cohort):
 
 def _course_choices(form: CohortForm) -> None:
     form.course_id.choices = [
-        (c.id, c.title)
+        SelectChoice(c.id, c.title)
         for c in db.session.execute(
             select(Course.id, Course.title)
             .where(Course.status != STATUS_DRAFT)

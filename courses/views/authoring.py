@@ -11,9 +11,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from lms.db import db
 from lms.errors import abort_with
+from lms.forms import select_choices
 from lms.permissions import has_permission, require
 
 from .. import authority
@@ -98,7 +100,7 @@ def _prerequisite_choices(form: CourseForm, course: Course | None) -> None:
         .order_by(Course.title)
     ).all()
     form.prerequisites.choices = [
-        (c.id, c.title) for c in others if course is None or c.id != course.id
+        SelectChoice(c.id, c.title) for c in others if course is None or c.id != course.id
     ]
 
 
@@ -389,7 +391,7 @@ def _correction_form(course: Course, item: Item) -> CorrectionForm | None:
     # Its own prefix: its error summary and fields sit beside the lesson form's. Sent with
     # the lesson form, whose token (and CSRFProtect) already checked the request.
     form = CorrectionForm(prefix="fix", meta={"csrf": False})
-    form.correction.choices = [("", _("Choose one"))] + list(corrections.items())
+    form.correction.choices = select_choices([("", _("Choose one")), *corrections.items()])
     return form
 
 
@@ -409,7 +411,7 @@ def _correct(course: Course, item: Item, form, correction_form, locked: str):
     form.populate(item)
     ops.save_item(item, item.required)
     key = correction_form.correction.data
-    label = dict(correction_form.correction.choices).get(key, key)
+    label = next((c.label for c in correction_form.correction.choices if c.value == key), key)
     correct_lesson(item, kind=key, label=str(label), note=correction_form.correction_note.data
                    .strip(), user_id=current_user.id, previous_title=previous_title,
                    previous_md=previous_md)
@@ -423,7 +425,7 @@ def _move_form(course: Course, item: Item, formdata=None) -> MoveItemForm:
     """The "move to module" form: every other module of the course."""
     form = MoveItemForm(formdata=formdata) if formdata is not None else MoveItemForm()
     form.module.choices = [
-        (m.id, f"{n}. {m.title}")
+        SelectChoice(m.id, f"{n}. {m.title}")
         for n, m in enumerate(course.modules, start=1)
         if m.id != item.module_id
     ]

@@ -7,6 +7,7 @@ from functools import cache
 from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, exists, func, or_, select
+from wtforms import SelectChoice
 
 from lms.db import db, utcnow
 from lms.directread import DirectRead
@@ -64,10 +65,10 @@ def catalogue():
             .join(listed, listed.c.id == complete.c.course_id)
         )
     ))
-    form.topic.choices = [("", _any_topic())] + [(t, t) for t in topics]
+    form.topic.choices = [SelectChoice("", _any_topic())] + [SelectChoice(t) for t in topics]
     # Named in the page's language ("Polish"), filtered by code.
-    form.language.choices = [("", _any_language())] + [
-        (lang, language_name(lang)) for lang in languages
+    form.language.choices = [SelectChoice("", _any_language())] + [
+        SelectChoice(lang, language_name(lang)) for lang in languages
     ]
     query = listed_courses().order_by(Course.title, Course.id)
     if form.validate():

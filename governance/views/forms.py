@@ -10,6 +10,7 @@ from wtforms import (
     BooleanField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -65,7 +66,11 @@ class CommentForm(LmsForm):
 class VoteForm(LmsForm):
     choice = RadioField(
         _l("Your vote"),
-        choices=[("for", _l("For")), ("against", _l("Against")), ("abstain", _l("Abstain"))],
+        choices=[
+            SelectChoice("for", _l("For")),
+            SelectChoice("against", _l("Against")),
+            SelectChoice("abstain", _l("Abstain")),
+        ],
         validate_choice=False,
     )
     receipt = StringField(
@@ -108,9 +113,9 @@ def _field_for(spec: dict[str, Any]):
     if kind in ("boolean", "bool"):
         return BooleanField(label, default=bool(default), description=help_text)
     if kind == "choice":
-        choices = [(str(v), str(lbl)) for v, lbl in spec.get("choices") or ()]
+        choices = [SelectChoice(str(v), str(lbl)) for v, lbl in spec.get("choices") or ()]
         if not spec.get("default"):
-            choices = [("", _l("Choose…"))] + choices
+            choices = [SelectChoice("", _l("Choose…")), *choices]
         return SelectField(
             label, choices=choices, default=default, validate_choice=False, **options
         )

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from lms.db import db
 from lms.errors import abort_with
+from lms.forms import select_choices
 from lms.paging import decode_cursor
 from lms.permissions import login_required, public, require
 
@@ -33,7 +34,7 @@ def index():
 
 def _apply_form() -> ApplyForm:
     form = ApplyForm()
-    form.member_class.choices = list(member_class_labels().items())
+    form.member_class.choices = select_choices(member_class_labels())
     return form
 
 

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from lms.contracts import PayloadError
 from lms.db import db
@@ -60,7 +61,7 @@ def new_proposal():
         if key or request.method == "POST":
             abort_with(400, _("Unknown kind of decision."))
         chooser = KindChoiceForm(request.args)
-        chooser.kind.choices = [(k, str(kind.label)) for k, kind in kinds.items()]
+        chooser.kind.choices = [SelectChoice(k, str(kind.label)) for k, kind in kinds.items()]
         return render_template("governance/proposal_kind.html", chooser=chooser)
     kind = kinds[key]
     form = proposal_form(kind, request.form if request.method == "POST" else None)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from ..forms import LmsForm
@@ -128,12 +135,12 @@ class ProfileForm(LmsForm):
         from ..i18n import time_zone_names
 
         site = current_app.config["LMS_TIME_ZONE"]
-        self.time_zone.choices = [("", _l("The site's time zone (%(zone)s)", zone=site))] + [
-            (name, name.replace("_", " ")) for name in time_zone_names()
-        ]
+        self.time_zone.choices = [
+            SelectChoice("", _l("The site's time zone (%(zone)s)", zone=site))
+        ] + [SelectChoice(name, name.replace("_", " ")) for name in time_zone_names()]
 
-        self.locale.choices = [("", _l("As my browser prefers"))] + [
-            (code, Locale.parse(code).get_display_name(code).capitalize())
+        self.locale.choices = [SelectChoice("", _l("As my browser prefers"))] + [
+            SelectChoice(code, Locale.parse(code).get_display_name(code).capitalize())
             for code in current_app.config["LMS_LANGUAGE_LIST"]
         ]
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
-from ..forms import LmsForm
+from ..forms import LmsForm, select_choices
 from ..permissions import ROLES
 
 
@@ -33,6 +33,6 @@ class UserSearchForm(LmsForm):
     q = StringField(_l("Name or email"), validators=[Optional(), Length(max=200)])
     role = SelectField(
         _l("Role"),
-        choices=[("", _l("Any role"))] + [(k, v) for k, v in ROLES.items()],
+        choices=select_choices([("", _l("Any role")), *ROLES.items()]),
         validators=[Optional()],
     )

@@ -7,6 +7,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, text
+from wtforms import SelectChoice
 
 from ..accounts import operations as account_ops
 from ..accounts.models import User, UserRole
@@ -134,7 +135,9 @@ def audit_subject_types() -> list[str]:
 def audit_log():
     """The log newest first (by id: entries not yet sealed are the newest), by keyset."""
     form = AuditFilterForm(request.args)
-    form.subject_type.choices = [("", _("Any"))] + [(t, t) for t in audit_subject_types()]
+    form.subject_type.choices = [SelectChoice("", _("Any"))] + [
+        SelectChoice(t) for t in audit_subject_types()
+    ]
     query = select(AuditEvent)
     if form.validate():
         if form.action.data and form.action.data.strip():

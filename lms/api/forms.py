@@ -7,7 +7,7 @@ from flask_babel import lazy_ngettext
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import LmsForm
+from ..forms import LmsForm, select_choices
 from .tokens import LIFETIMES
 
 
@@ -24,6 +24,8 @@ class TokenForm(LmsForm):
     )
     days = SelectField(
         _l("Expires after"),
-        choices=[(str(d), lazy_ngettext("%(num)d day", "%(num)d days", d)) for d in LIFETIMES],
+        choices=select_choices(
+            (str(d), lazy_ngettext("%(num)d day", "%(num)d days", d)) for d in LIFETIMES
+        ),
         default="30",
     )

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import Schema, fields
 
 from ..db import db
+from ..forms import select_choices
 from ..permissions import login_required, public
 from . import LMS_PROFILE_READ, PREFIX, current_scopes, state_of, token_required
 from . import tokens as ops
@@ -72,7 +73,9 @@ def me():
 
 def _form() -> TokenForm:
     form = TokenForm()
-    form.scopes.choices = [(name, str(label)) for name, label in state_of().scopes.items()]
+    form.scopes.choices = select_choices(
+        (name, str(label)) for name, label in state_of().scopes.items()
+    )
     return form
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from .. import audit
@@ -79,7 +79,9 @@ def group(cohort_id: int):
     cohort = _group(cohort_id)
     contexts = _contexts()
     form = LinkForm()
-    form.context.choices = [(c.id, f"{p.name}: {c.title or c.context_id}") for c, p in contexts]
+    form.context.choices = [
+        SelectChoice(c.id, f"{p.name}: {c.title or c.context_id}") for c, p in contexts
+    ]
     if form.validate_on_submit():
         context = next(c for c, _p in contexts if c.id == form.context.data)
         link = db.session.scalar(

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import RadioField
+from wtforms import RadioField, SelectChoice
 
 from ..db import db
 from ..extensions import csrf
@@ -82,10 +82,10 @@ def read_all():
 
 def _choices():
     return [
-        ("email", _("Email me each one")),
-        ("digest", _("Email me once a day")),
-        ("site", _("Only on this site")),
-        ("off", _("Not at all")),
+        SelectChoice("email", _("Email me each one")),
+        SelectChoice("digest", _("Email me once a day")),
+        SelectChoice("site", _("Only on this site")),
+        SelectChoice("off", _("Not at all")),
     ]
 
 

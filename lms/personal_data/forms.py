@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length
 
 from ..forms import LmsForm
@@ -29,7 +36,10 @@ class RecordRequestForm(LmsForm):
 
     kind = SelectField(
         _l("What the person asks for"),
-        choices=[(EXPORT, _l("A copy of their data")), (CLOSURE, _l("Closing their account"))],
+        choices=[
+            SelectChoice(EXPORT, _l("A copy of their data")),
+            SelectChoice(CLOSURE, _l("Closing their account")),
+        ],
     )
     revoke_certificates = BooleanField(_l("Closing: they also ask to revoke their "
                                           "certificates"))
@@ -42,7 +52,11 @@ class RecordRequestForm(LmsForm):
     )
     channel = SelectField(
         _l("How the request reached us"),
-        choices=[(POST, _l("By post")), (EMAIL, _l("By email")), (IN_PERSON, _l("In person"))],
+        choices=[
+            SelectChoice(POST, _l("By post")),
+            SelectChoice(EMAIL, _l("By email")),
+            SelectChoice(IN_PERSON, _l("In person")),
+        ],
     )
     note = TextAreaField(
         _l("Note (what was received, when, how the person's identity was checked)"),

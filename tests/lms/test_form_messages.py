@@ -114,6 +114,15 @@ def test_wtforms_messages_in_each_language_with_their_plurals(app):
         assert form.q.errors == ["Pole może mieć najwyżej 100 znaków."]
 
 
+def test_select_options_declared_once_come_out_in_each_pages_language(app):
+    """A select's labels are declared at import (``select_choices``) and translated when shown."""
+    from courses.forms import CatalogueFilterForm
+
+    for code, label in (("pl", "Wprowadzający"), ("en", "Introductory"), ("pl", "Wprowadzający")):
+        with app.test_request_context("/"), force_locale(code):
+            assert f">{label}</option>" in str(CatalogueFilterForm().level), code
+
+
 def test_a_bad_csrf_token_is_refused_in_urdu(app, client):
     client.set_cookie(LANGUAGE_COOKIE, "ur")
     response = client.post("/account/login", data={

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template_string
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 from lms.forms import LmsForm
 
@@ -25,7 +25,7 @@ def test_a_lazy_choice_label_is_escaped(app):
         class Meta:
             csrf = False
 
-        zone = SelectField(choices=[("", _l("Zone (%(z)s)", z="<script>x</script>"))])
+        zone = SelectField(choices=[SelectChoice("", _l("Zone (%(z)s)", z="<script>x</script>"))])
 
     with app.test_request_context("/"):
         assert "<script>" not in str(Choice().zone)
