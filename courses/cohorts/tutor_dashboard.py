@@ -117,24 +117,37 @@ def _groups_read() -> DirectRead:
     One statement, built once and run directly on the session's connection
     (:mod:`lms.directread`). As two statements through SQLAlchemy's execution (the
     groups, then their courses' modules, each with an ``IN`` list of ids compiled
-    again at every run) it cost more than the rest of the tutor's cards.
+    again at every run) it cost more than the rest of the tutor's cards. The modules
+    are counted once per course, before the join: counted on each joined row, the
+    groups of one course counted the same items again and again.
     """
-    required = (
-        select(func.count(Item.id))
-        .where(Item.module_id == Module.id, Item.course_id == Module.course_id, Item.required)
-        .scalar_subquery()
+    taught = (
+        select(Cohort.course_id)
+        .join(CohortTutor, and_(CohortTutor.cohort_id == Cohort.id,
+                                CohortTutor.user_id == bindparam("tutor_id")))
+        .where(Cohort.end_date >= bindparam("on"))
+    )
+    modules = (
+        select(Module.id, Module.course_id, Module.title, Module.unlock_after_days,
+               Module.position, func.count(Item.id).label("required"))
+        .outerjoin(Item, and_(Item.module_id == Module.id, Item.course_id == Module.course_id,
+                              Item.required))
+        .where(Module.course_id.in_(taught))
+        .group_by(Module.id, Module.course_id, Module.title, Module.unlock_after_days,
+                  Module.position)
+        .subquery("modules")
     )
     return DirectRead(
         select(Cohort.id, Cohort.name, Cohort.start_date, Cohort.end_date,
                Cohort.figures_version, Course.id.label("course_id"), Course.title,
-               Module.id.label("module_id"), Module.title.label("module_title"),
-               Module.unlock_after_days, required.label("required"))
+               modules.c.id.label("module_id"), modules.c.title.label("module_title"),
+               modules.c.unlock_after_days, modules.c.required)
         .join(CohortTutor, and_(CohortTutor.cohort_id == Cohort.id,
                                 CohortTutor.user_id == bindparam("tutor_id")))
         .join(Course, Course.id == Cohort.course_id)
-        .outerjoin(Module, Module.course_id == Cohort.course_id)
+        .outerjoin(modules, modules.c.course_id == Cohort.course_id)
         .where(Cohort.end_date >= bindparam("on"))
-        .order_by(Cohort.start_date, Cohort.id, Module.position, Module.id)
+        .order_by(Cohort.start_date, Cohort.id, modules.c.position, modules.c.id)
     )
 
 
