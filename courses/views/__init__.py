@@ -19,7 +19,11 @@ author_bp = Blueprint(
 )
 
 from . import (  # noqa: E402, F401  (routes register)
-    authoring,
+    authoring_courses,
+    authoring_guard,
+    authoring_items,
+    authoring_modules,
+    authoring_questions,
     catalogue,
     completion,
     dashboard,
