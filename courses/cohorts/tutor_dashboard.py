@@ -46,8 +46,10 @@ UPCOMING_DAYS = 14
 AT_RISK_SHOWN = 10
 
 
-@dataclass(frozen=True)
-class AtRisk:
+class AtRisk(NamedTuple):
+    """A learner the card names, with the reasons in words. A named tuple, not a frozen
+    dataclass: a card's values key its kept fragment, and a tuple hashes in C."""
+
     user_id: int
     name: str
     risks: tuple[str, ...]
