@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import (
     FieldList,
     Form,
@@ -29,8 +30,10 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
 )
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
+from wtforms.widgets import HiddenInput
 
 from .form_messages import CSRF_MESSAGES
 from .input_guard import CONTROL
@@ -86,6 +89,25 @@ class PlainForm(Form):
     Meta = _TranslatedMeta
 
 
+class _HiddenInputWithoutId(HiddenInput):
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", False)  # WTForms leaves out an attribute whose value is False
+        return super().__call__(field, **kwargs)
+
+
+class _CSRFTokenField(CSRFTokenField):
+    """The CSRF token field, rendered without WTForms' ``id`` (``id="csrf_token"``), like
+    :func:`lms.templating.csrf_field`: nothing refers to a hidden field, and a page with
+    several forms (a notice's Open and Mark as read, a question's editor and its Delete)
+    would repeat the id."""
+
+    widget = _HiddenInputWithoutId()
+
+
+class _CSRF(_FlaskFormCSRF):
+    field_class = _CSRFTokenField
+
+
 class LmsForm(FlaskForm):
     """A Flask-WTF form (CSRF included) with its messages in the page's language.
 
@@ -94,7 +116,7 @@ class LmsForm(FlaskForm):
     """
 
     class Meta(_TranslatedMeta, FlaskForm.Meta):
-        pass
+        csrf_class = _CSRF
 
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         formdata = self.meta.wrap_formdata(self, formdata)

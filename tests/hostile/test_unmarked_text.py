@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from lms.accounts.operations import create_user
 from lms.db import db
-from lms.testing import PSEUDO_CLOSE, PSEUDO_OPEN, TEST_PASSWORD
+from lms.testing import PSEUDO_CLOSE, PSEUDO_OPEN, TEST_PASSWORD, csrf_token
 
 from .test_routes import seed_site
 from .walker import build_path, route_cases
@@ -186,6 +186,16 @@ _LINK = re.compile(r'<a\b[^>]*\bhref="(/[^"#?]*)[^"]*"')
 PER_ENDPOINT = 3
 
 
+def sign_in(visitor, email: str) -> None:
+    """Sign ``visitor`` (a test client) in as ``email`` with the login form, with its CSRF
+    token when the app checks one."""
+    data = {"email": email, "password": TEST_PASSWORD}
+    if visitor.application.config.get("WTF_CSRF_ENABLED"):
+        data["csrf_token"] = csrf_token(visitor, "/account/login")
+    response = visitor.post("/account/login", data=data)
+    assert response.status_code == 302, f"{email} could not sign in"
+
+
 def crawl(app, path_values: dict[str, str], roles: dict[str, str | None],
           per_endpoint: int = PER_ENDPOINT, cookies: dict[str, str] | None = None):
     """Fetch every GET page of the url map (with the seeded ids) as each role, then the links
@@ -200,9 +210,7 @@ def crawl(app, path_values: dict[str, str], roles: dict[str, str | None],
         for name, value in (cookies or {}).items():
             visitor.set_cookie(name, value)
         if email:
-            response = visitor.post("/account/login",
-                                    data={"email": email, "password": TEST_PASSWORD})
-            assert response.status_code == 302, f"{email} could not sign in"
+            sign_in(visitor, email)
         queue = []
         for rule in rules:
             values = {name: path_values.get(name, "1" if name.endswith("_id") else "x")
