@@ -19,7 +19,6 @@ from flask import current_app
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import (
     FieldList,
     Form,
@@ -104,7 +103,7 @@ class _CSRFTokenField(CSRFTokenField):
     widget = _HiddenInputWithoutId()
 
 
-class _CSRF(_FlaskFormCSRF):
+class _CSRF(FlaskForm.Meta.csrf_class):  # Flask-WTF's, reached without its private name
     field_class = _CSRFTokenField
 
 
