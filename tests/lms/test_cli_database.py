@@ -33,9 +33,10 @@ READING = [
 
 
 def tables(url: str) -> list[str]:
+    """The database's table names, sorted: PostgreSQL lists them in no set order."""
     engine = create_engine(url)
     try:
-        return inspect(engine).get_table_names()
+        return sorted(inspect(engine).get_table_names())
     finally:
         engine.dispose()
 
