@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from lms import audit, signals
 from lms.accounts.models import User
 from lms.contracts import CompletionSnapshot, EnrolmentSnapshot
-from lms.db import db, is_unique_violation, lock_for_update, utcnow
+from lms.db import db, insert_unless_exists, lock_for_update, utcnow
 
 from .models import (
     KIND_LESSON,
@@ -65,19 +64,6 @@ def _send(signal, **kwargs) -> None:
 
 def _lock(enrolment: Enrolment) -> None:
     lock_for_update(_ENROLMENT_LOCK + enrolment.id)
-
-
-def _insert(obj) -> bool:
-    """Insert ``obj`` in a savepoint; return False when a unique constraint says it exists."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(obj)
-            db.session.flush()
-    except IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
-        return False
-    return True
 
 
 # -- catalogue rules -------------------------------------------------------------------------
@@ -140,7 +126,7 @@ def enrol(user: User, course: Course) -> tuple[Enrolment, bool]:
     if reason:
         raise CourseError(reason)
     enrolment = Enrolment(user_id=user.id, course_id=course.id, enrolled_dt=utcnow())
-    if not _insert(enrolment):
+    if not insert_unless_exists(enrolment):
         return find_enrolment(user.id, course.id), False
     audit.record(
         "courses.enrolment.created",
@@ -175,7 +161,7 @@ def complete_lesson(enrolment: Enrolment, item: Item) -> bool:
             Progress.enrolment_id == enrolment.id, Progress.item_id == item.id
         )
     )
-    created = exists is None and _insert(
+    created = exists is None and insert_unless_exists(
         Progress(enrolment_id=enrolment.id, item_id=item.id, completed_dt=utcnow())
     )
     if created:
@@ -210,7 +196,7 @@ def check_completion(enrolment: Enrolment) -> Completion | None:
         completed_dt=now,
         final_score=state.final_score,
     )
-    if not _insert(completion):
+    if not insert_unless_exists(completion):
         return None
     enrolment.completed_dt = now
     enrolment.completed_version = course.version
@@ -371,7 +357,7 @@ def submit_quiz(
         answers=answers,
         submitted_dt=utcnow(),
     )
-    if not _insert(attempt):
+    if not insert_unless_exists(attempt):
         raise CourseError(_("This attempt was already sent. Please reload the page."))
     _touch(enrolment, item)
     _send(
@@ -390,7 +376,7 @@ def submit_quiz(
             )
         )
         if progress is None:
-            _insert(
+            insert_unless_exists(
                 Progress(
                     enrolment_id=enrolment.id, item_id=item.id, completed_dt=utcnow(), score=score
                 )

@@ -371,3 +371,21 @@ def is_unique_violation(exc: Exception) -> bool:
         return sqlstate == "23505"
     return "UNIQUE constraint failed" in str(orig)
 
+
+def insert_unless_exists(obj) -> bool:
+    """Add ``obj`` and flush it in a savepoint; ``False`` when a unique constraint says
+    its row exists already (a parallel request, a repeated form), and the rest of the
+    transaction goes on as if it had not been tried.
+
+    The constraint decides, not a read before the write: two requests that both read
+    "not there" would both insert.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+            db.session.flush()
+    except exc.IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        return False
+    return True
