@@ -336,7 +336,7 @@ def _seat_many(cohort: Cohort, course: Course, users: list[User], source: str) -
         ]
     )
     for enrolment in new:
-        course_ops._send(
+        course_ops.send_signal(
             signals.enrolment_created,
-            enrolment=course_ops._enrolment_snapshot(enrolment, course),
+            enrolment=course_ops.enrolment_snapshot(enrolment, course),
         )
