@@ -45,7 +45,8 @@ def main(requests: int = 500, backend: str = "sqlite", keep: str = "") -> int:
         tmp.mkdir(exist_ok=True)
         env, config = _dataset(backend, tmp, bool(keep))
         with dataset.in_process_app(env, config) as app:
-            from lms.db import db, fetch_one_autocommit
+            from lms.db import db
+            from lms.directread import fetch_one_autocommit
             from lms.permissions import public
 
             @public

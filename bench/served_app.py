@@ -15,7 +15,7 @@ connection from the pool (pinged first on PostgreSQL only after resting in
 the pool, ``LMS_DB_PING_AFTER_IDLE_SECONDS``) and a query.
 ``/_bench/floor-query`` runs ``SELECT 1`` the cheapest way the platform
 knows, the way the certificate verification page runs its one query
-(:func:`lms.db.fetch_one_autocommit`: a pooled DBAPI connection in
+(:func:`lms.directread.fetch_one_autocommit`: a pooled DBAPI connection in
 autocommit, no ORM session, no transaction), and answers a line of text:
 the most any public page that asks the database anything can reach.
 
@@ -35,7 +35,8 @@ from flask_login import current_user
 
 from governance.locks import sqlite_write_queue
 from lms import audit
-from lms.db import db, fetch_one_autocommit, reads_first, writing
+from lms.db import db, reads_first, writing
+from lms.directread import fetch_one_autocommit
 from lms.forms import LmsForm
 from lms.permissions import login_required, public
 from wsgi import app

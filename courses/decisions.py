@@ -33,6 +33,7 @@ from lms.db import db, lock_for_update, utcnow
 from lms.directread import DirectRead
 from lms.permissions import ROLE_TUTOR
 
+from . import authoring
 from . import operations as ops
 from .forms import RESERVED_SLUGS, slugify
 from .models import STATUS_DRAFT, STATUS_PUBLISHED, Course, CourseDecision
@@ -223,7 +224,7 @@ class AddCourse:
             description=description,
             outcomes=[],
         )
-        ops.save_course(course)
+        authoring.save_course(course)
         _record(course, decision)
         return EnactmentResult(
             _("A new draft course, “%(title)s”, is ready for the tutors to build.",
@@ -328,7 +329,7 @@ class ReviseCourse:
                 if content and content_digest(course) != content:
                     raise ops.CourseError(_("The draft has changed since the members' decision; "
                                             "propose the current draft again."))
-                ops.set_status(course, STATUS_PUBLISHED)
+                authoring.set_status(course, STATUS_PUBLISHED)
                 summary = _("“%(title)s” is published (version %(version)d).",
                             title=course.title, version=course.version)
             elif content:
@@ -398,7 +399,7 @@ class RetireCourse:
         day = dt.date.fromisoformat(decision.payload["from_date"])
         # The start of the day in UTC, as the authoring form stores it; the course stays
         # published, so its enrolled learners keep opening and finishing it.
-        ops.save_course(course, retire_dt=dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC))
+        authoring.save_course(course, retire_dt=dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC))
         _record(course, decision)
         return EnactmentResult(
             _("“%(title)s” leaves the catalogue on %(date)s; learners already in it may "

@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, func, select
 
 from lms import audit, signals
 from lms.contracts import DecisionRecord
-from lms.db import db, is_unique_violation, utcnow
+from lms.db import db, insert_unless_exists, utcnow
 
 from .locks import lock_ballot
 from .models import (
@@ -257,12 +257,7 @@ def close_ballot(ballot: Ballot, *, now: dt.datetime | None = None) -> Result | 
         rule_version=counted.rule_version,
         arithmetic=counted.as_dict(),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(result)
-    except Exception as exc:
-        if not is_unique_violation(exc):
-            raise
+    if not insert_unless_exists(result):
         return db.session.scalar(select(Result).where(Result.ballot_id == ballot.id))
     proposal = ballot.proposal
     proposal.status = CLOSED

@@ -95,8 +95,8 @@ def ping_after_idle(engine: Engine, seconds: float) -> None:
 
     A connection used within the window whose server died fails the one
     request that uses it; SQLAlchemy then invalidates the pool (its handling
-    of a disconnect during execution; :func:`invalidate_on_disconnect` for
-    the reads on raw connections), so the next request reconnects.
+    of a disconnect during execution; :func:`lms.directread.invalidate_on_disconnect`
+    for the reads on raw connections), so the next request reconnects.
 
     :param engine: a PostgreSQL engine; the listeners go on its pool and stay
         with it through ``engine.dispose()``.
@@ -353,67 +353,6 @@ def writing() -> Iterator[None]:
         setattr(g, _READS_FIRST, True)
 
 
-def fetch_one_autocommit(sql: str, params: tuple | dict = ()) -> tuple | None:
-    """Run one read-only statement on a pooled DBAPI connection in autocommit; return its first row.
-
-    For the busiest public reads (``/healthz``, certificate verification):
-    through the ORM session, or even a Core connection, SQLAlchemy's
-    execution costs several times such a query, and a transaction costs
-    round trips of its own on PostgreSQL (``BEGIN``, and the pool's
-    ``ROLLBACK`` when the connection goes back). One statement needs no
-    transaction: SQLite's connections are in autocommit already (this module
-    begins transactions itself), and PostgreSQL's are switched to it for the
-    statement. ``sql`` is in the driver's parameter style; values come back
-    as the driver gives them.
-    """
-    engine = db.engine
-    dialect = engine.dialect
-    connection = engine.raw_connection()
-    try:
-        dbapi_connection = connection.dbapi_connection
-        switch = not dialect.detect_autocommit_setting(dbapi_connection)
-        if switch:
-            dialect.set_isolation_level(dbapi_connection, "AUTOCOMMIT")
-        try:
-            cursor = connection.cursor()
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-            cursor.close()
-        except dialect.loaded_dbapi.Error as err:
-            invalidate_on_disconnect(engine, connection, err)
-            raise
-        finally:
-            if switch and connection.is_valid:
-                dialect.reset_isolation_level(dbapi_connection)
-    finally:
-        connection.close()
-    return row
-
-
-def invalidate_on_disconnect(engine: Engine, connection, error: Exception) -> None:
-    """After a DBAPI error on a raw pooled connection, do what SQLAlchemy does after
-    one on its own connections: if the database has gone away, discard the
-    connection and mark every pooled connection made before now as stale.
-
-    Reads that run on ``engine.raw_connection()`` (:func:`fetch_one_autocommit`,
-    :mod:`lms.directread`) skip SQLAlchemy's execution, and with it that
-    handling: without this, after a server restart each recently used pooled
-    connection would fail a request of its own (and log its failed reset on
-    return), where SQLAlchemy fails only the first.
-
-    :param engine: the engine whose pool the connection came from.
-    :param connection: the pool's proxied connection (``engine.raw_connection()``).
-    :param error: the DBAPI exception raised while using it.
-    """
-    if connection.is_valid and engine.dialect.is_disconnect(
-        error, connection.dbapi_connection, None
-    ):
-        # Pool._invalidate is what Connection._handle_dbapi_exception calls: there is no
-        # public spelling of "this connection and its generation"
-        # (tests/lms/test_pool_ping.py fails should it go).
-        engine.pool._invalidate(connection, error)
-
-
 def lock_for_update(key: int) -> None:
     """Serialise writers that share ``key`` until the transaction ends.
 
@@ -431,3 +370,22 @@ def is_unique_violation(exc: Exception) -> bool:
     if sqlstate is not None:
         return sqlstate == "23505"
     return "UNIQUE constraint failed" in str(orig)
+
+
+def insert_unless_exists(obj) -> bool:
+    """Add ``obj`` and flush it in a savepoint; ``False`` when a unique constraint says
+    its row exists already (a parallel request, a repeated form), and the rest of the
+    transaction goes on as if it had not been tried.
+
+    The constraint decides, not a read before the write: two requests that both read
+    "not there" would both insert.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+            db.session.flush()
+    except exc.IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        return False
+    return True

@@ -1,6 +1,7 @@
-"""Reads that skip SQLAlchemy's execution machinery: a Core ``select`` compiled once per
-dialect and run on a pooled DBAPI connection in autocommit (:func:`lms.db.fetch_one_autocommit`'s
-way), with SQLAlchemy's own SQL and its conversions of parameters and column values.
+"""Reads that skip SQLAlchemy's execution machinery, on a pooled DBAPI connection in
+autocommit: one statement in the driver's own SQL (:func:`fetch_one_autocommit`), or a
+Core ``select`` compiled once per dialect (:class:`DirectRead`), with SQLAlchemy's own SQL
+and its conversions of parameters and column values.
 
 For the busiest reads of the API: through the ORM session (or even a Core connection),
 executing a small statement costs several times the query itself, and a transaction
@@ -19,9 +20,9 @@ from typing import Any
 import orjson
 from flask import Flask, g, has_request_context
 from sqlalchemy import JSON, Float, Select
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 
-from .db import db, invalidate_on_disconnect
+from .db import db
 
 #: Called with each statement's SQL before it runs (tests count queries with it; the
 #: engine's ``before_cursor_execute`` event does not see these reads).
@@ -139,6 +140,51 @@ def _json(value):
 
 
 _HELD = "_lms_direct_read_connection"
+
+
+def fetch_one_autocommit(sql: str, params: tuple | dict = ()) -> tuple | None:
+    """Run one read-only statement on a pooled DBAPI connection in autocommit; return its first row.
+
+    For the busiest public reads (``/healthz``, certificate verification):
+    through the ORM session, or even a Core connection, SQLAlchemy's
+    execution costs several times such a query, and a transaction costs
+    round trips of its own on PostgreSQL (``BEGIN``, and the pool's
+    ``ROLLBACK`` when the connection goes back). One statement needs no
+    transaction: SQLite's connections are in autocommit already (:mod:`lms.db`
+    begins transactions itself), and PostgreSQL's are switched to it for the
+    statement. ``sql`` is in the driver's parameter style; values come back
+    as the driver gives them.
+    """
+    held = _checkout(db.engine)
+    try:
+        rows = _fetch_held(held, sql, params)
+    finally:
+        _checkin(*held)
+    return rows[0] if rows else None
+
+
+def invalidate_on_disconnect(engine: Engine, connection, error: Exception) -> None:
+    """After a DBAPI error on a raw pooled connection, do what SQLAlchemy does after
+    one on its own connections: if the database has gone away, discard the
+    connection and mark every pooled connection made before now as stale.
+
+    Reads that run on ``engine.raw_connection()`` (:func:`fetch_one_autocommit`,
+    :class:`DirectRead`) skip SQLAlchemy's execution, and with it that
+    handling: without this, after a server restart each recently used pooled
+    connection would fail a request of its own (and log its failed reset on
+    return), where SQLAlchemy fails only the first.
+
+    :param engine: the engine whose pool the connection came from.
+    :param connection: the pool's proxied connection (``engine.raw_connection()``).
+    :param error: the DBAPI exception raised while using it.
+    """
+    if connection.is_valid and engine.dialect.is_disconnect(
+        error, connection.dbapi_connection, None
+    ):
+        # Pool._invalidate is what Connection._handle_dbapi_exception calls: there is no
+        # public spelling of "this connection and its generation"
+        # (tests/lms/test_pool_ping.py fails should it go).
+        engine.pool._invalidate(connection, error)
 
 
 def _checkout(engine):

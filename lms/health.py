@@ -4,7 +4,7 @@ import json
 
 from flask import Blueprint, current_app, jsonify
 
-from .db import fetch_one_autocommit
+from .directread import fetch_one_autocommit
 from .extensions import limiter
 from .permissions import public
 

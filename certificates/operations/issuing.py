@@ -15,11 +15,10 @@ import secrets
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from lms import audit, signals
 from lms.contracts import CompletionSnapshot
-from lms.db import db, is_unique_violation, utcnow
+from lms.db import db, insert_unless_exists, utcnow
 from lms.i18n import in_language_of, recipient_language
 from lms.templating import format_day, format_hours
 
@@ -80,19 +79,6 @@ def validity_months(course_slug: str) -> int | None:
     )
 
 
-def _insert(cert: Certificate) -> bool:
-    """Insert in a savepoint; False when the learner already has this revision."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(cert)
-            db.session.flush()
-    except IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
-        return False
-    return True
-
-
 def _exists(user_id: int, slug: str, version: int, revision: int) -> bool:
     return (
         db.session.scalar(
@@ -116,7 +102,7 @@ def _place(cert: Certificate) -> bool:
     for _attempt in range(_ATTEMPTS):
         cert.code = new_code()
         cert.status_index = secrets.randbelow(STATUS_LIST_SIZE)
-        if _insert(cert):
+        if insert_unless_exists(cert):
             return True
         if _exists(cert.user_id, cert.course_slug, cert.course_version, cert.revision):
             return False
@@ -256,7 +242,7 @@ def issue_prepared(
     _refuse_own(cert.user_id, actor_id)
     if rendered is not None:
         set_pdf(cert, rendered)
-    if _insert(cert):
+    if insert_unless_exists(cert):
         _announce(cert, actor_id=actor_id)
         return cert
     if _exists(cert.user_id, cert.course_slug, cert.course_version, cert.revision):

@@ -18,7 +18,8 @@ from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from lms.db import db, fetch_one_autocommit, utcnow
+from lms.db import db, utcnow
+from lms.directread import fetch_one_autocommit
 from lms.extensions import count_request, limiter
 from lms.i18n import select_locale
 from lms.permissions import public
@@ -142,7 +143,7 @@ def _facts_query(dialect: Dialect) -> tuple[str, bool, tuple[Callable | None, ..
 def public_facts(code: str) -> PublicFacts | None:
     """The public facts of the certificate with ``code``, or None.
 
-    The statement runs with :func:`lms.db.fetch_one_autocommit` (a pooled
+    The statement runs with :func:`lms.directread.fetch_one_autocommit` (a pooled
     DBAPI connection in autocommit, as ``/healthz`` does), with SQLAlchemy's
     own SQL and column conversions: through the ORM session, or even a Core
     connection, SQLAlchemy's execution cost several times the query.

@@ -18,12 +18,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from lms import audit
 from lms.accounts.models import User
 from lms.contracts import NotificationKind
-from lms.db import db, is_unique_violation, utcnow
+from lms.db import db, insert_unless_exists, utcnow
 from lms.notifications import notify
 
 from .. import operations as course_ops
@@ -75,13 +74,7 @@ def open_submission(enrolment: Enrolment, item: Item) -> Submission:
         return found
     submission = Submission(enrolment_id=enrolment.id, item_id=item.id, state=STATE_DRAFT,
                             draft_text="", updated_dt=utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(submission)
-            db.session.flush()
-    except IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
+    if not insert_unless_exists(submission):
         return find(enrolment, item)
     return submission
 
@@ -294,7 +287,7 @@ def _record_pass(enrolment: Enrolment, item: Item) -> None:
                                   Progress.item_id == item.id)
     )
     if exists is None:
-        course_ops._insert(
+        insert_unless_exists(
             Progress(enrolment_id=enrolment.id, item_id=item.id, completed_dt=utcnow())
         )
     course_ops.check_completion(enrolment)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from lms import audit, signals
 from lms.accounts import operations as accounts
 from lms.accounts.models import User
-from lms.db import db, is_unique_violation, lock_for_update, utcnow
+from lms.db import db, insert_unless_exists, is_unique_violation, lock_for_update, utcnow
 from lms.i18n import in_language_of
 from lms.mail import send_mail
 from lms.permissions import ROLE_TUTOR
@@ -84,7 +84,7 @@ def save_cohort(cohort: Cohort) -> Cohort:
                 )
             )
     new = cohort.id is None
-    if not course_ops._insert(cohort):
+    if not insert_unless_exists(cohort):
         raise CohortError(
             _(
                 "Another group of this course already has this name or this enrolment key."
@@ -122,7 +122,7 @@ def assign_tutor(cohort: Cohort, email: str) -> User:
                 name=user.display_name,
             )
         )
-    if not course_ops._insert(CohortTutor(cohort_id=cohort.id, user_id=user.id)):
+    if not insert_unless_exists(CohortTutor(cohort_id=cohort.id, user_id=user.id)):
         return user
     audit.record(
         "courses.cohort.tutor_assigned",
@@ -336,7 +336,7 @@ def _seat_many(cohort: Cohort, course: Course, users: list[User], source: str) -
         ]
     )
     for enrolment in new:
-        course_ops._send(
+        course_ops.send_signal(
             signals.enrolment_created,
-            enrolment=course_ops._enrolment_snapshot(enrolment, course),
+            enrolment=course_ops.enrolment_snapshot(enrolment, course),
         )

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from lms import audit
 from lms.accounts.models import User
 from lms.contracts import NotificationKind
-from lms.db import db, is_unique_violation, lock_for_update, utcnow
+from lms.db import db, insert_unless_exists, is_unique_violation, lock_for_update, utcnow
 from lms.notifications import notify
 
 from ..markdown import (
@@ -76,18 +76,6 @@ def render_post(source: str, course_slug: str) -> str:
     )
 
 
-def _insert(obj) -> bool:
-    try:
-        with db.session.begin_nested():
-            db.session.add(obj)
-            db.session.flush()
-    except IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
-        return False
-    return True
-
-
 def _existing(author_id: int, token: str) -> DiscussionPost | None:
     return db.session.scalar(
         select(DiscussionPost).where(
@@ -105,7 +93,7 @@ def follow(thread: DiscussionThread, user_id: int, on: bool = True) -> None:
             )
         )
         if exists is None:
-            _insert(DiscussionFollow(thread_id=thread.id, user_id=user_id))
+            insert_unless_exists(DiscussionFollow(thread_id=thread.id, user_id=user_id))
     else:
         db.session.execute(
             DiscussionFollow.__table__.delete().where(
@@ -165,7 +153,7 @@ def reply(thread: DiscussionThread, author: User, body: str, token: str,
         submit_token=token, body_md=body, body_html=render_post(body, course_slug),
         created_dt=now,
     )
-    if not _insert(post):
+    if not insert_unless_exists(post):
         earlier = _existing(author.id, token)
         if earlier is not None:
             return earlier
@@ -286,7 +274,8 @@ def report(post: DiscussionPost, reporter: User, reason: str) -> bool:
     """Report ``post`` to the moderators; return False when this person had reported it."""
     if post.author_id == reporter.id:
         raise DiscussionError(_("You cannot report your own post."))
-    return _insert(DiscussionReport(post_id=post.id, reporter_id=reporter.id, reason=reason))
+    return insert_unless_exists(
+        DiscussionReport(post_id=post.id, reporter_id=reporter.id, reason=reason))
 
 
 def resolve(report_row: DiscussionReport, moderator: User) -> None:

@@ -17,7 +17,7 @@ from lms.db import db
 from lms.errors import abort_with
 from lms.permissions import require
 
-from .. import authority
+from .. import authoring, authority
 from .. import operations as ops
 from ..forms import LEVEL_LABELS, ActionForm, CourseForm, ModuleForm
 from ..models import STATUS_PUBLISHED, Course, Item, Module
@@ -64,7 +64,7 @@ def new_course():
         else:
             course = Course()
             form.populate(course)
-            ops.save_course(course, form.prerequisites.data, retire_dt=form.retire_dt())
+            authoring.save_course(course, form.prerequisites.data, retire_dt=form.retire_dt())
             db.session.commit()
             flash(_("Course created as a draft. Now add a module."), "success")
             return to_structure(course)
@@ -95,7 +95,7 @@ def edit_course(slug: str):
                 "courses/author/course_form.html", form=form, course=course, locked=reason
             ), 403
         form.populate(course)
-        ops.save_course(course, form.prerequisites.data, retire_dt=retire_dt)
+        authoring.save_course(course, form.prerequisites.data, retire_dt=retire_dt)
         db.session.commit()
         flash(_("Course saved."), "success")
         return to_structure(course)
@@ -150,7 +150,7 @@ def status(slug: str):
         if reason:
             abort_with(403, reason)
     try:
-        ops.set_status(course, form.action.data)
+        authoring.set_status(course, form.action.data)
     except ops.CourseError as exc:
         db.session.rollback()
         flash(str(exc), "error")

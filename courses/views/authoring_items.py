@@ -17,7 +17,7 @@ from lms.db import db
 from lms.forms import select_choices
 from lms.permissions import require
 
-from .. import authority
+from .. import authoring, authority
 from .. import operations as ops
 from ..forms import QUESTION_LABELS, ActionForm, CorrectionForm, LessonForm, MoveItemForm, slugify
 from ..markdown import render_markdown
@@ -51,7 +51,7 @@ def new_item(slug: str, module_id: int, kind: str):
                          "max_attempts", "sources", "reviewed_on", "review_every_months")
             if name != "sources" or kind == KIND_LESSON
         }
-        item = ops.add_item(module, kind, slugify(form.title.data), **fields)
+        item = authoring.add_item(module, kind, slugify(form.title.data), **fields)
         db.session.commit()
         flash(_("Saved."), "success")
         if kind == KIND_QUIZ:
@@ -90,7 +90,7 @@ def edit_item(slug: str, item_id: int):
             return _correct(course, item, form, correction_form, locked)
         required_before = item.required
         form.populate(item)
-        ops.save_item(item, required_before)
+        authoring.save_item(item, required_before)
         db.session.commit()
         flash(_("Saved."), "success")
         return to_structure(course)
@@ -124,7 +124,7 @@ def _correct(course: Course, item: Item, form, correction_form, locked: str):
                           status=403)
     previous_title, previous_md = item.title, item.body_md or ""
     form.populate(item)
-    ops.save_item(item, item.required)
+    authoring.save_item(item, item.required)
     key = correction_form.correction.data
     label = next((c.label for c in correction_form.correction.choices if c.value == key), key)
     correct_lesson(item, kind=key, label=str(label), note=correction_form.correction_note.data
@@ -169,7 +169,7 @@ def move_item(slug: str, item_id: int):
         try:
             if target is None:
                 raise ops.CourseError(_("Choose another module of this course."))
-            ops.move_item_to_module(item, target)
+            authoring.move_item_to_module(item, target)
         except ops.CourseError as exc:
             db.session.rollback()
             move_form.module.errors = [str(exc)]
@@ -191,7 +191,7 @@ def delete_item(slug: str, item_id: int):
     """Ask first (saying what learners lose), then delete a lesson or quiz."""
     course = course_by_slug(slug)
     item = course_item(course, item_id)
-    if item.kind == KIND_ASSIGNMENT and ops.has_submitted_work(item):
+    if item.kind == KIND_ASSIGNMENT and authoring.has_submitted_work(item):
         flash(_("Learners have worked on “%(title)s”: it cannot be deleted. "
                 "Make it optional instead.", title=item.title), "error")
         return redirect(url_for("courses_author.course", slug=course.slug), 303)
@@ -201,13 +201,13 @@ def delete_item(slug: str, item_id: int):
             abort(400)
         if form.action.data == "delete":
             title = item.title
-            ops.delete_item(item)
+            authoring.delete_item(item)
             db.session.commit()
             flash(_("“%(title)s” is deleted.", title=title), "success")
             return to_structure(course)
         # Anything but the confirmation page's button leads to the confirmation page.
         return redirect(url_for("courses_author.delete_item", slug=slug, item_id=item.id), 303)
-    learners, attempts = ops.item_usage(item)
+    learners, attempts = authoring.item_usage(item)
     return render_template(
         "courses/author/delete_item.html",
         course=course,

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from lms.db import db
 from lms.permissions import require
 
+from .. import authoring
 from .. import operations as ops
 from ..forms import ActionForm, ModuleEditForm, ModuleForm, slugify
 from ..models import Item, Module
@@ -28,7 +29,7 @@ def add_module(slug: str):
     course = course_by_slug(slug)
     form = ModuleForm()
     if form.validate_on_submit():
-        ops.add_module(course, form.title.data.strip(), slugify(form.title.data))
+        authoring.add_module(course, form.title.data.strip(), slugify(form.title.data))
         db.session.commit()
         flash(_("Module added."), "success")
     else:
@@ -45,7 +46,7 @@ def edit_module(slug: str, module_id: int):
     form = ModuleEditForm(obj=module if request.method == "GET" else None)
     if form.validate_on_submit():
         form.populate(module)
-        ops.save_module(module)
+        authoring.save_module(module)
         db.session.commit()
         flash(_("Module saved."), "success")
         anchor = f"module-{module.id}"
@@ -68,7 +69,7 @@ def delete_module(slug: str, module_id: int):
     if not ActionForm().validate():
         abort(400)
     try:
-        ops.delete_module(module)
+        authoring.delete_module(module)
     except ops.CourseError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -95,12 +96,12 @@ def move(slug: str):
         target = db.session.get(Module, ident)
         if target is None or target.course_id != course.id:
             abort(404)
-        ops.move(course.modules, target, step)
+        authoring.move(course.modules, target, step)
     elif what == "item":
         target = db.session.get(Item, ident)
         if target is None or target.course_id != course.id:
             abort(404)
-        ops.move(target.module.items, target, step)
+        authoring.move(target.module.items, target, step)
     else:
         abort(400)
     db.session.commit()

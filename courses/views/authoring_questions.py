@@ -13,6 +13,7 @@ from lms.db import db
 from lms.errors import abort_with
 from lms.permissions import require
 
+from .. import authoring
 from .. import operations as ops
 from ..forms import ActionForm
 from ..models import KIND_QUIZ, Item, Question
@@ -51,7 +52,7 @@ def question(slug: str, item_id: int, question_id: int | None = None):
         target = current or Question(key=f"q{len(item.questions) + 1}")
         form.populate(target)
         options = [] if form.type.data == "short" else form.options_data()
-        ops.save_question(item, target, options)
+        authoring.save_question(item, target, options)
         db.session.commit()
         flash(_("Question saved."), "success")
         return redirect(url_for("courses_author.edit_item", slug=slug, item_id=item.id), 303)
@@ -73,7 +74,7 @@ def move_question(slug: str, item_id: int, question_id: int):
     step = {"up": -1, "down": 1}.get(form.action.data or "")
     if step is None:
         abort_with(400, _("Choose whether to move the question up or down."))
-    if ops.move_question(current, step):
+    if authoring.move_question(current, step):
         db.session.commit()
     else:
         flash(_("The question is already at that end of the quiz."), "error")
@@ -92,7 +93,7 @@ def delete_question(slug: str, item_id: int, question_id: int):
     if not ActionForm().validate():
         abort(400)
     try:
-        ops.delete_question(current)
+        authoring.delete_question(current)
     except ops.CourseError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -16,6 +16,7 @@ from lms.db import db, reads_first, writing
 from lms.permissions import login_required
 
 from .. import operations as ops
+from .. import quizzes
 from ..cohorts.models import CohortMember
 from ..cohorts.schedule import learner_schedule
 from ..content_format import source_entries
@@ -249,7 +250,7 @@ def _quiz_page(
         after=after,
         attempts=attempts,
         attempts_left=left,
-        pass_mark=ops.pass_mark(quiz),
+        pass_mark=quizzes.pass_mark(quiz),
         errors=errors or {},
         given=given,
         schedule=schedule,
@@ -339,8 +340,8 @@ def submit(slug: str, key: str):
     if refused is not None:
         return refused
     try:
-        attempt = ops.submit_quiz(enrolment, quiz, request.form, also_accepted(quiz))
-    except ops.AnswerError as exc:
+        attempt = quizzes.submit_quiz(enrolment, quiz, request.form, also_accepted(quiz))
+    except quizzes.AnswerError as exc:
         db.session.rollback()
         progress, modules = _outline(course, enrolment)
         given = {k: request.form.getlist(k) for k in request.form}
@@ -374,11 +375,11 @@ def attempt(slug: str, key: str, number: int):
         )
     ) or abort(404)
     progress, modules = _outline(course, enrolment)
-    left = ops.attempts_left(enrolment, quiz)
+    left = quizzes.attempts_left(enrolment, quiz)
     accepted = also_accepted(quiz)
     course, quiz, progress, modules, note = _in_language(course, quiz, progress, modules)
     # Graded again to show each answer; by keys, so the same in any language.
-    score, results = ops.grade(quiz, row.answers, accepted)
+    score, results = quizzes.grade(quiz, row.answers, accepted)
     before, after = progress.neighbours(quiz.id)
     return render_template(
         "courses/attempt.html",
@@ -393,7 +394,7 @@ def attempt(slug: str, key: str, number: int):
         after=after,
         before=before,
         attempts_left=left,
-        pass_mark=ops.pass_mark(quiz),
+        pass_mark=quizzes.pass_mark(quiz),
         completed=enrolment.completed_version == course.version,
         schedule=_schedule(course, cohort_id),
     )

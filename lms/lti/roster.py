@@ -32,7 +32,7 @@ from pylti1p3.names_roles import NamesRolesProvisioningService
 from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import select
 
-from ..db import db, is_unique_violation, utcnow
+from ..db import db, insert_unless_exists, utcnow
 from .models import LtiAccount, LtiContext, LtiContextTeacher, LtiPlatform
 
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
@@ -76,12 +76,7 @@ def remember_context(platform_id: int, user_id: int, found: dict[str, Any] | Non
         found["title"], found["url"], utcnow())
     db.session.flush()
     if found["teacher"]:
-        try:
-            with db.session.begin_nested():
-                db.session.add(LtiContextTeacher(context_id=context.id, user_id=user_id))
-        except Exception as exc:
-            if not is_unique_violation(exc):
-                raise
+        insert_unless_exists(LtiContextTeacher(context_id=context.id, user_id=user_id))
 
 
 class RosterError(RuntimeError):

@@ -29,7 +29,7 @@ from wtforms import StringField
 from wtforms.validators import URL, DataRequired, Length
 
 from .. import audit
-from ..db import db
+from ..db import db, insert_unless_exists
 from ..extensions import csrf
 from ..forms import LmsForm
 from ..permissions import LMS_ADMIN_ACCESS, public, require
@@ -271,15 +271,7 @@ def platforms():
             auth_token_url=form.auth_token_url.data, key_set_url=form.key_set_url.data,
             deployment_ids=" ".join(form.deployment_ids.data.split()),
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(platform)
-                db.session.flush()
-        except Exception as exc:
-            from ..db import is_unique_violation
-
-            if not is_unique_violation(exc):
-                raise
+        if not insert_unless_exists(platform):
             form.client_id.errors.append(_("This issuer and client id are registered already."))
         else:
             audit.record("lms.lti.platform_registered", subject_type="lti_platform",

@@ -123,24 +123,24 @@ def test_a_quiz_question_edited_in_authoring_flags_its_translation(
 
 
 def test_questions_moved_removed_and_options_dropped_keep_the_hash(db, demo):
-    from courses import operations as ops
+    from courses import authoring
 
     quiz = db.session.scalar(select(Item).where(Item.key == "check"))
     hashes = [quiz.source_hash]
-    ops.move_question(quiz.questions[0], 1)
+    authoring.move_question(quiz.questions[0], 1)
     db.session.commit()
     hashes.append(_stored_hashes(_demo())["check"])
     assert _stored_hashes(_demo()) == _exported_hashes(_demo())
 
     quiz = db.session.scalar(select(Item).where(Item.key == "check"))
-    ops.delete_question(quiz.questions[-1])
+    authoring.delete_question(quiz.questions[-1])
     db.session.commit()
     hashes.append(_stored_hashes(_demo())["check"])
     assert _stored_hashes(_demo()) == _exported_hashes(_demo())
 
     # An option dropped, and one deleted on its own (not through its question).
     question = db.session.scalar(select(Question).where(Question.key == "pick-some"))
-    ops.save_question(question.item, question, [
+    authoring.save_question(question.item, question, [
         {"text": o.text, "correct": o.correct, "feedback": o.feedback}
         for o in question.options[:2]])
     db.session.commit()

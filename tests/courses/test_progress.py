@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from courses import authoring, quizzes
 from courses import operations as ops
 from courses.models import Completion, Item, Progress, QuizAttempt
 from courses.progress import progress_for
@@ -53,9 +54,9 @@ def test_completion_once_with_snapshot(app, make_user, make_course, enrol, compl
         ops.complete_lesson(e, _item(course, key))
     assert completions == []  # the quiz is still to pass
     quiz = _item(course, "final")
-    failed = ops.submit_quiz(e, quiz, MultiDict(quiz_form(quiz, right=False)))
+    failed = quizzes.submit_quiz(e, quiz, MultiDict(quiz_form(quiz, right=False)))
     assert not failed.passed and completions == []
-    passed = ops.submit_quiz(e, quiz, MultiDict(quiz_form(quiz)))
+    passed = quizzes.submit_quiz(e, quiz, MultiDict(quiz_form(quiz)))
     assert passed.passed and passed.score == 100
     assert len(completions) == 1
     snap = completions[0]
@@ -64,7 +65,7 @@ def test_completion_once_with_snapshot(app, make_user, make_course, enrol, compl
     assert snap.completed_dt.tzinfo is not None
     # Doing things again changes nothing and sends nothing.
     ops.complete_lesson(e, _item(course, "l1"))
-    ops.submit_quiz(e, quiz, MultiDict(quiz_form(quiz)))
+    quizzes.submit_quiz(e, quiz, MultiDict(quiz_form(quiz)))
     assert ops.check_completion(e) is None
     assert len(completions) == 1
     assert progress_for([e])[e.id].completed
@@ -79,7 +80,7 @@ def test_revision_keeps_progress_and_completes_new_version(
     ops.complete_lesson(e, _item(course, "l2"))
     assert len(completions) == 1 and course.version == 1
     # A new required lesson: version 2; l1 and l2 stay done.
-    ops.add_item(course.modules[0], "lesson", "l3", title="New", body_md="x", required=True)
+    authoring.add_item(course.modules[0], "lesson", "l3", title="New", body_md="x", required=True)
     db.session.commit()
     assert course.version == 2
     p = progress_for([e])[e.id]
@@ -110,8 +111,8 @@ def test_quiz_answer_validation_stores_nothing(app, db, make_user, make_course, 
         {f"q{q1.id}": str(q1.options[0].id), f"q{q2.id}": "x", "q999999": "1"},  # unknown q
     ]
     for data in bad:
-        with pytest.raises(ops.AnswerError):
-            ops.submit_quiz(e, quiz, MultiDict(data))
+        with pytest.raises(quizzes.AnswerError):
+            quizzes.submit_quiz(e, quiz, MultiDict(data))
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
     assert db.session.scalar(select(func.count()).select_from(Progress)) == 0
 
@@ -121,10 +122,10 @@ def test_attempt_limit(app, make_user, make_course, enrol):
     e = enrol(make_user(), course)
     quiz = _item(course, "final")
     for _ in range(2):
-        ops.submit_quiz(e, quiz, MultiDict(quiz_form(quiz, right=False)))
-    assert ops.attempts_left(e, quiz) == 0
+        quizzes.submit_quiz(e, quiz, MultiDict(quiz_form(quiz, right=False)))
+    assert quizzes.attempts_left(e, quiz) == 0
     with pytest.raises(ops.CourseError):
-        ops.submit_quiz(e, quiz, MultiDict(quiz_form(quiz)))
+        quizzes.submit_quiz(e, quiz, MultiDict(quiz_form(quiz)))
 
 
 def test_enrol_rules(app, db, make_user, make_course):
@@ -145,7 +146,7 @@ def test_enrol_rules(app, db, make_user, make_course):
         if item.kind == "lesson":
             ops.complete_lesson(e, item)
     quiz = _item(basics, "final")
-    ops.submit_quiz(e, quiz, MultiDict(quiz_form(quiz)))
+    quizzes.submit_quiz(e, quiz, MultiDict(quiz_form(quiz)))
     _e2, created = ops.enrol(user, advanced)
     assert created
 
@@ -178,7 +179,7 @@ def test_learner_progress_agrees_with_progress_for(app, db, make_user, make_cour
     for key in ("l1", "l2"):
         ops.complete_lesson(e2, _item(second, key))
     quiz = _item(first, "final")
-    ops.submit_quiz(e1, quiz, MultiDict(quiz_form(quiz, right=False)))
+    quizzes.submit_quiz(e1, quiz, MultiDict(quiz_form(quiz, right=False)))
     e1.last_activity_dt = utcnow()
     db.session.commit()
     rows = learner_progress(user.id)

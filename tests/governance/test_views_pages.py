@@ -241,8 +241,8 @@ def test_register_csv_neutralises_formulas(app, make_user, login):
 def test_failed_enactment_is_shown_and_retried(
     app, make_user, login, make_members, start_ballot
 ):
+    from courses.authoring import add_item, add_module
     from courses.models import Course, Item
-    from courses.operations import add_item, add_module
 
     empty = Course(slug="empty", title="Empty", summary="", status="draft", outcomes=[])
     db.session.add(empty)

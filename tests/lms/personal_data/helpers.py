@@ -9,6 +9,7 @@ from sqlalchemy import JSON, LargeBinary, String, Text, cast, or_, select
 from werkzeug.datastructures import MultiDict
 
 from courses import operations as course_ops
+from courses import quizzes
 from courses.cohorts import operations as cohort_ops
 from courses.cohorts import uploads as cohort_uploads
 from courses.cohorts.roster_csv import RosterRow
@@ -66,7 +67,7 @@ def did_everything(app, make_user, make_course, start_ballot, *, close=True) -> 
     course_ops.complete_lesson(enrolment, lesson)
     q1, q2 = quiz.questions
     right = next(o for o in q1.options if o.correct)
-    course_ops.submit_quiz(enrolment, quiz, MultiDict({f"q{q1.id}": str(right.id),
+    quizzes.submit_quiz(enrolment, quiz, MultiDict({f"q{q1.id}": str(right.id),
                                                        f"q{q2.id}": "Rochdale"}))
     joined = utcnow() - dt.timedelta(days=400)
     for person in (user, *others):
