@@ -25,20 +25,12 @@ from ..contracts import (
     NOTIFY_SITE,
     NotificationKind,
 )
+from .digests import send_digests
+from .inbox import mark_read, unread_count
+from .mailing import site_url, unsubscribe_token
 from .models import Notification, NotificationPreference
-from .service import (
-    NotificationError,
-    kinds,
-    mark_read,
-    notify,
-    path_for,
-    preferences_of,
-    send_digests,
-    set_preferences,
-    site_url,
-    unread_count,
-    unsubscribe_token,
-)
+from .preferences import preferences_of, set_preferences
+from .service import NotificationError, kinds, notify, path_for
 
 #: The tables that hold a person's notifications (for export and erasure), by user_id.
 PERSONAL_TABLES = ("lms_notification", "lms_notification_preference")
@@ -74,15 +66,15 @@ def init_app(app: Flask) -> None:
 
     from ..accounts.auth import load_with_user
     from ..jobs import Task, register_task
-    from . import service, views
+    from . import digests, inbox, views
 
     app.register_blueprint(views.bp)
     register_task(
         app,
-        Task("lms.notifications.digest", service.digest_task, retries=5,
+        Task("lms.notifications.digest", digests.digest_task, retries=5,
              label=_l("Send the daily notification emails")),
         owner="lms",
     )
-    app.jinja_env.globals["notification_bell"] = service.bell
-    load_with_user(service.UNREAD_LOADED, service.unread_count_of_loaded_user)
-    app.jinja_env.globals["recent_notifications"] = service.recent_unread
+    app.jinja_env.globals["notification_bell"] = inbox.bell
+    load_with_user(inbox.UNREAD_LOADED, inbox.unread_count_of_loaded_user)
+    app.jinja_env.globals["recent_notifications"] = inbox.recent_unread

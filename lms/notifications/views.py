@@ -13,8 +13,12 @@ from ..extensions import csrf
 from ..forms import LmsForm
 from ..paging import decode_cursor, keyset_page
 from ..permissions import login_required, public
-from . import service
+from .inbox import mark_read
+from .mailing import DIGEST_TOKEN_KIND, read_unsubscribe_token
 from .models import Notification
+from .preferences import preferences_of, set_preferences
+from .preferences import unsubscribe as turn_email_off  # the view below is ``unsubscribe``
+from .service import kinds
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -32,7 +36,7 @@ def index():
         descending=True,
     )
     return render_template(
-        "lms/notifications/index.html", page=page, kinds=service.kinds(), form=LmsForm()
+        "lms/notifications/index.html", page=page, kinds=kinds(), form=LmsForm()
     )
 
 
@@ -50,7 +54,7 @@ def open_notice(notification_id: int):
     if not LmsForm().validate_on_submit():
         abort(400)
     notice = _own(notification_id)
-    service.mark_read(current_user.id, notice.id)
+    mark_read(current_user.id, notice.id)
     db.session.commit()
     return redirect(notice.link or url_for(".index"), 303)
 
@@ -62,7 +66,7 @@ def read_one(notification_id: int):
     if not LmsForm().validate_on_submit():
         abort(400)
     _own(notification_id)
-    service.mark_read(current_user.id, notification_id)
+    mark_read(current_user.id, notification_id)
     db.session.commit()
     return redirect(url_for(".index"), 303)
 
@@ -73,7 +77,7 @@ def read_all():
     """Mark every notice of the signed-in person read."""
     if not LmsForm().validate_on_submit():
         abort(400)
-    n = service.mark_read(current_user.id)
+    n = mark_read(current_user.id)
     db.session.commit()
     flash(_("All your notifications are marked as read.") if n else
           _("You had no unread notifications."), "success")
@@ -95,7 +99,7 @@ def _preferences_form(current: dict[str, str]):
     class PreferencesForm(LmsForm):
         pass
 
-    for key, kind in service.kinds().items():
+    for key, kind in kinds().items():
         setattr(
             PreferencesForm,
             _field(key),
@@ -113,16 +117,16 @@ def _field(key: str) -> str:
 @login_required
 def preferences():
     """Choose, for each kind of notice, whether and how it reaches you."""
-    current = service.preferences_of(current_user.id)
+    current = preferences_of(current_user.id)
     form = _preferences_form(current)
     if form.validate_on_submit():
-        choices = {key: form[_field(key)].data for key in service.kinds()}
-        changed = service.set_preferences(current_user.id, choices)
+        choices = {key: form[_field(key)].data for key in kinds()}
+        changed = set_preferences(current_user.id, choices)
         db.session.commit()
         flash(_("Your choices are saved.") if changed else _("Nothing was changed."), "success")
         return redirect(url_for(".preferences"), 303)
     groups: dict[str, list] = {}
-    for key in service.kinds():
+    for key in kinds():
         groups.setdefault(key.split(".")[0], []).append(form[_field(key)])
     return render_template("lms/notifications/preferences.html", form=form, groups=groups)
 
@@ -138,7 +142,7 @@ def unsubscribe(token: str):
     ``List-Unsubscribe-Post`` request (RFC 8058), which carries no CSRF
     token: the signed token is the proof.
     """
-    found = service.read_unsubscribe_token(token)
+    found = read_unsubscribe_token(token)
     if found is None:
         return render_template("lms/notifications/unsubscribe.html", invalid=True), 404
     user_id, kind = found
@@ -146,14 +150,14 @@ def unsubscribe(token: str):
 
     if db.session.get(User, user_id) is None:
         return render_template("lms/notifications/unsubscribe.html", invalid=True), 404
-    if kind == service.DIGEST_TOKEN_KIND:
+    if kind == DIGEST_TOKEN_KIND:
         label = _("the daily email of notifications")
-    elif kind in service.kinds():
-        label = str(service.kinds()[kind].label)
+    elif kind in kinds():
+        label = str(kinds()[kind].label)
     else:
         return render_template("lms/notifications/unsubscribe.html", invalid=True), 404
     if request.method == "POST":
-        service.unsubscribe(user_id, kind)
+        turn_email_off(user_id, kind)
         db.session.commit()
         return render_template("lms/notifications/unsubscribe.html", done=True, label=label)
     return render_template("lms/notifications/unsubscribe.html", token=token, label=label)
