@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from lms import audit
-from lms.audit import GENESIS, AuditEvent, verify_chain
+from lms.audit import GENESIS, AuditEvent, after_commit, verify_chain
 
 
 def record_three(db):
@@ -228,7 +228,7 @@ def test_a_failed_seal_keeps_the_committed_work(app, db, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(audit, "seal_pending", broken)
+    monkeypatch.setattr(after_commit, "seal_pending", broken)
     audit.record("lms.test.kept")
     db.session.commit()  # does not raise: the work is committed
     monkeypatch.undo()
@@ -321,12 +321,12 @@ def test_concurrent_writers_build_one_unbroken_chain(app, make_app, context):
 def test_a_forked_worker_starts_a_sealer_of_its_own(app, db):
     # gunicorn forks workers: the parent's thread is not copied into the child,
     # and a lock held at the fork would never be released there.
-    audit._sealer.wake(db.engine)
-    assert audit._sealer._thread.is_alive()
-    with audit._sealer._lock:
+    after_commit._sealer.wake(db.engine)
+    assert after_commit._sealer._thread.is_alive()
+    with after_commit._sealer._lock:
         pid = os.fork()
         if pid == 0:  # the child: a fresh sealer, free to start
-            fresh = audit._sealer._thread is None and not audit._sealer._lock.locked()
+            fresh = after_commit._sealer._thread is None and not after_commit._sealer._lock.locked()
             os._exit(0 if fresh else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
