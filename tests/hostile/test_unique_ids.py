@@ -21,8 +21,6 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from sqlalchemy import select
@@ -31,10 +29,11 @@ from werkzeug.exceptions import HTTPException
 
 from lms.accounts.operations import create_user
 from lms.db import db
-from lms.testing import TEST_PASSWORD
+from lms.testing import TEST_PASSWORD, sign_in
 
 from .test_routes import seed_site
-from .test_unmarked_text import ROLES, html_pages, sign_in
+from .test_unmarked_text import ROLES, html_pages
+from .walker import FormSeen, forms_on
 
 _ID = re.compile(r'<[a-zA-Z][^>]*?\sid="([^"]*)"')
 _IN_PAGE_LINK = re.compile(r'<a\b[^>]*\bhref="#([^"]+)"')
@@ -114,78 +113,14 @@ _DESTRUCTIVE_ENDPOINT = re.compile(
 _DESTRUCTIVE_WORDS = re.compile(
     r"\b(delete|erase|close|revoke|withdraw|leave|sign out|log out|remove|decline|lapse|hide"
     r"|reset|discard|cancel)\b", re.IGNORECASE)
-#: Inputs a person does not fill in (a hidden one is sent as it is).
-_NOT_FILLED = {"hidden", "submit", "image", "button", "reset"}
 
 
-@dataclass
-class PostForm:
-    """A ``<form method="post">`` of a page: where it goes, what it sends as it is (its hidden
-    fields, the CSRF token among them), what a person fills in, and its submit buttons as
-    ``(name, value, words, formaction)``."""
-
-    action: str
-    hidden: list[tuple[str, str]] = field(default_factory=list)
-    filled: list[tuple[str, str]] = field(default_factory=list)  # (name, kind)
-    buttons: list[tuple[str, str, str, str]] = field(default_factory=list)
-
-
-class _PostForms(HTMLParser):
-    def __init__(self, page_path: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.page_path = page_path
-        self.forms: list[PostForm] = []
-        self._form: PostForm | None = None
-        self._button: list | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            post = a.get("method", "get").lower() == "post"
-            action = urljoin(self.page_path, a.get("action") or self.page_path)
-            self._form = PostForm(action) if post else None
-            if post:
-                self.forms.append(self._form)
-            return
-        form, name = self._form, a.get("name")
-        if form is None:
-            return
-        if tag == "input":
-            kind = a.get("type", "text").lower()
-            if kind in ("submit", "image"):
-                form.buttons.append((name or "", a.get("value", ""), a.get("value", ""),
-                                     a.get("formaction", "")))
-            elif kind == "hidden" and name:
-                form.hidden.append((name, a.get("value", "")))
-            elif kind not in _NOT_FILLED and name:
-                form.filled.append((name, kind))
-        elif tag in ("textarea", "select") and name:
-            form.filled.append((name, tag))
-        elif tag == "button" and a.get("type", "submit").lower() == "submit":
-            self._button = [name or "", a.get("value", ""), "", a.get("formaction", "")]
-
-    def handle_data(self, data):
-        if self._button is not None:
-            self._button[2] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "button" and self._button is not None:
-            if self._form is not None:
-                self._form.buttons.append(tuple(self._button))
-            self._button = None
-
-
-def post_forms(html: str, page_path: str) -> list[PostForm]:
+def post_forms(html: str, page_path: str) -> list[FormSeen]:
     """The ``<form method="post">`` of ``html``, a page at ``page_path``."""
-    parser = _PostForms(page_path)
-    parser.feed(html)
-    parser.close()
-    return parser.forms
+    return [form for form in forms_on(html, page_path) if form.method == "post"]
 
 
-def empty_submission(form: PostForm) -> tuple[str, list[tuple[str, str]]] | None:
+def empty_submission(form: FormSeen) -> tuple[str, list[tuple[str, str]]] | None:
     """Where to send ``form`` and what, with its hidden fields as they are, every field a
     person fills in empty (boxes unticked) and its first submit button that destroys nothing;
     ``None`` when it has no field to leave empty or only destructive buttons."""
@@ -199,7 +134,7 @@ def empty_submission(form: PostForm) -> tuple[str, list[tuple[str, str]]] | None
                             if kind not in ("checkbox", "radio", "file"))]
     if name:
         data.append((name, value))
-    return urljoin(form.action, formaction) if formaction else form.action, data
+    return urljoin(form.target, formaction) if formaction else form.target, data
 
 
 def test_the_check_sends_forms_back_empty():
@@ -218,8 +153,8 @@ def test_the_check_sends_forms_back_empty():
     assert empty_submission(forms[2]) is None  # nothing to leave empty
 
 
-def _form_key(form: PostForm) -> tuple:
-    return form.action, tuple(form.filled)
+def _form_key(form: FormSeen) -> tuple:
+    return form.target, tuple(form.filled)
 
 
 def _revision_values(path_values: dict[str, str]) -> dict[str, str]:

@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from lms.accounts.operations import create_user
 from lms.db import db
-from lms.testing import PSEUDO_CLOSE, PSEUDO_OPEN, TEST_PASSWORD, csrf_token
+from lms.testing import PSEUDO_CLOSE, PSEUDO_OPEN, TEST_PASSWORD, sign_in
 
 from .test_routes import seed_site
 from .walker import build_path, route_cases
@@ -184,16 +184,6 @@ def test_the_check_finds_unmarked_text():
 _LINK = re.compile(r'<a\b[^>]*\bhref="(/[^"#?]*)[^"]*"')
 #: Pages fetched per endpoint (and role) beyond the url map's one: other lessons, quizzes...
 PER_ENDPOINT = 3
-
-
-def sign_in(visitor, email: str) -> None:
-    """Sign ``visitor`` (a test client) in as ``email`` with the login form, with its CSRF
-    token when the app checks one."""
-    data = {"email": email, "password": TEST_PASSWORD}
-    if visitor.application.config.get("WTF_CSRF_ENABLED"):
-        data["csrf_token"] = csrf_token(visitor, "/account/login")
-    response = visitor.post("/account/login", data=data)
-    assert response.status_code == 302, f"{email} could not sign in"
 
 
 def crawl(app, path_values: dict[str, str], roles: dict[str, str | None],

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from flask import Flask
 from werkzeug.datastructures import ImmutableMultiDict
@@ -115,13 +115,25 @@ def instrument(app: Flask) -> None:
     )
 
 
+#: Inputs a person does not fill in (a hidden one is sent as it is).
+_NOT_FILLED = {"hidden", "submit", "image", "button", "reset"}
+
+
 @dataclass
 class FormSeen:
-    """A form found on a page: where it posts and its fields' default values."""
+    """A form found on a page: where it posts (``action``, the path), its fields' default
+    values, and, for checks that send it as a person would, where exactly it goes
+    (``target``: the action resolved against the page, its query kept), what it sends as it
+    is (its hidden fields, the CSRF token among them), what a person fills in and its submit
+    buttons as ``(name, value, words, formaction)``."""
 
     action: str
     method: str
+    target: str = ""
     fields: dict[str, str] = field(default_factory=dict)
+    hidden: list[tuple[str, str]] = field(default_factory=list)
+    filled: list[tuple[str, str]] = field(default_factory=list)  # (name, kind)
+    buttons: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 class _FormParser(HTMLParser):
@@ -132,18 +144,29 @@ class _FormParser(HTMLParser):
         self._current: FormSeen | None = None
         self._select: str | None = None
         self._textarea: str | None = None
+        self._button: list | None = None
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
         if tag == "form":
             action = a.get("action") or self.page_path
-            self._current = FormSeen(urlsplit(action).path, a.get("method", "get").lower())
+            self._current = FormSeen(urlsplit(action).path, a.get("method", "get").lower(),
+                                     urljoin(self.page_path, action))
             self.forms.append(self._current)
             return
         form = self._current
         if form is None:
             return
         name = a.get("name")
+        if tag == "input":
+            kind = a.get("type", "text").lower()
+            if kind in ("submit", "image"):
+                form.buttons.append((name or "", a.get("value", ""), a.get("value", ""),
+                                     a.get("formaction", "")))
+            elif kind == "hidden" and name:
+                form.hidden.append((name, a.get("value", "")))
+            elif kind not in _NOT_FILLED and name:
+                form.filled.append((name, kind))
         if tag == "input" and name:
             kind = a.get("type", "text").lower()
             if kind in ("submit", "button", "image", "reset"):
@@ -157,20 +180,30 @@ class _FormParser(HTMLParser):
         elif tag == "select" and name:
             self._select = name
             form.fields.setdefault(name, "")
+            form.filled.append((name, tag))
         elif tag == "option" and self._select:
             if not form.fields.get(self._select):
                 form.fields[self._select] = a.get("value", "")
         elif tag == "textarea" and name:
             self._textarea = name
             form.fields.setdefault(name, "")
+            form.filled.append((name, tag))
+        elif tag == "button" and a.get("type", "submit").lower() == "submit":
+            self._button = [name or "", a.get("value", ""), "", a.get("formaction", "")]
 
     def handle_data(self, data):
+        if self._button is not None:
+            self._button[2] += data
         if self._textarea and self._current and not self._current.fields[self._textarea]:
             self._current.fields[self._textarea] = data.strip() or "Some text"
 
     def handle_endtag(self, tag):
         if tag == "form":
             self._current = None
+        elif tag == "button" and self._button is not None:
+            if self._current is not None:
+                self._current.buttons.append(tuple(self._button))
+            self._button = None
         elif tag == "select":
             self._select = None
         elif tag == "textarea":
