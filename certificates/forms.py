@@ -13,7 +13,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from lms.forms import LmsForm
+from lms.forms import LmsForm, PersonName
 
 
 class RevokeForm(LmsForm):
@@ -30,7 +30,7 @@ class CorrectForm(LmsForm):
 
     learner_name = StringField(
         _l("Holder's name"),
-        validators=[DataRequired(), Length(max=120)],
+        validators=[DataRequired(), Length(max=120), PersonName()],
         description=_l("Only the name can be corrected; the course, its outcomes and the "
                        "dates stay as earned."),
     )

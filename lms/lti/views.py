@@ -31,7 +31,7 @@ from wtforms.validators import URL, DataRequired, Length
 from .. import audit
 from ..db import db, insert_unless_exists
 from ..extensions import csrf
-from ..forms import LmsForm
+from ..forms import BIDI_CONTROLS, LmsForm
 from ..permissions import LMS_ADMIN_ACCESS, public, require
 from ..security import CSP
 from . import link_targets, tool
@@ -103,7 +103,9 @@ def launch():
     pending = {
         "platform_id": platform.id,
         "sub": str(data.get("sub", ""))[:255],
-        "name": str(data.get("name") or data.get("given_name") or "")[:120],
+        # The name becomes an account's: no text-direction overrides (lms.forms.PersonName
+        # refuses them where people type a name; a platform's claim cannot be asked again).
+        "name": BIDI_CONTROLS.sub("", str(data.get("name") or data.get("given_name") or ""))[:120],
         "email": str(data.get("email") or "")[:320],
         "target": _local_path(data.get(CLAIM + "target_link_uri")),
         "ags": data.get("https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"),

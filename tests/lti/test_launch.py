@@ -51,6 +51,17 @@ def test_first_launch_links_with_consent_then_lands_in_the_course(
     assert "Log out" in other.get("/courses/co-op-basics").get_data(as_text=True)
 
 
+def test_a_launched_name_loses_its_text_direction_controls(client, platform, make_course):
+    """The platform's name claim becomes the account's name: an override in it would show
+    the name in another order here (the forms refuse one; a claim cannot be asked again)."""
+    make_course()
+    response, _token, _state = _launch(client, platform, name="Pat\u202e \u2067Platform\u2069")
+    assert response.status_code == 303
+    assert _consent(client).status_code == 303
+    user = db.session.scalar(select(User).where(User.email == "pat@university.example"))
+    assert user.display_name == "Pat Platform"
+
+
 def test_a_replayed_launch_is_refused(client, platform, make_course):
     make_course()
     first, token, state = _launch(client, platform)
