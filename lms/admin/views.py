@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import or_, select, text
 from wtforms import SelectChoice
 
@@ -101,12 +102,12 @@ def user_detail(user_id: int):
         role = form.role.data
         try:
             if form.action.data == "grant":
-                changed = account_ops.grant_role(user, role)
+                changed = account_ops.grant_role(user, role, actor_id=current_user.id)
                 message = _(
                     "%(name)s is now also %(role)s.", name=user.display_name, role=ROLES[role]
                 )
             else:
-                changed = account_ops.revoke_role(user, role)
+                changed = account_ops.revoke_role(user, role, actor_id=current_user.id)
                 message = _(
                     "%(name)s is no longer %(role)s.", name=user.display_name, role=ROLES[role]
                 )
@@ -116,7 +117,8 @@ def user_detail(user_id: int):
             db.session.commit()
             flash(message if changed else _("Nothing changed."), "success" if changed else "info")
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("lms/admin/user.html", user=user, roles=ROLES)
+    return render_template("lms/admin/user.html", user=user, roles=ROLES,
+                           own=user.id == current_user.id)
 
 
 def audit_subject_types() -> list[str]:
