@@ -263,8 +263,8 @@ class HttpsUrl:
 
     def __call__(self, form, field) -> None:
         value = (field.data or "").strip()
-        if not value:
-            return
+        if not value or field.errors:
+            return  # empty, or already refused (too long): one message is enough
         try:
             parts = urlsplit(value)
             host = parts.hostname
