@@ -50,6 +50,7 @@ from sqlalchemy import (
     and_,
     column,
     exists,
+    inspect,
     or_,
     select,
     table,
@@ -93,6 +94,21 @@ _user = table(
     "lms_user", column("id", Integer), column("display_name", String), column("email", String),
     column("locale", String),
 )
+
+
+def course_exists(course_slug: str) -> bool:
+    """Whether the courses plugin has a course with this short name (slug).
+
+    Read like the completions, from its table; when that table is missing (the
+    courses plugin was never installed here) no course is known.
+    """
+    connection = db.session.connection()
+    if not inspect(connection).has_table(_course.name):
+        return False
+    found = connection.execute(
+        select(_course.c.id).where(_course.c.slug == course_slug).limit(1)
+    ).first()
+    return found is not None
 
 
 @dataclass

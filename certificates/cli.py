@@ -26,6 +26,7 @@ from sqlalchemy import select
 from lms.contracts import CohortRoster
 from lms.db import db
 from lms.plugins import cohort_directory
+from lms.routing import DB_INT_MAX
 
 from . import bulk, operations
 from .models import Certificate
@@ -66,6 +67,9 @@ def issue_command(course_slug: str | None, cohort_id: int | None, workers: int |
         roster = _cohort(cohort_id)
         course_slug, learner_ids = roster.course_slug, roster.learner_ids
         label = f"cohort {roster.name} ({course_slug})"
+    elif not bulk.course_exists(course_slug):
+        raise click.BadParameter(f"no course has the short name {course_slug!r}.",
+                                 param_hint="'--course'")
     pending = bulk.completions_lacking_certificate(course_slug, learner_ids)
     db.session.commit()
     summary = bulk.Summary()
@@ -95,7 +99,8 @@ def _cohort(cohort_id: int) -> CohortRoster:
             "No cohort directory: no loaded plugin provides cohorts (the courses plugin does)."
             " Use --course instead, or enable the courses plugin."
         )
-    roster = directory.roster(cohort_id)
+    # An id past the database's integers is no cohort (and would fail the query).
+    roster = directory.roster(cohort_id) if 1 <= cohort_id <= DB_INT_MAX else None
     if roster is None:
         raise click.BadParameter(f"there is no cohort with id {cohort_id}.",
                                  param_hint="'--cohort'")

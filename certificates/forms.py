@@ -11,9 +11,11 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    ValidationError,
 )
 
-from lms.forms import LmsForm
+from lms.forms import LmsForm, PersonName
+from lms.routing import DB_INT_MAX
 
 
 class RevokeForm(LmsForm):
@@ -30,7 +32,7 @@ class CorrectForm(LmsForm):
 
     learner_name = StringField(
         _l("Holder's name"),
-        validators=[DataRequired(), Length(max=120)],
+        validators=[DataRequired(), Length(max=120), PersonName()],
         description=_l("Only the name can be corrected; the course, its outcomes and the "
                        "dates stay as earned."),
     )
@@ -45,9 +47,27 @@ class ConfirmForm(LmsForm):
     """A button that only carries the CSRF token."""
 
 
+class KnownCourse:
+    """Validator: the value is the short name of a course that exists.
+
+    A setting or a bulk run for a mistyped course would be saved or started and then
+    apply to nothing. Certificates does not import the courses plugin: it reads the
+    course table as :mod:`certificates.bulk` reads completions.
+    """
+
+    def __call__(self, form, field) -> None:
+        from .bulk import course_exists
+
+        if field.errors or not field.data:
+            return  # already refused (not a short name, too long): nothing to look up
+        if not course_exists(field.data.strip()):
+            raise ValidationError(_l("No course has this short name. Check it in the "
+                                     "course's address (/courses/<short name>)."))
+
+
 class ValidityForm(LmsForm):
-    course_slug = StringField(_l("Course (its short name)"), validators=[DataRequired(),
-                                                                         Length(max=80)])
+    course_slug = StringField(_l("Course (its short name)"),
+                              validators=[DataRequired(), Length(max=80), KnownCourse()])
     validity_months = IntegerField(
         _l("Valid for (months)"),
         validators=[Optional(), NumberRange(min=1, max=1200)],
@@ -98,7 +118,8 @@ class BulkForm(LmsForm):
         _l("Course (its short name)"),
         validators=[Optional(), Length(max=80),
                     Regexp(SLUG_PATTERN, message=_l("Use the course's short name, "
-                                                    "e.g. members-meetings."))],
+                                                    "e.g. members-meetings.")),
+                    KnownCourse()],
         description=_l("Every completion of the course."),
     )
     cohort = SelectField(
@@ -111,6 +132,11 @@ class BulkForm(LmsForm):
         if not super().validate(extra_validators):
             return False
         chose_course, chose_cohort = bool(self.course.data), self.cohort.data is not None
+        if chose_cohort and not 1 <= self.cohort.data <= DB_INT_MAX:
+            # No cohort has such an id, and the database could not even compare it (SQLite
+            # past 2**63, PostgreSQL's integer past 2**31): refused before any query.
+            self.cohort.errors.append(_l("There is no such cohort among those you may act on."))
+            return False
         if chose_course and chose_cohort:
             self.cohort.errors.append(_l("Choose a course or a cohort, not both."))
             return False

@@ -10,6 +10,7 @@ on the first form of every request).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
@@ -171,6 +172,33 @@ class SingleLine:
             raise ValidationError(
                 self.message or _l("Write this on one line, without line breaks or tabs.")
             )
+
+
+#: Bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069).
+#: They change the order in which the text around them is shown: "Demo\u202e Learner"
+#: prints as "Demo renraeL". The marks U+200E/U+200F (LRM, RLM) and U+061C (ALM) only
+#: nudge neutral characters and are left alone.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+class PersonName:
+    """Validator: a person's name holds no bidirectional formatting controls.
+
+    A name is shown on certificates, verification pages and lists; an override
+    in it would display the letters in another order than they are stored (a
+    forged-looking or misleading name). Arabic, Urdu or Hebrew letters need no
+    controls: the browser and the PDF lay them out from the letters themselves.
+    """
+
+    def __init__(self, message=None) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if field.data and BIDI_CONTROLS.search(str(field.data)):
+            raise ValidationError(self.message or _l(
+                "Remove the invisible text-direction characters from the name (they make it"
+                " show in another order than it is written)."
+            ))
 
 
 def select_choices(pairs: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -159,4 +159,6 @@ def settings():
         flash(_("Saved. New certificates of this course use this validity."), "success")
         return redirect(url_for("certificates.settings"))
     rows = db.session.scalars(select(CourseSetting).order_by(CourseSetting.course_slug)).all()
-    return render_template("certificates/manage/settings.html", form=form, rows=rows)
+    return render_template("certificates/manage/settings.html", form=form, rows=rows), (
+        400 if form.errors else 200
+    )

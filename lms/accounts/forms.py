@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from ..forms import LmsForm
+from ..forms import LmsForm, PersonName
 
 
 class _MinLength:
@@ -70,7 +70,7 @@ def _confirm(field="password"):
 class RegisterForm(LmsForm):
     display_name = StringField(
         _l("Your name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+        validators=[DataRequired(_l("Enter your name.")), Length(max=120), PersonName()],
         render_kw={"autocomplete": "name"},
         description=_l("As you would like it on your certificates."),
     )
@@ -115,7 +115,7 @@ class ResetPasswordForm(LmsForm):
 class ProfileForm(LmsForm):
     display_name = StringField(
         _l("Your name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+        validators=[DataRequired(_l("Enter your name.")), Length(max=120), PersonName()],
         render_kw={"autocomplete": "name"},
     )
     locale = SelectField(_l("Language"), choices=[], validate_choice=True)

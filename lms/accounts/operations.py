@@ -246,10 +246,23 @@ def change_email(user: User, password: str, new_email: str) -> None:
     )
 
 
-def grant_role(user: User, role: str) -> bool:
-    """Give ``user`` a role; return whether anything changed."""
+def _refuse_own_roles(user: User, actor_id: int | None) -> None:
+    """Nobody changes their own roles: an admin granting themselves another role, or
+    dropping their own, acts on their own record. ``actor_id`` None: no person acts
+    (``flask lms create-admin`` bootstrapping the first administrator)."""
+    if actor_id is not None and actor_id == user.id:
+        raise AccountError(_("You cannot change your own roles. Another administrator can."))
+
+
+def grant_role(user: User, role: str, *, actor_id: int | None = None) -> bool:
+    """Give ``user`` a role; return whether anything changed.
+
+    :param actor_id: who grants it (never ``user`` themselves); None from the CLI.
+    :raises AccountError: an unknown role, or ``user`` is the actor.
+    """
     if role not in ROLES:
         raise AccountError(_("Unknown role."))
+    _refuse_own_roles(user, actor_id)
     if user.has_role(role):
         return False
     user.roles.append(UserRole(role=role))
@@ -258,13 +271,16 @@ def grant_role(user: User, role: str) -> bool:
     return True
 
 
-def revoke_role(user: User, role: str) -> bool:
+def revoke_role(user: User, role: str, *, actor_id: int | None = None) -> bool:
     """Take a role away; return whether anything changed.
 
-    :raises AccountError: it would leave the platform without an admin.
+    :param actor_id: who revokes it (never ``user`` themselves); None from the CLI.
+    :raises AccountError: an unknown role, ``user`` is the actor, or it would leave the
+        platform without an admin.
     """
     if role not in ROLES:
         raise AccountError(_("Unknown role."))
+    _refuse_own_roles(user, actor_id)
     held = [r for r in user.roles if r.role == role]
     if not held:
         return False

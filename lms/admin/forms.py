@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..forms import LmsForm, select_choices
 from ..permissions import ROLES
@@ -24,6 +31,11 @@ class AuditFilterForm(LmsForm):
     subject_type = SelectField(_l("Subject type"), choices=[], validate_choice=False)
     since = DateField(_l("From date"), validators=[Optional()])
     until = DateField(_l("To date"), validators=[Optional()])
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The dates are the wrong way round: this date is before "
+                                     "the From date."))
 
 
 class UserSearchForm(LmsForm):

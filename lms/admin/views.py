@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import or_, select, text
 from wtforms import SelectChoice
 
@@ -15,7 +16,7 @@ from ..audit import AuditEvent
 from ..db import db
 from ..jobs import FAILED, Job
 from ..mail import OutboxMessage
-from ..paging import capped_count, date_arg, decode_cursor, keyset_page
+from ..paging import Page, capped_count, date_arg, decode_cursor, keyset_page
 from ..permissions import (
     LMS_ADMIN_ACCESS,
     LMS_AUDIT_VIEW,
@@ -27,6 +28,9 @@ from ..permissions import (
 from .forms import AuditFilterForm, RoleForm, UserSearchForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+#: What a list shows while its filter form has an error: nothing, and no next page.
+NO_PAGE = Page(items=[], next_cursor=None, is_first=True)
 
 
 @bp.route("/")
@@ -43,22 +47,22 @@ def index():
 
 
 def _user_query(form: UserSearchForm):
+    """The accounts matching a validated search form."""
     query = select(User)
-    if form.validate():
-        if form.q.data and form.q.data.strip():
-            # ILIKE: pg_trgm's indexes answer it on PostgreSQL; SQLite compiles it to
-            # lower(x) LIKE lower(y). Wildcards typed by the admin match themselves.
-            pattern = "%" + _escape_like(form.q.data.strip()) + "%"
-            query = query.where(
-                or_(User.display_name.ilike(pattern, escape="\\"),
-                    User.email.ilike(pattern, escape="\\"))
-            )
-        if form.role.data:
-            query = query.where(
-                select(UserRole.id)
-                .where(UserRole.user_id == User.id, UserRole.role == form.role.data)
-                .exists()
-            )
+    if form.q.data and form.q.data.strip():
+        # ILIKE: pg_trgm's indexes answer it on PostgreSQL; SQLite compiles it to
+        # lower(x) LIKE lower(y). Wildcards typed by the admin match themselves.
+        pattern = "%" + _escape_like(form.q.data.strip()) + "%"
+        query = query.where(
+            or_(User.display_name.ilike(pattern, escape="\\"),
+                User.email.ilike(pattern, escape="\\"))
+        )
+    if form.role.data:
+        query = query.where(
+            select(UserRole.id)
+            .where(UserRole.user_id == User.id, UserRole.role == form.role.data)
+            .exists()
+        )
     return query
 
 
@@ -71,6 +75,11 @@ def _escape_like(value: str) -> str:
 def users():
     """People by name, paged by keyset on (name, id), with a capped count of matches."""
     form = UserSearchForm(request.args)
+    if not form.validate():
+        # A search that cannot be run lists nobody: dropping the filter that is wrong
+        # and listing by the others (or everyone) would look like its answer.
+        return render_template("lms/admin/users.html", form=form, page=NO_PAGE,
+                               count=(0, False), roles=ROLES)
     query = _user_query(form)
     cursor = decode_cursor(request.args.get("after"), (str, int))
     page = keyset_page(
@@ -93,12 +102,12 @@ def user_detail(user_id: int):
         role = form.role.data
         try:
             if form.action.data == "grant":
-                changed = account_ops.grant_role(user, role)
+                changed = account_ops.grant_role(user, role, actor_id=current_user.id)
                 message = _(
                     "%(name)s is now also %(role)s.", name=user.display_name, role=ROLES[role]
                 )
             else:
-                changed = account_ops.revoke_role(user, role)
+                changed = account_ops.revoke_role(user, role, actor_id=current_user.id)
                 message = _(
                     "%(name)s is no longer %(role)s.", name=user.display_name, role=ROLES[role]
                 )
@@ -108,7 +117,8 @@ def user_detail(user_id: int):
             db.session.commit()
             flash(message if changed else _("Nothing changed."), "success" if changed else "info")
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("lms/admin/user.html", user=user, roles=ROLES)
+    return render_template("lms/admin/user.html", user=user, roles=ROLES,
+                           own=user.id == current_user.id)
 
 
 def audit_subject_types() -> list[str]:
@@ -138,24 +148,26 @@ def audit_log():
     form.subject_type.choices = [SelectChoice("", _("Any"))] + [
         SelectChoice(t) for t in audit_subject_types()
     ]
+    if not form.validate():
+        # As for people: a filter that cannot be applied lists nothing, and says why.
+        return render_template("lms/admin/audit.html", form=form, page=NO_PAGE, actors={})
     query = select(AuditEvent)
-    if form.validate():
-        if form.action.data and form.action.data.strip():
-            query = query.where(
-                AuditEvent.action.contains(form.action.data.strip(), autoescape=True)
-            )
-        if form.actor.data:
-            query = query.where(AuditEvent.actor_id == form.actor.data)
-        if form.subject_type.data:
-            query = query.where(AuditEvent.subject_type == form.subject_type.data)
-        since, until = date_arg(form.since.data), date_arg(form.until.data)
-        if since:
-            query = query.where(
-                AuditEvent.occurred_dt >= dt.datetime.combine(since, dt.time(), dt.UTC)
-            )
-        if until:
-            until_dt = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
-            query = query.where(AuditEvent.occurred_dt < until_dt)
+    if form.action.data and form.action.data.strip():
+        query = query.where(
+            AuditEvent.action.contains(form.action.data.strip(), autoescape=True)
+        )
+    if form.actor.data:
+        query = query.where(AuditEvent.actor_id == form.actor.data)
+    if form.subject_type.data:
+        query = query.where(AuditEvent.subject_type == form.subject_type.data)
+    since, until = date_arg(form.since.data), date_arg(form.until.data)
+    if since:
+        query = query.where(
+            AuditEvent.occurred_dt >= dt.datetime.combine(since, dt.time(), dt.UTC)
+        )
+    if until:
+        until_dt = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        query = query.where(AuditEvent.occurred_dt < until_dt)
     cursor = decode_cursor(request.args.get("after"), (int,))
     page = keyset_page(query, [AuditEvent.id], cursor, lambda e: (e.id,), descending=True)
     actor_ids = {e.actor_id for e in page.items if e.actor_id}

@@ -96,7 +96,12 @@ def retry_job(job_id: int):
     try:
         retry(job)
     except JobError:
-        abort(409)
+        # Finished, waiting or running (another admin retried it, or a stale page): say so
+        # on the job's page, which shows its state, rather than an error page.
+        db.session.rollback()
+        flash(_("Only a failed job can be tried again, and this one has not failed: its "
+                "state is shown below."), "error")
+        return redirect(url_for("admin_jobs.detail", job_id=job_id), 303)
     audit.record("lms.job.retried", subject_type="job", subject_id=job.id,
                  data={"task": job.name})
     db.session.commit()

@@ -33,6 +33,7 @@ from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import select
 
 from ..db import db, insert_unless_exists, utcnow
+from ..forms import BIDI_CONTROLS
 from .models import LtiAccount, LtiContext, LtiContextTeacher, LtiPlatform
 
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
@@ -162,8 +163,8 @@ def plan(context: LtiContext, cohort_id: int, members: list[dict[str, Any]],
     added, already = set(seating_plan.to_add), set(seating_plan.already)
     rows = []
     for subject, member in seen.items():
-        name = str(member.get("name") or " ".join(
-            str(member.get(k) or "") for k in ("given_name", "family_name")).strip())[:200]
+        name = BIDI_CONTROLS.sub("", str(member.get("name") or " ".join(
+            str(member.get(k) or "") for k in ("given_name", "family_name")).strip()))[:200]
         user_id = linked.get(subject)
         if not _is_learner(member):
             rows.append(RosterRow(subject, name, NOT_LEARNER,

@@ -169,6 +169,32 @@ def test_a_correction_needs_a_new_name_and_a_reason(app, make_user, login, compl
     assert _state(cert.id) == before
 
 
+@pytest.mark.parametrize("name", [
+    "Demo\u202e Learner",  # RIGHT-TO-LEFT OVERRIDE: the page would show "Demo renraeL"
+    "\u202bDemo Learner\u202c",  # embedding and its pop
+    "Demo \u2067Learner\u2069",  # isolate
+])
+def test_a_correction_refuses_text_direction_controls(app, make_user, login, complete, name):
+    cert = complete(make_user(name="Owner Person"))
+    before = _state(cert.id)
+    response = _amend(login(make_user(roles=("certificate_officer",))), cert, "correct",
+                      learner_name=name, reason="Misspelt")
+    assert response.status_code == 400
+    assert "Remove the invisible text-direction characters" in response.get_data(as_text=True)
+    assert _state(cert.id) == before
+
+
+@pytest.mark.parametrize("name", ["مریم خان", "אדה לאבלייס", "Ada \u200fמרים"])
+def test_a_correction_accepts_right_to_left_names(app, make_user, login, complete, name):
+    cert = complete(make_user(name="Owner Person"))
+    response = _amend(login(make_user(roles=("certificate_officer",))), cert, "correct",
+                      learner_name=name, reason="Written in her own script")
+    assert response.status_code == 302
+    _db.session.expire_all()
+    old = _db.session.get(Certificate, cert.id)
+    assert _db.session.get(Certificate, old.replaced_by_id).learner_name == name
+
+
 def test_the_public_history_shows_every_amendment_without_reasons(app, make_user, login,
                                                                   complete):
     cert = complete(make_user(name="Ada Lovelase"))

@@ -104,6 +104,8 @@ def test_cli_cohort_in_worker_batches(app, school, inline_pool):
      "Give either --course SLUG or --cohort ID (exactly one)."),
     (["--cohort", "999999"], "there is no cohort with id 999999."),
     (["--cohort", "spring"], "'spring' is not a valid integer"),
+    (["--cohort", "99999999999999999999"], "there is no cohort with id 99999999999999999999."),
+    (["--course", "nope"], "no course has the short name 'nope'."),
 ])
 def test_cli_refuses_a_wrong_choice(app, school, args, message):
     result = app.test_cli_runner().invoke(args=["certificates", "issue", *args])
@@ -193,6 +195,12 @@ def test_an_officer_acts_on_any_cohort_but_never_issues_their_own(
     ({}, "Choose a course or a cohort."),
     ({"course": "co-op-basics", "cohort": "1"}, "Choose a course or a cohort, not both."),
     ({"cohort": "first"}, "Invalid Choice: could not coerce."),
+    # Past what the database's integers hold (SQLite 2**63, PostgreSQL 2**31): no cohort.
+    ({"cohort": "99999999999999999999"}, "There is no such cohort among those you may act on."),
+    ({"cohort": str(2**31)}, "There is no such cohort among those you may act on."),
+    ({"cohort": "-1"}, "There is no such cohort among those you may act on."),
+    ({"cohort": "0"}, "There is no such cohort among those you may act on."),
+    ({"course": "nope"}, "No course has this short name."),
     ({"course": "Not A Slug"}, "short name, e.g. members-meetings."),
 ])
 def test_the_bulk_form_wants_exactly_one_choice(app, school, make_user, login, fields, message):

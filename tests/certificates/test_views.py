@@ -265,7 +265,8 @@ def test_verification_is_rate_limited(make_app, make_user):
     assert codes[:3] == [404, 404, 404] and codes[-1] == 429
 
 
-def test_settings_admin_only(app, make_user, login):
+def test_settings_admin_only(app, make_user, login, make_course):
+    make_course("co-op-basics", lessons=1, quiz=False)
     tutor = login(make_user(roles=("tutor",)))
     assert tutor.get("/certificates/manage/settings").status_code == 403
     admin = login(make_user(roles=("admin",)))
@@ -274,3 +275,18 @@ def test_settings_admin_only(app, make_user, login):
                                       "csrf_token": csrf_token(admin, path)})
     assert response.status_code == 302
     assert "co-op-basics" in admin.get(path).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("slug", ["nope", "co-op-basic", "Not A Slug"])
+def test_settings_refuse_a_course_that_does_not_exist(app, make_user, login, make_course, slug):
+    from certificates.models import CourseSetting
+
+    make_course("co-op-basics", lessons=1, quiz=False)
+    admin = login(make_user(roles=("admin",)))
+    path = "/certificates/manage/settings"
+    response = admin.post(path, data={"course_slug": slug, "validity_months": "12",
+                                      "csrf_token": csrf_token(admin, path)})
+    assert response.status_code == 400
+    assert "No course has this short name." in response.get_data(as_text=True)
+    assert "Saved." not in response.get_data(as_text=True)
+    assert _db.session.scalar(_db.select(_db.func.count(CourseSetting.course_slug))) == 0

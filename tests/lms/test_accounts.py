@@ -83,6 +83,23 @@ def test_register_validation_messages(client, db, fields, messages):
     assert db.session.scalar(select(User)) is None
 
 
+BIDI_MESSAGE = "Remove the invisible text-direction characters from the name"
+
+
+@pytest.mark.parametrize("name", ["Ada\u202e Lovelace", "\u202aAda\u202c", "\u2066Ada\u2069"])
+def test_register_refuses_text_direction_controls_in_the_name(client, db, name):
+    response = register(client, display_name=name)
+    assert response.status_code == 200
+    assert BIDI_MESSAGE in html_of(response)
+    assert db.session.scalar(select(User)) is None
+
+
+@pytest.mark.parametrize("name", ["مریم خان", "אדה לאבלייס", "Ada \u200fLovelace"])
+def test_register_accepts_right_to_left_names(client, db, name):
+    assert register(client, display_name=name).status_code == 302
+    assert db.session.scalar(select(User.display_name)) == name
+
+
 def test_register_duplicate_email_any_case(client, make_user, db):
     make_user(email="taken@example.org")
     response = register(client, email="TAKEN@example.org")
@@ -263,6 +280,14 @@ def test_profile_edit(client, db, make_user, login):
     )
     assert "Enter your name." in html_of(invalid)
     assert "Not a valid choice" in html_of(invalid)
+    overridden = client.post(
+        "/account/profile",
+        data={"profile-display_name": "New\u202e Name", "profile-locale": "en",
+              "profile-csrf_token": token},
+    )
+    assert BIDI_MESSAGE in html_of(overridden)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).display_name == "New Name"
 
 
 def test_email_change_needs_the_password(client, db, make_user, login):

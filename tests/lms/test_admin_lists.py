@@ -112,6 +112,41 @@ def test_bad_audit_parameters_never_fail(app, db, admin, query):
     assert admin.get("/admin/audit?" + query).status_code == 200
 
 
+@pytest.mark.parametrize("query, message", [
+    ({"q": "demo", "role": "nope"}, "Not a valid choice"),
+    ({"q": "x" * 201}, "Field cannot be longer than 200 characters."),
+])
+def test_an_invalid_user_search_lists_nobody_and_says_why(app, db, admin, make_user, query,
+                                                         message):
+    """Listing everyone (or by the other filters) while one is wrong would look like the
+    search's answer: the page shows the error and nobody."""
+    make_user(name="Demo Person")
+    make_user(name="Other Person")
+    response = admin.get("/admin/users", query_string=query)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert "Nobody is listed until the search is corrected" in html
+    assert "Other Person" not in html and "Demo Person" not in html
+    assert "accounts match" not in html
+    assert _names(admin.get("/admin/users", query_string={"q": "demo"})) == ["Demo Person"]
+
+
+def test_audit_dates_the_wrong_way_round_are_explained(app, db, admin):
+    audit.record("lms.test.entry", subject_type="widget", subject_id="1")
+    db.session.commit()
+    response = admin.get("/admin/audit", query_string={"since": "2026-12-31",
+                                                        "until": "2026-01-01"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "The dates are the wrong way round" in html
+    assert "No entries are listed until the filter is corrected" in html
+    assert "lms.test.entry" not in html and "No entries match." not in html
+    same_day = admin.get("/admin/audit", query_string={"since": "2026-01-01",
+                                                        "until": "2026-01-01"})
+    assert "The dates are the wrong way round" not in same_day.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("path", ["/admin/outbox?page=²", "/admin/outbox?page=99999999999999999999",
                                   "/admin/jobs?before=²", "/admin/jobs?before=99999999999999999999",
                                   "/admin/jobs?state=nonsense"])

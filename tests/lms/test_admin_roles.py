@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from lms import signals
 from lms.accounts.models import User
+from lms.accounts.operations import AccountError, revoke_role
 from lms.audit import AuditEvent
 from lms.testing import csrf_token
 
@@ -63,13 +65,36 @@ def test_unknown_role_or_action_is_a_bad_request(make_user, login):
     assert change_role(client, 9999, "tutor", "grant").status_code == 404
 
 
-def test_last_admin_cannot_be_revoked(db, make_user, login):
+OWN_ROLES = "You cannot change your own roles. Another administrator can."
+
+
+@pytest.mark.parametrize("role, action", [
+    ("certificate_officer", "grant"), ("tutor", "grant"), ("admin", "revoke"),
+    ("learner", "revoke"),
+])
+def test_nobody_changes_their_own_roles(db, make_user, login, role, action):
+    """An admin granting themselves another role, or dropping their own, acts on their own
+    record: refused with a message, nothing changes and nothing is audited."""
     admin = make_user(roles=("learner", "admin"))
+    make_user(roles=("learner", "admin"))  # not the last admin: that is not the reason
     client = login(admin)
-    response = change_role(client, admin.id, "admin", "revoke")
+    own_page = html_of(client.get(f"/admin/users/{admin.id}"))
+    assert "These are your own roles" in own_page and 'name="action"' not in own_page
+    response = change_role(client, admin.id, role, action)
     assert response.status_code == 302
-    page = html_of(client.get(response.location))
-    assert "The last administrator cannot lose the administrator role." in page
+    assert OWN_ROLES in html_of(client.get(response.location))
+    assert roles_of(db, admin.id) == {"learner", "admin"}
+    assert db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action.like("lms.role.%"))) is None
+
+
+def test_last_admin_cannot_be_revoked(app, db, make_user):
+    """Nobody revokes their own admin role on the web (above), and no other admin exists to
+    revoke the last one's; the operation itself still keeps one administrator."""
+    admin = make_user(roles=("learner", "admin"))
+    with pytest.raises(AccountError, match="The last administrator cannot lose"):
+        revoke_role(admin, "admin")
+    db.session.rollback()
     assert "admin" in roles_of(db, admin.id)
 
 
@@ -81,8 +106,9 @@ def test_demotion_applies_on_the_next_request(db, make_user, login):
     change_role(first_client, second.id, "admin", "revoke")
     assert second_client.get("/admin/").status_code == 403
     assert "Admin" not in html_of(second_client.get("/")).split("<main")[0]
-    # Now first is the last admin and keeps the role.
-    change_role(first_client, first.id, "admin", "revoke")
+    # Now first is the last admin; they may not revoke their own role anyway.
+    refused = change_role(first_client, first.id, "admin", "revoke")
+    assert OWN_ROLES in html_of(first_client.get(refused.location))
     assert "admin" in roles_of(db, first.id)
 
 

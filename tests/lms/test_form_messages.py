@@ -75,7 +75,7 @@ def test_an_empty_required_field_is_refused_in_urdu(app, db, make_user, login):
     client.set_cookie(LANGUAGE_COOKIE, "ur")
     response = client.post("/admin/lti/", data={
         "csrf_token": csrf_token(client, "/admin/lti/"), "name": "", "issuer": "x" * 301,
-        "client_id": "c", "auth_login_url": "not a url", "auth_token_url": "https://p.example/t",
+        "client_id": "c", "auth_login_url": "https://-not-a-host-/a", "auth_token_url": "https://p.example/t",
         "key_set_url": "https://p.example/k", "deployment_ids": "1",
     })
     assert response.status_code == 400

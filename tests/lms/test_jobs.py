@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from lms import jobs
+from lms.audit import AuditEvent
 from lms.db import utcnow
 from lms.jobs import Job, JobError, Task
 from lms.plugins import Plugin, PluginError
@@ -193,7 +194,28 @@ def test_failed_jobs_are_listed_for_admins_who_retry_them(app, db, tasks, make_u
     # Runs again at once, with a fresh set of attempts (fails again here).
     assert CALLS == [("flaky", {"attempt": 1})]
     assert (job.state, job.attempts) == ("queued", 1)
-    assert admin.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": token}).status_code == 409
+    # Not failed (queued again; below, finished): refused on the job's page, unchanged.
+    again = admin.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": token})
+    assert again.status_code == 303 and again.location.endswith(f"/admin/jobs/{job_id}")
+    page = admin.get(again.location).get_data(as_text=True)
+    assert "Only a failed job can be tried again, and this one has not failed" in page
+    assert "Bad request" not in page
+    assert (_job(db, job_id).state, _job(db, job_id).attempts) == ("queued", 1)
+
+
+def test_a_finished_job_is_not_retried(app, db, tasks, make_user, login):
+    job_id = jobs.enqueue("lms.test_flaky", fail_times=0).id
+    db.session.commit()  # runs it at once (the tests' immediate mode)
+    assert _job(db, job_id).state == "done"
+    admin = login(make_user(roles=("admin",)))
+    token = csrf_token(admin, f"/admin/jobs/{job_id}")
+    response = admin.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": token})
+    assert response.status_code == 303
+    page = admin.get(response.location).get_data(as_text=True)
+    assert "Only a failed job can be tried again" in page and "Finished" in page
+    assert _job(db, job_id).state == "done"
+    assert db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "lms.job.retried")) is None
 
 
 def test_progress_page_for_its_creator_and_admins_only(app, db, tasks, make_user, login):

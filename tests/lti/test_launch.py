@@ -51,6 +51,17 @@ def test_first_launch_links_with_consent_then_lands_in_the_course(
     assert "Log out" in other.get("/courses/co-op-basics").get_data(as_text=True)
 
 
+def test_a_launched_name_loses_its_text_direction_controls(client, platform, make_course):
+    """The platform's name claim becomes the account's name: an override in it would show
+    the name in another order here (the forms refuse one; a claim cannot be asked again)."""
+    make_course()
+    response, _token, _state = _launch(client, platform, name="Pat\u202e \u2067Platform\u2069")
+    assert response.status_code == 303
+    assert _consent(client).status_code == 303
+    user = db.session.scalar(select(User).where(User.email == "pat@university.example"))
+    assert user.display_name == "Pat Platform"
+
+
 def test_a_replayed_launch_is_refused(client, platform, make_course):
     make_course()
     first, token, state = _launch(client, platform)
@@ -159,3 +170,78 @@ def test_an_admin_registers_a_platform(app, make_user, login):
     assert row.deployment_ids == "1 2"
     learner = login(make_user())
     assert learner.get("/admin/lti/").status_code == 403
+
+
+def _register(admin, **changes):
+    from lms.testing import csrf_token
+
+    data = {
+        "csrf_token": csrf_token(admin, "/admin/lti/"), "name": "Moodle",
+        "issuer": "https://moodle.example.org", "client_id": "abc",
+        "auth_login_url": "https://moodle.example.org/mod/lti/auth.php",
+        "auth_token_url": "https://moodle.example.org/mod/lti/token.php",
+        "key_set_url": "https://moodle.example.org/mod/lti/certs.php",
+        "deployment_ids": "1",
+        **changes,
+    }
+    return admin.post("/admin/lti/", data=data)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("issuer", "javascript:alert(1)", "Enter a full address starting with https://"),
+    ("issuer", "moodle.example.org", "Enter a full address starting with https://"),
+    ("issuer", "http://moodle.example.org", "Use an https:// address"),
+    ("auth_login_url", "http://moodle.example.org/auth", "Use an https:// address"),
+    ("auth_token_url", "file:///etc/passwd", "Enter a full address starting with https://"),
+    ("key_set_url", "http://10.0.0.5/jwks", "Use an https:// address"),
+    ("key_set_url", "https://moodle.example.org/" + "x" * 500, "longer than 500 characters"),
+])
+def test_a_platform_needs_https_addresses(app, make_user, login, field, value, message):
+    from lms.lti.models import LtiPlatform
+
+    admin = login(make_user(roles=("learner", "admin")))
+    response = _register(admin, **{field: value})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in html and "Invalid URL" not in html
+    assert db.session.scalar(select(LtiPlatform)) is None
+
+
+@pytest.mark.parametrize("host", ["localhost:8080", "127.0.0.1", "[::1]:8000"])
+def test_a_platform_on_this_computer_may_use_http(app, make_user, login, host):
+    admin = login(make_user(roles=("learner", "admin")))
+    response = _register(admin, issuer=f"http://{host}", auth_login_url=f"http://{host}/auth",
+                         auth_token_url=f"http://{host}/token", key_set_url=f"http://{host}/jwks")
+    assert response.status_code == 303
+
+
+def test_an_admin_removes_a_platform_after_confirming(app, client, platform, make_course,
+                                                       make_user, login):
+    from lms.audit import AuditEvent
+    from lms.lti.models import LtiPlatform
+    from lms.testing import csrf_token
+
+    make_course()
+    _launch(client, platform)
+    _consent(client)  # one account linked to the platform
+    platform_id = db.session.scalar(select(LtiPlatform.id))
+    admin = login(make_user(roles=("learner", "admin")))
+    path = f"/admin/lti/{platform_id}/remove"
+    assert path in admin.get("/admin/lti/").get_data(as_text=True)
+    page = admin.get(path)
+    assert page.status_code == 200 and "1 account linked to it" in page.get_data(as_text=True)
+    assert db.session.scalar(select(LtiPlatform)) is not None  # the GET only asks
+    assert admin.post(path, data={}).status_code == 400  # no CSRF token: nothing removed
+    assert db.session.scalar(select(LtiPlatform)) is not None
+    done = admin.post(path, data={"csrf_token": csrf_token(admin, path)})
+    assert done.status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(select(LtiPlatform)) is None
+    assert db.session.scalar(select(LtiAccount)) is None
+    assert db.session.scalar(select(User).where(User.email == "pat@university.example"))
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "lms.lti.platform_removed"))
+    assert event.subject_id == str(platform_id) and event.data["issuer"] == ISSUER
+    assert admin.get(path).status_code == 404
+    learner = login(make_user())
+    assert learner.get(path).status_code == 403
