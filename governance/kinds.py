@@ -23,35 +23,7 @@ from lms.db import db
 
 from .membership import current_rules, ensure_default_rulebook
 from .models import Rulebook
-from .rules import DEFAULT_RULES, ORDINARY, SPECIAL, validate_rules
-
-RULE_LABELS = {
-    "ordinary_majority_percent": _l("Ordinary resolution: share of votes cast to exceed (%)"),
-    "special_majority_percent": _l("Special resolution: share of votes cast to reach (%)"),
-    "quorum_min_members": _l("Quorum: at least this many members taking part"),
-    "quorum_percent": _l("Quorum: at least this share of eligible members (%)"),
-    "notice_hours": _l("Notice period before voting opens (hours)"),
-    "voting_hours": _l("Voting window (hours)"),
-    "seconders_required": _l("Seconders required"),
-    "allow_vote_change": _l("Members may change their vote until the close"),
-    "leavers_keep_vote": _l("Members who leave during a ballot keep their vote"),
-    "secret_ballot_default": _l("Ballots are secret by default"),
-    "secretary_may_open_early": _l(
-        "The secretary may open a seconded proposal's ballot before the notice period ends"
-    ),
-    "secretary_may_close_when_all_voted": _l(
-        "The secretary may close a ballot early once every member who can vote has voted"
-    ),
-    "kind_resolutions": _l("Resolution class per decision kind (JSON)"),
-    "member_classes": _l("Member classes (JSON: key to label)"),
-    "class_breakdown_min_voters": _l(
-        "Results show a class's votes only when at least this many of its members voted"
-    ),
-    "minor_corrections": _l(
-        "Corrections to a published course that tutors may make without a vote "
-        "(JSON: key to label)"
-    ),
-}
+from .rules import DEFAULT_RULES, ORDINARY, RULE_LABELS, SPECIAL, validate_rules
 
 
 def _field_type(value: Any) -> str:

@@ -299,3 +299,15 @@ def test_rules_change_form_is_built_from_the_kind(app, make_user, login):
     proposal = db.session.scalar(select(Proposal))
     assert proposal.payload["notice_hours"] == 48 and proposal.resolution == "special"
     assert proposal.payload["leavers_keep_vote"] is False
+
+
+def test_a_rules_change_with_a_smaller_special_majority_is_refused(app, make_user, login):
+    client = login(make_member(make_user))
+    path = "/governance/proposals/new?kind=governance:rules"
+    r = client.post(path, data={"csrf_token": token(client, path), "title": "Easier",
+                                "p_special_majority_percent": "40"})
+    assert r.status_code == 400
+    page = text_of(r.get_data(as_text=True))
+    assert "A special resolution must need a larger majority than an ordinary one" in page
+    assert "must be a whole number" not in page and "special_majority_percent" not in page
+    assert db.session.scalar(select(func.count(Proposal.id))) == 0
