@@ -126,7 +126,11 @@ def vote(proposal_id: int):
     # write lock (SQLite) or the audit chain's (PostgreSQL), and before the commit
     # expires what is loaded: the words read the member's locale.
     secret = ballot.secret
-    messages = {False: _("Your vote was recorded."), True: _("Your vote was recorded (changed).")}
+    messages = {
+        "recorded": _("Your vote was recorded."),
+        "changed": _("Your vote was recorded (changed)."),
+        "unchanged": _("Your vote is unchanged: it already said that."),
+    }
     with writing(), sqlite_write_queue():
         try:
             outcome = ops.cast_vote(
@@ -140,12 +144,19 @@ def vote(proposal_id: int):
         return _ballot_page(
             ballot.proposal, ballot, VoteForm(formdata=None), recorded=outcome, mine=mine
         )
-    flash(messages[outcome.changed], "success")
+    flash(messages[_vote_news(outcome)], "success")
     # The anchor takes the member to their vote; it also tells this answer
     # apart from a refusal, which redirects to the ballot page with an error.
     return redirect(
         url_for("governance.ballot", proposal_id=proposal_id, _anchor=YOUR_VOTE), code=303
     )
+
+
+def _vote_news(outcome) -> str:
+    """What the answer to a vote says: ``recorded``, ``changed`` or ``unchanged``."""
+    if outcome.unchanged:
+        return "unchanged"
+    return "changed" if outcome.changed else "recorded"
 
 
 def _counted(ballot):

@@ -311,3 +311,53 @@ def test_a_rules_change_with_a_smaller_special_majority_is_refused(app, make_use
     assert "A special resolution must need a larger majority than an ordinary one" in page
     assert "must be a whole number" not in page and "special_majority_percent" not in page
     assert db.session.scalar(select(func.count(Proposal.id))) == 0
+
+
+def test_the_same_vote_again_says_it_is_unchanged_and_writes_nothing(
+    app, make_user, login, make_members, start_ballot
+):
+    from lms.audit import AuditEvent
+
+    voter = make_member(make_user)
+    proposer, *seconders = make_members(3)
+    ballot = start_ballot(proposer, seconders[:2])
+    p = ballot.proposal_id
+    client = login(voter)
+    path = f"/governance/proposals/{p}/ballot"
+    csrf = token(client, path)
+    first = client.post(path, data={"csrf_token": csrf, "choice": "for"})
+    assert "Your vote was recorded." in text_of(client.get(first.location).get_data(as_text=True))
+    again = client.post(path, data={"csrf_token": csrf, "choice": "for"})
+    assert again.status_code == 303
+    page = text_of(client.get(again.location).get_data(as_text=True))
+    assert "Your vote is unchanged" in page and "(changed)" not in page
+    assert "You voted: for." in page
+    db.session.expire_all()
+    assert db.session.execute(select(Vote.choice, Vote.changed_dt)).all() == [("for", None)]
+    cast = db.session.scalars(
+        select(AuditEvent.data).where(AuditEvent.action == "governance.vote.cast")
+    ).all()
+    assert cast == [{"changed": False, "choice": "for"}]
+
+
+def test_a_wrong_receipt_code_is_told_apart_from_a_missing_one(
+    app, make_user, login, make_members, start_ballot
+):
+    voter = make_member(make_user)
+    proposer, *seconders = make_members(3)
+    ballot = start_ballot(proposer, seconders[:2], secret=True)
+    path = f"/governance/proposals/{ballot.proposal_id}/ballot"
+    client = login(voter)
+    csrf = token(client, path)
+    html = client.post(path, data={"csrf_token": csrf, "choice": "for"}).get_data(as_text=True)
+    code = re.search(r'<code class="receipt">([A-Z0-9-]+)</code>', html).group(1)
+    r = client.post(path, data={"csrf_token": csrf, "choice": "against"})
+    assert "give its receipt code" in text_of(client.get(r.location).get_data(as_text=True))
+    r = client.post(path, data={"csrf_token": csrf, "choice": "against",
+                                "receipt": "AAAA-BBBB-CCCC-DDDD-EEEE"})
+    page = text_of(client.get(r.location).get_data(as_text=True))
+    assert "That receipt code is wrong" in page and "give its receipt code" not in page
+    r = client.post(path, data={"csrf_token": csrf, "choice": "for", "receipt": code})
+    assert r.status_code == 200
+    page = text_of(r.get_data(as_text=True))
+    assert "Your vote is unchanged" in page and code in page
