@@ -30,6 +30,14 @@ def current_rules() -> Rulebook:
     return Rulebook(row.version, validate_rules(dict(row.rules), coherent=False))
 
 
+def rules_of_version(version: int) -> dict:
+    """The rule values of one stored version (version 1 before any is stored: the defaults)."""
+    stored = db.session.scalar(select(RulebookRow.rules).where(RulebookRow.version == version))
+    if stored is None:
+        return validate_rules(dict(DEFAULT_RULES))
+    return validate_rules(dict(stored), coherent=False)
+
+
 def ensure_default_rulebook() -> None:
     """Store the defaults as version 1 if no rulebook is stored yet (seed; idempotent)."""
     if db.session.scalar(select(RulebookRow.id).limit(1)) is None:

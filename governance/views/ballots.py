@@ -22,11 +22,13 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
+from lms.contracts import CURRICULUM_RETIRE
 from lms.db import db, reads_first, writing
 from lms.errors import abort_with
 from lms.permissions import login_required
 
 from .. import operations as ops
+from ..decision_text import decision_text
 from ..disclosure import class_breakdown, min_voters
 from ..errors import GovernanceError
 from ..locks import sqlite_write_queue
@@ -55,6 +57,7 @@ def _ballot_page(proposal, ballot, form, status=200, recorded=None, mine=None):
     return render_template(
         "governance/ballot.html",
         proposal=proposal,
+        decision=decision_text(proposal),
         ballot=ballot,
         form=form,
         mine=mine,
@@ -159,6 +162,21 @@ def _vote_news(outcome) -> str:
     return "changed" if outcome.changed else "recorded"
 
 
+def _enactment_links(proposal, enactment) -> list[tuple[str, str | None]]:
+    """What carrying out a decision points to: ``(label, path)``, ``path`` ``None`` when
+    the page is not one every reader can open.
+
+    A decision that retires something (the core's ``retire`` curriculum change, the
+    kind ``<plugin>:retire``) takes it out of reach: a retired course's page answers
+    404 to everyone not enrolled. Governance cannot ask the course who may open it,
+    so such a decision's links are shown as names only.
+    """
+    if enactment is None or not enactment.links:
+        return []
+    retires = proposal.kind.rpartition(":")[2] == CURRICULUM_RETIRE
+    return [(label, None if retires else url) for label, url in enactment.links.items()]
+
+
 def _counted(ballot):
     """The fixed result's arithmetic, or the final count of a closed ballot not yet fixed."""
     if ballot.result is not None:
@@ -182,12 +200,14 @@ def result(proposal_id: int):
     return render_template(
         "governance/result.html",
         proposal=proposal,
+        decision=decision_text(proposal),
         ballot=ballot,
         counted=counted,
         breakdown=breakdown,
         fixed=fixed,
         classes=member_class_labels(),
         enactment=proposal.enactment,
+        links=_enactment_links(proposal, proposal.enactment),
         secretary=is_secretary(),
     )
 

@@ -14,6 +14,7 @@ from lms.errors import abort_with
 from lms.permissions import login_required
 
 from .. import operations as ops
+from ..decision_text import decision_text
 from ..errors import GovernanceError
 from ..models import BALLOT, CLOSED, NOTICE, Proposal
 from . import bp
@@ -122,6 +123,7 @@ def _proposal_page(proposal, comment_form, status=200):
         "governance/proposal.html",
         proposal=proposal,
         kind=kind,
+        decision=decision_text(proposal),
         seconds=seconds,
         seconded=any(s.user_id == me for s in seconds),
         needed=ops.current_rules()["seconders_required"],
