@@ -13,6 +13,7 @@ from governance.models import ACTIVE, Ballot, Membership, RollEntry
 from lms.accounts.models import User
 from lms.api.tokens import create_token
 from lms.db import db, utcnow
+from lms.notifications.models import Notification
 
 from .views_helpers import close_now, make_member, text_of
 
@@ -70,14 +71,18 @@ def test_a_retire_proposal_reads_in_the_readers_language_with_the_course_title(
 ):
     make_course("the-mondragon-experience", title="The Mondragon experience")
     day = (utcnow() + dt.timedelta(days=3)).date().isoformat()
+    reader = make_member(make_user)
     ballot = _raised_in_polish(app, make_member(make_user), "courses:retire",
                                {"course": "the-mondragon-experience", "from_date": day})
     proposal = ballot.proposal
     # The record keeps what the proposer read when raising it.
     assert proposal.summary.startswith("⟦Retire the course “the-mondragon-experience”")
-    reader = make_member(make_user)
     english = login(reader)
     wanted = f"Retire the course “The Mondragon experience” from {day}"
+    # Told it needs seconding, the English member read it in English.
+    notice = db.session.scalar(select(Notification.body).where(
+        Notification.user_id == reader.id, Notification.kind == "governance.proposal_raised"))
+    assert notice.startswith(wanted)
     for path, html in _pages(english, proposal.id).items():
         page = text_of(html)
         assert wanted in page and "⟦" not in page, path
