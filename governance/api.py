@@ -22,6 +22,7 @@ from lms.api.errors import ApiError
 from lms.api.schemas import ID, page
 from lms.db import db
 
+from .decision_text import decision_text
 from .models import Ballot, Proposal, Result
 
 GOVERNANCE_PROPOSAL_READ = "governance:proposal:read"
@@ -69,7 +70,10 @@ class ProposalSchema(Schema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True)
     title = fields.String(required=True)
-    summary = fields.String(required=True)
+    summary = fields.String(
+        required=True,
+        metadata={"description": "The decision in one sentence, in the language of the request."},
+    )
     status = fields.String(required=True, metadata={"description": "notice, ballot or closed"})
     resolution = fields.String(required=True)
     secret = fields.Boolean(required=True)
@@ -87,12 +91,14 @@ def _query():
     )
 
 
-def _dump(proposal: Proposal, ballot: Ballot | None, result: Result | None) -> dict:
+def _dump(
+    proposal: Proposal, ballot: Ballot | None, result: Result | None, labels: dict | None = None
+) -> dict:
     return {
         "id": proposal.id,
         "kind": proposal.kind,
         "title": proposal.title,
-        "summary": proposal.summary,
+        "summary": decision_text(proposal, labels),
         "status": proposal.status,
         "resolution": proposal.resolution,
         "secret": proposal.secret,
@@ -118,7 +124,8 @@ def proposals(after, limit):
     """Every proposal, newest first, with its ballot and fixed result."""
     result = page_of(_query(), [Proposal.id], (int,), lambda r: (r[0].id,), after, limit,
                      descending=True)
-    return page([_dump(*row) for row in result.items], result.next_cursor)
+    labels: dict = {}  # each kind's choice labels, read once for the page
+    return page([_dump(*row, labels) for row in result.items], result.next_cursor)
 
 
 @bp.route(f"/proposals/<{ID}:proposal_id>")

@@ -21,37 +21,9 @@ from sqlalchemy import func, select
 from lms.contracts import DecisionRecord, EnactmentResult, PayloadError
 from lms.db import db
 
-from .membership import current_rules, ensure_default_rulebook
+from .membership import current_rules, ensure_default_rulebook, rules_of_version
 from .models import Rulebook
-from .rules import DEFAULT_RULES, ORDINARY, SPECIAL, validate_rules
-
-RULE_LABELS = {
-    "ordinary_majority_percent": _l("Ordinary resolution: share of votes cast to exceed (%)"),
-    "special_majority_percent": _l("Special resolution: share of votes cast to reach (%)"),
-    "quorum_min_members": _l("Quorum: at least this many members taking part"),
-    "quorum_percent": _l("Quorum: at least this share of eligible members (%)"),
-    "notice_hours": _l("Notice period before voting opens (hours)"),
-    "voting_hours": _l("Voting window (hours)"),
-    "seconders_required": _l("Seconders required"),
-    "allow_vote_change": _l("Members may change their vote until the close"),
-    "leavers_keep_vote": _l("Members who leave during a ballot keep their vote"),
-    "secret_ballot_default": _l("Ballots are secret by default"),
-    "secretary_may_open_early": _l(
-        "The secretary may open a seconded proposal's ballot before the notice period ends"
-    ),
-    "secretary_may_close_when_all_voted": _l(
-        "The secretary may close a ballot early once every member who can vote has voted"
-    ),
-    "kind_resolutions": _l("Resolution class per decision kind (JSON)"),
-    "member_classes": _l("Member classes (JSON: key to label)"),
-    "class_breakdown_min_voters": _l(
-        "Results show a class's votes only when at least this many of its members voted"
-    ),
-    "minor_corrections": _l(
-        "Corrections to a published course that tutors may make without a vote "
-        "(JSON: key to label)"
-    ),
-}
+from .rules import DEFAULT_RULES, ORDINARY, RULE_LABELS, SPECIAL, validate_rules
 
 
 def _field_type(value: Any) -> str:
@@ -60,6 +32,15 @@ def _field_type(value: Any) -> str:
     if isinstance(value, int):
         return "int"
     return "json"
+
+
+def _shown(value: Any) -> str:
+    """A rule's value as members read it: yes or no, a number, or JSON."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 class ResolutionKind:
@@ -132,13 +113,27 @@ class RulesKind:
             raise PayloadError(errors)
         return validate_rules(values)
 
-    def describe(self, payload: dict[str, Any]) -> str:
-        current = current_rules().values
-        changed = [name for name in DEFAULT_RULES if payload.get(name) != current.get(name)]
-        if not changed:
+    def describe(self, payload: dict[str, Any], base: dict[str, Any] | None = None) -> str:
+        """The changes from ``base`` (default: the rules in force), each rule by its label."""
+        base = current_rules().values if base is None else base
+        changes = []
+        for name in DEFAULT_RULES:
+            old = base.get(name, DEFAULT_RULES[name])
+            new = payload.get(name, DEFAULT_RULES[name])
+            if new != old:
+                changes.append(_("“%(rule)s” from %(old)s to %(new)s", rule=RULE_LABELS[name],
+                                 old=_shown(old), new=_shown(new)))
+        if not changes:
             return _("Restate the rules without changes.")
-        parts = [f"{name} = {json.dumps(payload[name], sort_keys=True)}" for name in changed]
-        return _("Change the rules: %(changes)s", changes="; ".join(parts))
+        return _("Change the rules: %(changes)s", changes="; ".join(changes))
+
+    def describe_proposal(self, payload: dict[str, Any], rule_version: int) -> str:
+        """The changes a proposal made against the rules in force when it was raised.
+
+        Shown later the rules in force may be the proposal's own (once enacted): the
+        version the proposal was raised under is what it changes.
+        """
+        return self.describe(payload, base=rules_of_version(rule_version))
 
     def enact(self, decision: DecisionRecord) -> EnactmentResult:
         existing = db.session.scalar(

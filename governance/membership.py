@@ -26,7 +26,16 @@ def current_rules() -> Rulebook:
     ).first()
     if row is None:
         return Rulebook(1, validate_rules(dict(DEFAULT_RULES)))
-    return Rulebook(row.version, validate_rules(dict(row.rules)))
+    # Stored versions load even if a later check would refuse them (see ``coherent``).
+    return Rulebook(row.version, validate_rules(dict(row.rules), coherent=False))
+
+
+def rules_of_version(version: int) -> dict:
+    """The rule values of one stored version (version 1 before any is stored: the defaults)."""
+    stored = db.session.scalar(select(RulebookRow.rules).where(RulebookRow.version == version))
+    if stored is None:
+        return validate_rules(dict(DEFAULT_RULES))
+    return validate_rules(dict(stored), coherent=False)
 
 
 def ensure_default_rulebook() -> None:

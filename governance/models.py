@@ -8,7 +8,9 @@ Who may vote, and how often, is enforced by the database:
   (open ballots) and on ``governance_voter`` (secret ballots), each with a
   composite foreign key to the roll, so nobody off the roll can be stored as
   having voted;
-* one ballot per proposal, one result per ballot, one enactment per proposal.
+* one ballot per proposal, one result per ballot, one enactment per proposal;
+* one proposal or comment per member and form sent (``submit_token``), so a
+  form sent twice (a double click, a resend) stores one.
 
 Secret ballots keep ``governance_voter`` (who voted) apart from
 ``governance_paper`` (what was voted): a paper has no member, no user id,
@@ -131,6 +133,7 @@ class Proposal(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('notice', 'ballot', 'closed')", name="known_status"),
         CheckConstraint("resolution IN ('ordinary', 'special')", name="known_resolution"),
+        UniqueConstraint("proposer_id", "submit_token"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +153,8 @@ class Proposal(db.Model):
     rule_version: Mapped[int] = mapped_column(Integer)
     created_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     notice_ends_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The token of the form that raised it: the same form sent again finds this proposal.
+    submit_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     proposer = relationship("User", lazy="joined")
     ballot: Mapped[Ballot | None] = relationship(back_populates="proposal", uselist=False)
@@ -176,6 +181,7 @@ class Comment(db.Model):
     """A member's comment on a proposal (Markdown, stored with its sanitised HTML)."""
 
     __tablename__ = "governance_comment"
+    __table_args__ = (UniqueConstraint("author_id", "submit_token"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
@@ -187,6 +193,8 @@ class Comment(db.Model):
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     created_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The token of the form that sent it: the same form sent again finds this comment.
+    submit_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     author = relationship("User", lazy="joined")
 

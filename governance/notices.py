@@ -85,7 +85,7 @@ def proposal_raised(proposal: Proposal, seconders_required: int) -> int:
         members,
         PROPOSAL_RAISED,
         _l("A proposal needs seconding: %(title)s", title=proposal.title),
-        _NeedsSeconders(proposal.summary, seconders_required),
+        _NeedsSeconders(proposal, seconders_required),
         path_for("governance.proposal", proposal_id=proposal.id),
         actor_id=proposal.proposer_id,
         dedupe_key=f"governance.proposal.{proposal.id}.raised",
@@ -93,18 +93,22 @@ def proposal_raised(proposal: Proposal, seconders_required: int) -> int:
 
 
 class _NeedsSeconders:
-    """A body rendered in each recipient's language (``notify`` calls ``str`` in it)."""
+    """A body rendered in each recipient's language (``notify`` calls ``str`` in it): the
+    decision in words (made for the reader, see :mod:`governance.decision_text`), then the
+    seconders it needs."""
 
-    def __init__(self, summary: str, n: int) -> None:
-        self.summary, self.n = summary, n
+    def __init__(self, proposal: Proposal, n: int) -> None:
+        self.proposal, self.n = proposal, n
 
     def __str__(self) -> str:
+        from .decision_text import decision_text
+
         need = ngettext(
             "It goes to a vote once %(num)d member other than the proposer seconds it.",
             "It goes to a vote once %(num)d members other than the proposer second it.",
             self.n,
         )
-        return f"{self.summary}\n\n{need}"
+        return f"{decision_text(self.proposal)}\n\n{need}"
 
 
 def _roll(ballot_id: int) -> list[tuple[int, str | None, str | None]]:

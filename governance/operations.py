@@ -14,16 +14,20 @@ Rules and register (:mod:`governance.membership`)
     ``register()``, ``applications()``, ``register_rows()`` + ``REGISTER_CSV_HEADER``.
 Proposals (:mod:`governance.proposals`)
     ``decision_kinds()``, ``get_kind(key)``;
-    ``raise_proposal(user_id, kind_key, title, payload, body=, secret=) -> Proposal``;
+    ``raise_proposal(user_id, kind_key, title, payload, body=, secret=, token=) -> Proposal``;
     ``second(proposal, user_id)``; ``second_count(proposal_id)``;
-    ``comment(proposal, user_id, body)``; ``comments(proposal_id)``;
+    ``comment(proposal, user_id, body, token=)``; ``comments(proposal_id)``;
+    ``token`` is the form's ``submit_token``: the same form sent again returns the first
+    record (unique per author and token). ``decision_text.decision_text(proposal)`` words
+    the decision for the current reader (``Proposal.summary`` is the proposer's wording).
     ``ready_for_ballot(proposal)``, ``maybe_open_ballot(proposal)``,
     ``open_ballot(proposal) -> Ballot`` (freezes the roll), ``open_due()``; ``roll_digest``.
     Seconding opens the ballot when the notice is over and seconders suffice;
     otherwise ``flask governance close-due`` (cron) or ``maybe_open_ballot`` does.
 Voting (:mod:`governance.voting`)
     ``cast_vote(ballot, user_id, choice, receipt=None) -> VoteReceipt``
-    (``.changed``, ``.receipt`` for secret ballots); ``my_vote(ballot, user_id)``
+    (``.changed``; ``.unchanged`` when it says what the vote already said: nothing is
+    written or audited; ``.receipt`` for secret ballots); ``my_vote(ballot, user_id)``
     -> ``{"voted", "choice"}``; ``on_roll(ballot, user_id)``;
     ``check_receipt(ballot, code) -> bool`` (after the close; counted or not, never the choice).
 Counting and closing (:mod:`governance.tally`)

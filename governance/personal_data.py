@@ -85,7 +85,7 @@ TABLES = (
         purpose=_l("The co-op's record of what was proposed and decided."),
         lawful_basis=LEGITIMATE_INTERESTS,
         retention=_l("Kept as part of the co-op's decisions."),
-        personal=("proposer_id",),
+        personal=("proposer_id", "submit_token"),
         other=("id", "kind", "title", "payload", "summary", "body", "body_html", "resolution",
                "secret", "status", "rule_version", "created_dt", "notice_ends_dt"),
         on_closure=PSEUDONYMISED,
@@ -96,7 +96,8 @@ TABLES = (
         purpose=_l("The members' discussion of a proposal."),
         lawful_basis=LEGITIMATE_INTERESTS,
         retention=_l("Kept with the proposal."),
-        personal=("author_id", "body", "body_html", "created_dt"), other=("id", "proposal_id"),
+        personal=("author_id", "body", "body_html", "created_dt", "submit_token"),
+        other=("id", "proposal_id"),
         on_closure=PSEUDONYMISED,
         closure_note=_l("Your comments stay in the discussion, signed 'Former learner'."),
     ),
@@ -204,6 +205,11 @@ def erase(subject: ErasureSubject) -> None:
                 and _held_until(membership.left_dt) > subject.now
                 and subject.display_name != subject.pseudonym):
             membership.former_name = subject.display_name
+    # A form's token is of no use once its sender is gone; it would only tie records together.
+    for model, author in ((Proposal, Proposal.proposer_id), (Comment, Comment.author_id)):
+        db.session.execute(
+            update(model).where(author == subject.user_id).values(submit_token=None)
+        )
     db.session.flush()
 
 

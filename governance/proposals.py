@@ -41,13 +41,19 @@ def raise_proposal(
     *,
     body: str = "",
     secret: bool | None = None,
+    token: str | None = None,
     now: dt.datetime | None = None,
 ) -> Proposal:
     """A member raises a proposal; the kind validates the payload.
 
+    :param token: the form's ``submit_token``: the same form sent again returns the
+        proposal it raised the first time, and raises no other.
     :raises lms.contracts.PayloadError: the payload is invalid (``errors`` per field).
     """
     require_member(user_id)
+    earlier = _earlier(Proposal, Proposal.proposer_id, user_id, token)
+    if earlier is not None:
+        return earlier
     kind = get_kind(kind_key)
     title = (title or "").strip()
     if not title or len(title) > 200:
@@ -69,9 +75,10 @@ def raise_proposal(
         rule_version=rules.version,
         created_dt=now,
         notice_ends_dt=now + dt.timedelta(hours=rules["notice_hours"]),
+        submit_token=token or None,
     )
-    db.session.add(proposal)
-    db.session.flush()
+    if not _insert_once(proposal):
+        return _earlier(Proposal, Proposal.proposer_id, user_id, token)
     audit.record(
         "governance.proposal.raised",
         subject_type="proposal",
@@ -84,6 +91,28 @@ def raise_proposal(
 
     proposal_raised(proposal, rules["seconders_required"])
     return proposal
+
+
+def _earlier(model, author_column, user_id: int, token: str | None):
+    """What ``user_id`` already stored with the form ``token`` (a proposal or comment)."""
+    if not token:
+        return None
+    return db.session.scalar(
+        select(model).where(author_column == user_id, model.submit_token == token)
+    )
+
+
+def _insert_once(row) -> bool:
+    """Insert ``row``; ``False`` if the same form, sent at the same moment, stored it first."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except Exception as exc:
+        if row.submit_token and is_unique_violation(exc):
+            return False
+        raise
+    return True
 
 
 def second(proposal: Proposal, user_id: int, *, now: dt.datetime | None = None) -> Second:
@@ -117,9 +146,18 @@ def second_count(proposal_id: int) -> int:
     )
 
 
-def comment(proposal: Proposal, user_id: int, body: str, *, now=None) -> Comment:
-    """A member comments on a proposal (sanitised Markdown)."""
+def comment(
+    proposal: Proposal, user_id: int, body: str, *, token: str | None = None, now=None
+) -> Comment:
+    """A member comments on a proposal (sanitised Markdown).
+
+    :param token: the form's ``submit_token``: the same form sent again returns the
+        comment it added the first time, and adds no other.
+    """
     require_member(user_id)
+    earlier = _earlier(Comment, Comment.author_id, user_id, token)
+    if earlier is not None:
+        return earlier
     body = (body or "").strip()
     if not body or len(body) > 10000:
         raise InvalidInput(_("A comment needs between 1 and 10,000 characters."))
@@ -129,9 +167,10 @@ def comment(proposal: Proposal, user_id: int, body: str, *, now=None) -> Comment
         body=body,
         body_html=render_markdown(body),
         created_dt=now or utcnow(),
+        submit_token=token or None,
     )
-    db.session.add(entry)
-    db.session.flush()
+    if not _insert_once(entry):
+        return _earlier(Comment, Comment.author_id, user_id, token)
     audit.record(
         "governance.proposal.commented",
         subject_type="proposal",

@@ -29,6 +29,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from lms.contracts import PayloadError
 
 ORDINARY = "ordinary"
@@ -81,6 +84,35 @@ DEFAULT_RULES: dict[str, Any] = {
     },
 }
 
+#: What the rules form and the error messages call each rule.
+RULE_LABELS = {
+    "ordinary_majority_percent": _l("Ordinary resolution: share of votes cast to exceed (%)"),
+    "special_majority_percent": _l("Special resolution: share of votes cast to reach (%)"),
+    "quorum_min_members": _l("Quorum: at least this many members taking part"),
+    "quorum_percent": _l("Quorum: at least this share of eligible members (%)"),
+    "notice_hours": _l("Notice period before voting opens (hours)"),
+    "voting_hours": _l("Voting window (hours)"),
+    "seconders_required": _l("Seconders required"),
+    "allow_vote_change": _l("Members may change their vote until the close"),
+    "leavers_keep_vote": _l("Members who leave during a ballot keep their vote"),
+    "secret_ballot_default": _l("Ballots are secret by default"),
+    "secretary_may_open_early": _l(
+        "The secretary may open a seconded proposal's ballot before the notice period ends"
+    ),
+    "secretary_may_close_when_all_voted": _l(
+        "The secretary may close a ballot early once every member who can vote has voted"
+    ),
+    "kind_resolutions": _l("Resolution class per decision kind (JSON)"),
+    "member_classes": _l("Member classes (JSON: key to label)"),
+    "class_breakdown_min_voters": _l(
+        "Results show a class's votes only when at least this many of its members voted"
+    ),
+    "minor_corrections": _l(
+        "Corrections to a published course that tutors may make without a vote "
+        "(JSON: key to label)"
+    ),
+}
+
 _INT_LIMITS = {
     "ordinary_majority_percent": (0, 99),
     "special_majority_percent": (1, 100),
@@ -102,24 +134,45 @@ _CLASS_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _KIND_KEY = re.compile(r"^[a-z][a-z0-9_]*:[a-z0-9_:-]+$")
 
 
-def validate_rules(values: dict[str, Any]) -> dict[str, Any]:
+def _label(key: str) -> str:
+    return str(RULE_LABELS.get(key, key))
+
+
+def _keys_and_labels(key: str) -> str:
+    return _(
+        "“%(rule)s” must give each key (a lower-case letter, then lower-case letters, digits "
+        "or _) a label that is not empty.",
+        rule=_label(key),
+    )
+
+
+def validate_rules(values: dict[str, Any], *, coherent: bool = True) -> dict[str, Any]:
     """Return a complete, cleaned rulebook or raise :class:`PayloadError`.
 
-    Missing keys take the default; unknown keys are refused.
+    Missing keys take the default; unknown keys are refused. Each message is
+    a whole sentence in the reader's language, naming the rule by its label.
+
+    :param coherent: also refuse rules that contradict each other (a special
+        majority no larger than the ordinary one). Reading a rulebook already
+        stored passes ``False``: a version stored before the check existed
+        must still load; proposing and enacting new rules keep the check.
     """
     if not isinstance(values, dict):
-        raise PayloadError({"rules": "must be a mapping"})
+        raise PayloadError({"rules": _("The rules must be a set of named values.")})
     errors: dict[str, str] = {}
     for key in values:
         if key not in DEFAULT_RULES:
-            errors[key] = "unknown rule"
+            errors[key] = _("There is no rule called “%(key)s”.", key=key)
     clean = {**DEFAULT_RULES, **{k: v for k, v in values.items() if k in DEFAULT_RULES}}
     for key, (low, high) in _INT_LIMITS.items():
         value = clean[key]
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            errors[key] = f"must be a whole number from {low} to {high}"
+            errors[key] = _(
+                "“%(rule)s” must be a whole number from %(low)d to %(high)d.",
+                rule=_label(key), low=low, high=high,
+            )
         else:
             clean[key] = value
     for key in _BOOLS:
@@ -127,7 +180,7 @@ def validate_rules(values: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
             value = value.lower() in ("true", "yes", "1")
         if not isinstance(value, bool):
-            errors[key] = "must be true or false"
+            errors[key] = _("“%(rule)s” must be yes or no.", rule=_label(key))
         else:
             clean[key] = value
     classes = clean["member_classes"]
@@ -139,7 +192,7 @@ def validate_rules(values: dict[str, Any]) -> dict[str, Any]:
             for k, v in classes.items()
         )
     ):
-        errors["member_classes"] = "must map short lower-case keys to non-empty labels"
+        errors["member_classes"] = _keys_and_labels("member_classes")
     else:
         clean["member_classes"] = {k: v.strip()[:80] for k, v in classes.items()}
     corrections = clean["minor_corrections"]
@@ -147,19 +200,37 @@ def validate_rules(values: dict[str, Any]) -> dict[str, Any]:
         isinstance(k, str) and _CLASS_KEY.match(k) and isinstance(v, str) and v.strip()
         for k, v in corrections.items()
     ):
-        errors["minor_corrections"] = "must map short lower-case keys to non-empty labels"
+        errors["minor_corrections"] = _keys_and_labels("minor_corrections")
     else:
         clean["minor_corrections"] = {k: v.strip()[:120] for k, v in corrections.items()}
     overrides = clean["kind_resolutions"]
     if not isinstance(overrides, dict) or not all(
         isinstance(k, str) and _KIND_KEY.match(k) and v in RESOLUTIONS for k, v in overrides.items()
     ):
-        errors["kind_resolutions"] = "must map decision kinds to 'ordinary' or 'special'"
+        errors["kind_resolutions"] = _(
+            "“%(rule)s” must give each kind of decision (such as courses:add) “ordinary” or "
+            "“special”.", rule=_label("kind_resolutions"),
+        )
     elif not errors.get("kind_resolutions"):
         # Changing the rules is always at least a special resolution.
         if overrides.get("governance:rules", SPECIAL) != SPECIAL:
-            errors["kind_resolutions"] = "changing the rules must stay a special resolution"
+            errors["kind_resolutions"] = _("Changing the rules must stay a special resolution.")
         clean["kind_resolutions"] = dict(overrides)
+    majorities = {"ordinary_majority_percent", "special_majority_percent"}
+    # A special resolution is the harder one to pass: "at least" a share equal to the
+    # ordinary one would let a tie pass a special resolution and not an ordinary one.
+    if (
+        coherent
+        and not errors.keys() & majorities
+        and clean["special_majority_percent"] <= clean["ordinary_majority_percent"]
+    ):
+        errors["special_majority_percent"] = _(
+            "A special resolution must need a larger majority than an ordinary one: make "
+            "“%(special)s” more than %(ordinary)d (“%(ordinary_rule)s”).",
+            special=_label("special_majority_percent"),
+            ordinary=clean["ordinary_majority_percent"],
+            ordinary_rule=_label("ordinary_majority_percent"),
+        )
     if errors:
         raise PayloadError(errors)
     return clean

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Insert, Integer, String, Update, bindparam, case, select, update
+from sqlalchemy import Insert, Integer, String, Update, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -42,11 +42,16 @@ def normalise_receipt(code: str) -> str:
 
 @dataclass(frozen=True)
 class VoteReceipt:
-    """What the voter is told: their vote is recorded; in a secret ballot, the receipt code."""
+    """What the voter is told: their vote is recorded; in a secret ballot, the receipt code.
+
+    ``changed``: an earlier vote now says something else. ``unchanged``: the
+    vote sent says what the member's vote already said, so nothing was written.
+    """
 
     ballot_id: int
     changed: bool
     receipt: str | None = None
+    unchanged: bool = False
 
 
 def _eligible_entry(ballot: Ballot, user_id: int) -> RollEntry:
@@ -92,6 +97,9 @@ def cast_vote(
     :raises InvalidInput: an unknown choice (a tampered form).
     :raises NotAllowed: not on the roll, or no longer entitled.
     :raises WrongState: the ballot is not open, or the vote cannot be changed.
+
+    The same choice again changes nothing and is not audited: the answer
+    says the vote is unchanged.
     """
     if choice not in CHOICES:
         raise InvalidInput(_("Choose for, against or abstain."))
@@ -115,6 +123,8 @@ def cast_vote(
             outcome = _cast_secret(ballot, entry, choice, receipt, allow_change, now)
         else:
             outcome = _cast_open(ballot, user_id, choice, allow_change, now)
+    if outcome.unchanged:
+        return outcome
     data = {"changed": outcome.changed}
     if not ballot.secret:
         data["choice"] = choice
@@ -135,8 +145,8 @@ def _record_open(ballot, user_id, choice, allow_change, now) -> VoteReceipt | No
     and the member is on the roll with a membership that still entitles
     them; each returns the row it wrote (``rowcount`` is not reliable for
     ``INSERT ... SELECT`` on every driver). Return ``None`` when neither wrote
-    a row: a check failed, or the vote exists and may not be changed (or a
-    concurrent first vote won).
+    a row: a check failed, the vote exists and may not be changed, the vote
+    already says ``choice`` (nothing to write), or a concurrent first vote won.
     """
     change, insert = _open_vote_statements(
         db.session.get_bind().dialect.name, bool(ballot.rules.get("leavers_keep_vote", False))
@@ -179,10 +189,11 @@ def _open_vote_statements(dialect: str, leavers_keep_vote: bool) -> tuple[Update
     )
     change = (
         update(votes)
-        .where(votes.c.ballot_id == ballot_id, votes.c.user_id == user_id, *checks)
-        # changed_dt is the time of the last change of choice: the same choice changes nothing.
-        .values(choice=choice, changed_dt=case((votes.c.choice == choice, votes.c.changed_dt),
-                                               else_=now))
+        # The same choice again is no change: it falls to the checks one by one, which
+        # say so and write nothing (changed_dt is the time of the last change of choice).
+        .where(votes.c.ballot_id == ballot_id, votes.c.user_id == user_id,
+               votes.c.choice != choice, *checks)
+        .values(choice=choice, changed_dt=now)
         .returning(votes.c.id)
     )
     dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
@@ -212,12 +223,13 @@ def _cast_open(ballot, user_id, choice, allow_change, now) -> VoteReceipt:
         select(Vote).where(Vote.ballot_id == ballot.id, Vote.user_id == user_id)
     )
     if existing is not None:
+        if existing.choice == choice:
+            return VoteReceipt(ballot.id, changed=False, unchanged=True)
         if not allow_change:
             raise WrongState(_("You have already voted; the rules do not allow changing a vote."))
-        if existing.choice != choice:
-            existing.choice = choice
-            existing.changed_dt = now
-            db.session.flush()
+        existing.choice = choice
+        existing.changed_dt = now
+        db.session.flush()
         return VoteReceipt(ballot.id, changed=True)
     vote = Vote(ballot_id=ballot.id, user_id=user_id, choice=choice, cast_dt=now)
     try:
@@ -237,11 +249,19 @@ def _cast_secret(ballot, entry, choice, receipt, allow_change, now) -> VoteRecei
     if voted is not None:
         if not allow_change:
             raise WrongState(_("You have already voted; the rules do not allow changing a vote."))
-        paper = db.session.get(Paper, normalise_receipt(receipt or ""))
-        if paper is None or paper.ballot_id != ballot.id:
+        code = normalise_receipt(receipt or "")
+        if not code:
             raise WrongState(
                 _("You have already voted. To change a secret vote, give its receipt code.")
             )
+        paper = db.session.get(Paper, code)
+        if paper is None or paper.ballot_id != ballot.id:
+            raise WrongState(
+                _("That receipt code is wrong: no vote in this ballot has it. Check the code "
+                  "you were given when you voted and try again.")
+            )
+        if paper.choice == choice:
+            return VoteReceipt(ballot.id, changed=False, receipt=paper.receipt, unchanged=True)
         paper.choice = choice
         db.session.flush()
         return VoteReceipt(ballot.id, changed=True, receipt=paper.receipt)

@@ -22,11 +22,13 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
+from lms.contracts import CURRICULUM_RETIRE
 from lms.db import db, reads_first, writing
 from lms.errors import abort_with
 from lms.permissions import login_required
 
 from .. import operations as ops
+from ..decision_text import decision_text
 from ..disclosure import class_breakdown, min_voters
 from ..errors import GovernanceError
 from ..locks import sqlite_write_queue
@@ -55,6 +57,7 @@ def _ballot_page(proposal, ballot, form, status=200, recorded=None, mine=None):
     return render_template(
         "governance/ballot.html",
         proposal=proposal,
+        decision=decision_text(proposal),
         ballot=ballot,
         form=form,
         mine=mine,
@@ -126,7 +129,11 @@ def vote(proposal_id: int):
     # write lock (SQLite) or the audit chain's (PostgreSQL), and before the commit
     # expires what is loaded: the words read the member's locale.
     secret = ballot.secret
-    messages = {False: _("Your vote was recorded."), True: _("Your vote was recorded (changed).")}
+    messages = {
+        "recorded": _("Your vote was recorded."),
+        "changed": _("Your vote was recorded (changed)."),
+        "unchanged": _("Your vote is unchanged: it already said that."),
+    }
     with writing(), sqlite_write_queue():
         try:
             outcome = ops.cast_vote(
@@ -140,12 +147,34 @@ def vote(proposal_id: int):
         return _ballot_page(
             ballot.proposal, ballot, VoteForm(formdata=None), recorded=outcome, mine=mine
         )
-    flash(messages[outcome.changed], "success")
+    flash(messages[_vote_news(outcome)], "success")
     # The anchor takes the member to their vote; it also tells this answer
     # apart from a refusal, which redirects to the ballot page with an error.
     return redirect(
         url_for("governance.ballot", proposal_id=proposal_id, _anchor=YOUR_VOTE), code=303
     )
+
+
+def _vote_news(outcome) -> str:
+    """What the answer to a vote says: ``recorded``, ``changed`` or ``unchanged``."""
+    if outcome.unchanged:
+        return "unchanged"
+    return "changed" if outcome.changed else "recorded"
+
+
+def _enactment_links(proposal, enactment) -> list[tuple[str, str | None]]:
+    """What carrying out a decision points to: ``(label, path)``, ``path`` ``None`` when
+    the page is not one every reader can open.
+
+    A decision that retires something (the core's ``retire`` curriculum change, the
+    kind ``<plugin>:retire``) takes it out of reach: a retired course's page answers
+    404 to everyone not enrolled. Governance cannot ask the course who may open it,
+    so such a decision's links are shown as names only.
+    """
+    if enactment is None or not enactment.links:
+        return []
+    retires = proposal.kind.rpartition(":")[2] == CURRICULUM_RETIRE
+    return [(label, None if retires else url) for label, url in enactment.links.items()]
 
 
 def _counted(ballot):
@@ -171,12 +200,14 @@ def result(proposal_id: int):
     return render_template(
         "governance/result.html",
         proposal=proposal,
+        decision=decision_text(proposal),
         ballot=ballot,
         counted=counted,
         breakdown=breakdown,
         fixed=fixed,
         classes=member_class_labels(),
         enactment=proposal.enactment,
+        links=_enactment_links(proposal, proposal.enactment),
         secretary=is_secretary(),
     )
 

@@ -14,6 +14,7 @@ from lms.errors import abort_with
 from lms.permissions import login_required
 
 from .. import operations as ops
+from ..decision_text import decision_text
 from ..errors import GovernanceError
 from ..models import BALLOT, CLOSED, NOTICE, Proposal
 from . import bp
@@ -67,7 +68,7 @@ def new_proposal():
     form = proposal_form(kind, request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.secret.data = bool(ops.current_rules()["secret_ballot_default"])
-        return _form_page(kind, form)
+        return _form_page(kind, form.fresh())
     if not form.validate():
         return _form_page(kind, form, 400)
     try:
@@ -78,6 +79,7 @@ def new_proposal():
             payload_of(form),
             body=form.body.data or "",
             secret=form.secret.data,
+            token=form.submit_token.data,
         )
     except PayloadError as exc:
         db.session.rollback()
@@ -105,7 +107,7 @@ def _form_page(kind, form, status=200):
 @login_required
 def proposal(proposal_id: int):
     """A proposal with its seconders, discussion, ballot and outcome."""
-    return _proposal_page(proposal_or_404(proposal_id), CommentForm())
+    return _proposal_page(proposal_or_404(proposal_id), CommentForm().fresh())
 
 
 def _proposal_page(proposal, comment_form, status=200):
@@ -121,6 +123,7 @@ def _proposal_page(proposal, comment_form, status=200):
         "governance/proposal.html",
         proposal=proposal,
         kind=kind,
+        decision=decision_text(proposal),
         seconds=seconds,
         seconded=any(s.user_id == me for s in seconds),
         needed=ops.current_rules()["seconders_required"],
@@ -168,9 +171,13 @@ def comment(proposal_id: int):
         return _proposal_page(proposal, form, 400)
     target = url_for("governance.proposal", proposal_id=proposal.id)
     try:
-        entry = ops.comment(proposal, current_user.id, form.body.data)
+        entry = ops.comment(
+            proposal, current_user.id, form.body.data, token=form.submit_token.data
+        )
     except GovernanceError as exc:
         return refused(exc, target)
     db.session.commit()
     flash(_("Your comment is added."), "success")
+    # A resend of the form goes to the comment the first one added.
+    target = url_for("governance.proposal", proposal_id=entry.proposal_id)
     return redirect(f"{target}#comment-{entry.id}", code=303)

@@ -123,7 +123,9 @@ def test_changing_a_vote_rechecks_membership_result_and_keeps_change_times(
         ).one()
 
     assert stored(voter) == ("for", None)
-    assert ops.cast_vote(ballot, voter, "for").changed  # the same choice: nothing changes
+    # The same choice again: nothing changes, and the answer says so.
+    again = ops.cast_vote(ballot, voter, "for")
+    assert again.unchanged and not again.changed
     assert stored(voter) == ("for", None)
     when = utcnow()
     ops.cast_vote(ballot, voter, "against", now=when)
@@ -147,10 +149,10 @@ def test_changing_a_vote_rechecks_membership_result_and_keeps_change_times(
     cast = db.session.scalars(
         select(AuditEvent.data).where(AuditEvent.action == "governance.vote.cast")
     ).all()
+    # The same choice again wrote nothing to the audit log either.
     assert cast == [
         {"changed": False, "choice": "for"},
         {"changed": False, "choice": "for"},
-        {"changed": True, "choice": "for"},
         {"changed": True, "choice": "against"},
     ]
 
@@ -194,9 +196,13 @@ def test_secret_ballot_keeps_voters_apart_from_choices(db, make_members, start_b
         select(AuditEvent).where(AuditEvent.action == "governance.vote.cast")
     ).all()
     assert len(cast) == 5 and all("choice" not in e.data for e in cast)
-    # Changing a secret vote needs its receipt.
-    with pytest.raises(WrongState):
+    # Changing a secret vote needs its receipt; a wrong one is told apart from none.
+    with pytest.raises(WrongState, match="give its receipt code"):
         ops.cast_vote(ballot, members[0].id, "against")
+    with pytest.raises(WrongState, match="That receipt code is wrong"):
+        ops.cast_vote(ballot, members[0].id, "against", receipt="AAAA-BBBB-CCCC-DDDD-EEEE")
+    same = ops.cast_vote(ballot, members[0].id, "for", receipt=receipts[members[0].id])
+    assert same.unchanged and not same.changed and same.receipt == receipts[members[0].id]
     changed = ops.cast_vote(ballot, members[0].id, "against", receipt=receipts[members[0].id])
     assert changed.changed and changed.receipt == receipts[members[0].id]
     assert ops.my_vote(ballot, members[0].id) == {"voted": True, "choice": None}

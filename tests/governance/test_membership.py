@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from governance import operations as ops
 from governance.errors import InvalidInput, NotAllowed, WrongState
@@ -138,3 +138,41 @@ def test_markdown_is_sanitised():
     )
     assert 'href="javascript' not in html and "<img" not in html and "<h1>" not in html
     assert 'href="https://a.example"' in html
+
+
+def test_the_same_form_raises_one_proposal_and_adds_one_comment(db, make_members):
+    from sqlalchemy.exc import IntegrityError
+
+    from governance.models import Comment, Proposal
+    from lms.personal_data.drive import erase_user
+
+    proposer, other = make_members(2)
+    raised = [ops.raise_proposal(proposer.id, "governance:resolution", "Meet", {"text": "x"},
+                                 token="a" * 32) for _ in range(2)]
+    assert raised[0].id == raised[1].id
+    # The token is the author's: another member's form with the same one is another record.
+    theirs = ops.raise_proposal(other.id, "governance:resolution", "Meet", {"text": "x"},
+                                token="a" * 32)
+    assert theirs.id != raised[0].id
+    said = [ops.comment(raised[0], other.id, "Agreed.", token="b" * 32) for _ in range(2)]
+    assert said[0].id == said[1].id
+    # Without a token (older callers) each call stores one.
+    ops.comment(raised[0], other.id, "Agreed.")
+    ops.comment(raised[0], other.id, "Agreed.")
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Proposal.id))) == 2
+    assert db.session.scalar(select(func.count(Comment.id))) == 3
+    # The database holds the rule too.
+    db.session.add(Comment(proposal_id=raised[0].id, author_id=other.id, body="x",
+                           body_html="x", submit_token="b" * 32))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    # Erasing the member empties the tokens of what they sent.
+    assert erase_user(other.id)
+    db.session.commit()
+    assert db.session.scalars(
+        select(Comment.submit_token).where(Comment.author_id == other.id)
+    ).all() == [None, None, None]
+    assert db.session.get(Proposal, theirs.id).submit_token is None
+    assert db.session.get(Proposal, raised[0].id).submit_token == "a" * 32

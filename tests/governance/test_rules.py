@@ -88,3 +88,42 @@ def test_validate_refuses_bad_values(bad):
     with pytest.raises(PayloadError) as caught:
         validate_rules(bad)
     assert set(caught.value.errors) == set(bad)
+
+
+@pytest.mark.parametrize(
+    "majorities",
+    [
+        {"special_majority_percent": 40},
+        {"special_majority_percent": 50},
+        {"ordinary_majority_percent": 80},
+        {"ordinary_majority_percent": 60, "special_majority_percent": 60},
+    ],
+)
+def test_a_special_majority_no_larger_than_the_ordinary_one_is_refused(majorities):
+    with pytest.raises(PayloadError) as caught:
+        validate_rules(majorities)
+    assert set(caught.value.errors) == {"special_majority_percent"}
+    message = caught.value.errors["special_majority_percent"]
+    assert "A special resolution must need a larger majority than an ordinary one" in message
+    assert "Special resolution: share of votes cast to reach (%)" in message
+    # One more than the ordinary share is the smallest special majority.
+    assert validate_rules({"special_majority_percent": 51})["special_majority_percent"] == 51
+    # A rulebook stored before the check still loads (pages must not break on it).
+    assert validate_rules(majorities, coherent=False)
+
+
+def test_messages_are_sentences_naming_the_rule_by_its_label(monkeypatch):
+    import governance.rules
+
+    # Every message goes through the catalogue: mark what does.
+    monkeypatch.setattr(governance.rules, "_", lambda text, **kw: f"⟦{text % kw}⟧")
+    with pytest.raises(PayloadError) as caught:
+        validate_rules({"seconders_required": -1, "allow_vote_change": "perhaps",
+                        "member_classes": {}, "no_such_rule": 1})
+    errors = caught.value.errors
+    assert errors["seconders_required"] == (
+        "⟦“Seconders required” must be a whole number from 0 to 100.⟧")
+    assert errors["allow_vote_change"] == (
+        "⟦“Members may change their vote until the close” must be yes or no.⟧")
+    assert errors["member_classes"].startswith("⟦“Member classes (JSON: key to label)” must")
+    assert errors["no_such_rule"] == "⟦There is no rule called “no_such_rule”.⟧"

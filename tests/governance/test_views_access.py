@@ -14,7 +14,7 @@ from governance import operations as ops
 from governance.models import Ballot
 from lms.db import db
 
-from .views_helpers import make_member, token
+from .views_helpers import fresh, make_member, token
 
 ROLES = ("anonymous", "non_member", "member", "secretary")
 
@@ -41,9 +41,11 @@ PAGES = {
 #: (path template, form data, expected statuses); withdrawing comes last (it ends membership).
 FORMS = [
     ("/governance/proposals/new?kind=governance:resolution",
-     {"title": "Meet monthly", "p_text": "We meet monthly."}, (302, 403, 303, 403)),
+     {"title": "Meet monthly", "p_text": "We meet monthly.", "submit_token": fresh()},
+     (302, 403, 303, 403)),
     ("/governance/proposals/{p}/second", {}, (302, 403, 303, 403)),
-    ("/governance/proposals/{p}/comment", {"body": "Agreed."}, (302, 403, 303, 403)),
+    ("/governance/proposals/{p}/comment", {"body": "Agreed.", "submit_token": fresh()},
+     (302, 403, 303, 403)),
     ("/governance/proposals/{p}/ballot", {"choice": "for"}, (302, 403, 303, 403)),
     ("/governance/membership/apply", {"member_class": "worker"}, (302, 303, 303, 303)),
     ("/governance/secretary/applications/{a}/approve", {}, (302, 403, 403, 303)),

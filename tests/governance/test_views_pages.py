@@ -22,7 +22,7 @@ from governance.models import (
 from governance.views.secretary import safe_cell
 from lms.db import db
 
-from .views_helpers import close_now, make_member, text_of, token
+from .views_helpers import close_now, fresh, make_member, sent_once, text_of, token
 
 
 def test_apply_approve_withdraw(app, make_user, login):
@@ -70,15 +70,15 @@ def test_raise_a_course_proposal_with_the_kinds_fields(app, make_user, login):
     assert 'for="p_outline"' in form
     csrf = token(client, "/governance/proposals/new?kind=courses:add")
     r = client.post("/governance/proposals/new?kind=courses:add",
-                    data={"csrf_token": csrf, "title": "Food co-ops", "p_title": "",
-                          "p_tutor_email": "nobody@example.org"})
+                    data={"csrf_token": csrf, "submit_token": fresh(), "title": "Food co-ops",
+                          "p_title": "", "p_tutor_email": "nobody@example.org"})
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert "Enter a title." in html and "No tutor has this email address." in html
     assert 'aria-invalid="true"' in html
     assert db.session.scalar(select(func.count(Proposal.id))) == 0
     r = client.post("/governance/proposals/new?kind=courses:add",
-                    data={"csrf_token": csrf, "title": "Teach food co-ops",
+                    data={"csrf_token": csrf, "submit_token": fresh(), "title": "Teach food co-ops",
                           "p_title": "Food co-ops", "p_summary": "Feeding people.",
                           "p_outline": "Soil to shop."})
     assert r.status_code == 303
@@ -102,7 +102,8 @@ def test_second_and_comment(app, make_user, login):
     assert r.status_code == 303
     assert "already seconded" in client.get(path).get_data(as_text=True)
     r = client.post(f"{path}/comment",
-                    data={"csrf_token": csrf, "body": "**Yes** <script>alert(1)</script>"})
+                    data={"csrf_token": csrf, "submit_token": fresh(),
+                          "body": "**Yes** <script>alert(1)</script>"})
     assert r.status_code == 303
     page = client.get(path).get_data(as_text=True)
     assert "<strong>Yes</strong>" in page and "<script>alert" not in page
@@ -289,13 +290,110 @@ def test_rules_change_form_is_built_from_the_kind(app, make_user, login):
     assert 'name="p_notice_hours" type="number" value="336"' in html
     assert '<input checked id="p_allow_vote_change" name="p_allow_vote_change"' in html
     assert "special resolution" in html
-    r = client.post(path, data={"csrf_token": token(client, path), "title": "Shorter notice",
+    r = client.post(path, data={"csrf_token": token(client, path), "submit_token": fresh(),
+                                "title": "Shorter notice",
                                 "p_notice_hours": "48", "p_allow_vote_change": "y",
                                 "p_member_classes": "{not json"})
     assert r.status_code == 400 and "Not valid JSON." in r.get_data(as_text=True)
-    r = client.post(path, data={"csrf_token": token(client, path), "title": "Shorter notice",
+    r = client.post(path, data={"csrf_token": token(client, path), "submit_token": fresh(),
+                                "title": "Shorter notice",
                                 "p_notice_hours": "48", "p_allow_vote_change": "y"})
     assert r.status_code == 303
     proposal = db.session.scalar(select(Proposal))
     assert proposal.payload["notice_hours"] == 48 and proposal.resolution == "special"
     assert proposal.payload["leavers_keep_vote"] is False
+
+
+def test_a_rules_change_with_a_smaller_special_majority_is_refused(app, make_user, login):
+    client = login(make_member(make_user))
+    path = "/governance/proposals/new?kind=governance:rules"
+    r = client.post(path, data={"csrf_token": token(client, path), "submit_token": fresh(),
+                                "title": "Easier",
+                                "p_special_majority_percent": "40"})
+    assert r.status_code == 400
+    page = text_of(r.get_data(as_text=True))
+    assert "A special resolution must need a larger majority than an ordinary one" in page
+    assert "must be a whole number" not in page and "special_majority_percent" not in page
+    assert db.session.scalar(select(func.count(Proposal.id))) == 0
+
+
+def test_the_same_vote_again_says_it_is_unchanged_and_writes_nothing(
+    app, make_user, login, make_members, start_ballot
+):
+    from lms.audit import AuditEvent
+
+    voter = make_member(make_user)
+    proposer, *seconders = make_members(3)
+    ballot = start_ballot(proposer, seconders[:2])
+    p = ballot.proposal_id
+    client = login(voter)
+    path = f"/governance/proposals/{p}/ballot"
+    csrf = token(client, path)
+    first = client.post(path, data={"csrf_token": csrf, "choice": "for"})
+    assert "Your vote was recorded." in text_of(client.get(first.location).get_data(as_text=True))
+    again = client.post(path, data={"csrf_token": csrf, "choice": "for"})
+    assert again.status_code == 303
+    page = text_of(client.get(again.location).get_data(as_text=True))
+    assert "Your vote is unchanged" in page and "(changed)" not in page
+    assert "You voted: for." in page
+    db.session.expire_all()
+    assert db.session.execute(select(Vote.choice, Vote.changed_dt)).all() == [("for", None)]
+    cast = db.session.scalars(
+        select(AuditEvent.data).where(AuditEvent.action == "governance.vote.cast")
+    ).all()
+    assert cast == [{"changed": False, "choice": "for"}]
+
+
+def test_a_wrong_receipt_code_is_told_apart_from_a_missing_one(
+    app, make_user, login, make_members, start_ballot
+):
+    voter = make_member(make_user)
+    proposer, *seconders = make_members(3)
+    ballot = start_ballot(proposer, seconders[:2], secret=True)
+    path = f"/governance/proposals/{ballot.proposal_id}/ballot"
+    client = login(voter)
+    csrf = token(client, path)
+    html = client.post(path, data={"csrf_token": csrf, "choice": "for"}).get_data(as_text=True)
+    code = re.search(r'<code class="receipt">([A-Z0-9-]+)</code>', html).group(1)
+    r = client.post(path, data={"csrf_token": csrf, "choice": "against"})
+    assert "give its receipt code" in text_of(client.get(r.location).get_data(as_text=True))
+    r = client.post(path, data={"csrf_token": csrf, "choice": "against",
+                                "receipt": "AAAA-BBBB-CCCC-DDDD-EEEE"})
+    page = text_of(client.get(r.location).get_data(as_text=True))
+    assert "That receipt code is wrong" in page and "give its receipt code" not in page
+    r = client.post(path, data={"csrf_token": csrf, "choice": "for", "receipt": code})
+    assert r.status_code == 200
+    page = text_of(r.get_data(as_text=True))
+    assert "Your vote is unchanged" in page and code in page
+
+
+def test_a_form_sent_twice_stores_one_proposal_and_one_comment(app, make_user, login):
+    member = make_member(make_user)
+    client = login(member)
+    path = "/governance/proposals/new?kind=governance:resolution"
+    csrf, submit = sent_once(client, path)
+    data = {"csrf_token": csrf, "submit_token": submit, "title": "Meet monthly",
+            "p_text": "We meet monthly."}
+    first, second = client.post(path, data=data), client.post(path, data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.location == second.location
+    assert db.session.scalar(select(func.count(Proposal.id))) == 1
+    # Another showing of the form is another proposal.
+    csrf, other = sent_once(client, path)
+    assert other != submit
+    client.post(path, data={**data, "submit_token": other})
+    assert db.session.scalar(select(func.count(Proposal.id))) == 2
+
+    page = first.location
+    csrf, submit = sent_once(client, page)
+    data = {"csrf_token": csrf, "submit_token": submit, "body": "Agreed."}
+    first = client.post(f"{page}/comment", data=data)
+    second = client.post(f"{page}/comment", data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.location == second.location and "#comment-" in first.location
+    assert db.session.scalar(select(func.count(Comment.id))) == 1
+    # A form without its token (or with a made-up one) is refused and stores nothing.
+    for bad in ("", "short", "x" * 15 + "!"):
+        r = client.post(f"{page}/comment", data={**data, "submit_token": bad})
+        assert r.status_code == 400
+    assert db.session.scalar(select(func.count(Comment.id))) == 1

@@ -28,6 +28,21 @@ def token(client, path: str = "/governance/membership") -> str:
     return csrf_token(client, path)
 
 
+def sent_once(client, path: str) -> tuple[str, str]:
+    """The CSRF token and the ``submit_token`` of the form that stores a record on ``path``."""
+    html = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="submit_token" type="hidden" value="([^"]+)"', html)
+    assert found is not None, f"no submit_token on {path}"
+    return token(client, path), found.group(1)
+
+
+def fresh() -> str:
+    """A new ``submit_token``, for a form sent without reading its page first."""
+    from governance.views.forms import new_token
+
+    return new_token()
+
+
 def close_now(ballot: Ballot) -> None:
     """Move the ballot's window into the past (time travel) and commit."""
     ballot = db.session.get(Ballot, ballot.id)
