@@ -81,6 +81,7 @@ def setup(app: Flask) -> None:
     from .outline import outline
     from .personal_data import PROVIDER as PERSONAL_DATA
     from .prerequisites import CourseEnrolmentRules
+    from .shown import course_title, lang_attributes
     from .views.dashboard import dashboard_data
 
     for key, value in UPLOAD_DEFAULTS.items():
@@ -98,6 +99,8 @@ def setup(app: Flask) -> None:
     app.jinja_env.globals["courses_tutor_groups"] = tutor_groups
     app.jinja_env.globals["courses_open_invitations"] = my_open_invitations
     app.jinja_env.globals["courses_outline"] = outline
+    app.jinja_env.globals["courses_title"] = course_title
+    app.jinja_env.globals["courses_lang"] = lang_attributes
     provide_cohort_directory(app, CourseCohorts(), owner="courses")
     provide_enrolment_rules(app, CourseEnrolmentRules(), owner="courses")
     provide_cohort_seating(app, CourseCohortSeating(), owner="courses")
