@@ -51,6 +51,22 @@ def _flashes(html: str) -> list[str]:
     return re.findall(r'<p class="flash[^"]*"[^>]*>(.*?)</p>', html)
 
 
+# --- the visitors' home page ------------------------------------------------------------
+
+def test_the_home_page_shows_courses_as_the_catalogue_does(client, make_course):
+    translated = make_course("co-op-basics", title="Co-op basics", level="introductory")
+    make_course("english-only", title="English only")
+    _translate(translated)
+    html = client.get("/", headers={"Accept-Language": "ur"}).get_data(as_text=True)
+    assert f'<h3><a href="/courses/co-op-basics">{UR_TITLE}</a></h3><p>{UR_SUMMARY}</p>' in html
+    assert "Co-op basics" not in html
+    assert (f'<h3{EN}><a href="/courses/english-only">English only</a></h3>'
+            f'<p{EN}>A summary.</p>') in html
+    # In the courses' own language nothing is marked or looked up.
+    html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<h3><a href="/courses/co-op-basics">Co-op basics</a></h3><p>A summary.</p>' in html
+
+
 # --- the course's title in messages and on its pages ------------------------------------
 
 def test_joining_and_finishing_name_the_course_in_the_page_language(
