@@ -19,9 +19,7 @@ from markupsafe import Markup
 from lms.templating import format_day
 
 from .models import KIND_ASSIGNMENT, KIND_QUIZ
-from .shown import lang_attributes
-
-_NO_ATTRIBUTES = Markup("")
+from .shown import NO_LANG, lang_attributes
 
 
 class OutlineItem(NamedTuple):
@@ -36,7 +34,7 @@ class OutlineItem(NamedTuple):
     about: str
     done: bool
     #: `` lang="en" dir="ltr"`` when the title is the original in another language.
-    lang: Markup = _NO_ATTRIBUTES
+    lang: Markup = NO_LANG
 
 
 class OutlineModule(NamedTuple):
@@ -47,7 +45,7 @@ class OutlineModule(NamedTuple):
     dates: str
     items: list[OutlineItem]
     #: As :attr:`OutlineItem.lang`, for the module's title.
-    lang: Markup = _NO_ATTRIBUTES
+    lang: Markup = NO_LANG
 
 
 class Outline(NamedTuple):
@@ -97,12 +95,12 @@ def outline(
             it.id == current_id,
             about,
             getattr(it, "done", False),
-            lang_attributes(item_lang(it.id)) if item_lang else _NO_ATTRIBUTES,
+            lang_attributes(item_lang(it.id)) if item_lang else NO_LANG,
         )
         by_module.setdefault(it.module_id, []).append(line)
     lines = [
         OutlineModule(m.title, _dates(m.id, schedule, _), by_module.get(m.id, []),
-                      lang_attributes(module_lang(m.key)) if module_lang else _NO_ATTRIBUTES)
+                      lang_attributes(module_lang(m.key)) if module_lang else NO_LANG)
         for m in modules
     ]
     return Outline(

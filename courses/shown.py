@@ -269,8 +269,12 @@ def course_title(course, language: str | None = None) -> CourseTitle:
 def lang_attributes(lang: str) -> Markup:
     """`` lang="en" dir="ltr"`` for text shown in its original language ``lang``; ``""`` → none."""
     if not lang:
-        return Markup("")
+        return NO_LANG
     return Markup(' lang="{}" dir="{}"').format(lang, _direction(lang))
+
+
+#: No ``lang`` attributes: text in the page's language.
+NO_LANG = Markup("")
 
 
 def shown_lesson(lesson: Item, found: Translated):
