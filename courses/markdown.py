@@ -201,6 +201,19 @@ def _rewrite_links(tokens: list[Token], course_slug: str | None) -> None:
             link.attrSet("rel", EXTERNAL_REL)
 
 
+def _empty_headers_as_cells(tokens: list[Token]) -> None:
+    """Make a table's empty header cell (the corner of ``| | A | B |``) a plain cell.
+
+    A header with no text names nothing: screen readers announce it as a
+    blank header, and accessibility checkers report it (axe's
+    ``empty-table-header``). As a ``<td>`` the corner is simply empty.
+    """
+    for n, token in enumerate(tokens[:-2]):
+        if (token.type == "th_open" and tokens[n + 1].type == "inline"
+                and not tokens[n + 1].content.strip() and tokens[n + 2].type == "th_close"):
+            token.tag = tokens[n + 2].tag = "td"
+
+
 def sanitize(html: str) -> str:
     """Clean HTML against the allow-list used for all course content."""
     return nh3.clean(
@@ -228,7 +241,8 @@ def render_markdown(
     ``lesson:<key>`` links become ``/courses/<course_slug>/learn/<key>`` and
     ``course:<slug>`` links become ``/courses/<slug>``. External ``http`` and
     ``https`` links get ``rel="noopener noreferrer"``. Raw HTML in the source
-    is shown as text, and anything unsafe that remains is removed.
+    is shown as text, and anything unsafe that remains is removed. A table's
+    empty header cell becomes a ``<td>``.
 
     :param source: the Markdown text.
     :param course_slug: the course that ``lesson:`` links refer to; without
@@ -239,6 +253,7 @@ def render_markdown(
     """
     tokens = parse(source)
     _rewrite_links(tokens, course_slug)
+    _empty_headers_as_cells(tokens)
     env = {"citations": {key: (n, title) for n, (key, title) in enumerate(sources, start=1)}}
     html = _parser.renderer.render(tokens, _parser.options, env)
     return sanitize(html)

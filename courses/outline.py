@@ -14,10 +14,12 @@ from urllib.parse import quote
 
 from flask import url_for
 from flask_babel import get_translations
+from markupsafe import Markup
 
 from lms.templating import format_day
 
 from .models import KIND_ASSIGNMENT, KIND_QUIZ
+from .shown import NO_LANG, lang_attributes
 
 
 class OutlineItem(NamedTuple):
@@ -31,6 +33,8 @@ class OutlineItem(NamedTuple):
     #: Its kind, length and whether it is optional: "Lesson, 15 min, optional".
     about: str
     done: bool
+    #: `` lang="en" dir="ltr"`` when the title is the original in another language.
+    lang: Markup = NO_LANG
 
 
 class OutlineModule(NamedTuple):
@@ -40,6 +44,8 @@ class OutlineModule(NamedTuple):
     #: When it opens or is due, for a learner in a group with a schedule; else ''.
     dates: str
     items: list[OutlineItem]
+    #: As :attr:`OutlineItem.lang`, for the module's title.
+    lang: Markup = NO_LANG
 
 
 class Outline(NamedTuple):
@@ -72,6 +78,10 @@ def outline(
     minutes = _("%(n)d min")
     # Keys are slugs: every item's address is the same prefix and its key.
     prefix = url_for("courses.item", slug=course.slug, key="-")[:-1] if link else ""
+    # A course shown in another language says which titles are still its own language's
+    # (:meth:`courses.shown.Translated.course`); in its own language nothing is marked.
+    item_lang = getattr(course, "item_lang", None)
+    module_lang = getattr(course, "module_lang", None)
     by_module: dict[int, list[OutlineItem]] = {}
     for it in items:
         about = kinds.get(it.kind, lesson)
@@ -85,10 +95,12 @@ def outline(
             it.id == current_id,
             about,
             getattr(it, "done", False),
+            lang_attributes(item_lang(it.id)) if item_lang else NO_LANG,
         )
         by_module.setdefault(it.module_id, []).append(line)
     lines = [
-        OutlineModule(m.title, _dates(m.id, schedule, _), by_module.get(m.id, []))
+        OutlineModule(m.title, _dates(m.id, schedule, _), by_module.get(m.id, []),
+                      lang_attributes(module_lang(m.key)) if module_lang else NO_LANG)
         for m in modules
     ]
     return Outline(

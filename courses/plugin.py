@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
@@ -39,15 +40,36 @@ UPLOAD_DEFAULTS = {
 }
 
 
-def _featured():
+class FeaturedCourse(NamedTuple):
+    """A course on the visitors' home page, in the page's language where translated.
+
+    ``title_lang`` and ``summary_lang`` are the course's language for a text
+    shown untranslated on a page in another language, else ``""``.
+    """
+
+    slug: str
+    title: str
+    summary: str
+    title_lang: str = ""
+    summary_lang: str = ""
+
+
+def _featured() -> list[FeaturedCourse]:
     """The courses for the home page of visitors: the first course first, then introductory
-    ones, then the rest (up to :data:`HOME_COURSES`; the page links to the catalogue)."""
+    ones, then the rest (up to :data:`HOME_COURSES`; the page links to the catalogue).
+
+    As the catalogue shows them: translated into the page's language where a
+    translation exists (one query more, only for courses in another language),
+    else in their own language and marked so.
+    """
     from flask import current_app
     from sqlalchemy import case
 
     from lms.db import db
 
     from .models import Course
+    from .shown import page_language
+    from .translations import course_texts
     from .views.catalogue import listed_courses
 
     first = current_app.config.get("COURSES_FIRST_COURSE", "")
@@ -55,7 +77,20 @@ def _featured():
         case((Course.slug == first, 0), (Course.level == "introductory", 1), else_=2),
         Course.title,
     ).limit(HOME_COURSES)
-    return db.session.scalars(query).all()
+    courses = db.session.scalars(query).all()
+    language = page_language()
+    texts = course_texts([c.id for c in courses if c.language != language], language)
+    featured = []
+    for course in courses:
+        if course.language == language:
+            featured.append(FeaturedCourse(course.slug, course.title, course.summary))
+            continue
+        title, summary = texts.get(course.id, (None, None))
+        featured.append(FeaturedCourse(
+            course.slug, title or course.title, summary or course.summary,
+            "" if title else course.language, "" if summary else course.language,
+        ))
+    return featured
 
 
 def _link_targets() -> list[tuple[str, str]]:
@@ -81,6 +116,7 @@ def setup(app: Flask) -> None:
     from .outline import outline
     from .personal_data import PROVIDER as PERSONAL_DATA
     from .prerequisites import CourseEnrolmentRules
+    from .shown import course_title, lang_attributes
     from .views.dashboard import dashboard_data
 
     for key, value in UPLOAD_DEFAULTS.items():
@@ -98,6 +134,8 @@ def setup(app: Flask) -> None:
     app.jinja_env.globals["courses_tutor_groups"] = tutor_groups
     app.jinja_env.globals["courses_open_invitations"] = my_open_invitations
     app.jinja_env.globals["courses_outline"] = outline
+    app.jinja_env.globals["courses_title"] = course_title
+    app.jinja_env.globals["courses_lang"] = lang_attributes
     provide_cohort_directory(app, CourseCohorts(), owner="courses")
     provide_enrolment_rules(app, CourseEnrolmentRules(), owner="courses")
     provide_cohort_seating(app, CourseCohortSeating(), owner="courses")

@@ -80,18 +80,42 @@ class Translated:
     titles: dict[int, str] = field(default_factory=dict)
     current: Any = None
     note: str = ""
+    #: The course's own language: what its untranslated text is in.
+    original: str = ""
 
     def course(self, course):
-        """The course with its title, summary, outcomes and description as translated."""
-        if self.course_title is None:
-            return course
-        data = self.course_data
-        texts = {"title": self.course_title, "summary": data.get("summary") or course.summary}
+        """The course with its title, summary, outcomes and description as translated.
+
+        Whatever is not translated is the original's, and says so: ``lang``
+        (the title's), ``summary_lang``, ``outcomes_lang`` and
+        ``description_lang`` are the course's language for a text shown in it,
+        ``""`` for a translated one (as :class:`~courses.learner_progress.CourseRef`'s
+        ``lang``); ``item_lang`` and ``module_lang`` say the same of the outline's
+        titles. The pages mark such text with its ``lang`` (:func:`lang_attributes`).
+        """
+        original = course.language
+        data = self.course_data if self.course_title is not None else {}
+        texts = {"lang": "" if self.course_title is not None else original,
+                 "item_lang": self.item_lang, "module_lang": self.module_lang,
+                 "summary_lang": "" if data.get("summary") else original,
+                 "outcomes_lang": "" if data.get("outcomes") is not None else original,
+                 "description_lang": "" if data.get("description") is not None else original}
+        if self.course_title is not None:
+            texts["title"] = self.course_title
+            texts["summary"] = data.get("summary") or course.summary
         if data.get("outcomes") is not None:
             texts["outcomes"] = data["outcomes"]
         if data.get("description") is not None:
             texts["description_html"] = self.course_html
         return Shown(course, **texts)
+
+    def item_lang(self, item_id: int) -> str:
+        """The language an item's title is in when not translated (``""`` when it is)."""
+        return "" if item_id in self.titles else self.original
+
+    def module_lang(self, key: str) -> str:
+        """The language a module's title is in when not translated (``""`` when it is)."""
+        return "" if key in (self.course_data.get("modules") or {}) else self.original
 
     def module_title(self, key: str, title: str) -> str:
         return (self.course_data.get("modules") or {}).get(key, title)
@@ -189,7 +213,7 @@ def translated_for(course, item: Item | None, language: str) -> Translated | Non
         return None
     texts = _course_texts(course, language)
     found = Translated(language, texts.course_title, texts.course_data, texts.course_html,
-                       texts.titles)
+                       texts.titles, original=course.language)
     if item is not None:
         found.note = "missing"
         current = texts.items.get(item.id)
@@ -197,6 +221,60 @@ def translated_for(course, item: Item | None, language: str) -> Translated | Non
             found.current = current
             found.note = "stale" if current[1] != item.source_hash else ""
     return found
+
+
+@dataclass(frozen=True)
+class CourseTitle:
+    """A course's title as a page in some language shows it (:func:`course_title`).
+
+    ``{{ title }}`` in a template (or a value of ``_()`` there) prints the
+    text isolated in ``<bdi>``, with ``lang`` and ``dir`` when it is the
+    original in another language than the page's; ``title.text`` is the bare
+    text, for ``<title>`` and attributes.
+    """
+
+    text: str
+    #: The course's language when the title is shown untranslated; ``""`` otherwise.
+    lang: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        # Isolated either way: a title in a sentence (a message, a heading) then cannot
+        # reorder the words around it, whatever the directions of the two.
+        return str(Markup("<bdi{}>{}</bdi>").format(lang_attributes(self.lang), self.text))
+
+
+def course_title(course, language: str | None = None) -> CourseTitle:
+    """``course``'s title in the page's language (or ``language``), marked when untranslated.
+
+    The one way a page that shows a course's title (a crumb, a heading, a
+    message) gets it. No query for a course shown as :meth:`Translated.course`
+    gives it (the learning pages) or in its own language; otherwise the
+    course's translations are the ones kept per process (:func:`translated_for`).
+
+    :param course: a ``Course``, or what :meth:`Translated.course` made of one.
+    """
+    if isinstance(course, Shown):
+        return CourseTitle(course.title, course.lang)
+    found = translated_for(course, None, language or page_language())
+    if found is None:
+        return CourseTitle(course.title)
+    if found.course_title is None:
+        return CourseTitle(course.title, course.language)
+    return CourseTitle(found.course_title)
+
+
+def lang_attributes(lang: str) -> Markup:
+    """`` lang="en" dir="ltr"`` for text shown in its original language ``lang``; ``""`` → none."""
+    if not lang:
+        return NO_LANG
+    return Markup(' lang="{}" dir="{}"').format(lang, _direction(lang))
+
+
+#: No ``lang`` attributes: text in the page's language.
+NO_LANG = Markup("")
 
 
 def shown_lesson(lesson: Item, found: Translated):
@@ -259,9 +337,7 @@ class LanguageNote:
     @property
     def attributes(self) -> Markup:
         """`` lang="en" dir="ltr"`` for the item's text, when it is not the page's language."""
-        if not self.lang:
-            return Markup("")
-        return Markup(' lang="{}" dir="{}"').format(self.lang, self.dir)
+        return lang_attributes(self.lang)
 
 
 def language_note(found: Translated | None, kind: str, course_language: str) -> LanguageNote:

@@ -30,6 +30,8 @@ from . import bp
 from .common import check_visible
 
 PAGE_SIZE = 20
+#: The course's texts that may be shown untranslated (:meth:`courses.shown.Translated.course`).
+_TEXT_LANGS = ("lang", "summary_lang", "outcomes_lang", "description_lang")
 
 
 def is_listed_clause(now):
@@ -54,9 +56,11 @@ def catalogue():
     """Search and filter the published courses."""
     form = CatalogueFilterForm(request.args)
     listed = listed_courses().subquery()
-    topics = db.session.scalars(
-        select(listed.c.topic).where(listed.c.topic != "").distinct().order_by(listed.c.topic)
-    ).all()
+    # A topic is written in its course's language: marked with it on a page in another.
+    topics = dict(db.session.execute(
+        select(listed.c.topic, func.min(listed.c.language)).where(listed.c.topic != "")
+        .group_by(listed.c.topic).order_by(listed.c.topic)
+    ).all())
     # A course is offered in its own language and in those it is completely translated into.
     complete = complete_translations()
     languages = sorted(set(db.session.scalars(select(listed.c.language).distinct())) | set(
@@ -65,7 +69,11 @@ def catalogue():
             .join(listed, listed.c.id == complete.c.course_id)
         )
     ))
-    form.topic.choices = [SelectChoice("", _any_topic())] + [SelectChoice(t) for t in topics]
+    language = page_language()
+    form.topic.choices = [SelectChoice("", _any_topic())] + [
+        SelectChoice(t, render_kw={"lang": lang} if lang != language else {})
+        for t, lang in topics.items()
+    ]
     # Named in the page's language ("Polish"), filtered by code.
     form.language.choices = [SelectChoice("", _any_language())] + [
         SelectChoice(lang, language_name(lang)) for lang in languages
@@ -94,7 +102,6 @@ def catalogue():
     page = int_arg("page", 1, maximum=MAX_PAGE)
     rows = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     filtered = any(request.args.get(k) for k in ("q", "topic", "level", "language"))
-    language = page_language()
     texts = course_texts(
         [c.id for c in rows.items if c.language != language], language
     )
@@ -168,16 +175,20 @@ def course_page(slug: str):
     prerequisites = tuple(_prerequisites_read().in_session(course_id=course.id))
     decisions = tuple(decisions_for(course))
     note = None
+    # What is shown in the course's language on a page in another: each is marked with it.
+    langs = dict.fromkeys(_TEXT_LANGS, "")
     found = translated_for(course, None, page_language())
     if found is not None:  # only when the page is not in the course's language (shown.py)
         note = course_note(found, course.language)
         course, modules, outline_items = (
             found.course(course), found.modules(modules), found.items(outline_items))
         progress = found.progress(progress) if progress is not None else None
+        langs = {name: getattr(course, name) for name in _TEXT_LANGS}
     return render_template(
         "courses/course.html",
         course=course,
         lang_note=note,
+        langs=langs,
         prerequisites=prerequisites,
         outcomes=tuple(course.outcomes or ()),
         modules=modules,

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import defer
 
@@ -25,6 +26,7 @@ from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Enrolment,
 from ..progress import outline_for
 from ..shown import (
     also_accepted,
+    course_title,
     language_note,
     page_language,
     shown_lesson,
@@ -91,6 +93,15 @@ def _not_enrolled(course):
     return redirect(url_for("courses.course_page", slug=course.slug))
 
 
+def _titled(message: str, course) -> Markup:
+    """A translated ``message`` naming ``course`` (``%(title)s``) as the page's language does.
+
+    Markup, which the session keeps as such: an untranslated title is marked with its
+    language (:class:`~courses.shown.CourseTitle`), the message's own text escaped.
+    """
+    return escape(message) % {"title": course_title(course)}
+
+
 def _item_url(course, item) -> str:
     return url_for("courses.item", slug=course.slug, key=item.key)
 
@@ -110,10 +121,8 @@ def enrol(slug: str):
         return redirect(url_for("courses.course_page", slug=course.slug)), 303
     db.session.commit()
     if created:
-        flash(
-            _("You joined “%(title)s”. Start with the first lesson.", title=course.title),
-            "success",
-        )
+        flash(_titled(_("You joined “%(title)s”. Start with the first lesson."), course),
+              "success")
     return redirect(url_for("courses.resume", slug=course.slug))
 
 
@@ -314,7 +323,7 @@ def _after_item(course, enrolment, item, progress=None):
     :param progress: the enrolment's progress, when it is already read and current.
     """
     if enrolment.completed_version == course.version:
-        flash(_("Well done! You completed “%(title)s”.", title=course.title), "success")
+        flash(_titled(_("Well done! You completed “%(title)s”."), course), "success")
         return redirect(url_for("courses.completed", slug=course.slug), 303)
     if progress is None:
         progress = outline_for(enrolment)[0]
@@ -352,7 +361,7 @@ def submit(slug: str, key: str):
         return redirect(_item_url(course, quiz), 303)
     db.session.commit()
     if enrolment.completed_version == course.version and attempt.passed:
-        flash(_("Well done! You completed “%(title)s”.", title=course.title), "success")
+        flash(_titled(_("Well done! You completed “%(title)s”."), course), "success")
     return redirect(
         url_for("courses.attempt", slug=course.slug, key=quiz.key, number=attempt.attempt_no), 303
     )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import zipfile
 from typing import Any
 
 from flask import render_template
+from flask_babel import get_locale
 from markupsafe import Markup
 
+from ..i18n import format_in_zone
 from .contract import ExportSection
 
 #: The summary's own styles (it opens from the archive, with no site around it).
@@ -51,17 +54,28 @@ def section_csv(section: ExportSection) -> str:
 
 
 def build_archive(person: dict[str, Any], sections: list[ExportSection],
-                  generated: str) -> bytes:
-    """The zip: ``index.html``, ``data.json``, ``csv/<section>.csv`` and each section's files."""
+                  generated: dt.datetime, time_zone: str) -> bytes:
+    """The zip: ``index.html``, ``data.json``, ``csv/<section>.csv`` and each section's files.
+
+    The summary is written in the current locale (the caller forces the person's)
+    and says when it was prepared in ``time_zone``; ``data.json`` keeps the time
+    as ISO 8601 in UTC, for programs.
+
+    :param generated: when the archive was prepared (aware, UTC).
+    :param time_zone: the person's IANA time zone, for the summary's date.
+    """
     buffer = io.BytesIO()
     document = {
-        "generated": generated,
+        "generated": generated.isoformat(timespec="seconds"),
         "person": person,
         "sections": {s.key: {"title": str(s.title), "note": str(s.note), "rows": s.rows}
                      for s in sections},
     }
-    summary = render_template("lms/personal_data/export_summary.html", person=person,
-                              sections=sections, generated=generated, css=SUMMARY_CSS)
+    locale = get_locale()
+    summary = render_template(
+        "lms/personal_data/export_summary.html", person=person, sections=sections,
+        generated=format_in_zone(generated, time_zone, str(locale)), css=SUMMARY_CSS,
+        direction="rtl" if locale.character_order == "right-to-left" else "ltr")
 
     def add(name: str, data: bytes | str) -> None:
         info = zipfile.ZipInfo(name, _ZIP_TIME)

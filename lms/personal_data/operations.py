@@ -18,7 +18,7 @@ from ..accounts.models import User
 from ..accounts.operations import external_url
 from ..accounts.passwords import check_password
 from ..db import db, utcnow
-from ..i18n import in_language_of
+from ..i18n import in_language_of, zone_of
 from ..jobs import enqueue
 from ..mail import send_mail
 from .archive import build_archive
@@ -95,9 +95,13 @@ def prepare_export(ctx, request_id: int) -> None:
         return
     user = db.session.get(User, request.user_id)
     now = utcnow()
-    sections = export_user(user.id)
     person = {"id": user.id, "name": user.display_name, "email": user.email}
-    data = build_archive(person, sections, now.isoformat(timespec="seconds"))
+    # The archive is the person's, in their language and time zone, even when an admin
+    # recorded the request and gets the link (the mail below is in the recipient's).
+    # Sections are built inside the block too: their notes may be translated eagerly.
+    with in_language_of(user.locale):
+        sections = export_user(user.id)
+        data = build_archive(person, sections, now, zone_of(user.time_zone))
     token = secrets.token_urlsafe(32)
     hours = current_app.config["LMS_DATA_EXPORT_HOURS"]
     request.archive, request.archive_size = data, len(data)

@@ -133,3 +133,20 @@ def test_seed_imports_the_curriculum_once(app, db):
     assert db.session.scalar(select(func.count()).select_from(Course)) == count
     assert set(db.session.scalars(select(Course.version))) == {1}
     assert set(db.session.scalars(select(Course.status))) == {"published"}
+
+
+def test_every_table_header_names_its_column():
+    """No shipped lesson (nor its translations) has an empty header cell (axe's
+    ``empty-table-header``): the renderer would make it a ``<td>``, but the corner of a
+    comparison reads better named."""
+    from courses.markdown import parse
+
+    empty = []
+    for path in sorted(CONTENT_DIR.rglob("*.md")):
+        tokens = parse(path.read_text(encoding="utf-8"))
+        empty += [
+            (path.relative_to(CONTENT_DIR).as_posix(), token.map[0] + 1 if token.map else None)
+            for n, token in enumerate(tokens[:-1])
+            if token.type == "th_open" and not tokens[n + 1].content.strip()
+        ]
+    assert empty == []

@@ -92,3 +92,14 @@ def test_ordinary_markdown():
 def test_image_https_kept():
     html = render_markdown("![A chart](https://example.org/c.png)")
     assert '<img src="https://example.org/c.png" alt="A chart">' in html
+
+
+def test_an_empty_header_cell_is_a_plain_cell():
+    html = render_markdown("| | A | B |\n| --- | :-: | --- |\n| x | 1 | 2 |\n")
+    head = html.split("<tbody>")[0]
+    assert "<th></th>" not in head and head.count("<th>") + head.count("<th ") == 2
+    assert "<td></td>" in head
+    assert '<th style="text-align:center">A</th>' in head  # alignment kept on the others
+    # A named corner stays a header.
+    html = render_markdown("| Feature | A |\n| --- | --- |\n| x | 1 |\n")
+    assert "<th>Feature</th>" in html

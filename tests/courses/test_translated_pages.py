@@ -227,8 +227,10 @@ def test_the_catalogue_names_the_languages_and_filters_by_them(db, demo, client,
     assert '<option value="pl">Polski</option>' in html
     only_polish = client.get("/courses/?language=pl").get_data(as_text=True)
     assert "Kurs demonstracyjny" in only_polish and "Other course" not in only_polish
-    # A course not translated is marked as English inside the Polish page.
-    assert '<li class="card" lang="en">' in html
+    # A course not translated is marked as English inside the Polish page (its title and
+    # summary: the card's other lines are in Polish).
+    assert ('<h2 lang="en" dir="ltr"><a href="/courses/other-course">Other course</a></h2>'
+            '\n    <p lang="en" dir="ltr">A summary.</p>') in html
 
 
 def test_the_course_page_in_polish(db, demo, client, make_course):
