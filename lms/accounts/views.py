@@ -162,6 +162,9 @@ def change_password():
 @limiter.limit(_reset_limit, methods=["POST"])
 def request_reset():
     form = ResetRequestForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        # Someone signed in without a password (a learning platform's launch) sets one here.
+        form.email.data = current_user.email
     if form.validate_on_submit():
         # The mail is written to the outbox in this transaction and sent by a
         # worker after the commit: a slow or refusing mail server cannot fail this page.

@@ -365,3 +365,29 @@ def test_an_account_made_by_a_launch_is_not_erased_as_never_used(app, client, pl
     db.session.commit()
     user = db.session.scalar(select(User))
     assert user.email == "pat@university.example" and user.last_login_dt is not None
+
+
+def test_an_account_made_by_a_launch_is_offered_a_password_before_closing(
+    client, platform, make_course, outbox
+):
+    """It has no password, so the close page cannot be confirmed with one: it says so and
+    sends the person to set one (the emailed link proves the address is theirs)."""
+    from lms.personal_data.models import DataRequest
+    from lms.testing import csrf_token
+
+    make_course()
+    _launch(client, platform)
+    _consent(client)
+    page = client.get("/account/close").get_data(as_text=True)
+    assert "Your account has no password" in page
+    assert 'href="/account/reset"' in page and 'name="password"' not in page
+    # The page to ask for the link knows who is asking.
+    assert 'value="pat@university.example"' in client.get("/account/reset").get_data(
+        as_text=True)
+    # A form sent anyway (an old page, a script) is refused with the same advice.
+    refused = client.post("/account/close", data={
+        "csrf_token": csrf_token(client, "/account/data"), "password": "anything at all"},
+        follow_redirects=True)
+    html = refused.get_data(as_text=True)
+    assert "Your account has no password yet." in html and "not correct" not in html
+    assert db.session.scalar(select(DataRequest)) is None and outbox() == []
