@@ -121,7 +121,8 @@ def _api_tokens(user_id: int) -> ExportSection:
     return ExportSection(
         "api_tokens", _l("Your API tokens (never the tokens themselves)"),
         tables=("lms_api_token",),
-        rows=[{"name": t.name, "starts_with": t.prefix, "scopes": t.scopes, "made": _iso(t.created_dt), "expires": _iso(t.expires_dt),
+        rows=[{"name": t.name, "starts_with": t.prefix, "scopes": t.scopes,
+               "made": _iso(t.created_dt), "expires": _iso(t.expires_dt),
                "revoked": _iso(t.revoked_dt) or ""}
               for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
                                           .order_by(ApiToken.id))],
