@@ -72,6 +72,15 @@ def login():
     """OIDC login initiation: the platform sends the browser here, we send it back to the
     platform's authorisation endpoint with a state (cookie) and a signed nonce."""
     target = request.values.get("target_link_uri", "")
+    client_id = request.values.get("client_id")
+    issuer = request.values.get("iss", "")
+    if client_id is not None and issuer and not tool.ToolConf().is_registered(issuer,
+                                                                              client_id):
+        current_app.logger.info("LTI login refused: client id %r not registered for %r",
+                                client_id, issuer)
+        return _refused(_("This platform sent a client ID the Centre has not registered for "
+                          "it. Ask your administrator to register the platform with this "
+                          "client ID, or to correct the tool's settings on the platform."))
     try:
         oidc = tool.login(target)
         return oidc.redirect(url_for("lti.launch", _external=True))

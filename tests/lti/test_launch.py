@@ -391,3 +391,36 @@ def test_an_account_made_by_a_launch_is_offered_a_password_before_closing(
     html = refused.get_data(as_text=True)
     assert "Your account has no password yet." in html and "not correct" not in html
     assert db.session.scalar(select(DataRequest)) is None and outbox() == []
+
+
+def test_a_login_for_an_unregistered_client_id_is_refused(client, platform):
+    """Never sent on to the platform with the registered client's id instead."""
+    response = client.get("/lti/login", query_string={
+        "iss": ISSUER, "login_hint": "user-1", "target_link_uri": "http://localhost/",
+        "client_id": "nope"})
+    assert response.status_code == 400
+    assert "client ID the Centre has not registered" in response.get_data(as_text=True)
+    # Without a client id (it is optional) the issuer's one registration is found.
+    without = client.get("/lti/login", query_string={
+        "iss": ISSUER, "login_hint": "user-1", "target_link_uri": "http://localhost/"})
+    assert without.status_code == 302 and "client_id=centre-tool" in without.location
+
+
+def test_two_registrations_of_one_issuer_are_told_apart_by_client_id(client, platform):
+    from lms.lti.models import LtiPlatform
+
+    from .conftest import CLIENT_ID
+
+    db.session.add(LtiPlatform(
+        name="Second tool", issuer=ISSUER, client_id="second-tool",
+        auth_login_url=f"{ISSUER}/auth2", auth_token_url=f"{ISSUER}/token",
+        key_set_url=f"{ISSUER}/jwks", deployment_ids="deployment-2"))
+    db.session.commit()
+    for client_id, auth in ((CLIENT_ID, "/auth?"), ("second-tool", "/auth2?")):
+        response = client.get("/lti/login", query_string={
+            "iss": ISSUER, "login_hint": "u", "target_link_uri": "http://localhost/",
+            "client_id": client_id})
+        assert response.status_code == 302 and auth in response.location
+        assert f"client_id={client_id}" in response.location
+    assert client.get("/lti/login", query_string={
+        "iss": ISSUER, "login_hint": "u", "client_id": "nope"}).status_code == 400
