@@ -240,35 +240,6 @@ def test_a_control_character_is_a_bad_request(client, make_user, make_token):
     assert "control characters" in body["message"]
 
 
-def _catalogues_with_api_strings(directory, code: str) -> str:
-    """Complete pseudo-catalogues for ``code`` that also hold the strings of
-    ``lms/api/__init__.py`` as extracted now (the shipped template is regenerated
-    after a change, so it may not hold new ones yet)."""
-    from pathlib import Path
-
-    from babel.messages.extract import extract_from_file
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po, write_po
-
-    from lms.testing import pseudo_translate, write_pseudo_catalogues
-
-    folder = write_pseudo_catalogues(directory, (code,))
-    source = Path(__file__).resolve().parents[2] / "lms" / "api" / "__init__.py"
-    po = Path(folder) / code / "LC_MESSAGES" / "messages.po"
-    with po.open("rb") as f:
-        catalogue = read_po(f)
-    for _line, message, _comments, _context in extract_from_file(
-        "python", str(source), keywords={"_": None, "_l": None}
-    ):
-        if catalogue.get(message) is None:
-            catalogue.add(message, pseudo_translate(message))
-    with po.open("wb") as f:
-        write_po(f, catalogue)
-    with po.with_suffix(".mo").open("wb") as f:
-        write_mo(f, catalogue)
-    return folder
-
-
 def test_invalid_list_arguments_are_explained_in_the_request_language(
     make_app, make_user, tmp_path
 ):
@@ -276,9 +247,10 @@ def test_invalid_list_arguments_are_explained_in_the_request_language(
     from lms.api import state_of
     from lms.api.tokens import create_token
     from lms.testing import PSEUDO_OPEN
+    from tests.fresh_catalogues import catalogues_with
 
-    app = make_app({"LMS_LANGUAGES": "en,pl",
-                    "BABEL_TRANSLATION_DIRECTORIES": _catalogues_with_api_strings(tmp_path, "pl")})
+    folder = catalogues_with(tmp_path, "pl", "lms/api/__init__.py")
+    app = make_app({"LMS_LANGUAGES": "en,pl", "BABEL_TRANSLATION_DIRECTORIES": folder})
     with app.app_context():
         known = set(state_of(app).scopes)
         _, secret = create_token(make_user(), "t", sorted(known), 7, known_scopes=known)
