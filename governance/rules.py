@@ -84,6 +84,18 @@ DEFAULT_RULES: dict[str, Any] = {
     },
 }
 
+#: The labels the rules ship with (member classes, minor corrections), marked for the
+#: catalogue. The defaults above are data, stored in the rulebook and renamed by a rules
+#: change, so they stay plain English there; a label still equal to one of these is shown
+#: in the reader's language (:meth:`Rulebook.shipped_label`), one the co-op wrote as written.
+SHIPPED_LABELS: dict[str, Any] = {
+    "Learner member": _l("Learner member"),
+    "Worker member": _l("Worker member"),
+    "Supporter member": _l("Supporter member"),
+    "Spelling, grammar or punctuation": _l("Spelling, grammar or punctuation"),
+    "A broken or moved link": _l("A broken or moved link"),
+}
+
 #: What the rules form and the error messages call each rule.
 RULE_LABELS = {
     "ordinary_majority_percent": _l("Ordinary resolution: share of votes cast to exceed (%)"),
@@ -246,6 +258,13 @@ class Rulebook:
     def __getitem__(self, key: str) -> Any:
         # A rule added after this version was stored: the version had the default.
         return self.values[key] if key in self.values else DEFAULT_RULES[key]
+
+    @staticmethod
+    def shipped_label(label: str) -> Any | None:
+        """A member class's or minor correction's label in the reader's language, if it is
+        still a shipped default (:data:`SHIPPED_LABELS`); ``None`` for a label the co-op
+        wrote, which is shown as written (its language is not recorded)."""
+        return SHIPPED_LABELS.get(label)
 
     def resolution_for(self, kind_key: str, kind_default: str) -> str:
         """The resolution class a decision kind needs under these rules."""

@@ -1,4 +1,4 @@
-"""Flask-Login wiring: loading the user from the session id."""
+"""Flask-Login wiring: loading the user from the session id, and signing someone in."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import functools
 import hmac
 from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, flash, session
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager
+from flask_login import LoginManager, login_user
 from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -88,3 +89,35 @@ def load_user(session_id: str) -> User | None:
     # Not a mapped attribute: the values belong to this request's load of the user.
     user._lms_loaded = dict(zip(_LOADED_WITH_USER, row[1:], strict=True))
     return user if user.is_active else None
+
+
+def sign_in(user: User) -> bool:
+    """Sign ``user`` in on this browser: what every sign-in route does, in one place.
+
+    The password form, registration, a reset or invitation link, a password
+    change and an LTI launch all come here, so that each does all of it:
+
+    - a fresh session (nothing from before the sign-in survives: fixation);
+    - the sign-in time (an account signed in to is not "never used", which
+      the retention rule for unused invitations erases);
+    - the address remembered for the login limits (:mod:`.known_addresses`);
+    - a pending account closure called off, as the close page and the
+      closure's receipt promise ("signing in before then cancels it"), with a
+      message that says so.
+
+    Writes in the caller's transaction, which it commits next.
+
+    :return: whether a pending closure was called off.
+    """
+    from ..db import utcnow
+    from ..personal_data.operations import cancel_closure_on_sign_in
+    from .known_addresses import remember_address
+
+    cancelled = cancel_closure_on_sign_in(user)
+    session.clear()
+    login_user(user)
+    user.last_login_dt = utcnow()
+    remember_address(user)
+    if cancelled:
+        flash(_("Welcome back: your account will not be closed."), "success")
+    return cancelled

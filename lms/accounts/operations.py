@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -30,6 +31,31 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+#: The longest address an account holds (the ``email`` column's length).
+EMAIL_MAX_LENGTH = 320
+
+
+def valid_email(value: object) -> str | None:
+    """``value`` as an account's address if it is one, else ``None``.
+
+    The one rule for every address an account gets, the registration form's:
+    a single string that, stripped, is an email address by ``email_validator``
+    (syntax only, no DNS look-up) and fits the column. Returned normalised
+    (:func:`normalise_email`). Anything else (a list, a number, a name, an
+    address too long to keep whole) is no address: never stored, never cut.
+    """
+    if not isinstance(value, str):
+        return None
+    address = value.strip()
+    if not address or len(address) > EMAIL_MAX_LENGTH:
+        return None
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return normalise_email(address)
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
@@ -46,10 +72,14 @@ def create_user(
     :param password: ``None`` creates an account whose owner sets a password
         later through an emailed link (invitations).
     :param locale: the account's language (``None``: as the browser prefers).
-    :raises AccountError: the email is already registered.
+    :raises AccountError: the email is not an address (:func:`valid_email`) or is
+        already registered.
     """
+    address = valid_email(email)
+    if address is None:
+        raise AccountError(_("Enter an email address like name@example.org."))
     user = User(
-        email=normalise_email(email),
+        email=address,
         display_name=display_name.strip(),
         password_hash=hash_password(password) if password else None,
         locale=locale,
@@ -80,8 +110,11 @@ def create_invited_users(people: list[tuple[str, str]]) -> list[User]:
     thousand people): one flush for the accounts, one for the audit events.
     The owners set their passwords through :func:`invitation_links`.
 
-    :raises AccountError: one of the addresses was registered meanwhile.
+    :raises AccountError: one of the addresses is not one (:func:`valid_email`), or was
+        registered meanwhile.
     """
+    if any(valid_email(email) is None for email, _name in people):
+        raise AccountError(_("Enter an email address like name@example.org."))
     users = [
         User(email=normalise_email(email), display_name=name.strip(), password_hash=None)
         for email, name in people
@@ -228,11 +261,13 @@ def set_language(user: User, code: str) -> None:
 def change_email(user: User, password: str, new_email: str) -> None:
     """Change the login email after checking the password.
 
-    :raises AccountError: wrong password, or the address is taken.
+    :raises AccountError: wrong password, not an address, or the address is taken.
     """
     if not check_password(user.password_hash, password):
         raise AccountError(_("Your current password is not correct."))
-    new_email = normalise_email(new_email)
+    new_email = valid_email(new_email)
+    if new_email is None:
+        raise AccountError(_("Enter an email address like name@example.org."))
     if new_email == user.email:
         return
     if find_user_by_email(new_email) is not None:

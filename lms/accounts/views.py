@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from ..db import db
 from ..extensions import form_email_key, limiter
@@ -25,6 +25,7 @@ from ..i18n import visitor_language
 from ..permissions import ROLES, login_required, public
 from ..tokens import TokenState, find_token
 from . import operations as ops
+from .auth import sign_in
 from .forms import (
     ChangePasswordForm,
     EmailChangeForm,
@@ -35,7 +36,7 @@ from .forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from .known_addresses import remember_address, typed_account_knows_this_address
+from .known_addresses import typed_account_knows_this_address
 from .models import User
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -54,12 +55,6 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _start_session(user) -> None:
-    # A fresh session at login: nothing from before login survives (fixation).
-    session.clear()
-    login_user(user)
-    # In the caller's transaction, which it commits next.
-    remember_address(user)
 
 
 ACCOUNT_LIMITED = _l(
@@ -95,7 +90,7 @@ def register():
         except ops.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            _start_session(user)
+            sign_in(user)
             db.session.commit()
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
             return redirect(url_for("lms.home"))
@@ -123,14 +118,9 @@ def login():
         if user is None:
             form.password.errors.append(_("The email address or password is not correct."))
         else:
-            from ..personal_data.operations import cancel_closure_on_sign_in
-
-            cancelled = cancel_closure_on_sign_in(user)
-            _start_session(user)
+            sign_in(user)
             db.session.commit()
             flash(_("You are logged in."), "success")
-            if cancelled:
-                flash(_("Welcome back: your account will not be closed."), "success")
             return redirect(safe_next(form.next.data) or url_for("lms.home"))
     return render_template("lms/accounts/login.html", form=form)
 
@@ -160,7 +150,7 @@ def change_password():
         except ops.AccountError as exc:
             form.current.errors.append(str(exc))
         else:
-            _start_session(current_user._get_current_object())
+            sign_in(current_user._get_current_object())
             db.session.commit()
             flash(_("Your password is changed. You are logged out everywhere else."), "success")
             return redirect(url_for("accounts.profile"))
@@ -172,6 +162,9 @@ def change_password():
 @limiter.limit(_reset_limit, methods=["POST"])
 def request_reset():
     form = ResetRequestForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        # Someone signed in without a password (a learning platform's launch) sets one here.
+        form.email.data = current_user.email
     if form.validate_on_submit():
         # The mail is written to the outbox in this transaction and sent by a
         # worker after the commit: a slow or refusing mail server cannot fail this page.
@@ -215,7 +208,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         state, user = ops.reset_password(token, form.password.data)
         if state is TokenState.VALID:
-            _start_session(user)
+            sign_in(user)
             db.session.commit()
             flash(_("Your new password is set and you are logged in."), "success")
             return redirect(url_for("lms.home"))
@@ -235,7 +228,7 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         state, user = ops.accept_invitation(token, form.password.data)
         if state is TokenState.VALID:
-            _start_session(user)
+            sign_in(user)
             db.session.commit()
             flash(_("Welcome! Your password is set and you are logged in."), "success")
             return redirect(url_for("lms.home"))

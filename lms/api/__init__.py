@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 from flask import Flask, Response, current_app, g, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from flask_smorest import Api, Blueprint
@@ -162,8 +163,8 @@ def token_required(scope: str) -> Callable[[Callable], Callable]:
 def authenticate(scope: str) -> None:
     """Sign in the owner of the request's bearer token, if it holds ``scope``.
 
-    :raises ApiError: 401 without a current token, 403 when it lacks the scope,
-        429 over the token's rate limit.
+    :raises ApiError: 401 without a current token or while its owner's account is being
+        closed, 403 when it lacks the scope, 429 over the token's rate limit.
     """
     from flask_login import AnonymousUserMixin
 
@@ -179,6 +180,11 @@ def authenticate(scope: str) -> None:
     token = find_usable(secret.strip())
     if token is None:
         raise ApiError(401, "invalid_token", _l("This token is unknown, expired or revoked."))
+    if token.closing:
+        raise ApiError(401, "account_closing", _l(
+            "The account this token belongs to is being closed, so its tokens do not work. "
+            "Signing in on the site before the closing date cancels the closure, and the "
+            "token works again."))
     _count(token.id)
     if scope not in token.scope_set:
         raise ApiError(
@@ -271,7 +277,8 @@ def listing(bp: Blueprint, item, name: str) -> Callable[[Callable], Callable]:
 def cursor_args() -> dict[str, Any]:
     """``after`` and ``limit`` from the query string, checked as :class:`~.schemas.CursorArgs`.
 
-    :raises ApiError: 422 with the messages by location and field, as webargs gives them.
+    :raises ApiError: 422 with the messages by location and field, as webargs gives them,
+        in the request's language (as the error's ``message`` is).
     """
     from .schemas import MAX_LIMIT
 
@@ -279,18 +286,18 @@ def cursor_args() -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     after = args.get("after")
     if after is not None and len(after) > 1000:
-        errors["after"] = ["Longer than maximum length 1000."]
+        errors["after"] = [_("Longer than maximum length %(max)d.", max=1000)]
     raw = args.get("limit")
     limit = 50
     if raw is not None:
         try:
             limit = int(raw)
         except ValueError:
-            errors["limit"] = ["Not a valid integer."]
+            errors["limit"] = [_("Not a valid integer.")]
         else:
             if not 1 <= limit <= MAX_LIMIT:
-                errors["limit"] = [f"Must be greater than or equal to 1 and less than or equal"
-                                   f" to {MAX_LIMIT}."]
+                errors["limit"] = [_("Must be greater than or equal to %(min)d and less than "
+                                     "or equal to %(max)d.", min=1, max=MAX_LIMIT)]
     if errors:
         raise ApiError(422, "invalid_request", _l("The request's parameters are not valid."),
                        errors={"query": errors})

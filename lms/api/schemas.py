@@ -31,8 +31,9 @@ class ErrorSchema(Schema):
     status = fields.Integer(required=True, metadata={"description": "The HTTP status."})
     code = fields.String(
         required=True,
-        metadata={"description": "Stable: unauthorized, invalid_token, insufficient_scope, "
-                  "forbidden, not_found, invalid_request, rate_limited, ..."},
+        metadata={"description": "Stable: bad_request, unauthorized, invalid_token, "
+                  "account_closing, insufficient_scope, forbidden, not_found, "
+                  "invalid_request, rate_limited, ..."},
     )
     message = fields.String(required=True, metadata={"description": "For people."})
     errors = fields.Dict(

@@ -17,6 +17,7 @@ from .. import audit
 from ..accounts.models import User, UserRole
 from ..db import UTCDateTime, db, utcnow
 from ..directread import DirectRead
+from ..personal_data.models import CLOSURE, PENDING, DataRequest
 from .models import ApiToken
 
 #: Every token starts with this, so secret scanners and people recognise one.
@@ -106,11 +107,22 @@ def tokens_of(user_id: int) -> list[ApiToken]:
     )
 
 
-#: A current token of an active account, with its owner's roles: one statement, one row
-#: per role, run directly (it is part of every API request, see :mod:`lms.directread`).
-#: Expiry, revocation and the account's state are compared in SQL: nothing to convert.
+#: Whether the token's owner asked to close their account and it is in its grace period
+#: (a closure pending; at most one per person, by a unique partial index).
+_CLOSING = (
+    select(DataRequest.id)
+    .where(DataRequest.user_id == User.id, DataRequest.kind == CLOSURE,
+           DataRequest.state == PENDING)
+    .exists()
+    .label("closing")
+)
+
+#: A current token of an active account, with its owner's roles and whether the account is
+#: being closed: one statement, one row per role, run directly (it is part of every API
+#: request, see :mod:`lms.directread`). Expiry, revocation and the account's state are
+#: compared in SQL: nothing to convert.
 _LOOKUP = DirectRead(
-    select(ApiToken.id, ApiToken.user_id, ApiToken.scopes, UserRole.role)
+    select(ApiToken.id, ApiToken.user_id, ApiToken.scopes, UserRole.role, _CLOSING)
     .join(User, User.id == ApiToken.user_id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(
@@ -130,6 +142,10 @@ class UsableToken:
     user_id: int
     scope_set: frozenset[str]
     role_names: frozenset[str]
+    #: The owner's account is being closed (its grace period): the token answers nothing
+    #: until the closure is cancelled by signing in, as the close page says ("signed out
+    #: everywhere"); it is not revoked, so it works again then.
+    closing: bool = False
 
 
 def find_usable(secret: str) -> UsableToken | None:
@@ -147,4 +163,4 @@ def find_usable(secret: str) -> UsableToken | None:
     if not rows:
         return None
     return UsableToken(rows[0].id, rows[0].user_id, frozenset(rows[0].scopes.split()),
-                       frozenset(r.role for r in rows if r.role))
+                       frozenset(r.role for r in rows if r.role), bool(rows[0].closing))

@@ -60,10 +60,14 @@ class ToolConf(ToolConfAbstract):
         return list(db.session.scalars(select(LtiPlatform).where(LtiPlatform.issuer == iss)))
 
     def check_iss_has_one_client(self, iss: str) -> bool:
-        return len(self._platforms(iss)) == 1
+        # Never: pylti1p3 then looks a registration up by issuer alone, ignoring the client
+        # id the platform sent (a login for an unregistered client would be sent on with the
+        # registered one's). By issuer and client id, a missing client id (optional in a
+        # login initiation) still finds an issuer's only registration (``_platform``).
+        return False
 
     def check_iss_has_many_clients(self, iss: str) -> bool:
-        return len(self._platforms(iss)) > 1
+        return True
 
     def _platform(self, iss: str, client_id: str | None = None) -> LtiPlatform | None:
         found = self._platforms(iss)
@@ -74,6 +78,11 @@ class ToolConf(ToolConfAbstract):
     def find_registration_by_issuer(self, iss, *args, **kwargs):
         platform = self._platform(iss)
         return registration_of(platform) if platform else None
+
+    def is_registered(self, iss: str, client_id: str | None) -> bool:
+        """Whether a login for ``iss`` and ``client_id`` (``None``: not sent) finds one
+        registration."""
+        return self._platform(iss, client_id) is not None
 
     def find_registration_by_params(self, iss, client_id, *args, **kwargs):
         platform = self._platform(iss, client_id)

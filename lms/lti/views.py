@@ -15,12 +15,11 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
@@ -73,6 +72,15 @@ def login():
     """OIDC login initiation: the platform sends the browser here, we send it back to the
     platform's authorisation endpoint with a state (cookie) and a signed nonce."""
     target = request.values.get("target_link_uri", "")
+    client_id = request.values.get("client_id")
+    issuer = request.values.get("iss", "")
+    if client_id is not None and issuer and not tool.ToolConf().is_registered(issuer,
+                                                                              client_id):
+        current_app.logger.info("LTI login refused: client id %r not registered for %r",
+                                client_id, issuer)
+        return _refused(_("This platform sent a client ID the Centre has not registered for "
+                          "it. Ask your administrator to register the platform with this "
+                          "client ID, or to correct the tool's settings on the platform."))
     try:
         oidc = tool.login(target)
         return oidc.redirect(url_for("lti.launch", _external=True))
@@ -103,10 +111,8 @@ def launch():
     pending = {
         "platform_id": platform.id,
         "sub": str(data.get("sub", ""))[:255],
-        # The name becomes an account's: no text-direction overrides (lms.forms.PersonName
-        # refuses them where people type a name; a platform's claim cannot be asked again).
-        "name": BIDI_CONTROLS.sub("", str(data.get("name") or data.get("given_name") or ""))[:120],
-        "email": str(data.get("email") or "")[:320],
+        "name": _claimed_name(data.get("name")) or _claimed_name(data.get("given_name")),
+        "email": _claimed_email(data.get("email")),
         "target": _local_path(data.get(CLAIM + "target_link_uri")),
         "ags": data.get("https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"),
         "context": launch_context(data),
@@ -130,6 +136,42 @@ def launch():
     return response
 
 
+#: The longest name an account holds (the ``display_name`` column's length).
+NAME_MAX_LENGTH = 120
+
+
+def _claimed_name(value: object) -> str:
+    """A name claim as an account's name, or ``""``: not given.
+
+    The registration form's rule: one non-empty string that fits the column.
+    Text-direction overrides are taken out (:class:`lms.forms.PersonName` refuses
+    them where people type a name; a platform's claim cannot be asked again).
+    Anything else (a list, an object, a name too long to keep whole) is no name:
+    a name cut short or printed from a structure would go on certificates.
+    """
+    if not isinstance(value, str):
+        return ""
+    name = BIDI_CONTROLS.sub("", value).strip()
+    return name if len(name) <= NAME_MAX_LENGTH else ""
+
+
+def _account_name(pending: dict) -> str:
+    """The name of an account made at a first launch: the claimed one, else the address
+    (its part before the ``@`` when the whole would not fit the name column)."""
+    email = pending["email"]
+    if pending["name"]:
+        return pending["name"]
+    return email if len(email) <= NAME_MAX_LENGTH else email.partition("@")[0]
+
+
+def _claimed_email(value: object) -> str:
+    """An email claim as an account's address (:func:`lms.accounts.operations.valid_email`),
+    or ``""``: not given (the person then signs in to an account of their own to link)."""
+    from ..accounts.operations import valid_email
+
+    return valid_email(value) or ""
+
+
 def _sign_in(user_id: int, pending: dict):
     from ..accounts.models import User
 
@@ -142,10 +184,11 @@ def _sign_in(user_id: int, pending: dict):
         remember(pending["platform_id"], user.id, pending["sub"], pending["target"],
                  pending.get("ags"))
     remember_context(pending["platform_id"], user.id, pending.get("context"))
-    db.session.commit()
     if not (current_user.is_authenticated and current_user.id == user.id):
-        session.clear()
-        login_user(user)
+        from ..accounts.auth import sign_in
+
+        sign_in(user)  # as every sign-in route does: it calls a pending closure off too
+    db.session.commit()
     response = redirect(pending["target"], code=303)
     if "deep_link" in pending:
         response.set_cookie(
@@ -188,8 +231,11 @@ def link():
         if current_user.is_authenticated:
             user = current_user
         elif pending["email"] and existing is None:
-            user = accounts.create_user(pending["email"], pending["name"] or pending["email"],
-                                        None)
+            try:
+                user = accounts.create_user(pending["email"], _account_name(pending), None)
+            except accounts.AccountError as exc:
+                # Registered meanwhile (or a link made before the address rule): say so.
+                return _refused(str(exc))
         else:
             abort(400)
         db.session.add(LtiAccount(platform_id=platform.id, subject=pending["sub"],
@@ -198,9 +244,11 @@ def link():
         audit.record("lms.lti.linked", subject_type="user", subject_id=user.id,
                      data={"platform": platform.name}, actor_id=user.id)
         db.session.commit()
+        response = _sign_in(user.id, pending)
+        # After the sign-in: its fresh session would drop a message flashed before it.
         flash(_("Your %(platform)s account is linked. Next time you will come straight in.",
                 platform=platform.name), "success")
-        return _sign_in(user.id, pending)
+        return response
     return render_template("lms/lti/link.html", platform=platform, pending=pending,
                            existing=existing, form=form)
 

@@ -98,6 +98,9 @@ class ExportSection:
     :param rows: plain JSON-able dicts, all with the same keys.
     :param files: extra files by path inside the archive (a certificate's PDF).
     :param note: a sentence shown under the heading (what is left out and why).
+    :param tables: the declared tables whose rows about the person the section holds
+        (a test checks that every table a package declares personal is in one of its
+        sections, so a table added later is not left out of the export).
     """
 
     key: str
@@ -105,6 +108,7 @@ class ExportSection:
     rows: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     note: Any = ""
+    tables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""The core's own personal data: accounts, roles, tokens, mail, jobs, the audit log, requests."""
+"""The core's own personal data: accounts, roles, tokens, mail, jobs, the audit log, requests.
+
+Its export is in :mod:`.core_export`.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +28,12 @@ from .contract import (
     LEGITIMATE_INTERESTS,
     PSEUDONYMISED,
     ErasureSubject,
-    ExportSection,
     PersonalDataProvider,
     RetentionRule,
     TableDeclaration,
     not_personal,
 )
+from .core_export import export
 from .models import DataRequest
 
 TABLES = (
@@ -179,68 +182,6 @@ TABLES = (
         closure_note=_l("The record that your account was closed, with its dates."),
     ),
 )
-
-
-def _iso(value):
-    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
-
-
-def export(user_id: int) -> list[ExportSection]:
-    user = db.session.get(User, user_id)
-    profile = ExportSection("profile", _l("Your account"), rows=[{
-        "id": user.id, "email": user.email, "display_name": user.display_name,
-        "locale": user.locale or "", "time_zone": user.time_zone or "",
-        "created": _iso(user.created_dt),
-        "last_sign_in": _iso(user.last_login_dt) or "",
-        "roles": " ".join(sorted(user.role_names)),
-    }])
-    about = or_(audit.AuditEvent.actor_id == user_id,
-                (audit.AuditEvent.subject_type == "user")
-                & (audit.AuditEvent.subject_id == str(user_id)))
-    events = ExportSection(
-        "audit_events", _l("Audit log entries by you or about you"),
-        rows=[{"when": _iso(e.occurred_dt), "action": e.action,
-               "by_you": e.actor_id == user_id, "subject_type": e.subject_type or "",
-               "subject_id": e.subject_id or "", "details": e.data,
-               "personal_details": (e.personal or {}).get("fields", {})}
-              for e in db.session.scalars(
-                  select(audit.AuditEvent).where(about).order_by(audit.AuditEvent.id))],
-    )
-    mail = ExportSection(
-        "emails", _l("Emails the site wrote to you"),
-        rows=[{"written": _iso(m.created_dt), "subject": m.subject, "status": m.status,
-               "body": m.body}
-              for m in db.session.scalars(select(OutboxMessage)
-                                          .where(OutboxMessage.recipient == user.email)
-                                          .order_by(OutboxMessage.id))],
-    )
-    requests = ExportSection(
-        "data_requests", _l("Your requests about your data"),
-        rows=[{"kind": r.kind, "channel": r.channel, "state": r.state,
-               "made": _iso(r.created_dt), "finished": _iso(r.finished_dt) or ""}
-              for r in db.session.scalars(select(DataRequest)
-                                          .where(DataRequest.user_id == user_id)
-                                          .order_by(DataRequest.id))],
-    )
-    notices = ExportSection(
-        "notifications", _l("Notices the site showed or sent you"),
-        rows=[{"when": _iso(n.created_dt), "kind": n.kind, "subject": n.subject,
-               "text": n.body, "read": _iso(n.read_dt) or ""}
-              for n in db.session.scalars(select(Notification)
-                                          .where(Notification.user_id == user_id)
-                                          .order_by(Notification.id))],
-    )
-    from ..api.models import ApiToken
-
-    tokens = ExportSection(
-        "api_tokens", _l("Your API tokens (never the tokens themselves)"),
-        rows=[{"name": t.name, "starts_with": t.prefix, "scopes": t.scopes,
-               "made": _iso(t.created_dt), "expires": _iso(t.expires_dt),
-               "revoked": _iso(t.revoked_dt) or ""}
-              for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
-                                          .order_by(ApiToken.id))],
-    )
-    return [profile, requests, notices, tokens, mail, events]
 
 
 def pseudonymous_email(user_id: int) -> str:

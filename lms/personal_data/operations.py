@@ -167,8 +167,13 @@ def pending_closure(user_id: int) -> DataRequest | None:
 def request_closure(user: User, password: str, *, revoke_certificates: bool) -> DataRequest:
     """Close ``user``'s account after the grace period; end their sessions; email a receipt.
 
-    :raises DataRequestError: wrong password, or a closure already pending.
+    :raises DataRequestError: wrong password, no password at all (an account made by a
+        learning platform's launch or an invitation: its owner sets one first, through the
+        emailed link that proves the address is theirs), or a closure already pending.
     """
+    if user.password_hash is None:
+        raise DataRequestError(_("Your account has no password yet. Set one first (we email "
+                                 "you a link), then close your account with it."))
     if not check_password(user.password_hash, password):
         raise DataRequestError(_("Your password is not correct."))
     return _close(user, revoke_certificates=revoke_certificates)

@@ -100,13 +100,22 @@ def _closure_plan() -> list[dict]:
 @bp.route("/account/close", methods=["GET", "POST"])
 @login_required
 def close_account():
-    """Say exactly what will be erased and kept, then close with the password."""
+    """Say exactly what will be erased and kept, then close with the password.
+
+    An account without a password (made by a learning platform's launch, or by an
+    invitation never taken up) is sent to set one first, through the emailed reset link:
+    the closure is confirmed the one way the site confirms it is the owner.
+    """
     form = CloseAccountForm()
     if form.validate_on_submit():
         try:
             request = ops.request_closure(current_user, form.password.data,
                                           revoke_certificates=form.revoke_certificates.data)
         except ops.DataRequestError as exc:
+            if current_user.password_hash is None:
+                # No password field on the page to attach the message to: it says why.
+                flash(str(exc), "error")
+                return redirect(url_for(".close_account"), code=303)
             form.password.errors.append(str(exc))
         else:
             db.session.commit()
@@ -118,6 +127,7 @@ def close_account():
     return render_template("lms/personal_data/close.html", form=form, plan=_closure_plan(),
                            kept=kept_for(current_user.id),
                            pending=ops.pending_closure(current_user.id),
+                           has_password=current_user.password_hash is not None,
                            days=current_app.config["LMS_CLOSURE_GRACE_DAYS"])
 
 

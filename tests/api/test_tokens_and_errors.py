@@ -88,6 +88,30 @@ def test_expired_and_switched_off_tokens_stop_working(client, make_user, make_to
     _error_shape(client.get("/api/v1/me", headers=bearer(secret)), 401, "invalid_token")
 
 
+def test_tokens_stop_while_the_account_is_being_closed_and_work_again_if_cancelled(
+    client, make_user, make_token, login
+):
+    """The close page says the person is signed out everywhere: their tokens too, for
+    the grace period; signing in cancels the closure, and the same token works again."""
+    from lms.personal_data.models import DataRequest
+    from lms.testing import TEST_PASSWORD, csrf_token
+
+    user = make_user(email="tess@example.org")
+    secret = make_token(user)
+    assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+    browser = login(user)
+    closed = browser.post("/account/close", data={
+        "csrf_token": csrf_token(browser, "/account/close"), "password": TEST_PASSWORD})
+    assert closed.status_code == 302
+    body = _error_shape(client.get("/api/v1/me", headers=bearer(secret)), 401,
+                        "account_closing")
+    assert "being closed" in body["message"]
+    assert client.get("/api/v1/courses/", headers=bearer(secret)).status_code == 401
+    login(user)  # signing in cancels the closure
+    assert db.session.scalar(select(DataRequest.state)) == "cancelled"
+    assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+
+
 def test_rate_limit_per_token(make_app, make_user):
     from lms.api import state_of
     from lms.api.tokens import create_token
@@ -189,3 +213,58 @@ def test_tokens_are_exported_without_their_secret_and_erased(app, make_user, mak
     erase(ErasureSubject(user_id=user.id, email=user.email, display_name=user.display_name,
                          pseudonym="Former learner", now=utcnow()))
     assert db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id)) is None
+
+
+def test_every_error_code_is_documented():
+    """docs/api.md § Errors names every code a program may get: the status codes'
+    (``lms.api.errors.CODES``) and every ``ApiError`` raised in the packages."""
+    from pathlib import Path
+
+    from lms.api.errors import CODES
+
+    root = Path(__file__).resolve().parents[2]
+    errors = root.joinpath("docs", "api.md").read_text().split("## Errors", 1)[1]
+    errors = errors.split("\n## ", 1)[0]
+    raised = set()
+    for package in ("lms", "courses", "certificates", "governance"):
+        for source in root.joinpath(package).rglob("*.py"):
+            raised |= set(re.findall(r'ApiError\(\s*\d+,\s*"([a-z_]+)"', source.read_text()))
+    missing = {code for code in {*CODES.values(), *raised} if f"`{code}`" not in errors}
+    assert missing == set()
+
+
+def test_a_control_character_is_a_bad_request(client, make_user, make_token):
+    secret = make_token(make_user())
+    body = _error_shape(client.get("/api/v1/courses/?after=%C2%85", headers=bearer(secret)),
+                        400, "bad_request")
+    assert "control characters" in body["message"]
+
+
+def test_invalid_list_arguments_are_explained_in_the_request_language(
+    make_app, make_user, tmp_path
+):
+    """The 422's field messages are in the language of its ``message``, not always English."""
+    from lms.api import state_of
+    from lms.api.tokens import create_token
+    from lms.testing import PSEUDO_OPEN
+    from tests.fresh_catalogues import catalogues_with
+
+    folder = catalogues_with(tmp_path, "pl", "lms/api/__init__.py")
+    app = make_app({"LMS_LANGUAGES": "en,pl", "BABEL_TRANSLATION_DIRECTORIES": folder})
+    with app.app_context():
+        known = set(state_of(app).scopes)
+        _, secret = create_token(make_user(), "t", sorted(known), 7, known_scopes=known)
+        db.session.commit()
+        client = app.test_client()
+        polish = {**bearer(secret), "Accept-Language": "pl"}
+        for query, field in (("limit=0", "limit"), ("limit=many", "limit"),
+                             ("after=" + "x" * 1001, "after")):
+            body = _error_shape(client.get(f"/api/v1/courses/?{query}", headers=polish), 422,
+                                "invalid_request")
+            assert body["message"].startswith(PSEUDO_OPEN)
+            [message] = body["errors"]["query"][field]
+            assert message.startswith(PSEUDO_OPEN), (query, message)
+        english = _error_shape(client.get("/api/v1/courses/?limit=0", headers=bearer(secret)),
+                               422, "invalid_request")
+        assert english["errors"]["query"]["limit"] == [
+            "Must be greater than or equal to 1 and less than or equal to 100."]

@@ -23,6 +23,10 @@ class PageStructure(HTMLParser):
         self.landmarks: list[str] = []
         self.described_by: list[str] = []
         self.first_link = None
+        #: Each named landmark as (role, what names it): two of one role named alike are
+        #: one too many (axe's landmark-unique), e.g. a section and the table region in it
+        #: both labelled by its heading.
+        self.named_landmarks: list[tuple[str, str]] = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -46,6 +50,12 @@ class PageStructure(HTMLParser):
             self.fields.append({"tag": tag, **attrs})
         if tag in ("header", "nav", "main", "footer"):
             self.landmarks.append(tag)
+        role = attrs.get("role") or {"section": "region", "nav": "navigation",
+                                     "aside": "complementary", "form": "form"}.get(tag)
+        name = (("#" + attrs["aria-labelledby"]) if attrs.get("aria-labelledby")
+                else attrs.get("aria-label"))
+        if role in ("region", "navigation", "complementary", "form") and name:
+            self.named_landmarks.append((role, name))
         if attrs.get("aria-describedby"):
             self.described_by.extend(attrs["aria-describedby"].split())
 
@@ -69,6 +79,8 @@ def check_page(page: PageStructure, path: str) -> None:
         assert field.get("id") in page.labels_for, f"{path}: {field} has no label"
     for target in page.described_by:
         assert target in page.ids, f"{path}: aria-describedby={target} points nowhere"
+    twice = {n for n in page.named_landmarks if page.named_landmarks.count(n) > 1}
+    assert not twice, f"{path}: landmarks of one role share a name: {sorted(twice)}"
 
 
 PUBLIC_PAGES = ["/", "/account/login", "/account/register", "/account/reset", "/no-such-page"]
@@ -109,3 +121,19 @@ def test_errors_are_tied_to_their_fields(client):
     html = response.get_data(as_text=True)
     assert 'role="alert"' in html  # the error summary is announced
     assert 'href="#email"' in html  # and links to the field
+
+
+def test_the_tokens_page_names_each_landmark_once(app, make_user, login):
+    """Once a token exists its table's scroll region is labelled by the section's
+    heading: the section and the region must not share the one name."""
+    from lms.api.tokens import create_token
+    from lms.db import db
+
+    user = make_user()
+    with app.test_request_context(method="POST"):
+        create_token(user, "Dashboard", ["lms:profile:read"], 30,
+                     known_scopes={"lms:profile:read"})
+    db.session.commit()
+    client = login(user)
+    for path in ("/account/tokens/", "/account/data", "/account/close"):
+        check_page(structure(client.get(path)), path)

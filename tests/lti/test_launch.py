@@ -245,3 +245,182 @@ def test_an_admin_removes_a_platform_after_confirming(app, client, platform, mak
     assert admin.get(path).status_code == 404
     learner = login(make_user())
     assert learner.get(path).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("claims", "name", "email"),
+    [
+        ({"email": ["pat@university.example"]}, "Pat Platform", ""),
+        ({"email": "not-an-email"}, "Pat Platform", ""),
+        ({"email": "a" * 400 + "@x.org"}, "Pat Platform", ""),
+        ({"email": {"address": "pat@university.example"}}, "Pat Platform", ""),
+        ({"name": {"a": 1}}, "", "pat@university.example"),
+        ({"name": ["Pat", "Platform"], "given_name": "Pat"}, "Pat", "pat@university.example"),
+        ({"name": "P" * 121}, "", "pat@university.example"),
+        ({"name": "  \u202e "}, "", "pat@university.example"),
+        ({"email": "  Pat@University.example "}, "Pat Platform", "pat@university.example"),
+    ],
+    ids=["email-list", "email-text", "email-too-long", "email-object", "name-object",
+         "name-list-given-name", "name-too-long", "name-only-controls", "email-spaced"],
+)
+def test_a_claim_that_is_not_one_valid_value_is_not_given(client, platform, make_course,
+                                                          claims, name, email):
+    """A platform's name or email claim becomes an account's only if it is one string the
+    registration form would take: anything else is treated as not given (never stored as
+    the text of a list, never cut to fit)."""
+    from lms.lti.views import PENDING_COOKIE, _serializer
+
+    make_course()
+    response, _token, _state = _launch(client, platform, **claims)
+    assert response.status_code == 303 and response.location.endswith("/lti/link")
+    cookie = client.get_cookie(PENDING_COOKIE)
+    pending = _serializer().loads(cookie.value)
+    assert (pending["name"], pending["email"]) == (name, email)
+    page = client.get("/lti/link").get_data(as_text=True)
+    assert "[" not in page.split("Your email address there", 1)[1].split("</dd>", 1)[0]
+    from lms.testing import csrf_token
+
+    linked = client.post("/lti/link", data={"csrf_token": csrf_token(client, "/lti/link")})
+    if not email:
+        # No address: no account is made; the person signs in to link their own.
+        assert linked.status_code == 400
+        assert db.session.scalar(select(User)) is None
+        assert "did not share one" in page
+    else:
+        user = db.session.scalar(select(User))
+        assert (user.email, user.display_name) == (email, name or email)
+
+
+def test_an_account_is_never_made_with_an_invalid_address(app):
+    """The one rule for every account's address, in the operation itself."""
+    from lms.accounts import operations as accounts
+
+    with app.test_request_context(method="POST"):
+        for bad in ("not-an-email", "a" * 400 + "@x.org", "two@@example.org", ""):
+            with pytest.raises(accounts.AccountError, match="Enter an email address"):
+                accounts.create_user(bad, "Some One", None)
+        with pytest.raises(accounts.AccountError, match="Enter an email address"):
+            accounts.create_invited_users([("ok@example.org", "Ok"), ("nope", "Nope")])
+    assert db.session.scalar(select(User)) is None
+
+
+def test_a_launch_during_the_closure_grace_period_cancels_the_closure(
+    app, client, platform, make_course, outbox
+):
+    """Signing in by a launch is signing in: the closure's pages and receipt promise that
+    signing in before the date calls it off, whichever way the person signs in."""
+    from lms.personal_data.models import DataRequest
+    from lms.testing import csrf_token
+
+    make_course()
+    _launch(client, platform)
+    assert _consent(client).status_code == 303
+    user = db.session.scalar(select(User))
+    from lms.personal_data import operations as data_ops
+
+    with app.test_request_context(method="POST"):
+        data_ops.record_closure(
+            user, requested_by=_admin(), channel="email", note="asked by email",
+            revoke_certificates=False)
+    db.session.commit()
+    other = app.test_client()
+    response, _, _ = _launch(other, platform)
+    assert response.status_code == 303 and response.location.endswith("/courses/co-op-basics")
+    request = db.session.scalar(select(DataRequest))
+    db.session.refresh(request)
+    assert request.state == "cancelled"
+    page = other.get("/courses/co-op-basics").get_data(as_text=True)
+    assert "Welcome back: your account will not be closed." in page
+    assert "Your account is being closed" not in other.get("/account/close").get_data(
+        as_text=True)
+    assert csrf_token(other, "/account/close")  # signed in, the close page offers to close
+
+
+def _admin():
+    from lms.accounts import operations as accounts
+
+    return accounts.create_user("admin.a@example.org", "Admin A", "correct horse battery",
+                                roles=("learner", "admin"))
+
+
+def test_an_account_made_by_a_launch_is_not_erased_as_never_used(app, client, platform,
+                                                                  make_course):
+    """An account made at a first launch has no password: signing in by launches is its use,
+    so the retention rule for invitations nobody took up leaves it alone."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from lms.db import utcnow
+    from lms.personal_data import operations as data_ops
+
+    make_course()
+    _launch(client, platform)
+    _consent(client)
+    long_ago = utcnow() - dt.timedelta(days=400)
+    db.session.execute(update(User).values(created_dt=long_ago))
+    db.session.commit()
+    with app.test_request_context(method="POST"):
+        data_ops.run_retention()
+    db.session.commit()
+    user = db.session.scalar(select(User))
+    assert user.email == "pat@university.example" and user.last_login_dt is not None
+
+
+def test_an_account_made_by_a_launch_is_offered_a_password_before_closing(
+    client, platform, make_course, outbox
+):
+    """It has no password, so the close page cannot be confirmed with one: it says so and
+    sends the person to set one (the emailed link proves the address is theirs)."""
+    from lms.personal_data.models import DataRequest
+    from lms.testing import csrf_token
+
+    make_course()
+    _launch(client, platform)
+    _consent(client)
+    page = client.get("/account/close").get_data(as_text=True)
+    assert "Your account has no password" in page
+    assert 'href="/account/reset"' in page and 'name="password"' not in page
+    # The page to ask for the link knows who is asking.
+    assert 'value="pat@university.example"' in client.get("/account/reset").get_data(
+        as_text=True)
+    # A form sent anyway (an old page, a script) is refused with the same advice.
+    refused = client.post("/account/close", data={
+        "csrf_token": csrf_token(client, "/account/data"), "password": "anything at all"},
+        follow_redirects=True)
+    html = refused.get_data(as_text=True)
+    assert "Your account has no password yet." in html and "not correct" not in html
+    assert db.session.scalar(select(DataRequest)) is None and outbox() == []
+
+
+def test_a_login_for_an_unregistered_client_id_is_refused(client, platform):
+    """Never sent on to the platform with the registered client's id instead."""
+    response = client.get("/lti/login", query_string={
+        "iss": ISSUER, "login_hint": "user-1", "target_link_uri": "http://localhost/",
+        "client_id": "nope"})
+    assert response.status_code == 400
+    assert "client ID the Centre has not registered" in response.get_data(as_text=True)
+    # Without a client id (it is optional) the issuer's one registration is found.
+    without = client.get("/lti/login", query_string={
+        "iss": ISSUER, "login_hint": "user-1", "target_link_uri": "http://localhost/"})
+    assert without.status_code == 302 and "client_id=centre-tool" in without.location
+
+
+def test_two_registrations_of_one_issuer_are_told_apart_by_client_id(client, platform):
+    from lms.lti.models import LtiPlatform
+
+    from .conftest import CLIENT_ID
+
+    db.session.add(LtiPlatform(
+        name="Second tool", issuer=ISSUER, client_id="second-tool",
+        auth_login_url=f"{ISSUER}/auth2", auth_token_url=f"{ISSUER}/token",
+        key_set_url=f"{ISSUER}/jwks", deployment_ids="deployment-2"))
+    db.session.commit()
+    for client_id, auth in ((CLIENT_ID, "/auth?"), ("second-tool", "/auth2?")):
+        response = client.get("/lti/login", query_string={
+            "iss": ISSUER, "login_hint": "u", "target_link_uri": "http://localhost/",
+            "client_id": client_id})
+        assert response.status_code == 302 and auth in response.location
+        assert f"client_id={client_id}" in response.location
+    assert client.get("/lti/login", query_string={
+        "iss": ISSUER, "login_hint": "u", "client_id": "nope"}).status_code == 400

@@ -9,6 +9,7 @@ import json
 import re
 import zipfile
 
+import pytest
 from sqlalchemy import update
 
 from lms.db import db, utcnow
@@ -160,3 +161,99 @@ def test_one_export_at_a_time(app, make_user, login, outbox):
     assert _download(client, _path(_link(outbox))).status_code == 200
     _ask(client)  # used: a new one may be asked for
     assert db.session.query(DataRequest).count() == 2
+
+
+def _everything_on_platforms(user, cohort):
+    """Ada also came from a learning platform: every core table about her gets a row."""
+    from lms.accounts.models import KnownAddress
+    from lms.jobs.models import Job
+    from lms.lti.models import (
+        LtiAccount,
+        LtiContext,
+        LtiContextTeacher,
+        LtiGradeLink,
+        LtiGroupLink,
+        LtiLaunch,
+        LtiPlatform,
+    )
+    from lms.notifications.models import NotificationPreference
+
+    platform = LtiPlatform(name="University VLE", issuer="https://vle.example.org",
+                           client_id="c", auth_login_url="https://vle.example.org/a",
+                           auth_token_url="https://vle.example.org/t",
+                           key_set_url="https://vle.example.org/k", deployment_ids="d")
+    db.session.add(platform)
+    db.session.flush()
+    context = LtiContext(platform_id=platform.id, context_id="course-9", title="Economics 101",
+                         memberships_url="https://vle.example.org/m")
+    db.session.add(context)
+    db.session.flush()
+    db.session.add_all([
+        LtiAccount(platform_id=platform.id, subject="ada-at-vle", user_id=user.id),
+        LtiLaunch(launch_id="launch-1", data={"iss": "https://vle.example.org",
+                                              "sub": "ada-at-vle", "name": NAME}),
+        LtiLaunch(launch_id="launch-2", data={"iss": "https://vle.example.org",
+                                              "sub": "someone-else", "name": "Other"}),
+        LtiGradeLink(platform_id=platform.id, user_id=user.id, subject="ada-at-vle",
+                     course_path="/courses/co-op-basics",
+                     ags={"lineitem": "https://vle.example.org/lineitems/7"}),
+        LtiContextTeacher(context_id=context.id, user_id=user.id),
+        LtiGroupLink(cohort_id=cohort.id, context_id=context.id, linked_by_id=user.id),
+        KnownAddress(user_id=user.id, address_digest="f" * 64),
+        NotificationPreference(user_id=user.id, kind="courses.reply", delivery="email"),
+        Job(name="lms.personal_data.export", created_by_id=user.id, message="Prepared"),
+    ])
+    from lms.tokens import issue_token
+
+    issue_token(user.id, "password-reset", dt.timedelta(hours=1))
+    db.session.add(DataRequest(kind="export", user_id=user.id, channel="site", state="done"))
+    db.session.commit()
+
+
+def _sections_by_owner(app, user_id):
+    from lms.personal_data.registry import providers
+
+    return {p.owner: (p, p.export(user_id) if p.export else []) for p in providers(app)}
+
+
+def test_every_table_the_core_declares_personal_is_exported(app, ada):
+    """Walks the declarations: a table declared personal must be in a section of its
+    package's export (``ExportSection.tables``), so a table added later is not forgotten.
+
+    Before, only the column coverage of the declarations was tested, never the export:
+    the LTI tables, the sign-in places and the notice preferences were declared and
+    left out of "Download my data"."""
+    _everything_on_platforms(ada.user, ada.cohort)
+    with app.test_request_context(method="POST"):
+        provider, sections = _sections_by_owner(app, ada.user.id)["lms"]
+    exported = {table for s in sections for table in s.tables}
+    declared = {d.table for d in provider.tables if d.holds_personal_data}
+    assert declared - exported == set()
+    assert exported - declared == set()  # a section names only tables its package declares
+    by_key = {s.key: s for s in sections}
+    empty = {s.key for s in sections if not s.rows}
+    assert empty <= {"api_tokens"}  # Ada has a row in every other one
+    assert by_key["platform_accounts"].rows == [
+        {"platform": "University VLE", "your_id_there": "ada-at-vle",
+         "linked": by_key["platform_accounts"].rows[0]["linked"]}]
+    assert [r["sent"]["sub"] for r in by_key["platform_launches"].rows] == ["ada-at-vle"]
+    assert by_key["platform_grade_links"].rows[0]["grade_goes_to"].endswith("/lineitems/7")
+    assert by_key["platform_courses_taught"].rows[0]["course_there"] == "Economics 101"
+    assert by_key["platform_group_links"].rows[0]["group_id"] == ada.cohort.id
+    assert by_key["sign_in_places"].rows[-1]["fingerprint"] == "f" * 64
+    assert "HMAC-SHA-256" in str(by_key["sign_in_places"].note)
+    assert by_key["notification_preferences"].rows == [
+        {"kind": "courses.reply", "delivery": "email",
+         "changed": by_key["notification_preferences"].rows[0]["changed"]}]
+    assert [r["task"] for r in by_key["background_work"].rows] == ["lms.personal_data.export"]
+
+
+@pytest.mark.xfail(strict=True, reason="the plugins' export sections do not name their "
+                   "tables yet (their personal_data.py is outside this change)")
+@pytest.mark.parametrize("owner", ["courses", "certificates", "governance"])
+def test_every_table_a_plugin_declares_personal_is_exported(app, ada, owner):
+    with app.test_request_context(method="POST"):
+        provider, sections = _sections_by_owner(app, ada.user.id)[owner]
+    exported = {table for s in sections for table in s.tables}
+    declared = {d.table for d in provider.tables if d.holds_personal_data}
+    assert declared - exported == set()
