@@ -9,7 +9,6 @@ import json
 import re
 import zipfile
 
-import pytest
 from sqlalchemy import update
 
 from lms.db import db, utcnow
