@@ -11,6 +11,7 @@ on the first form of every request).
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
@@ -32,7 +33,7 @@ from wtforms import (
 )
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.i18n import messages_path
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, Regexp, ValidationError
 from wtforms.widgets import HiddenInput
 
 from .form_messages import CSRF_MESSAGES
@@ -133,6 +134,31 @@ class LmsForm(FlaskForm):
             field.errors = [*field.errors, _l("This field was sent more than once.")]
             valid = False
         return valid
+
+
+def new_token() -> str:
+    """A fresh token for a form that stores a record (see :class:`SentOnceForm`)."""
+    return secrets.token_urlsafe(24)
+
+
+class SentOnceForm(LmsForm):
+    """A form that stores a record: its ``submit_token`` lets a resend find the first.
+
+    A tap sent twice on a poor connection, or the back button and "send" again,
+    would otherwise store the post, comment or proposal twice. The token is made
+    when the form is first shown (:meth:`fresh`) and kept when the form comes back
+    with errors, so fixing them and sending stores one record. The table holding
+    the record makes ``(author, submit_token)`` unique; the view looks the first
+    one up when the insert is refused.
+    """
+
+    submit_token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
+
+    def fresh(self):
+        """Give the form a token unless it already carries one; returns the form."""
+        if not self.submit_token.data:
+            self.submit_token.data = new_token()
+        return self
 
 
 #: Fields that take several values under one name; every other field takes one.

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length
 
-from lms.forms import LmsForm
+from lms.forms import LmsForm, SentOnceForm
 
 MAX_BODY = 20_000
 
 
-def new_token() -> str:
-    """A fresh token for a form: the same form sent twice carries the same one."""
-    return secrets.token_urlsafe(24)
-
-
-class _Posting(LmsForm):
+class _Posting(SentOnceForm):
     body = TextAreaField(
         _l("Your message"),
         description=_l("Markdown: *emphasis*, **strong**, lists, links. Raw HTML shows as text."),
@@ -27,14 +20,6 @@ class _Posting(LmsForm):
             Length(max=MAX_BODY, message=_l("Keep your message under 20,000 characters.")),
         ],
     )
-    submit_token = HiddenField(
-        validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")],
-    )
-
-    def fresh(self) -> _Posting:
-        if not self.submit_token.data:
-            self.submit_token.data = new_token()
-        return self
 
 
 class ThreadForm(_Posting):

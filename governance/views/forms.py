@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,33 +15,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import DateInput, EmailInput, NumberInput
 
-from lms.forms import LmsForm
+from lms.forms import LmsForm, SentOnceForm
 
 #: Prefix of the kind's fields in the proposal form (keeps them apart from title and body).
 PREFIX = "p_"
-
-
-def new_token() -> str:
-    """A fresh token for a form: the same form sent twice carries the same one."""
-    return secrets.token_urlsafe(24)
-
-
-class _SentOnce(LmsForm):
-    """A form that stores a record: its ``submit_token`` lets a resend find the first.
-
-    The token is made when the form is shown (:meth:`fresh`) and kept when it is
-    shown again with errors, so fixing them and sending stores one record.
-    """
-
-    submit_token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
-
-    def fresh(self):
-        if not self.submit_token.data:
-            self.submit_token.data = new_token()
-        return self
 
 
 class ActionForm(LmsForm):
@@ -76,7 +55,7 @@ class DeclineForm(LmsForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
 
 
-class CommentForm(_SentOnce):
+class CommentForm(SentOnceForm):
     body = TextAreaField(
         _l("Your comment"),
         description=_l("Markdown: *emphasis*, lists and links."),
@@ -109,7 +88,7 @@ class KindChoiceForm(LmsForm):
     kind = SelectField(_l("Kind of decision"), validators=[DataRequired()])
 
 
-class ProposalForm(_SentOnce):
+class ProposalForm(SentOnceForm):
     title = StringField(
         _l("Title of the proposal"),
         validators=[DataRequired(_l("Enter a title.")), Length(max=200)],

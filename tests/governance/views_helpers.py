@@ -38,7 +38,7 @@ def sent_once(client, path: str) -> tuple[str, str]:
 
 def fresh() -> str:
     """A new ``submit_token``, for a form sent without reading its page first."""
-    from governance.views.forms import new_token
+    from lms.forms import new_token
 
     return new_token()
 
