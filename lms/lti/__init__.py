@@ -13,7 +13,8 @@ from flask import Flask, current_app
 
 def init_app(app: Flask) -> None:
     from . import grades, models, roster_views  # noqa: F401  (tables, routes)
-    from .views import admin_bp, bp
+    from .admin_views import admin_bp
+    from .views import bp
 
     grades.init_app(app)
     app.extensions["lms_lti_targets"] = []
