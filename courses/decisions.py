@@ -17,20 +17,18 @@ JSON values (dates as ISO strings).
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from lms import audit
 from lms.accounts.models import User, UserRole
 from lms.contracts import DecisionRecord, EnactmentResult, PayloadError
 from lms.db import db, lock_for_update, utcnow
-from lms.directread import DirectRead
 from lms.permissions import ROLE_TUTOR
 
 from . import authoring
@@ -137,32 +135,6 @@ def _repeat(row: CourseDecision) -> EnactmentResult:
         _("Already enacted on %(date)s: “%(title)s”.", date=format_date(row.enacted_dt, "long"),
           title=course.title),
         _links(course),
-    )
-
-
-def decisions_for(course: Course) -> list:
-    """The decisions that shaped ``course``, oldest first: rows of ``title``, ``url`` and
-    ``enacted_dt``.
-
-    Every course page asks (nearly always to find none): the statement is built
-    once and runs directly on the session's connection (:mod:`lms.directread`), as
-    SQLAlchemy's execution machinery cost more than the query.
-    """
-    return _decisions_read().in_session(course_id=course.id)
-
-
-@cache
-def _decisions_read() -> DirectRead:
-    return DirectRead(_decisions_query())
-
-
-@cache
-def _decisions_query():
-    """The statement of :func:`decisions_for`, built once per process."""
-    return (
-        select(CourseDecision.title, CourseDecision.url, CourseDecision.enacted_dt)
-        .where(CourseDecision.course_id == bindparam("course_id"))
-        .order_by(CourseDecision.enacted_dt, CourseDecision.id)
     )
 
 

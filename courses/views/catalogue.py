@@ -19,7 +19,7 @@ from ..cohorts.dashboard import course_group
 from ..cohorts.forms import JoinForm
 from ..cohorts.models import Cohort, CohortMember
 from ..cohorts.schedule import today
-from ..decisions import decisions_for
+from ..decision_history import decisions_for
 from ..forms import LEVEL_LABELS, CatalogueFilterForm
 from ..models import STATUS_PUBLISHED, Course, Enrolment, Module, Prerequisite
 from ..operations import enrol_refusal, missing_prerequisites
