@@ -14,6 +14,7 @@ names or words. Marking and moderating are in the audit log's section too.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, cast, or_, select
@@ -53,12 +54,15 @@ def names(row: dict, email: str) -> bool:
 def lists_naming(email: str) -> list[CohortUpload]:
     """The uploaded group lists with a line about ``email`` (an account's, lower case).
 
-    The lists are JSON: ``contains`` narrows the lists to read on both databases (the
-    JSON's text holds the address); the lines decide.
+    The lists are JSON: ``contains`` narrows the lists to read on both databases,
+    matching the address as written and as JSON escapes it (a list is stored with
+    ``ensure_ascii``, so ``zoë@`` is ``zo\\u00eb@`` in its text); the lines decide.
     """
+    escaped = json.dumps(email)[1:-1]
+    text = cast(CohortUpload.rows, Text)
     candidates = db.session.scalars(
-        select(CohortUpload).where(cast(CohortUpload.rows, Text).contains(email,
-                                                                         autoescape=True))
+        select(CohortUpload).where(or_(text.contains(email, autoescape=True),
+                                       text.contains(escaped, autoescape=True)))
         .order_by(CohortUpload.id)
     ).all()
     return [u for u in candidates if any(names(row, email) for row in u.rows)]

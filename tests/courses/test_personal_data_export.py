@@ -19,11 +19,13 @@ from courses.assignments import operations as assignment_ops
 from courses.assignments.spec import spec_of
 from courses.cohorts import invitations, uploads
 from courses.cohorts import operations as cohort_ops
+from courses.cohorts.models import CohortUpload
 from courses.cohorts.roster_csv import RosterRow
 from courses.discussions import operations as discussion_ops
 from courses.discussions.models import DiscussionReport
 from courses.revisions import correct_lesson
 from lms.db import db
+from lms.personal_data.drive import erase_user
 from lms.personal_data.registry import providers
 
 from .assignment_helpers import PDF, add_assignment
@@ -178,3 +180,25 @@ def test_every_table_the_courses_plugin_declares_personal_is_exported(app, ada):
     assert [r["group"] for r in by_key["group_invitations"].rows] == ["Winter group"]
     assert [r["course"] for r in by_key["completions"].rows] == ["co-op-basics"]
 
+
+def test_a_line_with_an_address_outside_ascii_is_exported_and_erased(app, make_user,
+                                                                     make_course):
+    """A list is stored as JSON with ``ensure_ascii``: ``zoë@`` is ``zo\\u00eb@`` in its
+    text, which the address as written never matched. Before, erasure left such a
+    person's name and address in uploaded lists (and the export would have missed it)."""
+    zoe = make_user(email="zoë@exämple.org", name="Zoë Ñ")
+    tutor = make_user(email="tutor.u@example.org", roles=("learner", "tutor"))
+    cohort = make_cohort(make_course("co-op-basics", lessons=1), tutors=[tutor])
+    uploads.store_upload(cohort, tutor, "people.csv",
+                         [RosterRow(2, "zoë@exämple.org", "Zoë Ñ"),
+                          RosterRow(3, "x@example.org", "X Y")])
+    db.session.commit()
+    with app.test_request_context(method="POST"):
+        _, sections = _courses_sections(app, zoe.id)
+    (listed,) = {s.key: s for s in sections}["group_lists"].rows
+    assert listed["your_line"] == [{"name": "Zoë Ñ", "email": "zoë@exämple.org"}]
+    erase_user(zoe.id)
+    db.session.commit()
+    (upload,) = db.session.scalars(select(CohortUpload)).all()
+    assert [(r["email"], r["name"]) for r in upload.rows] == [
+        ("", "Former learner"), ("x@example.org", "X Y")]
