@@ -21,7 +21,7 @@ from lms.personal_data import (
     not_personal,
 )
 
-from .models import Certificate
+from .models import Certificate, CourseTemplate
 
 TABLES = (
     TableDeclaration(
@@ -72,7 +72,7 @@ def export(user_id: int) -> list[ExportSection]:
     from .operations import render
 
     section = ExportSection(
-        "certificates", _l("Your certificates"),
+        "certificates", _l("Your certificates"), tables=("certificates_certificate",),
         note=_l("Each certificate's PDF and signed credential are in the certificates folder."),
     )
     for cert in _certificates(user_id):
@@ -88,7 +88,15 @@ def export(user_id: int) -> list[ExportSection]:
         })
         section.files[f"certificates/{cert.code}.pdf"] = cert.pdf
         section.files[f"certificates/{cert.code}.json"] = cert.credential_json.encode()
-    return [section]
+    designs = ExportSection(
+        "certificate_designs", _l("Certificate designs you changed last"),
+        tables=("certificates_course_template",),
+        rows=[{"course": t.course_slug, "changed": t.updated_dt.isoformat()}
+              for t in db.session.scalars(
+                  select(CourseTemplate).where(CourseTemplate.updated_by_id == user_id)
+                  .order_by(CourseTemplate.id))],
+    )
+    return [section, designs]
 
 
 def erase(subject: ErasureSubject) -> None:

@@ -1,5 +1,5 @@
-"""What the courses plugin keeps about people, and its export and erasure (see
-:mod:`lms.personal_data`)."""
+"""What the courses plugin keeps about people, and its erasure (see :mod:`lms.personal_data`);
+its export is in :mod:`courses.personal_data_export`."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Text, cast, delete, select, update
+from sqlalchemy import delete, select, update
 
 from lms.db import db
 from lms.personal_data import (
     LEGITIMATE_INTERESTS,
     PSEUDONYMISED,
     ErasureSubject,
-    ExportSection,
     PersonalDataProvider,
     RetentionRule,
     TableDeclaration,
@@ -22,17 +21,11 @@ from lms.personal_data import (
 )
 
 from .assignments import files as assignment_files
-from .assignments.models import Submission, SubmissionFile, SubmissionVersion
-from .cohorts.models import (
-    Cohort,
-    CohortAnnouncement,
-    CohortInvitation,
-    CohortMember,
-    CohortTutor,
-    CohortUpload,
-)
-from .discussions.models import DiscussionFollow, DiscussionPost, DiscussionThread
-from .models import Completion, Course, Enrolment, Item, Progress, QuizAttempt
+from .assignments.models import Submission, SubmissionFile
+from .cohorts.models import CohortInvitation, CohortTutor
+from .discussions.models import DiscussionFollow, DiscussionPost
+from .models import Enrolment, QuizAttempt
+from .personal_data_export import export, lists_naming, names
 
 _STATISTICS = _l("Kept, linked only to your former nameless account, so the Centre's course "
                  "statistics stay true.")
@@ -218,108 +211,6 @@ TABLES = (
 )
 
 
-def _iso(value):
-    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
-
-
-def export(user_id: int) -> list[ExportSection]:
-    enrolments = db.session.execute(
-        select(Enrolment, Course.slug, Course.title)
-        .join(Course, Course.id == Enrolment.course_id)
-        .where(Enrolment.user_id == user_id).order_by(Enrolment.id)
-    ).all()
-    progress = db.session.execute(
-        select(Progress, Course.slug, Item.title)
-        .join(Enrolment, Enrolment.id == Progress.enrolment_id)
-        .join(Item, Item.id == Progress.item_id).join(Course, Course.id == Item.course_id)
-        .where(Enrolment.user_id == user_id).order_by(Progress.id)
-    ).all()
-    attempts = db.session.execute(
-        select(QuizAttempt, Course.slug, Item.title)
-        .join(Enrolment, Enrolment.id == QuizAttempt.enrolment_id)
-        .join(Item, Item.id == QuizAttempt.item_id).join(Course, Course.id == Item.course_id)
-        .where(Enrolment.user_id == user_id).order_by(QuizAttempt.id)
-    ).all()
-    completions = db.session.execute(
-        select(Completion, Course.slug, Course.title)
-        .join(Course, Course.id == Completion.course_id)
-        .where(Completion.user_id == user_id).order_by(Completion.id)
-    ).all()
-    groups = db.session.execute(
-        select(CohortMember, Cohort.name, Course.slug)
-        .join(Cohort, Cohort.id == CohortMember.cohort_id)
-        .join(Course, Course.id == Cohort.course_id)
-        .where(CohortMember.user_id == user_id).order_by(CohortMember.id)
-    ).all()
-    tutoring = db.session.execute(
-        select(CohortTutor, Cohort.name).join(Cohort, Cohort.id == CohortTutor.cohort_id)
-        .where(CohortTutor.user_id == user_id).order_by(CohortTutor.id)
-    ).all()
-    announcements = db.session.execute(
-        select(CohortAnnouncement, Cohort.name)
-        .join(Cohort, Cohort.id == CohortAnnouncement.cohort_id)
-        .join(CohortMember, CohortMember.cohort_id == CohortAnnouncement.cohort_id)
-        .where(CohortMember.user_id == user_id).order_by(CohortAnnouncement.id)
-    ).all()
-    invitations = db.session.execute(
-        select(CohortInvitation, Cohort.name, Course.slug)
-        .join(Cohort, Cohort.id == CohortInvitation.cohort_id)
-        .join(Course, Course.id == Cohort.course_id)
-        .where(CohortInvitation.user_id == user_id).order_by(CohortInvitation.id)
-    ).all()
-    versions = db.session.execute(
-        select(SubmissionVersion, Course.slug, Item.title)
-        .join(Submission, Submission.id == SubmissionVersion.submission_id)
-        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
-        .join(Item, Item.id == Submission.item_id).join(Course, Course.id == Item.course_id)
-        .where(Enrolment.user_id == user_id).order_by(SubmissionVersion.id)
-    ).all()
-    posts = db.session.execute(
-        select(DiscussionPost, DiscussionThread.title)
-        .join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
-        .where(DiscussionPost.author_id == user_id).order_by(DiscussionPost.id)
-    ).all()
-    return [
-        ExportSection("assignments", _l("The assignments you submitted"), rows=[
-            {"course": slug, "assignment": title, "version": v.number,
-             "sent": _iso(v.submitted_dt), "text": v.text, "outcome": v.outcome or "",
-             "feedback": v.feedback_md, "marked": _iso(v.marked_dt) or ""}
-            for v, slug, title in versions]),
-        ExportSection("discussion_posts", _l("Your discussion posts"), rows=[
-            {"thread": title, "number": p.number, "written": _iso(p.created_dt),
-             "edited": _iso(p.edited_dt) or "", "deleted": _iso(p.deleted_dt) or "",
-             "text": p.body_md} for p, title in posts]),
-        ExportSection("enrolments", _l("Your enrolments"), rows=[
-            {"course": slug, "title": title, "enrolled": _iso(e.enrolled_dt),
-             "last_activity": _iso(e.last_activity_dt) or "",
-             "completed": _iso(e.completed_dt) or "", "completed_version": e.completed_version}
-            for e, slug, title in enrolments]),
-        ExportSection("progress", _l("Your progress"), rows=[
-            {"course": slug, "item": title, "completed": _iso(p.completed_dt), "score": p.score}
-            for p, slug, title in progress]),
-        ExportSection("quiz_attempts", _l("Your quiz attempts and answers"), rows=[
-            {"course": slug, "quiz": title, "attempt": a.attempt_no, "score": a.score,
-             "passed": a.passed, "submitted": _iso(a.submitted_dt), "answers": a.answers}
-            for a, slug, title in attempts]),
-        ExportSection("completions", _l("Courses you completed"), rows=[
-            {"course": slug, "title": title, "version": c.course_version,
-             "completed": _iso(c.completed_dt), "final_score": c.final_score}
-            for c, slug, title in completions]),
-        ExportSection("groups", _l("Your group memberships"), rows=[
-            *({"group": name, "course": slug, "role": "member", "joined": _iso(m.joined_dt),
-               "how": m.source} for m, name, slug in groups),
-            *({"group": name, "course": "", "role": "tutor", "joined": _iso(t.assigned_dt),
-               "how": "assigned"} for t, name in tutoring)]),
-        ExportSection("group_invitations", _l("Invitations to join a group"), rows=[
-            {"group": name, "course": slug, "answer": i.status, "invited": _iso(i.invited_dt),
-             "expires": _iso(i.expires_dt), "answered": _iso(i.answered_dt) or ""}
-            for i, name, slug in invitations]),
-        ExportSection("announcements", _l("Announcements to your groups"), rows=[
-            {"group": name, "subject": a.subject, "posted": _iso(a.posted_dt),
-             "text": a.body_md} for a, name in announcements]),
-    ]
-
-
 def erase(subject: ErasureSubject) -> None:
     """Erase answers and tutoring; keep progress and scores, linked to the nameless account."""
     enrolment_ids = select(Enrolment.id).where(Enrolment.user_id == subject.user_id)
@@ -350,20 +241,10 @@ def erase(subject: ErasureSubject) -> None:
         update(DiscussionPost).where(DiscussionPost.author_id == subject.user_id)
         .values(submit_token=None)
     )
-    # Uploaded lists are JSON: only rows naming the person change. ``contains`` narrows
-    # the lists to read on both databases (the JSON's text holds the address).
-    uploads = db.session.scalars(
-        select(CohortUpload).where(cast(CohortUpload.rows, Text).contains(subject.email,
-                                                                         autoescape=True))
-    ).all()
-    for upload in uploads:
-        rows = [
-            {**row, "email": "", "name": subject.pseudonym}
-            if (row.get("email") or "").lower() == subject.email else row
-            for row in upload.rows
-        ]
-        if rows != upload.rows:
-            upload.rows = rows
+    # Uploaded lists are JSON: only the lines naming the person change.
+    for upload in lists_naming(subject.email):
+        upload.rows = [{**row, "email": "", "name": subject.pseudonym}
+                       if names(row, subject.email) else row for row in upload.rows]
     db.session.flush()
 
 

@@ -31,7 +31,18 @@ from lms.personal_data import (
     not_personal,
 )
 
-from .models import ACTIVE, APPLIED, Ballot, Comment, Membership, Proposal, Second, Vote, Voter
+from .models import (
+    ACTIVE,
+    APPLIED,
+    Ballot,
+    Comment,
+    Membership,
+    Proposal,
+    RollEntry,
+    Second,
+    Vote,
+    Voter,
+)
 
 #: Default years a former member's entry stays on the register after they leave
 #: (setting ``GOVERNANCE_REGISTER_RETENTION_YEARS``; the Centre's secretary confirms it
@@ -157,17 +168,25 @@ def export(user_id: int) -> list[ExportSection]:
         select(Comment, Proposal.title).join(Proposal, Proposal.id == Comment.proposal_id)
         .where(Comment.author_id == user_id).order_by(Comment.id)
     ).all()
+    rolls = db.session.execute(
+        select(RollEntry, Proposal.title, Ballot)
+        .join(Ballot, Ballot.id == RollEntry.ballot_id)
+        .join(Proposal, Proposal.id == Ballot.proposal_id)
+        .where(RollEntry.user_id == user_id).order_by(RollEntry.id)
+    ).all()
     seconds = db.session.execute(
         select(Second, Proposal.title).join(Proposal, Proposal.id == Second.proposal_id)
         .where(Second.user_id == user_id).order_by(Second.id)
     ).all()
     return [
-        ExportSection("membership", _l("Your co-op membership record"), rows=[
+        ExportSection("membership", _l("Your co-op membership record"),
+                      tables=("governance_membership",), rows=[
             {"class": m.member_class, "status": m.status, "applied": _iso(m.applied_dt),
              "joined": _iso(m.joined_dt) or "", "left": _iso(m.left_dt) or "",
              "note": m.note} for m in memberships]),
         ExportSection(
             "ballots", _l("Ballots you took part in"),
+            tables=("governance_vote", "governance_voter"),
             note=_l("In a secret ballot your choice is not recorded against your name, so it "
                     "cannot be part of this export."),
             rows=[
@@ -178,12 +197,21 @@ def export(user_id: int) -> list[ExportSection]:
                    "voted": _iso(v.voted_dt), "choice": ""}
                   for v, title, closes in secret_votes),
             ]),
-        ExportSection("proposals", _l("Proposals you made or seconded"), rows=[
+        ExportSection(
+            "ballot_rolls", _l("Ballots whose electoral roll you were on"),
+            tables=("governance_roll_entry",),
+            note=_l("Being on a ballot's roll means you could vote in it, in the class shown."),
+            rows=[{"proposal": title, "opens": _iso(b.opens_dt), "closes": _iso(b.closes_dt),
+                   "secret": b.secret, "class": r.member_class}
+                  for r, title, b in rolls]),
+        ExportSection("proposals", _l("Proposals you made or seconded"),
+                      tables=("governance_proposal", "governance_second"), rows=[
             *({"proposal": p.title, "role": "proposer", "when": _iso(p.created_dt),
                "status": p.status} for p in proposals),
             *({"proposal": title, "role": "seconder", "when": _iso(s.created_dt),
                "status": ""} for s, title in seconds)]),
-        ExportSection("comments", _l("Your comments on proposals"), rows=[
+        ExportSection("comments", _l("Your comments on proposals"),
+                      tables=("governance_comment",), rows=[
             {"proposal": title, "written": _iso(c.created_dt), "text": c.body}
             for c, title in comments]),
     ]
