@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from courses.cohorts.models import CohortMember, CohortTutor
 from courses.discussions.models import (
     DiscussionFollow,
     DiscussionPost,
@@ -232,6 +233,37 @@ def test_a_groups_space_is_only_for_its_learners_and_tutors(app, db, make_user, 
     html = login(tutor).get(f"/courses/discuss/course/{course.slug}").get_data(as_text=True)
     assert "Spring group" in html and "Learners in no group" in html
     assert "Autumn group" not in html
+
+
+def test_followers_who_may_no_longer_read_a_thread_are_not_told_of_replies(
+    app, db, make_user, login, make_course
+):
+    course, group, other_group, tutor, _ot, learner, classmate, _out = (
+        _group_world(make_user, make_course, login)
+    )
+    mover = make_user()
+    seat(group, mover)
+    a = login(learner)
+    response = start_thread(a, course.slug, space=str(group.id), title="Our group's plans")
+    assert response.status_code == 303
+    thread = _thread(db)
+    for person in (mover, tutor):
+        c = login(person)
+        c.post(f"/courses/discuss/thread/{thread.id}/follow",
+               data={"csrf_token": token(c), "follow": "1"})
+    # The mover joins another group; the tutor stops tutoring this one. Both still follow.
+    db.session.scalars(select(CohortMember).where(CohortMember.user_id == mover.id)).one(
+    ).cohort_id = other_group.id
+    db.session.execute(CohortTutor.__table__.delete().where(CohortTutor.user_id == tutor.id))
+    db.session.commit()
+    assert login(mover).get(f"/courses/discuss/thread/{thread.id}").status_code == 404
+    assert login(tutor).get(f"/courses/discuss/thread/{thread.id}").status_code == 404
+    assert reply(login(classmate), thread.id).status_code == 303
+    told = set(db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == "courses.discussion_reply")
+    ))
+    # The thread's title, the replier's name and a link they cannot open: none of it.
+    assert told == {learner.id}
 
 
 def test_moderators_hide_lock_and_pin(app, db, make_user, login, make_course, outbox):
