@@ -255,9 +255,11 @@ def reply(thread_id: int):
         post = ops.reply(found, current_user, form.body.data, form.submit_token.data,
                          space.course.slug)
     except ops.DiscussionError as exc:
+        # Locked meanwhile, or a reply numbered at the same moment: the page again, with
+        # the message still in the form (or shown to copy, when the thread is locked).
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(_thread_url(found), 303)
+        return _thread_page(found, space, form, status=409)
     db.session.commit()
     return redirect(_thread_url(found, post.number), 303)
 
@@ -309,10 +311,16 @@ def edit(post_id: int):
     post, found, space = _post_in_space(post_id)
     if post.author_id != current_user.id:
         abort(403)
+    form = EditForm(body=post.body_md) if request.method == "GET" else EditForm()
     if not ops.can_edit(post, current_user.id):
         flash(_("You can change a post only in the 30 minutes after posting it."), "error")
-        return redirect(_thread_url(found, post.number), 303)
-    form = EditForm(body=post.body_md) if request.method == "GET" else EditForm()
+        if request.method == "GET":
+            return redirect(_thread_url(found, post.number), 303)
+        # The time ran out (or a moderator hid the post) while they wrote: keep their words.
+        return render_template(
+            "courses/discuss/edit.html", post=post, thread=found, course=space.course,
+            form=form, preview=None, closed=True,
+        ), 409
     preview = None
     if request.method == "POST" and form.validate():
         if _previewing():

@@ -143,7 +143,11 @@ def test_edit_own_post_for_thirty_minutes(app, db, make_user, login, make_course
     # Thirty-one minutes later the author cannot either.
     post.created_dt = utcnow() - dt.timedelta(minutes=31)
     db.session.commit()
-    client.post(path, data={"csrf_token": token(client), "body": "Too late"})
+    response = client.post(path, data={"csrf_token": token(client), "body": "Too late, but mine"})
+    # Refused, and what they wrote is on the page to keep (not lost on a redirect).
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "30 minutes after posting" in html and "Too late, but mine</textarea>" in html
     db.session.expire_all()
     assert db.session.get(DiscussionPost, post.id).body_md == "Changed _now_"
     assert thread.id
@@ -302,7 +306,10 @@ def test_moderators_hide_lock_and_pin(app, db, make_user, login, make_course, ou
     assert "This thread is locked" in html
     response = c.post(path, data={"csrf_token": token(c), "submit_token": "x" * 20,
                                   "body": "Let me in", "action": "post"})
-    assert response.status_code == 303
+    # Locked while they wrote: refused, and their words are shown back to keep.
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "This thread is locked" in html and "Let me in</textarea>" in html
     assert db.session.scalar(select(func.count(DiscussionPost.id))) == 1
     # The other group's tutor cannot touch it.
     o = login(other_tutor)
