@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, select
+from sqlalchemy import or_, select
 
 from lms.accounts.models import User
 from lms.db import db
@@ -417,7 +417,13 @@ def reports():
         .join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
         .join(Course, Course.id == DiscussionThread.course_id)
         .join(reporter, reporter.c.id == DiscussionReport.reporter_id)
-        .where(and_(DiscussionReport.resolved_dt.is_(None), moderated_threads()))
+        .where(
+            DiscussionReport.resolved_dt.is_(None),
+            moderated_threads(),
+            # Nobody moderates their own post: reports on it are for the other moderators
+            # (and who reported it is not for its author to learn).
+            or_(DiscussionPost.author_id.is_(None), DiscussionPost.author_id != current_user.id),
+        )
         .order_by(DiscussionReport.created_dt, DiscussionReport.id)
         .limit(200)
     ).all()

@@ -346,6 +346,22 @@ def test_reports_reach_the_moderators_queue(app, db, make_user, login, make_cour
     assert "No reports are waiting." in t.get("/courses/discuss/reports").get_data(as_text=True)
 
 
+def test_reports_on_a_moderators_own_post_are_for_the_other_moderators(
+    app, db, make_user, login, make_course
+):
+    course, group, _o, tutor, _ot, learner, _c, _out = _group_world(make_user, make_course, login)
+    make_thread(course, tutor, cohort=group, title="The tutor's words")
+    post = db.session.scalars(select(DiscussionPost)).one()
+    c = login(learner)
+    c.post(f"/courses/discuss/post/{post.id}/report",
+           data={"csrf_token": token(c), "reason": "Rude tutor"})
+    # Its author can neither hide it nor close the report: it is not in their queue, nor
+    # is who reported them.
+    assert "Rude tutor" not in login(tutor).get("/courses/discuss/reports").get_data(as_text=True)
+    admin = login(make_user(roles=("admin",)))
+    assert "Rude tutor" in admin.get("/courses/discuss/reports").get_data(as_text=True)
+
+
 def test_posting_is_rate_limited_per_person(make_app, db, make_user, make_course, enrol):
     app = make_app({"RATELIMIT_ENABLED": True, "COURSES_DISCUSSION_POST_LIMIT": "2 per minute"})
     with app.app_context():
