@@ -365,6 +365,10 @@ def report(post_id: int):
     post, found, space = _post_in_space(post_id)
     if post.author_id == current_user.id:
         abort(403)
+    if post.deleted_dt is not None:
+        # A page opened before its author deleted it: nothing is left to report.
+        flash(_("Its author deleted this post."), "error")
+        return redirect(_thread_url(found, post.number), 303)
     form = ReasonForm()
     if request.method == "POST" and form.validate():
         created = ops.report(post, current_user, form.reason.data.strip())
@@ -390,6 +394,12 @@ def hide(post_id: int):
         ops.unhide(post, current_user)
         db.session.commit()
         flash(_("The post is shown again."), "success")
+        return redirect(_thread_url(found, post.number), 303)
+    if post.deleted_dt is not None or post.hidden_dt is not None:
+        # A page opened before its author deleted it, or another moderator hid it: hiding
+        # it again would tell its author of a post that is gone, or twice.
+        flash(_("Its author deleted this post.") if post.deleted_dt is not None
+              else _("This post is hidden already."), "error")
         return redirect(_thread_url(found, post.number), 303)
     if request.method == "POST" and form.validate():
         ops.hide(post, found, current_user, form.reason.data.strip())

@@ -362,6 +362,45 @@ def test_reports_on_a_moderators_own_post_are_for_the_other_moderators(
     assert "Rude tutor" in admin.get("/courses/discuss/reports").get_data(as_text=True)
 
 
+def test_a_deleted_or_hidden_post_is_not_reported_or_hidden_again(
+    app, db, make_user, login, make_course
+):
+    course, group, _o, tutor, other_tutor, learner, classmate, _out = (
+        _group_world(make_user, make_course, login)
+    )
+    make_thread(course, learner, posts=2, cohort=group)
+    first, second = db.session.scalars(select(DiscussionPost).order_by(DiscussionPost.number))
+    t, c = login(tutor), login(classmate)
+    hide_first = t.get(f"/courses/discuss/post/{first.id}/hide")  # the pages were open
+    report_first = c.get(f"/courses/discuss/post/{first.id}/report")
+    assert hide_first.status_code == report_first.status_code == 200
+    a = login(learner)
+    a.post(f"/courses/discuss/post/{first.id}/delete", data={"csrf_token": token(a)})
+    response = c.post(f"/courses/discuss/post/{first.id}/report",
+                      data={"csrf_token": token(c), "reason": "Rude"})
+    assert response.status_code == 303
+    assert "Its author deleted this post." in c.get(response.location).get_data(as_text=True)
+    response = t.post(f"/courses/discuss/post/{first.id}/hide",
+                      data={"csrf_token": token(t), "reason": "Rude"})
+    assert "Its author deleted this post." in t.get(response.location).get_data(as_text=True)
+    # Hidden by one moderator, then "hidden" by another from a page opened before.
+    t.post(f"/courses/discuss/post/{second.id}/hide",
+           data={"csrf_token": token(t), "reason": "Personal details"})
+    admin = login(make_user(roles=("admin",)))
+    response = admin.post(f"/courses/discuss/post/{second.id}/hide",
+                          data={"csrf_token": token(admin), "reason": "Other words"})
+    assert "This post is hidden already." in admin.get(response.location).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(DiscussionReport.id))) == 0
+    assert db.session.get(DiscussionPost, first.id).hidden_dt is None
+    assert db.session.get(DiscussionPost, second.id).hidden_reason == "Personal details"
+    # The author was told once, of the one post hidden.
+    told = db.session.scalars(select(Notification.subject).where(
+        Notification.user_id == learner.id, Notification.kind == "courses.discussion_post_hidden"
+    )).all()
+    assert len(told) == 1
+
+
 def test_posting_is_rate_limited_per_person(make_app, db, make_user, make_course, enrol):
     app = make_app({"RATELIMIT_ENABLED": True, "COURSES_DISCUSSION_POST_LIMIT": "2 per minute"})
     with app.app_context():
