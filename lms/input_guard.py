@@ -7,7 +7,9 @@ header or a log line they forge new lines. So the path, the query string and
 the form fields are checked once, here, and a request carrying one gets a
 400 page that says why. Form fields may still hold tabs and line breaks
 (text areas do); fields that must be one line (mail subjects) refuse those in
-their form (:class:`lms.forms.SingleLine`).
+their form (:class:`lms.forms.SingleLine`). The names of uploaded files are
+checked too, with no exception: they are kept (an assignment's file, a group's
+enrolment file) and given back in a download's ``Content-Disposition`` header.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ MESSAGE = _l(
 
 
 def refuse_control_characters() -> None:
-    """``before_request``: 400 when the path, a query parameter or a form field holds a
-    control character (tab and line breaks allowed in form values)."""
+    """``before_request``: 400 when the path, a query parameter, a form field or the name
+    of an uploaded file holds a control character (tab and line breaks allowed in form
+    values)."""
     if CONTROL.search(request.path):
         abort_with(400, MESSAGE)
     if request.environ.get("QUERY_STRING"):
@@ -44,6 +47,9 @@ def refuse_control_characters() -> None:
     if request.method in _BODY_METHODS and request.mimetype in _FORM_TYPES:
         for key, value in request.form.items(multi=True):
             if CONTROL.search(key) or CONTROL_IN_TEXT.search(value):
+                abort_with(400, MESSAGE)
+        for key, upload in request.files.items(multi=True):
+            if CONTROL.search(key) or CONTROL.search(upload.filename or ""):
                 abort_with(400, MESSAGE)
 
 

@@ -10,18 +10,20 @@ decides it. A space someone may not open is answered with 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, and_, false, or_, select, true
 
+from lms.accounts.models import User
 from lms.db import db
 from lms.permissions import has_permission
 
 from ..cohorts.access import tutors_course, visible_cohorts
 from ..cohorts.models import Cohort, CohortMember
-from ..models import Course, Enrolment
+from ..models import STATUS_DRAFT, Course, Enrolment
 from ..permissions import COURSES_COHORT_MANAGE
 from ..views.common import check_visible
 from .models import DiscussionThread
@@ -84,6 +86,37 @@ def open_space(course: Course, space_key: str, user=None) -> Space:
     # Enrolled: only a draft course is hidden (from all but authors).
     check_visible(course, Enrolment())
     return Space(course, cohort, False)
+
+
+def readers_among(course: Course, cohort_id: int | None, user_ids: Iterable[int]) -> set[int]:
+    """Those of ``user_ids`` who may open the space ``cohort_id`` (``None``: the course's) now.
+
+    The rules of :func:`open_space`, for other people than the one asking: whom a reply
+    may be told to. A follower who has since left the group, moved to another one or
+    stopped tutoring it would otherwise keep hearing of a space they may no longer read
+    (its thread's title, who replied, a link answering 404). Learners are found in one
+    query; the others (tutors, admins) are asked one by one, through the tutor scope.
+    """
+    ids = set(user_ids)
+    if not ids:
+        return set()
+    readers: set[int] = set()
+    if course.status != STATUS_DRAFT:
+        in_space = (
+            CohortMember.id.is_(None) if cohort_id is None else CohortMember.cohort_id == cohort_id
+        )
+        readers.update(db.session.scalars(
+            select(Enrolment.user_id)
+            .outerjoin(CohortMember, CohortMember.enrolment_id == Enrolment.id)
+            .where(Enrolment.course_id == course.id, Enrolment.user_id.in_(sorted(ids)), in_space)
+        ))
+    others = ids - readers
+    if others:
+        cohort = db.session.get(Cohort, cohort_id) if cohort_id is not None else None
+        for user in db.session.scalars(select(User).where(User.id.in_(sorted(others)))):
+            if _moderates(course, cohort, user):
+                readers.add(user.id)
+    return readers
 
 
 def spaces_of(course: Course, user=None) -> list[Space]:

@@ -30,6 +30,8 @@ from ..markdown import (
     FILTER_STYLE,
     render_markdown,
 )
+from ..models import Course
+from .access import readers_among
 from .models import DiscussionFollow, DiscussionPost, DiscussionReport, DiscussionThread
 
 #: Posts on a page of a thread (and threads on a page of a space).
@@ -170,8 +172,10 @@ def reply(thread: DiscussionThread, author: User, body: str, token: str,
     )
     followers.discard(author.id)
     follow(thread, author.id)
+    # Only those who may still read the thread: following it outlives leaving its space.
+    course = db.session.get(Course, thread.course_id)
     notify(
-        followers,
+        readers_among(course, thread.cohort_id, followers),
         KIND_REPLY,
         _l("New reply in “%(title)s”", title=thread.title),
         _l("%(name)s replied in “%(title)s”.", name=author.display_name, title=thread.title),

@@ -4,7 +4,7 @@ Every page needs an account, and every page first opens the space through
 :func:`.access.open_space`, which answers 404 to anyone outside it. Posting
 (a thread or a reply) is rate limited per person; "Preview" sends the same
 form and shows the rendered message without saving it, so it needs no
-JavaScript.
+JavaScript. The moderators' pages are in :mod:`.moderation_views`.
 """
 
 from __future__ import annotations
@@ -12,22 +12,21 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.db import db
 from lms.extensions import limiter
 from lms.paging import MAX_PAGE, int_arg
-from lms.permissions import login_required, require
+from lms.permissions import login_required
 
 from ..forms import action_is_valid
 from ..models import KIND_LESSON, Course, Item
-from ..permissions import COURSES_DISCUSSION_MODERATE
 from ..views.common import course_by_slug
 from . import operations as ops
-from .access import COURSE_SPACE, Space, moderated_threads, open_space, spaces_of
-from .forms import EditForm, ReasonForm, ReplyForm, ThreadForm
-from .models import DiscussionFollow, DiscussionPost, DiscussionReport, DiscussionThread
+from .access import COURSE_SPACE, Space, open_space, spaces_of
+from .forms import EditForm, ReplyForm, ThreadForm
+from .models import DiscussionFollow, DiscussionPost, DiscussionThread
 from .operations import PAGE_SIZE
 
 bp = Blueprint(
@@ -255,9 +254,11 @@ def reply(thread_id: int):
         post = ops.reply(found, current_user, form.body.data, form.submit_token.data,
                          space.course.slug)
     except ops.DiscussionError as exc:
+        # Locked meanwhile, or a reply numbered at the same moment: the page again, with
+        # the message still in the form (or shown to copy, when the thread is locked).
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(_thread_url(found), 303)
+        return _thread_page(found, space, form, status=409)
     db.session.commit()
     return redirect(_thread_url(found, post.number), 303)
 
@@ -277,28 +278,6 @@ def follow(thread_id: int):
     return redirect(_thread_url(found), 303)
 
 
-@bp.route("/thread/<int:thread_id>/moderate", methods=["POST"])
-@login_required
-def moderate_thread(thread_id: int):
-    """Lock, unlock, pin or unpin a thread (the space's moderators)."""
-    found, space = _thread_and_space(thread_id)
-    if not space.moderates:
-        abort(403)
-    if not action_is_valid():
-        abort(400)
-    what = request.form.get("do", "")
-    changes = {
-        "lock": {"locked": True}, "unlock": {"locked": False},
-        "pin": {"pinned": True}, "unpin": {"pinned": False},
-    }.get(what)
-    if changes is None:
-        abort(400)
-    ops.set_flags(found, **changes)
-    db.session.commit()
-    flash(_("The thread is changed."), "success")
-    return redirect(_thread_url(found), 303)
-
-
 # -- posts ----------------------------------------------------------------------------------
 
 
@@ -309,10 +288,16 @@ def edit(post_id: int):
     post, found, space = _post_in_space(post_id)
     if post.author_id != current_user.id:
         abort(403)
+    form = EditForm(body=post.body_md) if request.method == "GET" else EditForm()
     if not ops.can_edit(post, current_user.id):
         flash(_("You can change a post only in the 30 minutes after posting it."), "error")
-        return redirect(_thread_url(found, post.number), 303)
-    form = EditForm(body=post.body_md) if request.method == "GET" else EditForm()
+        if request.method == "GET":
+            return redirect(_thread_url(found, post.number), 303)
+        # The time ran out (or a moderator hid the post) while they wrote: keep their words.
+        return render_template(
+            "courses/discuss/edit.html", post=post, thread=found, course=space.course,
+            form=form, preview=None, closed=True,
+        ), 409
     preview = None
     if request.method == "POST" and form.validate():
         if _previewing():
@@ -344,89 +329,5 @@ def delete(post_id: int):
     return redirect(_thread_url(found, post.number), 303)
 
 
-def _reason_page(template, post, found, space, form, status=200):
-    return render_template(
-        template, post=post, thread=found, course=space.course, form=form
-    ), status
-
-
-@bp.route("/post/<int:post_id>/report", methods=["GET", "POST"])
-@login_required
-def report(post_id: int):
-    """Anyone who can read a post reports it to the moderators, with a reason."""
-    post, found, space = _post_in_space(post_id)
-    if post.author_id == current_user.id:
-        abort(403)
-    form = ReasonForm()
-    if request.method == "POST" and form.validate():
-        created = ops.report(post, current_user, form.reason.data.strip())
-        db.session.commit()
-        flash(_("Thank you. The moderators will look at this post.") if created
-              else _("You had reported this post already."), "success")
-        return redirect(_thread_url(found, post.number), 303)
-    return _reason_page("courses/discuss/report.html", post, found, space, form,
-                        400 if form.errors else 200)
-
-
-@bp.route("/post/<int:post_id>/hide", methods=["GET", "POST"])
-@login_required
-def hide(post_id: int):
-    """A moderator hides a post with a reason (the author is told) or shows it again."""
-    post, found, space = _post_in_space(post_id)
-    if not space.moderates or post.author_id == current_user.id:
-        abort(403)
-    form = ReasonForm()
-    if request.method == "POST" and request.form.get("do") == "show":
-        if not action_is_valid():
-            abort(400)
-        ops.unhide(post, current_user)
-        db.session.commit()
-        flash(_("The post is shown again."), "success")
-        return redirect(_thread_url(found, post.number), 303)
-    if request.method == "POST" and form.validate():
-        ops.hide(post, found, current_user, form.reason.data.strip())
-        db.session.commit()
-        flash(_("The post is hidden and its author told why."), "success")
-        return redirect(_thread_url(found, post.number), 303)
-    return _reason_page("courses/discuss/hide.html", post, found, space, form,
-                        400 if form.errors else 200)
-
-
-# -- the moderators' queue ------------------------------------------------------------------
-
-
-@bp.route("/reports")
-@require(COURSES_DISCUSSION_MODERATE)
-def reports():
-    """Open reports on posts in the spaces the user moderates, oldest first."""
-    reporter = User.__table__.alias("reporter")
-    rows = db.session.execute(
-        select(
-            DiscussionReport, DiscussionPost, DiscussionThread.title, Course.title,
-            reporter.c.display_name,
-        )
-        .join(DiscussionPost, DiscussionPost.id == DiscussionReport.post_id)
-        .join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
-        .join(Course, Course.id == DiscussionThread.course_id)
-        .join(reporter, reporter.c.id == DiscussionReport.reporter_id)
-        .where(and_(DiscussionReport.resolved_dt.is_(None), moderated_threads()))
-        .order_by(DiscussionReport.created_dt, DiscussionReport.id)
-        .limit(200)
-    ).all()
-    return render_template("courses/discuss/reports.html", rows=rows)
-
-
-@bp.route("/reports/<int:report_id>/resolve", methods=["POST"])
-@require(COURSES_DISCUSSION_MODERATE)
-def resolve(report_id: int):
-    """Close a report without hiding the post (nothing wrong with it)."""
-    row = db.session.get(DiscussionReport, report_id) or abort(404)
-    post, _found, space = _post_in_space(row.post_id)
-    if not space.moderates or post.author_id == current_user.id:
-        abort(404)
-    if not action_is_valid():
-        abort(400)
-    ops.resolve(row, current_user)
-    db.session.commit()
-    flash(_("The report is closed."), "success")
-    return redirect(url_for(".reports"), 303)
+# The moderators' pages are routes of this blueprint too.
+from . import moderation_views  # noqa: E402, F401

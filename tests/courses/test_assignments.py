@@ -160,6 +160,22 @@ def test_files_are_checked_by_content_type_and_size(app, db, make_user, login, m
     assert all(len(name) == 32 and "." not in name for name in stored)
 
 
+def test_a_file_name_is_kept_without_its_path_and_never_with_control_characters(
+    app, db, make_user, login, make_course
+):
+    course, item, _t, _o, learner, _e = _world(make_user, make_course)
+    a = login(learner)
+    response = attach(a, course.slug, item.key, PDF, "a\x00b.pdf")
+    assert response.status_code == 400
+    assert "control characters" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(SubmissionFile.id))) == 0
+    attach(a, course.slug, item.key, PDF, "../../etc/passwd.pdf")
+    row = db.session.scalars(select(SubmissionFile)).one()
+    assert row.original_name == "passwd.pdf"
+    download = a.get(f"/courses/assignments/files/{row.id}")
+    assert download.headers["Content-Disposition"] == "attachment; filename=passwd.pdf"
+
+
 def test_archives_are_accepted_when_the_author_allows_them(app, db, make_user, login,
                                                            make_course, enrol):
     course = make_course(quiz=False)

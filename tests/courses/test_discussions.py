@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from courses.cohorts.models import CohortMember, CohortTutor
 from courses.discussions.models import (
     DiscussionFollow,
     DiscussionPost,
@@ -142,7 +143,11 @@ def test_edit_own_post_for_thirty_minutes(app, db, make_user, login, make_course
     # Thirty-one minutes later the author cannot either.
     post.created_dt = utcnow() - dt.timedelta(minutes=31)
     db.session.commit()
-    client.post(path, data={"csrf_token": token(client), "body": "Too late"})
+    response = client.post(path, data={"csrf_token": token(client), "body": "Too late, but mine"})
+    # Refused, and what they wrote is on the page to keep (not lost on a redirect).
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "30 minutes after posting" in html and "Too late, but mine</textarea>" in html
     db.session.expire_all()
     assert db.session.get(DiscussionPost, post.id).body_md == "Changed _now_"
     assert thread.id
@@ -234,6 +239,37 @@ def test_a_groups_space_is_only_for_its_learners_and_tutors(app, db, make_user, 
     assert "Autumn group" not in html
 
 
+def test_followers_who_may_no_longer_read_a_thread_are_not_told_of_replies(
+    app, db, make_user, login, make_course
+):
+    course, group, other_group, tutor, _ot, learner, classmate, _out = (
+        _group_world(make_user, make_course, login)
+    )
+    mover = make_user()
+    seat(group, mover)
+    a = login(learner)
+    response = start_thread(a, course.slug, space=str(group.id), title="Our group's plans")
+    assert response.status_code == 303
+    thread = _thread(db)
+    for person in (mover, tutor):
+        c = login(person)
+        c.post(f"/courses/discuss/thread/{thread.id}/follow",
+               data={"csrf_token": token(c), "follow": "1"})
+    # The mover joins another group; the tutor stops tutoring this one. Both still follow.
+    db.session.scalars(select(CohortMember).where(CohortMember.user_id == mover.id)).one(
+    ).cohort_id = other_group.id
+    db.session.execute(CohortTutor.__table__.delete().where(CohortTutor.user_id == tutor.id))
+    db.session.commit()
+    assert login(mover).get(f"/courses/discuss/thread/{thread.id}").status_code == 404
+    assert login(tutor).get(f"/courses/discuss/thread/{thread.id}").status_code == 404
+    assert reply(login(classmate), thread.id).status_code == 303
+    told = set(db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == "courses.discussion_reply")
+    ))
+    # The thread's title, the replier's name and a link they cannot open: none of it.
+    assert told == {learner.id}
+
+
 def test_moderators_hide_lock_and_pin(app, db, make_user, login, make_course, outbox):
     course, group, _o, tutor, other_tutor, learner, classmate, _out = (
         _group_world(make_user, make_course, login)
@@ -270,7 +306,10 @@ def test_moderators_hide_lock_and_pin(app, db, make_user, login, make_course, ou
     assert "This thread is locked" in html
     response = c.post(path, data={"csrf_token": token(c), "submit_token": "x" * 20,
                                   "body": "Let me in", "action": "post"})
-    assert response.status_code == 303
+    # Locked while they wrote: refused, and their words are shown back to keep.
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "This thread is locked" in html and "Let me in</textarea>" in html
     assert db.session.scalar(select(func.count(DiscussionPost.id))) == 1
     # The other group's tutor cannot touch it.
     o = login(other_tutor)
@@ -305,6 +344,61 @@ def test_reports_reach_the_moderators_queue(app, db, make_user, login, make_cour
                   data={"csrf_token": token(o)}).status_code == 404
     t.post(f"/courses/discuss/reports/{report.id}/resolve", data={"csrf_token": token(t)})
     assert "No reports are waiting." in t.get("/courses/discuss/reports").get_data(as_text=True)
+
+
+def test_reports_on_a_moderators_own_post_are_for_the_other_moderators(
+    app, db, make_user, login, make_course
+):
+    course, group, _o, tutor, _ot, learner, _c, _out = _group_world(make_user, make_course, login)
+    make_thread(course, tutor, cohort=group, title="The tutor's words")
+    post = db.session.scalars(select(DiscussionPost)).one()
+    c = login(learner)
+    c.post(f"/courses/discuss/post/{post.id}/report",
+           data={"csrf_token": token(c), "reason": "Rude tutor"})
+    # Its author can neither hide it nor close the report: it is not in their queue, nor
+    # is who reported them.
+    assert "Rude tutor" not in login(tutor).get("/courses/discuss/reports").get_data(as_text=True)
+    admin = login(make_user(roles=("admin",)))
+    assert "Rude tutor" in admin.get("/courses/discuss/reports").get_data(as_text=True)
+
+
+def test_a_deleted_or_hidden_post_is_not_reported_or_hidden_again(
+    app, db, make_user, login, make_course
+):
+    course, group, _o, tutor, other_tutor, learner, classmate, _out = (
+        _group_world(make_user, make_course, login)
+    )
+    make_thread(course, learner, posts=2, cohort=group)
+    first, second = db.session.scalars(select(DiscussionPost).order_by(DiscussionPost.number))
+    t, c = login(tutor), login(classmate)
+    hide_first = t.get(f"/courses/discuss/post/{first.id}/hide")  # the pages were open
+    report_first = c.get(f"/courses/discuss/post/{first.id}/report")
+    assert hide_first.status_code == report_first.status_code == 200
+    a = login(learner)
+    a.post(f"/courses/discuss/post/{first.id}/delete", data={"csrf_token": token(a)})
+    response = c.post(f"/courses/discuss/post/{first.id}/report",
+                      data={"csrf_token": token(c), "reason": "Rude"})
+    assert response.status_code == 303
+    assert "Its author deleted this post." in c.get(response.location).get_data(as_text=True)
+    response = t.post(f"/courses/discuss/post/{first.id}/hide",
+                      data={"csrf_token": token(t), "reason": "Rude"})
+    assert "Its author deleted this post." in t.get(response.location).get_data(as_text=True)
+    # Hidden by one moderator, then "hidden" by another from a page opened before.
+    t.post(f"/courses/discuss/post/{second.id}/hide",
+           data={"csrf_token": token(t), "reason": "Personal details"})
+    admin = login(make_user(roles=("admin",)))
+    response = admin.post(f"/courses/discuss/post/{second.id}/hide",
+                          data={"csrf_token": token(admin), "reason": "Other words"})
+    assert "This post is hidden already." in admin.get(response.location).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(DiscussionReport.id))) == 0
+    assert db.session.get(DiscussionPost, first.id).hidden_dt is None
+    assert db.session.get(DiscussionPost, second.id).hidden_reason == "Personal details"
+    # The author was told once, of the one post hidden.
+    told = db.session.scalars(select(Notification.subject).where(
+        Notification.user_id == learner.id, Notification.kind == "courses.discussion_post_hidden"
+    )).all()
+    assert len(told) == 1
 
 
 def test_posting_is_rate_limited_per_person(make_app, db, make_user, make_course, enrol):

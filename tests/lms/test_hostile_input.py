@@ -3,6 +3,7 @@ list parameters, mail headers and log lines."""
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
@@ -43,6 +44,18 @@ def test_a_nul_in_a_form_field_is_refused(client, make_user):
     user = make_user()
     response = client.post(
         "/account/login", data={"email": user.email + "\x00", "password": "x"}
+    )
+    assert response.status_code == 400
+    assert "control characters" in html_of(response)
+
+
+@pytest.mark.parametrize("name", ["a\x00b.pdf", "a\tb.pdf", "\x1b[31m.csv"])
+def test_a_control_character_in_an_uploaded_files_name_is_refused(client, name):
+    # Such a name would be kept and sent back in a download's Content-Disposition header
+    # (and PostgreSQL cannot store a NUL at all).
+    response = client.post(
+        "/account/login", data={"file": (io.BytesIO(b"%PDF-1.4"), name)},
+        content_type="multipart/form-data",
     )
     assert response.status_code == 400
     assert "control characters" in html_of(response)
