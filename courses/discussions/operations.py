@@ -275,6 +275,13 @@ def hide(post: DiscussionPost, thread: DiscussionThread, moderator: User, reason
 
 
 def unhide(post: DiscussionPost, moderator: User) -> None:
+    """Show a hidden post again.
+
+    :raises DiscussionError: the post is not hidden (shown again by another moderator from
+        a page opened before), so there is nothing to show or to audit.
+    """
+    if post.hidden_dt is None:
+        raise DiscussionError(_("This post is not hidden."))
     post.hidden_dt = None
     post.hidden_reason = None
     post.hidden_by_id = None

@@ -1,10 +1,12 @@
-"""Discussions: what is refused is refused with a message, changes nothing and keeps the words."""
+"""Discussions: what is refused (a title on two lines, a change in a locked thread, showing a
+post that is not hidden) is refused with a message, changes nothing and keeps the words."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from courses.discussions.models import DiscussionPost, DiscussionThread
+from lms.audit import AuditEvent
 
 from .conftest import token
 from .discussion_helpers import group_world, make_thread, start_thread
@@ -73,3 +75,33 @@ def test_a_locked_thread_takes_no_changes(app, db, make_user, login, make_course
                   ).status_code == 303
     db.session.expire_all()
     assert db.session.get(DiscussionPost, post.id).body_md == "Now"
+
+
+def _shown_entries(db):
+    return db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "courses.discussion.post_shown"))
+
+
+def test_showing_a_post_that_is_not_hidden_writes_nothing(app, db, make_user, login,
+                                                           make_course):
+    course, group, _o, tutor, _ot, learner, _c, _out = group_world(make_user, make_course, login)
+    thread = make_thread(course, learner, posts=1, cohort=group)
+    post = db.session.scalars(select(DiscussionPost)).one()
+    t = login(tutor)
+    admin = login(make_user(roles=("admin",)))
+    path = f"/courses/discuss/post/{post.id}/hide"
+    show = {"do": "show"}
+    # Never hidden: refused with a message, no audit entry.
+    response = t.post(path, data={"csrf_token": token(t), **show})
+    assert response.status_code == 303
+    assert "This post is not hidden." in t.get(response.location).get_data(as_text=True)
+    assert _shown_entries(db) == 0
+    # Hidden, then shown by one moderator and "shown" again from another's page: one entry.
+    t.post(path, data={"csrf_token": token(t), "reason": "Personal details"})
+    assert t.post(path, data={"csrf_token": token(t), **show}).status_code == 303
+    response = admin.post(path, data={"csrf_token": token(admin), **show})
+    assert "This post is not hidden." in admin.get(response.location).get_data(as_text=True)
+    assert _shown_entries(db) == 1
+    db.session.expire_all()
+    assert db.session.get(DiscussionPost, post.id).hidden_dt is None
+    assert thread.id
