@@ -18,8 +18,9 @@ def test_a_thread_title_is_one_line(app, db, make_user, login, make_course, enro
     enrol(learner, course)
     client = login(learner)
     # A crafted line break would forge a line in listings and in the notices' subjects.
-    response = start_thread(client, "co-op-basics", title="Hello\r\nBcc: all@example.org",
-                            body="Kept")
+    response = start_thread(
+        client, "co-op-basics", title="Hello\r\nBcc: all@example.org", body="Kept"
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Write this on one line" in html and "Kept</textarea>" in html
@@ -27,8 +28,10 @@ def test_a_thread_title_is_one_line(app, db, make_user, login, make_course, enro
 
 
 def _lock(client, thread_id):
-    response = client.post(f"/courses/discuss/thread/{thread_id}/moderate",
-                           data={"csrf_token": token(client), "do": "lock"})
+    response = client.post(
+        f"/courses/discuss/thread/{thread_id}/moderate",
+        data={"csrf_token": token(client), "do": "lock"},
+    )
     assert response.status_code == 303
 
 
@@ -41,8 +44,7 @@ def test_a_locked_thread_takes_no_changes(app, db, make_user, login, make_course
     assert a.get(path).status_code == 200  # the author opens the edit page...
     csrf = token(a)
     _lock(t, thread.id)  # ...and a moderator locks the thread while they write.
-    response = a.post(path, data={"csrf_token": csrf, "body": "My better words",
-                                  "action": "post"})
+    response = a.post(path, data={"csrf_token": csrf, "body": "My better words", "action": "post"})
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "This thread is locked: its posts cannot be changed." in html
@@ -63,27 +65,35 @@ def test_a_locked_thread_takes_no_changes(app, db, make_user, login, make_course
     tutors_post = db.session.scalars(
         select(DiscussionPost).where(DiscussionPost.thread_id == own.id)
     ).one()
-    response = t.post(f"/courses/discuss/post/{tutors_post.id}/edit",
-                      data={"csrf_token": token(t), "body": "Changed", "action": "post"})
+    response = t.post(
+        f"/courses/discuss/post/{tutors_post.id}/edit",
+        data={"csrf_token": token(t), "body": "Changed", "action": "post"},
+    )
     assert response.status_code == 409
     db.session.expire_all()
     assert db.session.get(DiscussionPost, tutors_post.id).body_md == "Post 1"
     # Unlocked, the author changes their post again.
-    t.post(f"/courses/discuss/thread/{thread.id}/moderate",
-           data={"csrf_token": token(t), "do": "unlock"})
-    assert a.post(path, data={"csrf_token": token(a), "body": "Now", "action": "post"}
-                  ).status_code == 303
+    t.post(
+        f"/courses/discuss/thread/{thread.id}/moderate",
+        data={"csrf_token": token(t), "do": "unlock"},
+    )
+    assert (
+        a.post(path, data={"csrf_token": token(a), "body": "Now", "action": "post"}).status_code
+        == 303
+    )
     db.session.expire_all()
     assert db.session.get(DiscussionPost, post.id).body_md == "Now"
 
 
 def _shown_entries(db):
-    return db.session.scalar(select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == "courses.discussion.post_shown"))
+    return db.session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "courses.discussion.post_shown"
+        )
+    )
 
 
-def test_showing_a_post_that_is_not_hidden_writes_nothing(app, db, make_user, login,
-                                                           make_course):
+def test_showing_a_post_that_is_not_hidden_writes_nothing(app, db, make_user, login, make_course):
     course, group, _o, tutor, _ot, learner, _c, _out = group_world(make_user, make_course, login)
     thread = make_thread(course, learner, posts=1, cohort=group)
     post = db.session.scalars(select(DiscussionPost)).one()
