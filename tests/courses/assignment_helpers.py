@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -9,6 +10,7 @@ import zipfile
 from courses.models import KIND_ASSIGNMENT, Item
 from lms.db import db
 
+from .cohort_helpers import make_cohort, seat
 from .conftest import token
 
 SPEC = {
@@ -57,6 +59,19 @@ def add_assignment(course, key="policy", required=True, spec=None, module=None):
     return item
 
 
+def assignment_world(make_user, make_course, lessons=1):
+    """A course ending in the assignment, a learner in a group with its tutor, another group
+    with another tutor: ``(course, item, tutor, other_tutor, learner, enrolment)``."""
+    course = make_course(lessons=lessons, quiz=False)
+    item = add_assignment(course)
+    tutor, other_tutor = make_user(roles=("tutor",)), make_user(roles=("tutor",))
+    learner = make_user()
+    group = make_cohort(course, tutors=[tutor], start=dt.date(2026, 1, 5))
+    make_cohort(course, name="Autumn group", tutors=[other_tutor])
+    enrolment = seat(group, learner)
+    return course, item, tutor, other_tutor, learner, enrolment
+
+
 def csrf(client, path):
     """The session's CSRF token (the same for every form), read from ``path`` if it has one."""
     html = client.get(path).get_data(as_text=True)
@@ -90,3 +105,4 @@ def mark(client, submission_id, outcome="passed", levels=None, feedback="Good wo
     data = {"csrf_token": csrf_token, "lock_version": str(lock_version), "feedback": feedback,
             "outcome": outcome, **{f"c-{k}": v for k, v in levels.items()}}
     return client.post(path, data=data)
+
