@@ -106,3 +106,16 @@ def mark(client, submission_id, outcome="passed", levels=None, feedback="Good wo
             "outcome": outcome, **{f"c-{k}": v for k, v in levels.items()}}
     return client.post(path, data=data)
 
+
+def send(client, slug, key, action, text=None, upload: tuple[bytes, str] | None = None,
+         path=None):
+    """Press ``action`` in the page's one form (``save``, ``attach``, ``submit``), with the
+    answer typed (``text``, left out when ``None``) and the file chosen (``(data, name)``)."""
+    page = f"/courses/{slug}/learn/{key}"
+    data = {"csrf_token": csrf(client, page), "action": action}
+    if text is not None:
+        data["text"] = text
+    if upload is not None:
+        data["file"] = (io.BytesIO(upload[0]), upload[1])
+    return client.post(path or f"/courses/assignments/{slug}/{key}/answer", data=data,
+                       content_type="multipart/form-data")
