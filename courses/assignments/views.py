@@ -348,8 +348,12 @@ def mark(submission_id: int):
         flash(str(exc), "error")
         db.session.expire_all()
         submission = db.session.get(Submission, submission_id)
-        fresh = mark_form(spec, formdata=None, lock_version=str(submission.lock_version),
-                          feedback=form.feedback.data)
+        # Everything the tutor chose comes back (levels, feedback, outcome), on the form as
+        # the submission now is: to send again when it still waits, or to copy when not.
+        fresh = mark_form(spec, formdata=None, data={
+            **{name: value for name, value in form.data.items() if name != "csrf_token"},
+            "lock_version": str(submission.lock_version),
+        })
         return _mark_page(submission, course, item, learner, fresh, 409)
     db.session.commit()
     flash(_("Marked. %(name)s is told.", name=learner.display_name), "success")

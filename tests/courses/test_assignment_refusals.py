@@ -3,7 +3,8 @@
 The learner's page is one form (the answer, the file, the buttons): attaching or
 removing a file keeps the answer typed so far, a refused file says why by the
 file input with the answer still in its box, and an answer that can no longer be
-saved (submitted or passed from another tab) is shown back to copy.
+saved (submitted or passed from another tab) is shown back to copy. A tutor whose
+marking meets another's gets every choice back.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import re
 
 from sqlalchemy import func, select
 
-from courses.assignments.models import Submission, SubmissionFile
+from courses.assignments.models import Submission, SubmissionFile, SubmissionVersion
 
-from .assignment_helpers import PDF, answer, assignment_world, attach, mark, send
+from .assignment_helpers import PDF, answer, assignment_world, attach, csrf, mark, send
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" * 4
 
@@ -118,3 +119,69 @@ def test_an_answer_refused_because_the_work_was_sent_meanwhile_is_shown_to_copy(
     html = _html(response)
     assert "You passed this assignment" in html and "Late words</textarea>" in html
     assert _submission(db).draft_text == "Sent from the first tab"
+
+
+def _checked(html, name, value):
+    return re.search(rf'<input checked[^>]*name="{name}"[^>]*value="{value}"', html) is not None
+
+
+def test_a_marking_conflict_keeps_every_choice(app, db, make_user, login, make_course):
+    course, item, tutor, _o, learner, _e = assignment_world(make_user, make_course)
+    admin = make_user(roles=("admin",))
+    a = login(learner)
+    answer(a, course.slug, item.key, "Version one", action="submit")
+    submission = _submission(db)
+    opened = submission.lock_version  # the admin opens the marking page...
+    t, ad = login(tutor), login(admin)
+    # ...the tutor asks for a resubmission and the learner sends it again meanwhile.
+    mark(t, submission.id, outcome="returned", feedback="Say more.")
+    answer(a, course.slug, item.key, "Version two", action="submit")
+    response = mark(
+        ad,
+        submission.id,
+        outcome="passed",
+        lock_version=opened,
+        levels={"membership": "missing", "length": "right"},
+        feedback="My careful *feedback*",
+    )
+    assert response.status_code == 409
+    html = _html(response)
+    assert "Your marks were not saved" in html
+    # Still waiting, so the form is there with all the admin chose, and the new lock.
+    assert _checked(html, "c-membership", "missing") and _checked(html, "c-length", "right")
+    assert _checked(html, "outcome", "passed")
+    assert "My careful *feedback*</textarea>" in html
+    fresh = _submission(db).lock_version
+    assert f'name="lock_version" type="hidden" value="{fresh}"' in html
+    # Sent again as it came back, it is saved.
+    data = {
+        "csrf_token": csrf(ad, f"/courses/assignments/submissions/{submission.id}"),
+        "lock_version": str(fresh),
+        "feedback": "My careful *feedback*",
+        "outcome": "passed",
+        "c-membership": "missing",
+        "c-length": "right",
+    }
+    assert (
+        ad.post(f"/courses/assignments/submissions/{submission.id}", data=data).status_code == 303
+    )
+    assert _submission(db).state == "passed"
+
+
+def test_feedback_for_work_someone_else_marked_meanwhile_is_shown_to_copy(
+    app, db, make_user, login, make_course
+):
+    course, item, tutor, _o, learner, _e = assignment_world(make_user, make_course)
+    answer(login(learner), course.slug, item.key, "Mine", action="submit")
+    submission = _submission(db)
+    opened = submission.lock_version
+    mark(login(tutor), submission.id, outcome="returned", feedback="First")
+    admin = login(make_user(roles=("admin",)))
+    response = mark(admin, submission.id, lock_version=opened, feedback="Second, careful")
+    assert response.status_code == 409
+    html = _html(response)
+    assert "This submission is not waiting for marking." in html
+    assert "Not saved. Here is the feedback you wrote" in html
+    assert "Second, careful</textarea>" in html
+    version = db.session.scalars(select(SubmissionVersion)).one()
+    assert (version.outcome, version.feedback_md) == ("returned", "First")
