@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from lms.forms import LmsForm
@@ -15,16 +22,28 @@ from .spec import AssignmentSpec
 MAX_TEXT = 50_000
 
 
+#: The buttons of the learner's one form (``name="action"``).
+ACTION_SAVE, ACTION_ATTACH, ACTION_SUBMIT = "save", "attach", "submit"
+
+
 class AnswerForm(LmsForm):
+    """The learner's one form: their answer, a file to attach, and which button they pressed.
+
+    One form, so that attaching a file (or submitting) sends the answer typed
+    so far too, and it is kept rather than lost with the page.
+    """
+
     text = TextAreaField(
         _l("Your answer"),
         description=_l("Saved as a draft until you submit it. Markdown works."),
         validators=[Length(max=MAX_TEXT, message=_l("Keep your answer under 50,000 characters."))],
     )
+    file = FileField(_l("File"))
+    action = StringField()
 
-
-class UploadForm(LmsForm):
-    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])
+    def validate_file(self, field) -> None:
+        if self.action.data == ACTION_ATTACH and not field.data:
+            raise ValidationError(_l("Choose a file."))
 
 
 class MarkForm(LmsForm):

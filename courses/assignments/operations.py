@@ -55,6 +55,10 @@ class AssignmentError(Exception):
     """The action cannot be done; the message says why in plain words."""
 
 
+class NotEditable(AssignmentError):
+    """The work was submitted or passed (from another tab, say): the draft takes no change."""
+
+
 class MarkConflict(AssignmentError):
     """Someone changed the submission since the marking form was opened."""
 
@@ -79,15 +83,23 @@ def open_submission(enrolment: Enrolment, item: Item) -> Submission:
     return submission
 
 
-def _editable(submission: Submission) -> None:
+def ensure_editable(submission: Submission) -> None:
+    """Refuse a change to work that was submitted (until it is marked) or passed.
+
+    :raises NotEditable: saying which, in plain words.
+    """
     if submission.state == STATE_SUBMITTED:
-        raise AssignmentError(_("You submitted this assignment. Wait for your tutor's marking."))
+        raise NotEditable(_("You submitted this assignment. Wait for your tutor's marking."))
     if submission.state == STATE_PASSED:
-        raise AssignmentError(_("You passed this assignment: there is nothing more to send."))
+        raise NotEditable(_("You passed this assignment: there is nothing more to send."))
 
 
 def save_draft(submission: Submission, text: str) -> None:
-    _editable(submission)
+    """Keep ``text`` as the draft.
+
+    :raises NotEditable: the work was submitted or passed meanwhile.
+    """
+    ensure_editable(submission)
     submission.draft_text = text
     submission.updated_dt = utcnow()
     db.session.flush()
@@ -107,9 +119,10 @@ def draft_files(submission: Submission) -> list[SubmissionFile]:
 def add_file(submission: Submission, spec: AssignmentSpec, upload) -> SubmissionFile:
     """Check ``upload`` (a Werkzeug ``FileStorage``) by its content and keep it with the draft.
 
-    :raises AssignmentError: not allowed now, too many files, too big, or not an allowed type.
+    :raises NotEditable: the work was submitted or passed meanwhile.
+    :raises AssignmentError: too many files, too big, empty, or not an allowed type.
     """
-    _editable(submission)
+    ensure_editable(submission)
     if not spec.files:
         raise AssignmentError(_("This assignment takes no files."))
     if len(draft_files(submission)) >= spec.max_count:
@@ -145,7 +158,7 @@ def add_file(submission: Submission, spec: AssignmentSpec, upload) -> Submission
 
 
 def remove_file(submission: Submission, row: SubmissionFile) -> None:
-    _editable(submission)
+    ensure_editable(submission)
     if row.submission_id != submission.id or row.version_id is not None:
         raise AssignmentError(_("Only a file of your draft can be removed."))
     stored = row.stored_name

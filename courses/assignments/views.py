@@ -26,7 +26,7 @@ from ..views.learn import _learning, _not_enrolled, _refuse_locked
 from . import files
 from . import operations as ops
 from .access import can_mark, markable
-from .forms import AnswerForm, UploadForm, mark_form
+from .forms import ACTION_ATTACH, ACTION_SAVE, ACTION_SUBMIT, AnswerForm, mark_form
 from .models import STATE_SUBMITTED, Submission, SubmissionFile, SubmissionVersion
 from .spec import FILE_TYPES, spec_of
 
@@ -67,8 +67,14 @@ def _due_on(item: Item, cohort_id: int | None):
 
 
 def assignment_page(course, enrolment, item, progress, modules, *, schedule=None,
-                    cohort_id=None, answer_form=None, status=200):
-    """The learner's assignment page: prompt, rubric, due date, their answer and feedback."""
+                    cohort_id=None, answer_form=None, unsent=None, status=200):
+    """The learner's assignment page: prompt, rubric, due date, their answer and feedback.
+
+    :param answer_form: the learner's form as they sent it (refused: its errors and their
+        text shown again); by default the form with the saved draft.
+    :param unsent: the answer they sent that could not be kept (the work was submitted or
+        passed meanwhile), shown read-only to copy.
+    """
     spec = spec_of(item.assignment)
     submission = ops.find(enrolment, item)
     if answer_form is None:
@@ -89,7 +95,7 @@ def assignment_page(course, enrolment, item, progress, modules, *, schedule=None
         draft=ops.draft_files(submission) if submission else [],
         history=_history(submission),
         form=answer_form,
-        upload_form=UploadForm(formdata=None),
+        unsent=unsent,
         due_on=_due_on(item, cohort_id),
         file_types=FILE_TYPES,
     ), status
@@ -112,56 +118,86 @@ def _back(course, item):
 @bp.route("/<slug>/<key>/answer", methods=["POST"])
 @login_required
 def answer(slug: str, key: str):
-    """Save the answer as a draft (``action=save``) or submit it (``action=submit``)."""
-    course, enrolment, item, cohort_id, refused = _assignment(slug, key)
-    if refused is not None:
-        return refused
-    form = AnswerForm()
-    if not form.validate():
-        from ..progress import outline_for
+    """The learner's one form: save the draft, attach a file (keeping the answer) or submit.
 
-        progress, modules = outline_for(enrolment)
-        return assignment_page(course, enrolment, item, progress, modules, cohort_id=cohort_id,
-                               answer_form=form, status=400)
-    submission = ops.open_submission(enrolment, item)
-    text = form.text.data or ""
-    try:
-        if request.form.get("action") == "submit":
-            version = ops.submit(submission, spec_of(item.assignment), text)
-            message = (_("Submitted. Your tutor will mark it.") if version is not None
-                       else _("You had submitted this already."))
-        else:
-            ops.save_draft(submission, text)
-            message = _("Your draft is saved.")
-    except ops.AssignmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _back(course, item)
-    db.session.commit()
-    flash(message, "success")
-    return _back(course, item)
+    The button pressed is ``action``: ``save``, ``attach`` or ``submit``.
+    """
+    return _work(slug, key, ACTION_SAVE)
 
 
 @bp.route("/<slug>/<key>/files", methods=["POST"])
 @login_required
 def upload(slug: str, key: str):
-    """Attach a file to the draft: checked by its content against the author's types and size."""
-    course, enrolment, item, _cohort_id, refused = _assignment(slug, key)
+    """Attach a file to the draft: checked by its content against the author's types and size.
+
+    The page's form posts to :func:`answer`; this address stays for forms sent from
+    pages opened before, which carry the file only.
+    """
+    return _work(slug, key, ACTION_ATTACH)
+
+
+def _again(course, enrolment, item, cohort_id, form, status, unsent=None):
+    """The page again with the learner's form as they sent it: nothing they typed is lost."""
+    from ..progress import outline_for
+
+    progress, modules = outline_for(enrolment)
+    return assignment_page(course, enrolment, item, progress, modules, cohort_id=cohort_id,
+                           answer_form=form, unsent=unsent, status=status)
+
+
+def _work(slug: str, key: str, default_action: str):
+    course, enrolment, item, cohort_id, refused = _assignment(slug, key)
     if refused is not None:
         return refused
-    form = UploadForm()
+    form = AnswerForm()
+    if form.action.data not in (ACTION_SAVE, ACTION_ATTACH, ACTION_SUBMIT):
+        form.action.data = default_action
+
+    def again(status, unsent=None):
+        return _again(course, enrolment, item, cohort_id, form, status, unsent)
+
     if not form.validate():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-        return _back(course, item)
+        return again(400)
+    spec = spec_of(item.assignment)
     submission = ops.open_submission(enrolment, item)
+    # A form from a page opened before this one form (the file only) sends no answer: the
+    # draft is left as it is.
+    sent_text = "text" in request.form
+    text = form.text.data or ""
     try:
-        row = ops.add_file(submission, spec_of(item.assignment), form.file.data)
+        if form.action.data == ACTION_SUBMIT:
+            version = ops.submit(submission, spec, text)
+            if version is None and sent_text and text != submission.draft_text:
+                # Not a form sent twice: submitted from another tab, with other words than
+                # these. Refused as a change would be, and these words are not lost.
+                db.session.refresh(submission)
+                ops.ensure_editable(submission)
+            message = (_("Submitted. Your tutor will mark it.") if version is not None
+                       else _("You had submitted this already."))
+        elif form.action.data == ACTION_ATTACH:
+            if sent_text:
+                ops.save_draft(submission, text)
+            row = ops.add_file(submission, spec, form.file.data)
+            message = _("“%(name)s” is attached.", name=row.original_name)
+        else:
+            ops.save_draft(submission, text)
+            message = _("Your draft is saved.")
+    except ops.NotEditable as exc:
+        # Submitted or passed meanwhile (another tab): the answer they sent is shown to copy.
+        db.session.rollback()
+        flash(str(exc), "error")
+        return again(409, unsent=text if sent_text and text.strip() else None)
     except ops.AssignmentError as exc:
         db.session.rollback()
+        if form.action.data == ACTION_ATTACH:
+            # The file refused (type, size, empty, too many): said by the file input, with
+            # the answer still in its box.
+            form.file.errors = [*form.file.errors, str(exc)]
+            return again(400)
         flash(str(exc), "error")
         return _back(course, item)
     db.session.commit()
-    flash(_("“%(name)s” is attached.", name=row.original_name), "success")
+    flash(message, "success")
     return _back(course, item)
 
 
@@ -183,14 +219,30 @@ def _file_and_owner(file_id: int):
 @bp.route("/files/<int:file_id>/remove", methods=["POST"])
 @login_required
 def remove(file_id: int):
-    """The learner removes a file from their draft."""
-    row, submission, enrolment, course, item, _cohort = _file_and_owner(file_id)
+    """The learner removes a file from their draft.
+
+    Its button is in the page's one form, so the answer typed so far comes too and is
+    kept as the draft (a form from an older page sends none, and the draft stays).
+    """
+    row, submission, enrolment, course, item, cohort_id = _file_and_owner(file_id)
     if enrolment.user_id != current_user.id:
         abort(404)
     if not action_is_valid():
         abort(400)
+    form = AnswerForm()
+    sent_text = "text" in request.form
+    if sent_text and not form.validate():
+        return _again(course, enrolment, item, cohort_id, form, 400)
     try:
+        if sent_text:
+            ops.save_draft(submission, form.text.data or "")
         ops.remove_file(submission, row)
+    except ops.NotEditable as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        text = form.text.data or ""
+        return _again(course, enrolment, item, cohort_id, form, 409,
+                      unsent=text if text.strip() else None)
     except ops.AssignmentError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -296,8 +348,12 @@ def mark(submission_id: int):
         flash(str(exc), "error")
         db.session.expire_all()
         submission = db.session.get(Submission, submission_id)
-        fresh = mark_form(spec, formdata=None, lock_version=str(submission.lock_version),
-                          feedback=form.feedback.data)
+        # Everything the tutor chose comes back (levels, feedback, outcome), on the form as
+        # the submission now is: to send again when it still waits, or to copy when not.
+        fresh = mark_form(spec, formdata=None, data={
+            **{name: value for name, value in form.data.items() if name != "csrf_token"},
+            "lock_version": str(submission.lock_version),
+        })
         return _mark_page(submission, course, item, learner, fresh, 409)
     db.session.commit()
     flash(_("Marked. %(name)s is told.", name=learner.display_name), "success")

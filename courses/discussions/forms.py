@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from lms.forms import LmsForm, SentOnceForm
+from lms.forms import LmsForm, SentOnceForm, SingleLine
 
 MAX_BODY = 20_000
 
@@ -28,6 +28,8 @@ class ThreadForm(_Posting):
         validators=[
             DataRequired(_l("Give your thread a title.")),
             Length(max=200, message=_l("Keep the title under 200 characters.")),
+            # A title is a line in listings and in the subject of reply notices (mail).
+            SingleLine(),
         ],
     )
     lesson = HiddenField()

@@ -88,7 +88,13 @@ def hide(post_id: int):
     if request.method == "POST" and request.form.get("do") == "show":
         if not action_is_valid():
             abort(400)
-        ops.unhide(post, current_user)
+        try:
+            ops.unhide(post, current_user)
+        except ops.DiscussionError as exc:
+            # Not hidden (shown again from another moderator's page): nothing to write.
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(_thread_url(found, post.number), 303)
         db.session.commit()
         flash(_("The post is shown again."), "success")
         return redirect(_thread_url(found, post.number), 303)

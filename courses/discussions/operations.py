@@ -202,9 +202,33 @@ def can_edit(post: DiscussionPost, user_id: int, now: dt.datetime | None = None)
     )
 
 
-def edit(post: DiscussionPost, user: User, body: str, course_slug: str) -> None:
-    if not can_edit(post, user.id):
-        raise DiscussionError(_("You can change a post only in the 30 minutes after posting it."))
+def edit_refusal(post: DiscussionPost, thread: DiscussionThread, user_id: int) -> str | None:
+    """Why ``user_id`` may not change ``post`` now, or ``None`` when they may.
+
+    A locked thread takes no changes, from anyone (as it takes no replies, from
+    moderators either: they unlock it first); otherwise :func:`can_edit` decides.
+    """
+    if thread.is_locked:
+        return _("This thread is locked: its posts cannot be changed.")
+    if not can_edit(post, user_id):
+        return _("You can change a post only in the 30 minutes after posting it.")
+    return None
+
+
+def edit(post: DiscussionPost, thread: DiscussionThread, user: User, body: str,
+         course_slug: str) -> None:
+    """The author changes their post (see :func:`edit_refusal`).
+
+    The thread's lock is taken and the thread read again, as for a reply, so a
+    lock given while the author wrote is seen.
+
+    :raises DiscussionError: the thread is locked, or the post cannot be changed any more.
+    """
+    lock_for_update(_THREAD_LOCK + thread.id)
+    db.session.refresh(thread)
+    refusal = edit_refusal(post, thread, user.id)
+    if refusal is not None:
+        raise DiscussionError(refusal)
     post.body_md = body
     post.body_html = render_post(body, course_slug)
     post.edited_dt = utcnow()
@@ -251,6 +275,13 @@ def hide(post: DiscussionPost, thread: DiscussionThread, moderator: User, reason
 
 
 def unhide(post: DiscussionPost, moderator: User) -> None:
+    """Show a hidden post again.
+
+    :raises DiscussionError: the post is not hidden (shown again by another moderator from
+        a page opened before), so there is nothing to show or to audit.
+    """
+    if post.hidden_dt is None:
+        raise DiscussionError(_("This post is not hidden."))
     post.hidden_dt = None
     post.hidden_reason = None
     post.hidden_by_id = None
@@ -263,6 +294,9 @@ def unhide(post: DiscussionPost, moderator: User) -> None:
 
 def set_flags(thread: DiscussionThread, *, locked: bool | None = None,
               pinned: bool | None = None) -> None:
+    # The thread's lock, as replies and changes take it: a reply or a change being
+    # written when the thread is locked is either in before the lock or refused.
+    lock_for_update(_THREAD_LOCK + thread.id)
     if locked is not None:
         thread.is_locked = locked
     if pinned is not None:

@@ -284,33 +284,41 @@ def follow(thread_id: int):
 @bp.route("/post/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(post_id: int):
-    """The author changes their post within 30 minutes of posting it."""
+    """The author changes their post within 30 minutes of posting it, unless it is locked."""
     post, found, space = _post_in_space(post_id)
     if post.author_id != current_user.id:
         abort(403)
     form = EditForm(body=post.body_md) if request.method == "GET" else EditForm()
-    if not ops.can_edit(post, current_user.id):
-        flash(_("You can change a post only in the 30 minutes after posting it."), "error")
+    refusal = ops.edit_refusal(post, found, current_user.id)
+    if refusal is not None:
+        flash(refusal, "error")
         if request.method == "GET":
             return redirect(_thread_url(found, post.number), 303)
-        # The time ran out (or a moderator hid the post) while they wrote: keep their words.
-        return render_template(
-            "courses/discuss/edit.html", post=post, thread=found, course=space.course,
-            form=form, preview=None, closed=True,
-        ), 409
+        # The time ran out, a moderator hid the post or locked the thread while they wrote:
+        # keep their words.
+        return _edit_page(post, found, space, form, closed=True, status=409)
     preview = None
     if request.method == "POST" and form.validate():
         if _previewing():
             preview = ops.render_post(form.body.data, space.course.slug)
         else:
-            ops.edit(post, current_user, form.body.data, space.course.slug)
+            try:
+                ops.edit(post, found, current_user, form.body.data, space.course.slug)
+            except ops.DiscussionError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                return _edit_page(post, found, space, form, closed=True, status=409)
             db.session.commit()
             flash(_("Your post is changed."), "success")
             return redirect(_thread_url(found, post.number), 303)
-    status = 400 if form.errors else 200
+    return _edit_page(post, found, space, form, preview=preview,
+                      status=400 if form.errors else 200)
+
+
+def _edit_page(post, thread, space, form, *, preview=None, closed=False, status=200):
     return render_template(
-        "courses/discuss/edit.html", post=post, thread=found, course=space.course, form=form,
-        preview=preview,
+        "courses/discuss/edit.html", post=post, thread=thread, course=space.course, form=form,
+        preview=preview, closed=closed,
     ), status
 
 

@@ -128,7 +128,11 @@ def preferences():
     groups: dict[str, list] = {}
     for key in kinds():
         groups.setdefault(key.split(".")[0], []).append(form[_field(key)])
-    return render_template("lms/notifications/preferences.html", form=form, groups=groups)
+    # A refused form is a bad request, as on every other page (nothing was saved).
+    status = 400 if form.errors else 200
+    return render_template(
+        "lms/notifications/preferences.html", form=form, groups=groups
+    ), status
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -9,6 +10,7 @@ import zipfile
 from courses.models import KIND_ASSIGNMENT, Item
 from lms.db import db
 
+from .cohort_helpers import make_cohort, seat
 from .conftest import token
 
 SPEC = {
@@ -57,6 +59,19 @@ def add_assignment(course, key="policy", required=True, spec=None, module=None):
     return item
 
 
+def assignment_world(make_user, make_course, lessons=1):
+    """A course ending in the assignment, a learner in a group with its tutor, another group
+    with another tutor: ``(course, item, tutor, other_tutor, learner, enrolment)``."""
+    course = make_course(lessons=lessons, quiz=False)
+    item = add_assignment(course)
+    tutor, other_tutor = make_user(roles=("tutor",)), make_user(roles=("tutor",))
+    learner = make_user()
+    group = make_cohort(course, tutors=[tutor], start=dt.date(2026, 1, 5))
+    make_cohort(course, name="Autumn group", tutors=[other_tutor])
+    enrolment = seat(group, learner)
+    return course, item, tutor, other_tutor, learner, enrolment
+
+
 def csrf(client, path):
     """The session's CSRF token (the same for every form), read from ``path`` if it has one."""
     html = client.get(path).get_data(as_text=True)
@@ -90,3 +105,17 @@ def mark(client, submission_id, outcome="passed", levels=None, feedback="Good wo
     data = {"csrf_token": csrf_token, "lock_version": str(lock_version), "feedback": feedback,
             "outcome": outcome, **{f"c-{k}": v for k, v in levels.items()}}
     return client.post(path, data=data)
+
+
+def send(client, slug, key, action, text=None, upload: tuple[bytes, str] | None = None,
+         path=None):
+    """Press ``action`` in the page's one form (``save``, ``attach``, ``submit``), with the
+    answer typed (``text``, left out when ``None``) and the file chosen (``(data, name)``)."""
+    page = f"/courses/{slug}/learn/{key}"
+    data = {"csrf_token": csrf(client, page), "action": action}
+    if text is not None:
+        data["text"] = text
+    if upload is not None:
+        data["file"] = (io.BytesIO(upload[0]), upload[1])
+    return client.post(path or f"/courses/assignments/{slug}/{key}/answer", data=data,
+                       content_type="multipart/form-data")

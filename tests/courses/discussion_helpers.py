@@ -7,6 +7,8 @@ import re
 from courses.discussions.models import DiscussionPost, DiscussionThread
 from lms.db import db, utcnow
 
+from .cohort_helpers import make_cohort, seat
+
 
 def page_token(client, path: str) -> tuple[str, str]:
     """The CSRF token and submit token of the posting form on ``path``."""
@@ -51,3 +53,16 @@ def make_thread(course, author, posts=1, cohort=None, title="Seeded"):
     )
     db.session.commit()
     return thread
+
+
+def group_world(make_user, make_course, login):
+    """A course with two groups, each with its tutor: two learners in one, one in the other."""
+    course = make_course()
+    tutor, other_tutor = make_user(roles=("tutor",)), make_user(roles=("tutor",))
+    learner, classmate, outsider = make_user(), make_user(), make_user()
+    group = make_cohort(course, tutors=[tutor])
+    other_group = make_cohort(course, name="Autumn group", tutors=[other_tutor])
+    seat(group, learner)
+    seat(group, classmate)
+    seat(other_group, outsider)
+    return course, group, other_group, tutor, other_tutor, learner, classmate, outsider

@@ -55,11 +55,16 @@ def _expected(role: str, endpoint: str, method: str) -> set[int]:
     if role == "anonymous":
         return {302}
     if name in ("answer", "upload"):
-        # Learners act on their own work only (refused with a message: 303); others are
-        # sent to the course page to join it first (302).
-        return {303} if role in ("learner", "other group") else {302}
+        # Learners act on their own work only; others are sent to the course page to join
+        # it first (302). The learner's submitted work takes no change (409); "other
+        # group" saves an empty draft of their own (303); attaching no file is refused (400).
+        if role not in ("learner", "other group"):
+            return {302}
+        if name == "upload":
+            return {400}
+        return {409} if role == "learner" else {303}
     if name == "remove":
-        return {303} if role == "learner" else {404}  # a sent file stays (the message says)
+        return {409} if role == "learner" else {404}  # a sent file stays (the message says)
     if name == "download":
         return {200} if role in ({"learner"} | MARKERS) else {404}
     if name == "queue":

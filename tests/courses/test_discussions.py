@@ -16,9 +16,9 @@ from courses.discussions.models import (
 from lms.db import utcnow
 from lms.notifications import Notification
 
-from .cohort_helpers import make_cohort, seat
+from .cohort_helpers import seat
 from .conftest import token
-from .discussion_helpers import make_thread, page_token, reply, start_thread
+from .discussion_helpers import group_world, make_thread, page_token, reply, start_thread
 
 
 def _thread(db):
@@ -194,22 +194,10 @@ def test_follow_and_unfollow(app, db, make_user, login, make_course, enrol, outb
     assert follower.email not in [m.recipient for m in outbox()[before:]]
 
 
-def _group_world(make_user, make_course, login):
-    course = make_course()
-    tutor, other_tutor = make_user(roles=("tutor",)), make_user(roles=("tutor",))
-    learner, classmate, outsider = make_user(), make_user(), make_user()
-    group = make_cohort(course, tutors=[tutor])
-    other_group = make_cohort(course, name="Autumn group", tutors=[other_tutor])
-    seat(group, learner)
-    seat(group, classmate)
-    seat(other_group, outsider)
-    return course, group, other_group, tutor, other_tutor, learner, classmate, outsider
-
-
 def test_a_groups_space_is_only_for_its_learners_and_tutors(app, db, make_user, login,
                                                            make_course, enrol):
     course, group, other_group, tutor, other_tutor, learner, classmate, outsider = (
-        _group_world(make_user, make_course, login)
+        group_world(make_user, make_course, login)
     )
     lone = make_user()
     enrol(lone, course)
@@ -243,7 +231,7 @@ def test_followers_who_may_no_longer_read_a_thread_are_not_told_of_replies(
     app, db, make_user, login, make_course
 ):
     course, group, other_group, tutor, _ot, learner, classmate, _out = (
-        _group_world(make_user, make_course, login)
+        group_world(make_user, make_course, login)
     )
     mover = make_user()
     seat(group, mover)
@@ -272,7 +260,7 @@ def test_followers_who_may_no_longer_read_a_thread_are_not_told_of_replies(
 
 def test_moderators_hide_lock_and_pin(app, db, make_user, login, make_course, outbox):
     course, group, _o, tutor, other_tutor, learner, classmate, _out = (
-        _group_world(make_user, make_course, login)
+        group_world(make_user, make_course, login)
     )
     thread = make_thread(course, learner, posts=1, cohort=group)
     post = db.session.scalars(select(DiscussionPost)).one()
@@ -319,7 +307,7 @@ def test_moderators_hide_lock_and_pin(app, db, make_user, login, make_course, ou
 
 def test_reports_reach_the_moderators_queue(app, db, make_user, login, make_course):
     course, group, _o, tutor, other_tutor, learner, classmate, _out = (
-        _group_world(make_user, make_course, login)
+        group_world(make_user, make_course, login)
     )
     make_thread(course, learner, posts=1, cohort=group)
     post = db.session.scalars(select(DiscussionPost)).one()
@@ -349,7 +337,7 @@ def test_reports_reach_the_moderators_queue(app, db, make_user, login, make_cour
 def test_reports_on_a_moderators_own_post_are_for_the_other_moderators(
     app, db, make_user, login, make_course
 ):
-    course, group, _o, tutor, _ot, learner, _c, _out = _group_world(make_user, make_course, login)
+    course, group, _o, tutor, _ot, learner, _c, _out = group_world(make_user, make_course, login)
     make_thread(course, tutor, cohort=group, title="The tutor's words")
     post = db.session.scalars(select(DiscussionPost)).one()
     c = login(learner)
@@ -366,7 +354,7 @@ def test_a_deleted_or_hidden_post_is_not_reported_or_hidden_again(
     app, db, make_user, login, make_course
 ):
     course, group, _o, tutor, other_tutor, learner, classmate, _out = (
-        _group_world(make_user, make_course, login)
+        group_world(make_user, make_course, login)
     )
     make_thread(course, learner, posts=2, cohort=group)
     first, second = db.session.scalars(select(DiscussionPost).order_by(DiscussionPost.number))

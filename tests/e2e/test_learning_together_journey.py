@@ -197,6 +197,11 @@ def test_ask_submit_get_feedback_resubmit_pass_and_get_the_certificate(new_page,
     )
     learner.get_by_label("File").set_input_files(people["pdf"])
     learner.get_by_role("button", name="Attach the file").click()
+    # One form: the answer typed (never saved) is kept when the file is attached.
+    _flash(learner, "“policy.pdf” is attached.")
+    expect(learner.get_by_label("Your answer")).to_have_value(
+        "Anyone who works in the bakery may apply to the members' meeting."
+    )
     learner.get_by_role("button", name="Submit for marking").click()
     _flash(learner, "Submitted. Your tutor will mark it.")
 

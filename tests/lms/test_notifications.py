@@ -274,7 +274,7 @@ def test_preferences_page_saves_and_refuses_unknown_choices(kinds, db, make_user
     quiet = "kind_lms__test_quiet"
     bad = client.post("/notifications/preferences",
                       data={"csrf_token": token, field: "loudly", quiet: "site"})
-    assert bad.status_code == 200 and "There is a problem" in html_of(bad)
+    assert bad.status_code == 400 and "There is a problem" in html_of(bad)
     assert db.session.scalars(select(NotificationPreference)).all() == []
     ok = client.post("/notifications/preferences",
                      data={"csrf_token": token, field: "off", quiet: "site"})
