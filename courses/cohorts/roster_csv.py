@@ -119,13 +119,16 @@ def read_roster(data: bytes, *, max_bytes: int, max_rows: int) -> list[RosterRow
     if "\x00" in text:
         raise RosterFileError(_("The file is not a CSV text file."))
     reader = csv.reader(io.StringIO(text, newline=""))
+    # Rows counted as records, not lines (``reader.line_num``): a cell with a line break
+    # is one row in a spreadsheet, and every row after it was named one too far on.
+    records = enumerate(reader, start=1)
     try:
-        header = next((r for r in reader if any(c.strip() for c in r)), None)
+        header = next((r for _n, r in records if any(c.strip() for c in r)), None)
         if header is None:
             raise RosterFileError(_("The file is empty."))
         email_at, name_at = _columns(header)
         rows = []
-        for record in reader:
+        for row_no, record in records:
             if not any(c.strip() for c in record):
                 continue
             if len(rows) >= max_rows:
@@ -135,7 +138,6 @@ def read_roster(data: bytes, *, max_bytes: int, max_rows: int) -> list[RosterRow
                         max=max_rows,
                     )
                 )
-            row_no = reader.line_num
             if len(record) <= max(email_at, name_at):
                 rows.append(
                     RosterRow(

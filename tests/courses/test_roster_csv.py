@@ -24,6 +24,19 @@ def test_reads_rows_with_spreadsheet_row_numbers(app):
     ]
 
 
+def test_a_cell_on_several_lines_keeps_the_row_numbers_a_spreadsheet_shows(app):
+    # A spreadsheet cell with a line break (a note) is one row, written on two lines.
+    rows = read(
+        'email,name,note\namina@example.org,Amina,"Met in May,\nvia the co-op"\n'
+        "not-an-address,Tom,\n\nsam@example.org,\"Sam\nSmith\",\nsam@example.org,Sam,\n"
+    )
+    assert [(r.row_no, r.email) for r in rows] == [
+        (2, "amina@example.org"), (3, "not-an-address"), (5, "sam@example.org"),
+        (6, "sam@example.org"),
+    ]
+    assert rows[2].name == "Sam Smith"
+
+
 def test_a_byte_order_mark_is_fine(app):
     assert read("\ufeffemail,name\na@example.org,A\n".encode())[0].email == "a@example.org"
 
