@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from lms.forms import LmsForm, SingleLine
+from lms.forms import LmsForm, SentOnceForm, SingleLine
 
 #: The last day a group may start or end on. Its schedule counts up to ten years of days
 #: from its start (a module's ``unlock_after_days``); a date near the year 9999, typed as
@@ -102,7 +102,7 @@ class JoinForm(LmsForm):
     )
 
 
-class AnnouncementForm(LmsForm):
+class AnnouncementForm(SentOnceForm):
     subject = StringField(
         _l("Subject"),
         validators=[DataRequired(_l("Enter a subject.")), Length(max=200), SingleLine()],

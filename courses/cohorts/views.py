@@ -226,9 +226,12 @@ def announcements(cohort_id: int):
     """Post a message to the cohort (dashboard and email) and read earlier ones."""
     cohort = cohort_or_404(cohort_id)
     form = AnnouncementForm()
+    if request.method == "GET":
+        form.fresh()
     if form.validate_on_submit():
         try:
-            ops.post_announcement(cohort, current_user, form.subject.data, form.body.data)
+            ops.post_announcement(cohort, current_user, form.subject.data, form.body.data,
+                                  form.submit_token.data)
         except MailError:
             db.session.rollback()
             flash(

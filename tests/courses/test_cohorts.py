@@ -10,14 +10,20 @@ import threading
 
 from sqlalchemy import func, select
 
-from courses.cohorts.models import Cohort, CohortMember, CohortTutor, CohortUpload
+from courses.cohorts.models import (
+    Cohort,
+    CohortAnnouncement,
+    CohortMember,
+    CohortTutor,
+    CohortUpload,
+)
 from courses.models import Enrolment, Progress
 from courses.progress import progress_for
 from lms.accounts.models import User
 from lms.db import utcnow
 from lms.tokens import OneTimeToken
 
-from .cohort_helpers import form_token, make_cohort, seat, upload
+from .cohort_helpers import announcement_form, form_token, make_cohort, seat, upload
 from .conftest import token
 
 
@@ -487,7 +493,7 @@ def test_an_announcement_reaches_dashboards_and_inboxes(app, db, make_user, logi
     seat(other, outsider)
     tutor = _tutor_of(make_user, login, cohort)
     url = f"/courses/cohorts/{cohort.id}/announcements"
-    page = tutor.post(url, data={"csrf_token": token(tutor), "subject": "Week 2",
+    page = tutor.post(url, data={**announcement_form(tutor, url), "subject": "Week 2",
                                  "body": "Read **module 2** <script>x()</script>"},
                       follow_redirects=True).get_data(as_text=True)
     assert "Posted, and emailed to the group." in page
@@ -499,6 +505,30 @@ def test_an_announcement_reaches_dashboards_and_inboxes(app, db, make_user, logi
     assert "Week 2" not in login(outsider).get("/").get_data(as_text=True)
     blank = tutor.post(url, data={"csrf_token": token(tutor), "subject": "", "body": ""})
     assert "Enter a subject." in blank.get_data(as_text=True)
+
+
+def test_an_announcement_sent_twice_is_posted_and_emailed_once(app, db, make_user, login,
+                                                                make_course, outbox):
+    cohort = make_cohort(make_course())
+    members = [make_user(), make_user()]
+    for member in members:
+        seat(cohort, member)
+    tutor = _tutor_of(make_user, login, cohort)
+    url = f"/courses/cohorts/{cohort.id}/announcements"
+    form = announcement_form(tutor, url)
+    # Refused first (no subject): the page keeps the form's token, so fixing it and
+    # sending, twice (a double click), posts once.
+    refused = tutor.post(url, data={**form, "subject": "", "body": "Meet on Tuesday."})
+    assert f'value="{form["submit_token"]}"' in refused.get_data(as_text=True)
+    sent = {**form, "subject": "Tuesday", "body": "Meet on Tuesday."}
+    assert [tutor.post(url, data=sent).status_code for _ in range(2)] == [303, 303]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(CohortAnnouncement.id))) == 1
+    assert sorted(m.recipient for m in outbox()) == sorted(m.email for m in members)
+    # A new visit to the page is a new form: a second announcement is posted.
+    tutor.post(url, data={**announcement_form(tutor, url), "subject": "Again", "body": "B"})
+    assert db.session.scalar(select(func.count(CohortAnnouncement.id))) == 2
+    assert len(outbox()) == 4
 
 
 # -- the directory other plugins use -------------------------------------------------------------
