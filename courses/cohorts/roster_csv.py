@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from lms.input_guard import CONTROL
+
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NAME_MAX = 120
@@ -85,6 +87,10 @@ def _row(row_no: int, email: str, name: str) -> RosterRow:
             error = _("“%(email)s” is not a valid email address.", email=email)
     if error is None and not name:
         error = _("The name is empty.")
+    if error is None and CONTROL.search(name):
+        # The site's forms refuse these in a name (lms.input_guard); a file must not
+        # bring them in either (an escape sequence, a bell, in every page and mail).
+        error = _("The name contains a control character, which is not text. Remove it.")
     if error is None and len(name) > NAME_MAX:
         error = _("The name is longer than %(max)d characters.", max=NAME_MAX)
     return RosterRow(row_no, email.lower() if error is None else email, name, error)

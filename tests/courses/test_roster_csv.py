@@ -71,6 +71,9 @@ def test_whole_file_problems_are_explained(app, data, message):
         ("ann@example.org,@SUM(A1)", "starts with “@”"),
         ("=1+2,Ann", "starts with “=”"),
         ("ann@example.org," + "n" * 121, "longer than 120"),
+        # The forms refuse control characters in a name (lms.input_guard); so does the file.
+        ("ann@example.org,Ann\x1b[31m Red", "The name contains a control character"),
+        ("ann@example.org,Ann\x07", "The name contains a control character"),
         ("ann@example.org", "fewer columns"),
     ],
 )
