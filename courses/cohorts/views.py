@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 from wtforms import SelectChoice
 
@@ -55,13 +55,20 @@ def _cohort_page(cohort: Cohort):
     return redirect(url_for("courses_cohorts.cohort", cohort_id=cohort.id), 303)
 
 
-def _course_choices(form: CohortForm) -> None:
+def _course_choices(form: CohortForm, cohort: Cohort | None = None) -> None:
+    """Courses open to groups, and the group's own even if it went back to draft.
+
+    Without its own course in the list, the browser showed (and sent) the first
+    course instead: saving a new name moved a group without learners to another
+    course, and refused one with learners.
+    """
+    shown = Course.status != STATUS_DRAFT
+    if cohort is not None:
+        shown = or_(shown, Course.id == cohort.course_id)
     form.course_id.choices = [
         SelectChoice(c.id, c.title)
         for c in db.session.execute(
-            select(Course.id, Course.title)
-            .where(Course.status != STATUS_DRAFT)
-            .order_by(Course.title)
+            select(Course.id, Course.title).where(shown).order_by(Course.title)
         )
     ]
 
@@ -116,7 +123,7 @@ def new():
 def edit(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     form = CohortForm(obj=cohort)
-    _course_choices(form)
+    _course_choices(form, cohort)
     if request.method == "POST" and form.validate():
         if form.course_id.data != cohort.course_id and ops.member_count(cohort.id):
             form.course_id.errors.append(

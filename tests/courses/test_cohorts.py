@@ -594,3 +594,29 @@ def test_when_mail_cannot_go_the_upload_applies_and_invitations_wait(
     # The invitation is in the outbox, waiting for the mail server.
     (invitation,) = db.session.scalars(select(OutboxMessage)).all()
     assert (invitation.recipient, invitation.status) == ("new@example.org", "queued")
+
+
+def test_a_group_whose_course_went_back_to_draft_keeps_its_course_when_edited(
+    app, db, make_user, login, make_course
+):
+    from courses.models import STATUS_DRAFT
+
+    make_course("a-first", title="A first course")
+    course = make_course("later", title="Later course")
+    cohort = make_cohort(course)
+    course.status = STATUS_DRAFT  # unpublished, with its group and tutors still there
+    db.session.commit()
+    admin = login(make_user(roles=("admin",)))
+    path = f"/courses/cohorts/{cohort.id}/edit"
+    page = admin.get(path).get_data(as_text=True)
+    assert f'<option selected value="{course.id}">Later course</option>' in page
+    data = {"csrf_token": form_token(admin, path), "course_id": str(course.id),
+            "name": "Renamed", "start_date": str(cohort.start_date),
+            "end_date": str(cohort.end_date)}
+    assert admin.post(path, data=data).status_code == 303
+    db.session.expire_all()
+    saved = db.session.get(Cohort, cohort.id)
+    assert (saved.name, saved.course_id) == ("Renamed", course.id)
+    # A new group is still only for courses open to groups.
+    new_page = admin.get("/courses/cohorts/new").get_data(as_text=True)
+    assert "Later course" not in new_page and "A first course" in new_page
