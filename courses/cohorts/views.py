@@ -35,7 +35,6 @@ from . import operations as ops
 from . import uploads
 from .access import can_manage_cohorts, cohort_or_404, member_or_404, visible_cohorts
 from .forms import (
-    AnnouncementForm,
     CohortForm,
     JoinForm,
     TutorForm,
@@ -43,7 +42,7 @@ from .forms import (
 )
 from .invitations import cohort_invitations
 from .matrix import cohort_members
-from .models import SOURCE_KEY, Cohort, CohortAnnouncement, CohortMember, CohortUpload
+from .models import SOURCE_KEY, Cohort, CohortMember, CohortUpload
 from .roster_csv import RosterFileError, read_roster
 
 bp = Blueprint(
@@ -227,39 +226,6 @@ def resend_invitation(cohort_id: int, user_id: int):
     return redirect(url_for("courses_cohorts.learner", cohort_id=cohort.id, user_id=user_id), 303)
 
 
-@bp.route("/<int:cohort_id>/announcements", methods=["GET", "POST"])
-@require(COURSES_COHORT_TEACH)
-def announcements(cohort_id: int):
-    """Post a message to the cohort (dashboard and email) and read earlier ones."""
-    cohort = cohort_or_404(cohort_id)
-    form = AnnouncementForm()
-    if request.method == "GET":
-        form.fresh()
-    if form.validate_on_submit():
-        try:
-            ops.post_announcement(cohort, current_user, form.subject.data, form.body.data,
-                                  form.submit_token.data)
-        except MailError:
-            db.session.rollback()
-            flash(
-                _("We could not send the email just now, so nothing was posted."
-                  " Your message is still below: try again in a few minutes."),
-                "error",
-            )
-        else:
-            db.session.commit()
-            flash(_("Posted, and emailed to the group."), "success")
-            return redirect(url_for("courses_cohorts.announcements", cohort_id=cohort.id), 303)
-    posted = db.session.scalars(
-        select(CohortAnnouncement)
-        .where(CohortAnnouncement.cohort_id == cohort.id)
-        .order_by(CohortAnnouncement.posted_dt.desc(), CohortAnnouncement.id.desc())
-    ).all()
-    return render_template(
-        "courses/cohorts/announcements.html", cohort=cohort, form=form, posted=posted
-    )
-
-
 def _upload_limits() -> tuple[int, int]:
     cfg = current_app.config
     return cfg["COURSES_COHORT_UPLOAD_MAX_BYTES"], cfg["COURSES_COHORT_UPLOAD_MAX_ROWS"]
@@ -409,5 +375,6 @@ def join(slug: str):
     return back
 
 
-# The invitee's pages (accept or decline) and the progress pages join this blueprint.
-from . import invitation_views, matrix_views  # noqa: E402,F401
+# The invitee's pages (accept or decline), the progress pages and the announcements join
+# this blueprint.
+from . import announcement_views, invitation_views, matrix_views  # noqa: E402,F401
