@@ -58,6 +58,9 @@ class CohortForm(LmsForm):
     )
     enrolment_key = StringField(
         _l("Enrolment key (optional)"),
+        # Stripped before the length is checked: "     k" passed as six characters and was
+        # saved as a one-letter key, which anyone guesses.
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[Optional(), Length(min=6, max=64, message=_l("Use 6 to 64 characters."))],
         description=_l(
             "Learners who have the key can join the group from the course page."

@@ -80,6 +80,7 @@ def test_bad_cohort_details_are_explained_and_nothing_is_saved(app, db, make_use
         ({"start_date": "soon"}, "Enter the start date"),
         ({"name": ""}, "Enter a name."),
         ({"enrolment_key": "abc"}, "Use 6 to 64 characters."),
+        ({"enrolment_key": "     k"}, "Use 6 to 64 characters."),
         ({"name": "Taken"}, "already has this name"),
     ]
     for change, message in cases:
