@@ -22,7 +22,7 @@ from lms.personal_data import (
 
 from .assignments import files as assignment_files
 from .assignments.models import Submission, SubmissionFile
-from .cohorts.models import CohortInvitation, CohortTutor
+from .cohorts.models import CohortAnnouncement, CohortInvitation, CohortTutor
 from .discussions.models import DiscussionFollow, DiscussionPost
 from .models import Enrolment, QuizAttempt
 from .personal_data_export import export, lists_naming, names
@@ -84,7 +84,7 @@ TABLES = (
         purpose=_l("To tell a group what it needs to know."),
         lawful_basis=LEGITIMATE_INTERESTS,
         retention=_l("As long as the group's course runs."),
-        personal=("author_id", "subject", "body_md", "body_html"),
+        personal=("author_id", "subject", "body_md", "body_html", "submit_token"),
         other=("id", "cohort_id", "posted_dt"),
         on_closure=PSEUDONYMISED,
         closure_note=_l("Announcements you wrote stay for the group, signed 'Former learner'."),
@@ -237,10 +237,10 @@ def erase(subject: ErasureSubject) -> None:
     db.session.execute(
         delete(DiscussionFollow).where(DiscussionFollow.user_id == subject.user_id)
     )
-    db.session.execute(
-        update(DiscussionPost).where(DiscussionPost.author_id == subject.user_id)
-        .values(submit_token=None)
-    )
+    for model in (DiscussionPost, CohortAnnouncement):
+        db.session.execute(
+            update(model).where(model.author_id == subject.user_id).values(submit_token=None)
+        )
     # Uploaded lists are JSON: only the lines naming the person change.
     for upload in lists_naming(subject.email):
         upload.rows = [{**row, "email": "", "name": subject.pseudonym}

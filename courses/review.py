@@ -35,9 +35,16 @@ DEFAULT_REVIEW_MONTHS = 24
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole months; the 31st becomes the last day of a shorter month."""
+    """``day`` plus whole months; the 31st becomes the last day of a shorter month.
+
+    Past the last year a date can hold, the last day there is: a lesson marked
+    reviewed in 9999 (the authoring form and the files take any date) made the
+    review report fail for its whole course.
+    """
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
     last = calendar.monthrange(year, month)[1]
     return day.replace(year=year, month=month, day=min(day.day, last))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -15,7 +17,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from lms.forms import LmsForm, SingleLine
+from lms.forms import LmsForm, SentOnceForm, SingleLine
+
+#: The last day a group may start or end on. Its schedule counts up to ten years of days
+#: from its start (a module's ``unlock_after_days``); a date near the year 9999, typed as
+#: "no end", overflowed and failed its members' pages.
+LAST_DATE = dt.date(2099, 12, 31)
+
+
+def _not_too_late(form, field) -> None:
+    if field.data and field.data > LAST_DATE:
+        raise ValidationError(_l("Enter a date in %(year)d or before.", year=LAST_DATE.year))
 
 
 class CohortForm(LmsForm):
@@ -28,10 +40,12 @@ class CohortForm(LmsForm):
         description=_l("For example: “Riverside food co-op, spring”."),
     )
     start_date = DateField(
-        _l("Starts on"), validators=[DataRequired(_l("Enter the start date, like 2027-01-15."))]
+        _l("Starts on"),
+        validators=[DataRequired(_l("Enter the start date, like 2027-01-15.")), _not_too_late],
     )
     end_date = DateField(
-        _l("Ends on"), validators=[DataRequired(_l("Enter the end date, like 2027-03-31."))]
+        _l("Ends on"),
+        validators=[DataRequired(_l("Enter the end date, like 2027-03-31.")), _not_too_late],
     )
     capacity = IntegerField(
         _l("Places (leave empty for no limit)"),
@@ -44,6 +58,9 @@ class CohortForm(LmsForm):
     )
     enrolment_key = StringField(
         _l("Enrolment key (optional)"),
+        # Stripped before the length is checked: "     k" passed as six characters and was
+        # saved as a one-letter key, which anyone guesses.
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[Optional(), Length(min=6, max=64, message=_l("Use 6 to 64 characters."))],
         description=_l(
             "Learners who have the key can join the group from the course page."
@@ -88,7 +105,7 @@ class JoinForm(LmsForm):
     )
 
 
-class AnnouncementForm(LmsForm):
+class AnnouncementForm(SentOnceForm):
     subject = StringField(
         _l("Subject"),
         validators=[DataRequired(_l("Enter a subject.")), Length(max=200), SingleLine()],

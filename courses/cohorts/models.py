@@ -124,6 +124,11 @@ class CohortAnnouncement(db.Model):
     """A message from a tutor to the cohort: on members' dashboards and by email."""
 
     __tablename__ = "courses_cohort_announcement"
+    __table_args__ = (
+        # A form sent twice carries the same token: the second insert fails, and one
+        # announcement (and one email to each member) is kept.
+        UniqueConstraint("author_id", "submit_token"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(
@@ -136,6 +141,8 @@ class CohortAnnouncement(db.Model):
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     posted_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: The token of the form that posted it (:class:`lms.forms.SentOnceForm`).
+    submit_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     author: Mapped[User | None] = relationship()
 

@@ -232,13 +232,30 @@ def cohort_by_key(course: Course, key: str) -> Cohort | None:
 # -- announcements ---------------------------------------------------------------------------
 
 
-def post_announcement(cohort: Cohort, author: User, subject: str, body: str) -> CohortAnnouncement:
+def _posted_with(author_id: int, token: str) -> CohortAnnouncement | None:
+    return db.session.scalar(
+        select(CohortAnnouncement).where(
+            CohortAnnouncement.author_id == author_id, CohortAnnouncement.submit_token == token
+        )
+    )
+
+
+def post_announcement(
+    cohort: Cohort, author: User, subject: str, body: str, token: str | None = None
+) -> CohortAnnouncement:
     """Post to the cohort's dashboard and email every member.
+
+    The same form sent again (the same ``token``: a double click, a resend after
+    a slow answer) returns the first announcement, and nobody is emailed twice.
+    Without a token (a script), every call posts.
 
     :raises lms.mail.MailError: SMTP is configured and refused (nothing is kept).
     """
     from ..markdown import render_markdown
 
+    earlier = _posted_with(author.id, token) if token else None
+    if earlier is not None:
+        return earlier
     announcement = CohortAnnouncement(
         cohort_id=cohort.id,
         author_id=author.id,
@@ -246,9 +263,12 @@ def post_announcement(cohort: Cohort, author: User, subject: str, body: str) -> 
         body_md=body,
         body_html=render_markdown(body),
         posted_dt=utcnow(),
+        submit_token=token,
     )
-    db.session.add(announcement)
-    db.session.flush()
+    if not insert_unless_exists(announcement):
+        # The same form, sent in parallel, was posted first (PostgreSQL; SQLite's write
+        # lock makes the second request find it above).
+        return _posted_with(author.id, token)
     members = db.session.scalars(
         select(User)
         .join(CohortMember, CohortMember.user_id == User.id)

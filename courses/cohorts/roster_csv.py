@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from lms.input_guard import CONTROL
+
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NAME_MAX = 120
@@ -85,6 +87,10 @@ def _row(row_no: int, email: str, name: str) -> RosterRow:
             error = _("“%(email)s” is not a valid email address.", email=email)
     if error is None and not name:
         error = _("The name is empty.")
+    if error is None and CONTROL.search(name):
+        # The site's forms refuse these in a name (lms.input_guard); a file must not
+        # bring them in either (an escape sequence, a bell, in every page and mail).
+        error = _("The name contains a control character, which is not text. Remove it.")
     if error is None and len(name) > NAME_MAX:
         error = _("The name is longer than %(max)d characters.", max=NAME_MAX)
     return RosterRow(row_no, email.lower() if error is None else email, name, error)
@@ -119,13 +125,16 @@ def read_roster(data: bytes, *, max_bytes: int, max_rows: int) -> list[RosterRow
     if "\x00" in text:
         raise RosterFileError(_("The file is not a CSV text file."))
     reader = csv.reader(io.StringIO(text, newline=""))
+    # Rows counted as records, not lines (``reader.line_num``): a cell with a line break
+    # is one row in a spreadsheet, and every row after it was named one too far on.
+    records = enumerate(reader, start=1)
     try:
-        header = next((r for r in reader if any(c.strip() for c in r)), None)
+        header = next((r for _n, r in records if any(c.strip() for c in r)), None)
         if header is None:
             raise RosterFileError(_("The file is empty."))
         email_at, name_at = _columns(header)
         rows = []
-        for record in reader:
+        for row_no, record in records:
             if not any(c.strip() for c in record):
                 continue
             if len(rows) >= max_rows:
@@ -135,7 +144,6 @@ def read_roster(data: bytes, *, max_bytes: int, max_rows: int) -> list[RosterRow
                         max=max_rows,
                     )
                 )
-            row_no = reader.line_num
             if len(record) <= max(email_at, name_at):
                 rows.append(
                     RosterRow(

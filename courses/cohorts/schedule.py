@@ -73,15 +73,26 @@ def build_schedule(
     modules: list[tuple[int, int | None]],
 ) -> Schedule:
     """Work out every module's dates from ``(module id, unlock_after_days)`` in course order."""
-    opens = {
-        module_id: start + dt.timedelta(days=days or 0) for module_id, days in modules
-    }
+    opens = {module_id: _days_after(start, days or 0) for module_id, days in modules}
     dates = {}
     for module_id, _days in modules:
         later = sorted(d for d in opens.values() if d > opens[module_id])
         due = min(later[0] - dt.timedelta(days=1), end) if later else end
         dates[module_id] = ModuleDates(module_id, opens[module_id], max(due, opens[module_id]))
     return Schedule(cohort_id, cohort_name, start, end, dates)
+
+
+def _days_after(start: dt.date, days: int) -> dt.date:
+    """``start`` plus ``days``, or the last day a date can hold.
+
+    A group saved with dates near the year 9999 (before its form refused them)
+    and a module opening months later would overflow, and every page showing
+    the schedule answered 500.
+    """
+    try:
+        return start + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
 
 
 def cohort_schedule(cohort: Cohort) -> Schedule:

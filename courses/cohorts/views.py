@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 from wtforms import SelectChoice
 
@@ -35,7 +35,6 @@ from . import operations as ops
 from . import uploads
 from .access import can_manage_cohorts, cohort_or_404, member_or_404, visible_cohorts
 from .forms import (
-    AnnouncementForm,
     CohortForm,
     JoinForm,
     TutorForm,
@@ -43,7 +42,7 @@ from .forms import (
 )
 from .invitations import cohort_invitations
 from .matrix import cohort_members
-from .models import SOURCE_KEY, Cohort, CohortAnnouncement, CohortMember, CohortUpload
+from .models import SOURCE_KEY, Cohort, CohortMember, CohortUpload
 from .roster_csv import RosterFileError, read_roster
 
 bp = Blueprint(
@@ -55,13 +54,20 @@ def _cohort_page(cohort: Cohort):
     return redirect(url_for("courses_cohorts.cohort", cohort_id=cohort.id), 303)
 
 
-def _course_choices(form: CohortForm) -> None:
+def _course_choices(form: CohortForm, cohort: Cohort | None = None) -> None:
+    """Courses open to groups, and the group's own even if it went back to draft.
+
+    Without its own course in the list, the browser showed (and sent) the first
+    course instead: saving a new name moved a group without learners to another
+    course, and refused one with learners.
+    """
+    shown = Course.status != STATUS_DRAFT
+    if cohort is not None:
+        shown = or_(shown, Course.id == cohort.course_id)
     form.course_id.choices = [
         SelectChoice(c.id, c.title)
         for c in db.session.execute(
-            select(Course.id, Course.title)
-            .where(Course.status != STATUS_DRAFT)
-            .order_by(Course.title)
+            select(Course.id, Course.title).where(shown).order_by(Course.title)
         )
     ]
 
@@ -116,7 +122,7 @@ def new():
 def edit(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     form = CohortForm(obj=cohort)
-    _course_choices(form)
+    _course_choices(form, cohort)
     if request.method == "POST" and form.validate():
         if form.course_id.data != cohort.course_id and ops.member_count(cohort.id):
             form.course_id.errors.append(
@@ -218,36 +224,6 @@ def resend_invitation(cohort_id: int, user_id: int):
         flash(_("A new invitation is on its way to %(email)s.", email=member.user.email),
               "success")
     return redirect(url_for("courses_cohorts.learner", cohort_id=cohort.id, user_id=user_id), 303)
-
-
-@bp.route("/<int:cohort_id>/announcements", methods=["GET", "POST"])
-@require(COURSES_COHORT_TEACH)
-def announcements(cohort_id: int):
-    """Post a message to the cohort (dashboard and email) and read earlier ones."""
-    cohort = cohort_or_404(cohort_id)
-    form = AnnouncementForm()
-    if form.validate_on_submit():
-        try:
-            ops.post_announcement(cohort, current_user, form.subject.data, form.body.data)
-        except MailError:
-            db.session.rollback()
-            flash(
-                _("We could not send the email just now, so nothing was posted."
-                  " Your message is still below: try again in a few minutes."),
-                "error",
-            )
-        else:
-            db.session.commit()
-            flash(_("Posted, and emailed to the group."), "success")
-            return redirect(url_for("courses_cohorts.announcements", cohort_id=cohort.id), 303)
-    posted = db.session.scalars(
-        select(CohortAnnouncement)
-        .where(CohortAnnouncement.cohort_id == cohort.id)
-        .order_by(CohortAnnouncement.posted_dt.desc(), CohortAnnouncement.id.desc())
-    ).all()
-    return render_template(
-        "courses/cohorts/announcements.html", cohort=cohort, form=form, posted=posted
-    )
 
 
 def _upload_limits() -> tuple[int, int]:
@@ -399,5 +375,6 @@ def join(slug: str):
     return back
 
 
-# The invitee's pages (accept or decline) and the progress pages join this blueprint.
-from . import invitation_views, matrix_views  # noqa: E402,F401
+# The invitee's pages (accept or decline), the progress pages and the announcements join
+# this blueprint.
+from . import announcement_views, invitation_views, matrix_views  # noqa: E402,F401

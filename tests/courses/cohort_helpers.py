@@ -58,6 +58,15 @@ def form_token(client, path: str) -> str:
     return match.group(1)
 
 
+def announcement_form(client, url: str) -> dict[str, str]:
+    """The hidden fields (CSRF and submit tokens) of the announcement form on ``url``."""
+    html = client.get(url).get_data(as_text=True)
+    fields = dict(re.findall(r'name="(csrf_token|submit_token)" type="hidden" value="([^"]+)"',
+                             html))
+    assert set(fields) == {"csrf_token", "submit_token"}, f"no announcement form on {url}"
+    return fields
+
+
 def upload(client, cohort_id: int, text: str | bytes, filename: str = "people.csv"):
     """Upload ``text`` as an enrolment file; return the response (not followed)."""
     import io

@@ -110,3 +110,40 @@ def test_behind_schedule_is_at_risk(app, db, make_user, login, make_course):
     text = page.get_data(as_text=True)
     assert "Bea Behind" in text and "behind the group&#39;s schedule" in text
     assert "Al Ahead" not in text
+
+
+def test_dates_near_the_year_9999_are_refused_and_stored_ones_do_not_fail_pages(
+    app, db, make_user, login, make_course
+):
+    from courses.cohorts.models import Cohort
+
+    from .cohort_helpers import form_token
+
+    course = make_course(modules=2)
+    module = db.session.scalar(select(Module).where(Module.key == "m1"))
+    module.unlock_after_days = 60
+    db.session.commit()
+    admin = login(make_user(roles=("admin",)))
+    path = "/courses/cohorts/new"
+    data = {"course_id": str(course.id), "name": "Open-ended group",
+            "start_date": "9999-12-01", "end_date": "9999-12-31"}
+    page = admin.post(path, data={**data, "csrf_token": form_token(admin, path)})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Enter a date in 2099 or before." in text
+    assert 'value="Open-ended group"' in text  # nothing typed is lost
+    assert db.session.scalar(select(Cohort.id)) is None
+    # A group saved with such dates before the form refused them: its pages still answer.
+    cohort = make_cohort(course, start=D(9999, 12, 1), end=D(9999, 12, 31),
+                         tutors=[make_user(roles=("tutor",))])
+    assert build_schedule(cohort.id, "G", cohort.start_date, cohort.end_date,
+                          [(1, None), (2, 60)]).modules[2].opens_on == dt.date.max
+    learner = make_user()
+    seat(cohort, learner)
+    client = login(learner)
+    for url in ("/", f"/courses/{course.slug}"):
+        assert client.get(url).status_code == 200, url
+    tutor = login(cohort.tutors[0].user)
+    for url in (f"/courses/cohorts/{cohort.id}/progress",
+                f"/courses/cohorts/{cohort.id}/learners/{learner.id}"):
+        assert tutor.get(url).status_code == 200, url
+    assert tutor.get(f"/courses/cohorts/{cohort.id}/progress.csv").get_data(as_text=True)

@@ -10,14 +10,20 @@ import threading
 
 from sqlalchemy import func, select
 
-from courses.cohorts.models import Cohort, CohortMember, CohortTutor, CohortUpload
+from courses.cohorts.models import (
+    Cohort,
+    CohortAnnouncement,
+    CohortMember,
+    CohortTutor,
+    CohortUpload,
+)
 from courses.models import Enrolment, Progress
 from courses.progress import progress_for
 from lms.accounts.models import User
 from lms.db import utcnow
 from lms.tokens import OneTimeToken
 
-from .cohort_helpers import form_token, make_cohort, seat, upload
+from .cohort_helpers import announcement_form, form_token, make_cohort, seat, upload
 from .conftest import token
 
 
@@ -74,6 +80,7 @@ def test_bad_cohort_details_are_explained_and_nothing_is_saved(app, db, make_use
         ({"start_date": "soon"}, "Enter the start date"),
         ({"name": ""}, "Enter a name."),
         ({"enrolment_key": "abc"}, "Use 6 to 64 characters."),
+        ({"enrolment_key": "     k"}, "Use 6 to 64 characters."),
         ({"name": "Taken"}, "already has this name"),
     ]
     for change, message in cases:
@@ -487,7 +494,7 @@ def test_an_announcement_reaches_dashboards_and_inboxes(app, db, make_user, logi
     seat(other, outsider)
     tutor = _tutor_of(make_user, login, cohort)
     url = f"/courses/cohorts/{cohort.id}/announcements"
-    page = tutor.post(url, data={"csrf_token": token(tutor), "subject": "Week 2",
+    page = tutor.post(url, data={**announcement_form(tutor, url), "subject": "Week 2",
                                  "body": "Read **module 2** <script>x()</script>"},
                       follow_redirects=True).get_data(as_text=True)
     assert "Posted, and emailed to the group." in page
@@ -499,6 +506,30 @@ def test_an_announcement_reaches_dashboards_and_inboxes(app, db, make_user, logi
     assert "Week 2" not in login(outsider).get("/").get_data(as_text=True)
     blank = tutor.post(url, data={"csrf_token": token(tutor), "subject": "", "body": ""})
     assert "Enter a subject." in blank.get_data(as_text=True)
+
+
+def test_an_announcement_sent_twice_is_posted_and_emailed_once(app, db, make_user, login,
+                                                                make_course, outbox):
+    cohort = make_cohort(make_course())
+    members = [make_user(), make_user()]
+    for member in members:
+        seat(cohort, member)
+    tutor = _tutor_of(make_user, login, cohort)
+    url = f"/courses/cohorts/{cohort.id}/announcements"
+    form = announcement_form(tutor, url)
+    # Refused first (no subject): the page keeps the form's token, so fixing it and
+    # sending, twice (a double click), posts once.
+    refused = tutor.post(url, data={**form, "subject": "", "body": "Meet on Tuesday."})
+    assert f'value="{form["submit_token"]}"' in refused.get_data(as_text=True)
+    sent = {**form, "subject": "Tuesday", "body": "Meet on Tuesday."}
+    assert [tutor.post(url, data=sent).status_code for _ in range(2)] == [303, 303]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(CohortAnnouncement.id))) == 1
+    assert sorted(m.recipient for m in outbox()) == sorted(m.email for m in members)
+    # A new visit to the page is a new form: a second announcement is posted.
+    tutor.post(url, data={**announcement_form(tutor, url), "subject": "Again", "body": "B"})
+    assert db.session.scalar(select(func.count(CohortAnnouncement.id))) == 2
+    assert len(outbox()) == 4
 
 
 # -- the directory other plugins use -------------------------------------------------------------
@@ -564,3 +595,29 @@ def test_when_mail_cannot_go_the_upload_applies_and_invitations_wait(
     # The invitation is in the outbox, waiting for the mail server.
     (invitation,) = db.session.scalars(select(OutboxMessage)).all()
     assert (invitation.recipient, invitation.status) == ("new@example.org", "queued")
+
+
+def test_a_group_whose_course_went_back_to_draft_keeps_its_course_when_edited(
+    app, db, make_user, login, make_course
+):
+    from courses.models import STATUS_DRAFT
+
+    make_course("a-first", title="A first course")
+    course = make_course("later", title="Later course")
+    cohort = make_cohort(course)
+    course.status = STATUS_DRAFT  # unpublished, with its group and tutors still there
+    db.session.commit()
+    admin = login(make_user(roles=("admin",)))
+    path = f"/courses/cohorts/{cohort.id}/edit"
+    page = admin.get(path).get_data(as_text=True)
+    assert f'<option selected value="{course.id}">Later course</option>' in page
+    data = {"csrf_token": form_token(admin, path), "course_id": str(course.id),
+            "name": "Renamed", "start_date": str(cohort.start_date),
+            "end_date": str(cohort.end_date)}
+    assert admin.post(path, data=data).status_code == 303
+    db.session.expire_all()
+    saved = db.session.get(Cohort, cohort.id)
+    assert (saved.name, saved.course_id) == ("Renamed", course.id)
+    # A new group is still only for courses open to groups.
+    new_page = admin.get("/courses/cohorts/new").get_data(as_text=True)
+    assert "Later course" not in new_page and "A first course" in new_page

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from courses.cohorts.models import CohortTutor
 from lms.db import db
 
-from .cohort_helpers import make_cohort, seat
+from .cohort_helpers import announcement_form, make_cohort, seat
 from .conftest import token
 
 
@@ -55,13 +55,13 @@ def test_an_announcement_subject_with_a_line_break_is_a_form_error(
     seat(cohort, make_user())
     tutor = _tutor_of(make_user, login, cohort)
     url = f"/courses/cohorts/{cohort.id}/announcements"
-    response = tutor.post(url, data={"csrf_token": token(tutor),
+    response = tutor.post(url, data={**announcement_form(tutor, url),
                                      "subject": "Week 2\r\nBcc: everyone@example.org",
                                      "body": "Line one\r\nline two"})
     assert response.status_code == 200
     assert "Write this on one line" in response.get_data(as_text=True)
     assert outbox() == []
-    posted = tutor.post(url, data={"csrf_token": token(tutor), "subject": "Week 2",
+    posted = tutor.post(url, data={**announcement_form(tutor, url), "subject": "Week 2",
                                    "body": "Line one\r\nline two"})
     assert posted.status_code == 303  # line breaks in the message itself are fine
     assert [m.subject for m in outbox()] == [f"{cohort.name}: Week 2"]
@@ -76,7 +76,7 @@ def test_a_long_subject_in_a_long_named_group_fits_the_outbox(
     seat(cohort, make_user())
     tutor = _tutor_of(make_user, login, cohort)
     url = f"/courses/cohorts/{cohort.id}/announcements"
-    response = tutor.post(url, data={"csrf_token": token(tutor), "subject": "S" * 200,
+    response = tutor.post(url, data={**announcement_form(tutor, url), "subject": "S" * 200,
                                      "body": "Hello"})
     assert response.status_code == 303
     (message,) = outbox()

@@ -22,7 +22,7 @@ from lms.i18n import in_language_of, recipient_language
 from lms.testing import pseudo_translate
 from tests.certificates.conftest import snapshot
 
-from .cohort_helpers import make_cohort, seat
+from .cohort_helpers import announcement_form, make_cohort, seat
 from .conftest import token
 
 
@@ -86,7 +86,7 @@ def test_an_announcement_reaches_each_member_in_their_language(app, make_user, l
     seat(cohort, english)
     client = login(tutor)
     url = f"/courses/cohorts/{cohort.id}/announcements"
-    client.post(url, data={"csrf_token": token(client, url), "subject": "Week 2",
+    client.post(url, data={**announcement_form(client, url), "subject": "Week 2",
                            "body": "Read module 2"})
     mails = {m.recipient: m for m in outbox()}
     assert mails[polish.email].subject == pseudo_translate("%(cohort)s: %(subject)s") % {

@@ -42,6 +42,7 @@ def test_add_months_keeps_the_day_or_the_month_end():
     assert add_months(dt.date(2026, 11, 20), 12) == dt.date(2027, 11, 20)
     assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
     assert add_months(dt.date(2027, 12, 1), 1) == dt.date(2028, 1, 1)
+    assert add_months(dt.date(9999, 12, 31), 12) == dt.date.max
 
 
 def test_the_report_lists_what_needs_checking(imported):
@@ -108,6 +109,19 @@ def test_the_review_page_in_course_authoring(imported, make_user, login):
     assert tutor.get("/courses/author/nowhere/review").status_code == 404
     course_page = tutor.get("/courses/author/demo-course").get_data(as_text=True)
     assert 'href="/courses/author/demo-course/review"' in course_page
+
+
+def test_a_review_dated_near_the_year_9999_does_not_fail_the_report(imported, make_user,
+                                                                     login):
+    from lms.db import db
+
+    lesson = db.session.get(Item, _item_id("intro"))
+    lesson.reviewed_on, lesson.review_every_months = dt.date(9999, 12, 31), 12
+    db.session.commit()
+    tutor = login(make_user(roles=("learner", "tutor")))
+    response = tutor.get("/courses/author/demo-course/review")
+    assert response.status_code == 200
+    assert all(due.lesson.key != "intro" for due in review_report(slug="demo-course").due)
 
 
 def _item_id(key: str) -> int:

@@ -24,6 +24,19 @@ def test_reads_rows_with_spreadsheet_row_numbers(app):
     ]
 
 
+def test_a_cell_on_several_lines_keeps_the_row_numbers_a_spreadsheet_shows(app):
+    # A spreadsheet cell with a line break (a note) is one row, written on two lines.
+    rows = read(
+        'email,name,note\namina@example.org,Amina,"Met in May,\nvia the co-op"\n'
+        "not-an-address,Tom,\n\nsam@example.org,\"Sam\nSmith\",\nsam@example.org,Sam,\n"
+    )
+    assert [(r.row_no, r.email) for r in rows] == [
+        (2, "amina@example.org"), (3, "not-an-address"), (5, "sam@example.org"),
+        (6, "sam@example.org"),
+    ]
+    assert rows[2].name == "Sam Smith"
+
+
 def test_a_byte_order_mark_is_fine(app):
     assert read("\ufeffemail,name\na@example.org,A\n".encode())[0].email == "a@example.org"
 
@@ -58,6 +71,9 @@ def test_whole_file_problems_are_explained(app, data, message):
         ("ann@example.org,@SUM(A1)", "starts with “@”"),
         ("=1+2,Ann", "starts with “=”"),
         ("ann@example.org," + "n" * 121, "longer than 120"),
+        # The forms refuse control characters in a name (lms.input_guard); so does the file.
+        ("ann@example.org,Ann\x1b[31m Red", "The name contains a control character"),
+        ("ann@example.org,Ann\x07", "The name contains a control character"),
         ("ann@example.org", "fewer columns"),
     ],
 )
