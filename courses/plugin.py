@@ -122,6 +122,9 @@ def setup(app: Flask) -> None:
     for key, value in UPLOAD_DEFAULTS.items():
         app.config.setdefault(key, value)
     app.config.setdefault("COURSES_FIRST_COURSE", FIRST_COURSE)
+    # Enrolment keys are short shared secrets: tries are limited per account so a key
+    # cannot be guessed by sending one after another.
+    app.config.setdefault("COURSES_JOIN_LIMIT", "10 per minute; 30 per hour")
 
     group_figures.init_app(app)
     for kind in KINDS:

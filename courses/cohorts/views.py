@@ -24,6 +24,7 @@ from sqlalchemy.orm import contains_eager
 from wtforms import SelectChoice
 
 from lms.db import db, utcnow
+from lms.extensions import limiter
 from lms.mail import MailError
 from lms.paging import int_arg
 from lms.permissions import login_required, require
@@ -342,8 +343,18 @@ def confirm(cohort_id: int, upload_id: int):
 
 
 
+def _join_limit() -> str:
+    return current_app.config["COURSES_JOIN_LIMIT"]
+
+
+def _join_key() -> str:
+    # Per account, wherever it sends from; a learner's own tries never lock out another.
+    return f"join:{current_user.get_id() or request.remote_addr}"
+
+
 @bp.route("/join/<slug>", methods=["POST"])
 @login_required
+@limiter.limit(_join_limit, methods=["POST"], key_func=_join_key)
 def join(slug: str):
     """A learner joins a group of the course with the enrolment key their tutor gave them."""
     course = db.session.scalar(select(Course).where(Course.slug == slug)) or abort(404)
