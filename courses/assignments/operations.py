@@ -94,12 +94,25 @@ def ensure_editable(submission: Submission) -> None:
         raise NotEditable(_("You passed this assignment: there is nothing more to send."))
 
 
+def _lock_editable(submission: Submission) -> None:
+    """Lock the submission's row, read its state again, then :func:`ensure_editable`.
+
+    The learner's page may have been loaded before a submit from another tab
+    committed: a draft saved on that stale read would overwrite the text sent,
+    and a file added would stay behind as a draft of submitted work. With the
+    row locked (PostgreSQL; SQLite's writer holds the database's lock), the
+    conditional update of :func:`submit` waits for this transaction.
+    """
+    db.session.refresh(submission, with_for_update=True)
+    ensure_editable(submission)
+
+
 def save_draft(submission: Submission, text: str) -> None:
     """Keep ``text`` as the draft.
 
     :raises NotEditable: the work was submitted or passed meanwhile.
     """
-    ensure_editable(submission)
+    _lock_editable(submission)
     submission.draft_text = text
     submission.updated_dt = utcnow()
     db.session.flush()
@@ -122,7 +135,7 @@ def add_file(submission: Submission, spec: AssignmentSpec, upload) -> Submission
     :raises NotEditable: the work was submitted or passed meanwhile.
     :raises AssignmentError: too many files, too big, empty, or not an allowed type.
     """
-    ensure_editable(submission)
+    _lock_editable(submission)
     if not spec.files:
         raise AssignmentError(_("This assignment takes no files."))
     if len(draft_files(submission)) >= spec.max_count:
@@ -158,7 +171,7 @@ def add_file(submission: Submission, spec: AssignmentSpec, upload) -> Submission
 
 
 def remove_file(submission: Submission, row: SubmissionFile) -> None:
-    ensure_editable(submission)
+    _lock_editable(submission)
     if row.submission_id != submission.id or row.version_id is not None:
         raise AssignmentError(_("Only a file of your draft can be removed."))
     stored = row.stored_name

@@ -185,3 +185,43 @@ def test_feedback_for_work_someone_else_marked_meanwhile_is_shown_to_copy(
     assert "Second, careful</textarea>" in html
     version = db.session.scalars(select(SubmissionVersion)).one()
     assert (version.outcome, version.feedback_md) == ("returned", "First")
+
+
+def test_a_draft_saved_on_a_stale_read_does_not_overwrite_the_work_sent(
+    app, db, make_user, login, make_course
+):
+    """The request read the submission before a submit from another tab committed: its
+    state is read again, under the row's lock, before the draft, a file or a removal is
+    written (on the stale read the draft overwrote the text sent)."""
+    from sqlalchemy import update
+
+    from courses.assignments import operations as ops
+
+    course, item, _t, _o, learner, _e = assignment_world(make_user, make_course)
+    a = login(learner)
+    answer(a, course.slug, item.key, "First draft")
+    assert _files(db) == 0
+    attach(a, course.slug, item.key, PDF)
+    with app.test_request_context(method="POST"):
+        stale = _submission(db)
+        row = db.session.scalars(select(SubmissionFile)).one()
+        assert stale.state == "draft"
+        # The other tab's submit, as the database has it; this session still says draft.
+        db.session.execute(
+            update(Submission).where(Submission.id == stale.id)
+            .values(state="submitted", draft_text="The text sent", version_count=1,
+                    submitted_dt=stale.updated_dt)
+            .execution_options(synchronize_session=False)
+        )
+        assert stale.state == "draft"
+        for change in (lambda: ops.save_draft(stale, "Old tab's draft"),
+                       lambda: ops.remove_file(stale, row)):
+            try:
+                change()
+            except ops.NotEditable as refused:
+                assert "You submitted this assignment" in str(refused)
+            else:
+                raise AssertionError("a change to submitted work was written")
+        assert db.session.scalar(select(Submission.draft_text)) == "The text sent"
+        assert _files(db) == 1
+        db.session.rollback()
