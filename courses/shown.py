@@ -97,6 +97,8 @@ class Translated:
         data = self.course_data if self.course_title is not None else {}
         texts = {"lang": "" if self.course_title is not None else original,
                  "item_lang": self.item_lang, "module_lang": self.module_lang,
+                 # What item_title and module_title read: no lookup for the page's course.
+                 "translated": self,
                  "summary_lang": "" if data.get("summary") else original,
                  "outcomes_lang": "" if data.get("outcomes") is not None else original,
                  "description_lang": "" if data.get("description") is not None else original}
@@ -224,13 +226,14 @@ def translated_for(course, item: Item | None, language: str) -> Translated | Non
 
 
 @dataclass(frozen=True)
-class CourseTitle:
-    """A course's title as a page in some language shows it (:func:`course_title`).
+class ShownTitle:
+    """A title of a course's (its own, a module's, an item's) as a page in some language
+    shows it: :func:`course_title`, :func:`item_title`, :func:`module_title`.
 
     ``{{ title }}`` in a template (or a value of ``_()`` there) prints the
     text isolated in ``<bdi>``, with ``lang`` and ``dir`` when it is the
     original in another language than the page's; ``title.text`` is the bare
-    text, for ``<title>`` and attributes.
+    text, for ``<title>`` and attributes. Frozen, so kept fragments can key on it.
     """
 
     text: str
@@ -246,7 +249,7 @@ class CourseTitle:
         return str(Markup("<bdi{}>{}</bdi>").format(lang_attributes(self.lang), self.text))
 
 
-def course_title(course, language: str | None = None) -> CourseTitle:
+def course_title(course, language: str | None = None) -> ShownTitle:
     """``course``'s title in the page's language (or ``language``), marked when untranslated.
 
     The one way a page that shows a course's title (a crumb, a heading, a
@@ -257,13 +260,48 @@ def course_title(course, language: str | None = None) -> CourseTitle:
     :param course: a ``Course``, or what :meth:`Translated.course` made of one.
     """
     if isinstance(course, Shown):
-        return CourseTitle(course.title, course.lang)
+        return ShownTitle(course.title, course.lang)
     found = translated_for(course, None, language or page_language())
     if found is None:
-        return CourseTitle(course.title)
+        return ShownTitle(course.title)
     if found.course_title is None:
-        return CourseTitle(course.title, course.language)
-    return CourseTitle(found.course_title)
+        return ShownTitle(course.title, course.language)
+    return ShownTitle(found.course_title)
+
+
+def _translations(course, language: str | None) -> Translated | None:
+    """What ``language`` (default: the page's) has of ``course``; ``None`` in its own."""
+    if isinstance(course, Shown) and "translated" in course.__dict__:
+        return course.translated
+    return translated_for(course, None, language or page_language())
+
+
+def item_title(course, item, language: str | None = None) -> ShownTitle:
+    """An item's title (a lesson's, a quiz's, an assignment's) as :func:`course_title` gives
+    the course's: translated where it can be, else the original, marked with its language.
+
+    :param course: the item's ``Course``, or what :meth:`Translated.course` made of it (then
+        no lookup); its translations are otherwise the ones kept per process.
+    :param item: anything with the item's ``id`` and original ``title`` (an ``Item``, a
+        progress row, a query's row); a title already translated is kept.
+    """
+    found = _translations(course, language)
+    if found is None:
+        return ShownTitle(item.title)
+    title = found.titles.get(item.id)
+    return ShownTitle(item.title, course.language) if title is None else ShownTitle(title)
+
+
+def module_title(course, module, language: str | None = None) -> ShownTitle:
+    """A module's title, as :func:`item_title` gives an item's (``module``: its ``key`` and
+    original ``title``)."""
+    found = _translations(course, language)
+    if found is None:
+        return ShownTitle(module.title)
+    titles = found.course_data.get("modules") or {}
+    if module.key in titles:
+        return ShownTitle(titles[module.key])
+    return ShownTitle(module.title, course.language)
 
 
 def lang_attributes(lang: str) -> Markup:

@@ -25,8 +25,10 @@ from ..forms import action_is_valid
 from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Enrolment, Item, QuizAttempt
 from ..progress import outline_for
 from ..shown import (
+    ShownTitle,
     also_accepted,
     course_title,
+    item_title,
     language_note,
     page_language,
     shown_lesson,
@@ -97,7 +99,7 @@ def _titled(message: str, course) -> Markup:
     """A translated ``message`` naming ``course`` (``%(title)s``) as the page's language does.
 
     Markup, which the session keeps as such: an untranslated title is marked with its
-    language (:class:`~courses.shown.CourseTitle`), the message's own text escaped.
+    language (:class:`~courses.shown.ShownTitle`), the message's own text escaped.
     """
     return escape(message) % {"title": course_title(course)}
 
@@ -208,17 +210,21 @@ class _Link(NamedTuple):
     """An item a page links to: only what the link prints, so kept fragments can key on it."""
 
     key: str
-    title: str
+    #: Marked with the course's language when it is shown untranslated (:func:`item_title`).
+    title: ShownTitle
 
 
-def _link(item) -> _Link | None:
-    return None if item is None else _Link(item.key, item.title)
+def neighbours(course, progress, item_id: int) -> tuple[_Link | None, _Link | None]:
+    """The links to the items before and after ``item_id`` (previous, next), their titles
+    in the page's language or marked with the course's (``course`` as the page shows it)."""
+    return tuple(None if item is None else _Link(item.key, item_title(course, item))
+                 for item in progress.neighbours(item_id))
 
 
 def _lesson_page(course, enrolment, lesson, progress, modules, status=200, schedule=None):
     sources = tuple(source_entries(lesson.sources))
     course, lesson, progress, modules, note = _in_language(course, lesson, progress, modules)
-    before, after = progress.neighbours(lesson.id)
+    before, after = neighbours(course, progress, lesson.id)
     return render_template(
         "courses/lesson.html",
         course=course,
@@ -229,7 +235,7 @@ def _lesson_page(course, enrolment, lesson, progress, modules, status=200, sched
         modules=modules,
         before=before,
         after=after,
-        links=(_link(before), _link(after)),
+        links=(before, after),
         schedule=schedule,
         sources=sources,
     ), status
@@ -240,7 +246,7 @@ def _quiz_page(
     schedule=None,
 ):
     course, quiz, progress, modules, note = _in_language(course, quiz, progress, modules)
-    before, after = progress.neighbours(quiz.id)
+    before, after = neighbours(course, progress, quiz.id)
     attempts = db.session.scalars(
         select(QuizAttempt)
         .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.item_id == quiz.id)
@@ -389,7 +395,7 @@ def attempt(slug: str, key: str, number: int):
     course, quiz, progress, modules, note = _in_language(course, quiz, progress, modules)
     # Graded again to show each answer; by keys, so the same in any language.
     score, results = quizzes.grade(quiz, row.answers, accepted)
-    before, after = progress.neighbours(quiz.id)
+    before, after = neighbours(course, progress, quiz.id)
     return render_template(
         "courses/attempt.html",
         course=course,

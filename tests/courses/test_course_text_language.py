@@ -189,3 +189,81 @@ def test_the_catalogues_topics_are_marked_with_their_language(client, make_cours
     assert '<option lang="en" value="governance">governance</option>' in html
     html = client.get("/courses/").get_data(as_text=True)
     assert '<option value="governance">governance</option>' in html
+
+
+# --- lesson titles in links -------------------------------------------------------------
+
+def _enrolled(make_user, login, course):
+    learner = _urdu(make_user)
+    db.session.add(Enrolment(user_id=learner.id, course_id=course.id))
+    db.session.commit()
+    return learner, login(learner)
+
+
+def _prev_next(html: str) -> str:
+    match = re.search(r'<nav class="prev-next"[^>]*>(.*?)</nav>', html, re.S)
+    assert match, html
+    return match.group(1)
+
+
+def test_previous_and_next_name_lessons_in_the_page_language_or_marked(
+        make_user, login, make_course):
+    course = make_course(lessons=3, quiz=True)
+    second = next(i for i in course.items if i.key == "l2")
+    db.session.add(CourseTranslation(course_id=course.id, item_id=second.id, language="ur",
+                                     source="0" * 12, title="دوسرا سبق", body_html="<p>متن</p>"))
+    _translate(course)
+    _learner, client = _enrolled(make_user, login, course)
+    links = _prev_next(client.get(f"/courses/{course.slug}/learn/l1").get_data(as_text=True))
+    assert "<bdi>دوسرا سبق</bdi>" in links and "Lesson 2" not in links
+    html = client.get(f"/courses/{course.slug}/learn/l2").get_data(as_text=True)
+    links = _prev_next(html)
+    assert f"<bdi{EN}>Lesson 1</bdi>" in links and f"<bdi{EN}>Lesson 3</bdi>" in links
+    # The quiz after the last lesson, and the way back from it.
+    links = _prev_next(client.get(f"/courses/{course.slug}/learn/l3").get_data(as_text=True))
+    assert f"<bdi{EN}>Final quiz</bdi>" in links
+    links = _prev_next(client.get(f"/courses/{course.slug}/learn/final").get_data(as_text=True))
+    assert f"<bdi{EN}>Lesson 3</bdi>" in links
+
+
+def test_previous_and_next_are_not_marked_in_the_courses_own_language(
+        make_user, login, make_course):
+    course = make_course(lessons=2, quiz=False)
+    learner = make_user()
+    db.session.add(Enrolment(user_id=learner.id, course_id=course.id))
+    db.session.commit()
+    html = login(learner).get(f"/courses/{course.slug}/learn/l1").get_data(as_text=True)
+    assert "Next: <bdi>Lesson 2</bdi>" in _prev_next(html) and "lang=" not in _prev_next(html)
+
+
+def test_the_course_page_marks_the_lesson_to_continue(make_user, login, make_course):
+    course = make_course(lessons=2, quiz=False)
+    _learner, client = _enrolled(make_user, login, course)
+    html = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    assert f": <bdi{EN}>Lesson 1</bdi></a>" in html
+
+
+def test_discussions_link_back_to_their_lesson_in_the_page_language_or_marked(
+        make_user, login, make_course):
+    from .discussion_helpers import make_thread
+
+    course = make_course(lessons=2, quiz=False)
+    learner, client = _enrolled(make_user, login, course)
+    thread = make_thread(course, learner, title="On the first lesson")
+    thread.item_id = next(i.id for i in course.items if i.key == "l1")
+    db.session.commit()
+    space = f"/courses/discuss/course/{course.slug}/space/all"
+    for path in (f"/courses/discuss/thread/{thread.id}", f"{space}?lesson=l1"):
+        crumb = _crumb(client.get(path).get_data(as_text=True))
+        assert f"<bdi{EN}>Lesson 1</bdi></a>" in crumb, path
+    html = client.get(f"{space}?lesson=l1").get_data(as_text=True)
+    assert re.search(rf"<h1>⟦Discuss “<bdi{EN}>Lesson 1</bdi>”⟧</h1>", html), html
+    html = client.get(space).get_data(as_text=True)
+    assert f"“<bdi{EN}>Lesson 1</bdi>”" in html  # the thread list: "about “Lesson 1”"
+    # Translated, the lesson's title is the page's.
+    lesson = next(i for i in course.items if i.key == "l1")
+    db.session.add(CourseTranslation(course_id=course.id, item_id=lesson.id, language="ur",
+                                     source="0" * 12, title="پہلا سبق", body_html="<p>متن</p>"))
+    db.session.commit()
+    crumb = _crumb(client.get(f"/courses/discuss/thread/{thread.id}").get_data(as_text=True))
+    assert "<bdi>پہلا سبق</bdi></a>" in crumb and "Lesson 1" not in crumb
