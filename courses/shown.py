@@ -39,7 +39,7 @@ from lms.db import db
 from lms.directread import DirectRead
 from lms.i18n import language_name
 
-from .models import KIND_QUIZ, Item
+from .models import KIND_ASSIGNMENT, KIND_QUIZ, Item
 from .translation_models import CourseTranslation as CT
 
 #: Courses-in-a-language kept per process (every title and text of a course in one
@@ -386,6 +386,9 @@ def language_note(found: Translated | None, kind: str, course_language: str) -> 
     if found.note == "missing":
         if kind == KIND_QUIZ:
             text = _("This quiz is not yet translated; shown in %(language)s.", language=language)
+        elif kind == KIND_ASSIGNMENT:
+            text = _("This assignment is not yet translated; shown in %(language)s.",
+                     language=language)
         else:
             text = _("This lesson is not yet translated; shown in %(language)s.",
                      language=language)

@@ -193,7 +193,7 @@ def _refuse_locked(course, item, cohort_id):
     return redirect(url_for("courses.course_page", slug=course.slug), 303)
 
 
-def _in_language(course, item, progress, modules):
+def in_language(course, item, progress, modules):
     """The page's course, item, progress and modules in the page's language, and the note.
 
     In the course's own language they are returned as they are (no query).
@@ -201,7 +201,12 @@ def _in_language(course, item, progress, modules):
     found = translated_for(course, item, page_language())
     if found is None:
         return course, item, progress, modules, None
-    shown = shown_lesson(item, found) if item.kind == KIND_LESSON else shown_quiz(item, found)
+    if item.kind == KIND_ASSIGNMENT:
+        shown = item  # assignments are not translated: shown as written, with the note
+    elif item.kind == KIND_LESSON:
+        shown = shown_lesson(item, found)
+    else:
+        shown = shown_quiz(item, found)
     return (found.course(course), shown, found.progress(progress), found.modules(modules),
             language_note(found, item.kind, course.language))
 
@@ -223,7 +228,7 @@ def neighbours(course, progress, item_id: int) -> tuple[_Link | None, _Link | No
 
 def _lesson_page(course, enrolment, lesson, progress, modules, status=200, schedule=None):
     sources = tuple(source_entries(lesson.sources))
-    course, lesson, progress, modules, note = _in_language(course, lesson, progress, modules)
+    course, lesson, progress, modules, note = in_language(course, lesson, progress, modules)
     before, after = neighbours(course, progress, lesson.id)
     return render_template(
         "courses/lesson.html",
@@ -245,7 +250,7 @@ def _quiz_page(
     course, enrolment, quiz, progress, modules, errors=None, given=None, status=200,
     schedule=None,
 ):
-    course, quiz, progress, modules, note = _in_language(course, quiz, progress, modules)
+    course, quiz, progress, modules, note = in_language(course, quiz, progress, modules)
     before, after = neighbours(course, progress, quiz.id)
     attempts = db.session.scalars(
         select(QuizAttempt)
@@ -392,7 +397,7 @@ def attempt(slug: str, key: str, number: int):
     progress, modules = _outline(course, enrolment)
     left = quizzes.attempts_left(enrolment, quiz)
     accepted = also_accepted(quiz)
-    course, quiz, progress, modules, note = _in_language(course, quiz, progress, modules)
+    course, quiz, progress, modules, note = in_language(course, quiz, progress, modules)
     # Graded again to show each answer; by keys, so the same in any language.
     score, results = quizzes.grade(quiz, row.answers, accepted)
     before, after = neighbours(course, progress, quiz.id)

@@ -17,6 +17,7 @@ import pytest
 from courses.models import Course, Enrolment
 from courses.translation_models import CourseTranslation
 from lms.db import db
+from tests.fresh_catalogues import fresh_pseudo_translations
 
 from .assignment_helpers import add_assignment
 from .cohort_helpers import make_cohort, seat
@@ -28,8 +29,10 @@ UR_SUMMARY = "ایک خلاصہ۔"
 
 
 @pytest.fixture()
-def app_config(app_config, pseudo_translations):
-    return {**app_config, "BABEL_TRANSLATION_DIRECTORIES": pseudo_translations("ur", "pl", "gu")}
+def app_config(app_config, tmp_path_factory):
+    # The strings as the source has them now (a string new in the change is marked too).
+    return {**app_config, "BABEL_TRANSLATION_DIRECTORIES": fresh_pseudo_translations(
+        tmp_path_factory, "ur", "pl", "gu")}
 
 
 def _translate(course: Course, **data) -> None:
@@ -143,6 +146,79 @@ def test_the_marking_page_names_the_course_in_the_tutors_language(
     html = login(tutor).get(
         f"/courses/assignments/submissions/{_submission(db).id}").get_data(as_text=True)
     assert f'<p class="muted"><bdi>{UR_TITLE}</bdi></p>' in html
+
+
+def _submitted(make_user, login, make_course, translate=False):
+    """An assignment an Urdu learner sent to an Urdu tutor: (course, learner's client,
+    tutor's client, the submission's marking page)."""
+    from .assignment_helpers import answer
+    from .test_assignments import _submission
+
+    course = make_course(lessons=1, quiz=False)
+    add_assignment(course)
+    if translate:
+        _translate(course)
+    tutor, learner = _urdu(make_user, roles=("tutor",)), _urdu(make_user)
+    seat(make_cohort(course, tutors=[tutor], start=dt.date(2026, 1, 5)), learner)
+    client = login(learner)
+    assert answer(client, course.slug, "policy", action="submit").status_code == 303
+    return (course, client, login(tutor),
+            f"/courses/assignments/submissions/{_submission(db).id}")
+
+
+def test_the_assignment_page_marks_the_assignment_as_english(make_user, login, make_course):
+    course, client, _tutor, _mark = _submitted(make_user, login, make_course, translate=True)
+    html = client.get(f"/courses/{course.slug}/learn/policy").get_data(as_text=True)
+    assert f'<h1 id="assignment-title"{EN}>Draft your membership policy</h1>' in html
+    assert re.search(r'<p class="language-note" role="note">⟦This assignment is not yet '
+                     r"translated; shown in [^<]+\.⟧</p>", html)
+    assert f"<div class=\"prose\"{EN}><p>Draft your co-op's" in html
+    assert f"<tbody{EN}>" in html and "Who can join" in html  # the rubric
+    # The course around it is translated: the outline's lesson and the previous link.
+    assert f'<a href="/courses/{course.slug}/learn/l1"{EN}>Lesson 1</a>' in html
+    assert f"<bdi{EN}>Lesson 1</bdi>" in _prev_next(html)
+
+
+def test_the_assignment_page_in_the_courses_language_is_not_marked(
+        make_user, login, make_course):
+    from .assignment_helpers import add_assignment as add
+
+    course = make_course(lessons=1, quiz=False)
+    add(course)
+    learner = make_user()
+    db.session.add(Enrolment(user_id=learner.id, course_id=course.id))
+    db.session.commit()
+    html = login(learner).get(f"/courses/{course.slug}/learn/policy").get_data(as_text=True)
+    assert '<h1 id="assignment-title">Draft your membership policy</h1>' in html
+    assert 'class="language-note"' not in html and "<tbody>" in html
+    assert '<div class="prose"><p>Draft' in html
+
+
+def test_the_marking_queue_and_page_mark_english_titles(make_user, login, make_course):
+    course, _client, tutor, mark = _submitted(make_user, login, make_course)
+    queue = tutor.get("/courses/assignments/marking").get_data(as_text=True)
+    assert f'"⟦Assignment⟧"><bdi{EN}>Draft your membership policy</bdi>' in queue
+    assert f'"⟦Course⟧"><bdi{EN}>Co Op Basics</bdi></td>' in queue
+    html = tutor.get(mark).get_data(as_text=True)
+    assert re.search(rf"<h1>⟦[^<]*: <bdi{EN}>Draft your membership policy</bdi>⟧</h1>", html)
+    assert f"<div class=\"prose\"{EN}><p>Draft your co-op's" in html
+    assert f"<legend{EN}>Who can join</legend>" in html
+    assert f'<div class="radio"{EN}>' in html
+
+
+def test_the_marking_queue_names_a_translated_course_in_the_page_language(
+        make_user, login, make_course):
+    _course, _client, tutor, _mark = _submitted(make_user, login, make_course, translate=True)
+    queue = tutor.get("/courses/assignments/marking").get_data(as_text=True)
+    assert f'"⟦Course⟧"><bdi>{UR_TITLE}</bdi></td>' in queue and "Co Op Basics" not in queue
+
+
+def test_file_types_are_named_in_the_page_language(make_user, login, make_course):
+    course = make_course(lessons=1, quiz=False)
+    add_assignment(course)
+    _learner, client = _enrolled(make_user, login, course)
+    html = client.get(f"/courses/{course.slug}/learn/policy").get_data(as_text=True)
+    assert "⟦PDF⟧, ⟦Word (.docx)⟧, ⟦plain text⟧" in html
 
 
 # --- untranslated text on a translated course's page ------------------------------------
