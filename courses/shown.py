@@ -248,6 +248,12 @@ class ShownTitle:
         # reorder the words around it, whatever the directions of the two.
         return str(Markup("<bdi{}>{}</bdi>").format(lang_attributes(self.lang), self.text))
 
+    @property
+    def attributes(self) -> dict[str, str]:
+        """``lang`` and ``dir`` for an element that holds only the title (a select's option:
+        WTForms' ``render_kw``); none when the title is in the page's language."""
+        return {"lang": self.lang, "dir": _direction(self.lang)} if self.lang else {}
+
 
 def course_title(course, language: str | None = None) -> ShownTitle:
     """``course``'s title in the page's language (or ``language``), marked when untranslated.

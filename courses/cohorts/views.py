@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, load_only
 from wtforms import SelectChoice
 
 from lms.db import db, utcnow
@@ -31,6 +31,7 @@ from lms.permissions import login_required, require
 from ..forms import ActionForm
 from ..models import STATUS_DRAFT, Course
 from ..permissions import COURSES_COHORT_MANAGE, COURSES_COHORT_TEACH
+from ..shown import course_title
 from . import operations as ops
 from . import uploads
 from .access import can_manage_cohorts, cohort_or_404, member_or_404, visible_cohorts
@@ -56,14 +57,17 @@ def _cohort_page(cohort: Cohort):
 
 
 def _course_choices(form: CohortForm) -> None:
-    form.course_id.choices = [
-        SelectChoice(c.id, c.title)
-        for c in db.session.execute(
-            select(Course.id, Course.title)
-            .where(Course.status != STATUS_DRAFT)
-            .order_by(Course.title)
-        )
-    ]
+    """The courses a group may take, named in the page's language (else marked with theirs)."""
+    choices = []
+    for course in db.session.scalars(
+        select(Course)
+        .where(Course.status != STATUS_DRAFT)
+        .order_by(Course.title)
+        .options(load_only(Course.id, Course.title, Course.language, Course.updated_dt))
+    ):
+        title = course_title(course)
+        choices.append(SelectChoice(course.id, title.text, render_kw=title.attributes))
+    form.course_id.choices = choices
 
 
 @bp.route("/")

@@ -221,6 +221,27 @@ def test_file_types_are_named_in_the_page_language(make_user, login, make_course
     assert "⟦PDF⟧, ⟦Word (.docx)⟧, ⟦plain text⟧" in html
 
 
+def test_the_group_pages_name_courses_in_the_page_language_or_marked(
+        make_user, login, make_course):
+    translated, english = make_course(), make_course("english-only")
+    _translate(translated)
+    admin = _urdu(make_user, roles=("admin", "tutor"))
+    for course in (translated, english):
+        make_cohort(course, tutors=[admin], start=dt.date.today())
+    client = login(admin)
+    html = client.get("/courses/cohorts/").get_data(as_text=True)
+    assert f'"⟦Course⟧"><bdi>{UR_TITLE}</bdi></td>' in html
+    assert f'"⟦Course⟧"><bdi{EN}>English Only</bdi></td>' in html
+    # The new group's choice of course: an untranslated title is marked on its option.
+    html = client.get("/courses/cohorts/new").get_data(as_text=True)
+    assert f">{UR_TITLE}</option>" in html
+    assert re.search(r'<option dir="ltr" lang="en" value="\d+">English Only</option>', html)
+    # The tutor's dashboard names each group's course the same way.
+    html = client.get("/").get_data(as_text=True)
+    assert f'<p class="muted"><bdi>{UR_TITLE}</bdi> · ' in html
+    assert f'<p class="muted"><bdi{EN}>English Only</bdi> · ' in html
+
+
 # --- untranslated text on a translated course's page ------------------------------------
 
 def test_the_course_page_marks_what_is_not_translated(client, make_course):
