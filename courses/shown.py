@@ -243,10 +243,11 @@ class ShownTitle:
     def __str__(self) -> str:
         return self.text
 
-    def __html__(self) -> str:
+    def __html__(self) -> Markup:
         # Isolated either way: a title in a sentence (a message, a heading) then cannot
-        # reorder the words around it, whatever the directions of the two.
-        return str(Markup("<bdi{}>{}</bdi>").format(lang_attributes(self.lang), self.text))
+        # reorder the words around it, whatever the directions of the two. Markup, so that
+        # Markup.format keeps it as it is (it escapes a plain string from __html__).
+        return Markup("<bdi{}>{}</bdi>").format(lang_attributes(self.lang), self.text)
 
     @property
     def attributes(self) -> dict[str, str]:

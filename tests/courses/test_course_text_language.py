@@ -242,6 +242,37 @@ def test_the_group_pages_name_courses_in_the_page_language_or_marked(
     assert f'<p class="muted"><bdi{EN}>English Only</bdi> · ' in html
 
 
+def test_prerequisites_are_named_in_the_page_language_or_marked(
+        make_user, login, make_course):
+    translated, english = make_course(), make_course("english-only")
+    _translate(translated)
+    later = make_course("later", requires=(translated, english))
+    client = login(_urdu(make_user))
+    html = client.get(f"/courses/{later.slug}").get_data(as_text=True)
+    facts = re.search(r'<dl class="summary">(.*?)</dl>', html, re.S).group(1)
+    assert f'<a href="/courses/co-op-basics"><bdi>{UR_TITLE}</bdi></a>' in facts
+    assert f'<a href="/courses/english-only"><bdi{EN}>English Only</bdi></a>' in facts
+    # Why the learner cannot join yet, and the courses to finish first.
+    action = re.search(r'<section class="course-action".*?</section>', html, re.S).group(0)
+    assert (f"⟦First complete “<bdi>{UR_TITLE}</bdi>”, “<bdi{EN}>English Only</bdi>”. "
+            "Then you can join this course.⟧") in action
+    assert f'<a href="/courses/english-only"><bdi{EN}>English Only</bdi></a>' in action
+    assert "Co Op Basics" not in html
+
+
+def test_the_completion_page_names_the_next_courses_in_the_page_language_or_marked(
+        make_user, login, make_course):
+    done = make_course(lessons=1, quiz=False)
+    make_course("english-only", requires=(done,))
+    _learner, client = _enrolled(make_user, login, done)
+    assert client.post(f"/courses/{done.slug}/learn/l1/complete",
+                       data={"csrf_token": token(client)}).status_code == 303
+    html = client.get(f"/courses/{done.slug}/completed").get_data(as_text=True)
+    assert f'<h3><a href="/courses/english-only"><bdi{EN}>English Only</bdi></a></h3>' in html
+    assert f"<p{EN}>A summary.</p>" in html
+    assert f"<ul{EN}><li>Know things</li></ul>" in html  # the outcomes of the course done
+
+
 # --- untranslated text on a translated course's page ------------------------------------
 
 def test_the_course_page_marks_what_is_not_translated(client, make_course):
