@@ -100,7 +100,7 @@ def edit_item(slug: str, item_id: int):
 
 def _correction_form(course: Course, item: Item) -> CorrectionForm | None:
     """The minor-correction fields for a live lesson, when the rulebook names any."""
-    corrections = authority.minor_corrections(course) if item.kind == KIND_LESSON else {}
+    corrections = authority.correction_labels(course) if item.kind == KIND_LESSON else {}
     if not corrections:
         return None
     # Its own prefix: its error summary and fields sit beside the lesson form's. Sent with
@@ -126,8 +126,9 @@ def _correct(course: Course, item: Item, form, correction_form, locked: str):
     form.populate(item)
     authoring.save_item(item, item.required)
     key = correction_form.correction.data
-    label = next((c.label for c in correction_form.correction.choices if c.value == key), key)
-    correct_lesson(item, kind=key, label=str(label), note=correction_form.correction_note.data
+    # Recorded as the rules name it (the page showed it in the author's language).
+    label = authority.minor_corrections(course).get(key, key)
+    correct_lesson(item, kind=key, label=label, note=correction_form.correction_note.data
                    .strip(), user_id=current_user.id, previous_title=previous_title,
                    previous_md=previous_md)
     db.session.commit()

@@ -273,6 +273,26 @@ def test_the_completion_page_names_the_next_courses_in_the_page_language_or_mark
     assert f"<ul{EN}><li>Know things</li></ul>" in html  # the outcomes of the course done
 
 
+def test_the_changes_page_names_corrections_in_the_page_language(client, make_course):
+    from courses.models import Correction
+    from courses.translations import CORRECTION_KIND, TRANSLATION_LABEL
+    from lms.db import utcnow
+
+    course = make_course(lessons=1, quiz=False)
+    db.session.add(Correction(
+        course_id=course.id, item_key="", item_title=course.title, kind=CORRECTION_KIND,
+        label=TRANSLATION_LABEL, note="Polish (pl): lessons/l1.md", user_id=None,
+        corrected_dt=utcnow(), previous_title="", previous_md=""))
+    db.session.commit()
+    html = client.get(f"/courses/{course.slug}/changes",
+                      headers={"Accept-Language": "ur"}).get_data(as_text=True)
+    assert ">⟦Translation⟧</td>" in html and ">Translation<" not in html
+    assert f"{EN}>Co Op Basics</td>" in html  # the title it had, in the course's language
+    html = client.get(f"/courses/{course.slug}/changes").get_data(as_text=True)
+    assert ">Translation</td>" in html
+    assert f"{EN}>Co Op Basics</td>" not in html and ">Co Op Basics</td>" in html
+
+
 # --- untranslated text on a translated course's page ------------------------------------
 
 def test_the_course_page_marks_what_is_not_translated(client, make_course):
