@@ -201,6 +201,24 @@ def test_openapi_document_and_reference(client):
     assert "courses:progress:read" in html
 
 
+def test_the_reference_in_another_language_says_it_is_in_english(make_app, tmp_path_factory):
+    """Its English (the document's) is marked and laid out left to right, and the page says
+    first that the reference is in English; an English page needs no such note."""
+    from tests.fresh_catalogues import fresh_pseudo_translations
+
+    app = make_app({"LMS_LANGUAGES": "en,ur", "BABEL_TRANSLATION_DIRECTORIES":
+                    fresh_pseudo_translations(tmp_path_factory, "ur")})
+    with app.app_context():
+        client = app.test_client()
+        html = client.get("/api/v1/docs", headers={"Accept-Language": "ur"}).get_data(
+            as_text=True)
+        assert ('<p class="notice notice-info" role="note">⟦This reference is in English, as '
+                "the API's names, descriptions and messages are.⟧</p>") in html
+        assert re.search(r'<p lang="en" dir="ltr">\w', html)  # the document's description
+        assert ' lang="en">' not in html  # every English part has its direction too
+        english = client.get("/api/v1/docs").get_data(as_text=True)
+        assert "This reference is in English" not in english
+
 def test_tokens_are_exported_without_their_secret_and_erased(app, make_user, make_token):
     from lms.personal_data import ErasureSubject
     from lms.personal_data.core import erase, export
