@@ -64,6 +64,24 @@ def test_unknown_path_and_bad_arguments_answer_json(client, make_user, make_toke
     _error_shape(client.post("/api/v1/me", headers=bearer(secret)), 405, "method_not_allowed")
 
 
+
+def test_limit_takes_ascii_digits_only(client, make_user, make_token):
+    """Python's int() also reads other scripts' digits, a sign, spaces and underscores: each
+    is refused as any bad value is; plain digits work, leading zeros too."""
+    secret = make_token(make_user())
+    for raw in ("５", "٥", "+5", "-5", " 5", "5 ", "5_0", "1e2", "0x5", "", "9" * 5000):
+        body = _error_shape(client.get("/api/v1/courses/", query_string={"limit": raw},
+                                       headers=bearer(secret)), 422, "invalid_request")
+        assert list(body["errors"]["query"]) == ["limit"], raw
+    for raw in ("5", "005", "100"):
+        response = client.get("/api/v1/courses/", query_string={"limit": raw},
+                              headers=bearer(secret))
+        assert response.status_code == 200, raw
+    body = _error_shape(client.get("/api/v1/courses/?limit=12345678901234567890",
+                                   headers=bearer(secret)), 422, "invalid_request")
+    assert body["errors"]["query"]["limit"] == [
+        "Must be greater than or equal to 1 and less than or equal to 100."]
+
 def test_the_token_is_stored_hashed(app, make_user, make_token):
     user = make_user()
     secret = make_token(user)
