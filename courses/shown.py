@@ -253,7 +253,7 @@ class ShownTitle:
     def attributes(self) -> dict[str, str]:
         """``lang`` and ``dir`` for an element that holds only the title (a select's option:
         WTForms' ``render_kw``); none when the title is in the page's language."""
-        return {"lang": self.lang, "dir": _direction(self.lang)} if self.lang else {}
+        return option_attributes(self.lang)
 
 
 def course_title(course, language: str | None = None) -> ShownTitle:
@@ -320,6 +320,11 @@ def lang_attributes(lang: str) -> Markup:
 
 #: No ``lang`` attributes: text in the page's language.
 NO_LANG = Markup("")
+
+
+def option_attributes(lang: str) -> dict[str, str]:
+    """:func:`lang_attributes` as a select's option takes them (WTForms' ``render_kw``)."""
+    return {"lang": lang, "dir": _direction(lang)} if lang else {}
 
 
 def shown_lesson(lesson: Item, found: Translated):

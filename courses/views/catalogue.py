@@ -25,7 +25,14 @@ from ..forms import LEVEL_LABELS, CatalogueFilterForm
 from ..models import STATUS_PUBLISHED, Course, Enrolment, Module, Prerequisite
 from ..operations import enrol_refusal, missing_prerequisites
 from ..progress import course_items, outline_for
-from ..shown import ShownTitle, course_note, course_title, page_language, translated_for
+from ..shown import (
+    ShownTitle,
+    course_note,
+    course_title,
+    option_attributes,
+    page_language,
+    translated_for,
+)
 from ..translations import available_languages, complete_translations, course_texts
 from . import bp
 from .common import check_visible
@@ -79,7 +86,7 @@ def catalogue():
     ))
     language = page_language()
     form.topic.choices = [SelectChoice("", _any_topic())] + [
-        SelectChoice(t, render_kw={"lang": lang} if lang != language else {})
+        SelectChoice(t, render_kw=option_attributes(lang if lang != language else ""))
         for t, lang in topics.items()
     ]
     # Named in the page's language ("Polish"), filtered by code.

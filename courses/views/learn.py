@@ -29,6 +29,7 @@ from ..shown import (
     also_accepted,
     course_title,
     item_title,
+    lang_attributes,
     language_note,
     page_language,
     shown_lesson,
@@ -228,6 +229,8 @@ def neighbours(course, progress, item_id: int) -> tuple[_Link | None, _Link | No
 
 def _lesson_page(course, enrolment, lesson, progress, modules, status=200, schedule=None):
     sources = tuple(source_entries(lesson.sources))
+    # The sources are the original's (a translation has none of its own).
+    original = "" if page_language() == course.language else course.language
     course, lesson, progress, modules, note = in_language(course, lesson, progress, modules)
     before, after = neighbours(course, progress, lesson.id)
     return render_template(
@@ -243,6 +246,7 @@ def _lesson_page(course, enrolment, lesson, progress, modules, status=200, sched
         links=(before, after),
         schedule=schedule,
         sources=sources,
+        sources_lang=lang_attributes(original),
     ), status
 
 
