@@ -276,6 +276,15 @@ def course_title(course, language: str | None = None) -> ShownTitle:
     return ShownTitle(found.course_title)
 
 
+def original_text(course, text: str) -> ShownTitle:
+    """``text`` of ``course``'s as its authors wrote it (the authoring pages show the
+    original, never a translation), marked with the course's language on a page in another.
+
+    :param course: a ``Course`` (or anything with its ``language``).
+    """
+    return ShownTitle(text, "" if page_language() == course.language else course.language)
+
+
 def _translations(course, language: str | None) -> Translated | None:
     """What ``language`` (default: the page's) has of ``course``; ``None`` in its own."""
     if isinstance(course, Shown) and "translated" in course.__dict__:

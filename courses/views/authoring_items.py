@@ -25,6 +25,7 @@ from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Item, Modu
 from ..permissions import COURSES_AUTHOR
 from ..quiz_forms import QuizForm
 from ..revisions import correct_lesson
+from ..shown import original_text
 from . import author_bp as bp
 from .authoring_common import course_item, course_module, to_structure
 from .common import course_by_slug
@@ -140,8 +141,9 @@ def _correct(course: Course, item: Item, form, correction_form, locked: str):
 def _move_form(course: Course, item: Item, formdata=None) -> MoveItemForm:
     """The "move to module" form: every other module of the course."""
     form = MoveItemForm(formdata=formdata) if formdata is not None else MoveItemForm()
+    attributes = original_text(course, "").attributes  # the titles as written
     form.module.choices = [
-        SelectChoice(m.id, f"{n}. {m.title}")
+        SelectChoice(m.id, f"{n}. {m.title}", render_kw=attributes)
         for n, m in enumerate(course.modules, start=1)
         if m.id != item.module_id
     ]
