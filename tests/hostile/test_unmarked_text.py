@@ -1,31 +1,42 @@
 """No unmarked interface text: every page, as each role, in a pseudo-translation.
 
 The app is given a complete Urdu catalogue in which every string is its English
-between ``⟦`` and ``⟧`` (``lms.testing.write_pseudo_catalogues``). Babel's Urdu
+between ``⟦`` and ``⟧`` (``lms.testing.write_pseudo_catalogues``, with the strings the
+source has now: ``tests.fresh_catalogues``). Babel's Urdu
 data formats dates and numbers in Urdu script, so on every page any Latin letters
 left outside the markers are English that did not go through the catalogue, or
 content people and authors wrote (names, course titles, lessons), which is
 recognised by being in the database or the settings. The pages are every GET
 route of ``app.url_map`` (as the hostile walker finds them, with its seeded ids),
 and the links they hold (a few per endpoint), for a visitor, a learner, a member, a
-tutor, a certificate officer and an admin.
+tutor, a certificate officer, an admin and someone whose account has no password.
+
+Content whose language is recorded is held to more: what the courses' authors wrote
+(titles, lessons, assignments) is in the course's language, so on a page in another
+one it must be marked with it (``lang``), as must the API reference's English. A
+rule's key or a label the rules ship with is interface text, not content, wherever
+the database keeps it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import String, Text, select
 from werkzeug.exceptions import HTTPException
 
 from lms.accounts.operations import create_user
-from lms.db import db
+from lms.db import db, utcnow
 from lms.testing import PSEUDO_CLOSE, PSEUDO_OPEN, TEST_PASSWORD, sign_in
+from tests.fresh_catalogues import fresh_pseudo_translations
 
 from .test_routes import seed_site
 from .walker import build_path, route_cases
@@ -38,6 +49,8 @@ ROLES = {
     "officer": "officer@example.org",
     "admin": "admin@example.org",
 }
+#: Someone signed in by a learning platform or an emailed link: an account with no password.
+PASSWORDLESS = "passwordless@example.org"
 #: Where people and authors write, read or copy text that is no interface string.
 _NOT_INTERFACE = {"script", "style", "template", "code", "kbd", "samp", "pre", "textarea"}
 _READABLE = ("alt", "title", "placeholder", "aria-label", "aria-description")
@@ -49,9 +62,18 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 
 
 @pytest.fixture()
-def app_config(app_config, pseudo_translations):
+def app_config(app_config, tmp_path_factory):
+    # Every string the source has now, new ones too (the shipped template follows a merge).
     return {**app_config, "WTF_CSRF_ENABLED": False, "LMS_LANGUAGES": "ur",
-            "BABEL_TRANSLATION_DIRECTORIES": pseudo_translations("ur")}
+            "BABEL_TRANSLATION_DIRECTORIES": fresh_pseudo_translations(tmp_path_factory, "ur")}
+
+
+def _interface_codes() -> frozenset[str]:
+    """What the database may hold that is still interface text: the rules' keys and the
+    labels the rules ship with (shown in the reader's language, never as stored)."""
+    from governance.rules import RULE_LABELS, SHIPPED_LABELS
+
+    return frozenset(RULE_LABELS) | frozenset(SHIPPED_LABELS)
 
 
 def unmarked(text: str) -> list[str]:
@@ -63,14 +85,25 @@ def unmarked(text: str) -> list[str]:
 
 
 class VisibleText(HTMLParser):
-    """A page's text nodes and readable attributes, without what is not interface text."""
+    """A page's text nodes and readable attributes, without what is not interface text.
 
-    def __init__(self, page_lang: str):
+    ``text`` holds the body's text nodes, ``title`` the document's title (which no
+    element can mark: a title shown in it is not held to its language), and
+    ``unisolated`` the elements of a right-to-left page marked with another language
+    that do not set their own direction (``dir``, or ``<bdi>``): their text would be laid
+    out right to left, its punctuation and numbers moved.
+    """
+
+    def __init__(self, page_lang: str, rtl: bool = False):
         super().__init__(convert_charrefs=True)
         self.page_lang = page_lang
+        self.rtl = rtl
         self.stack: list[bool] = []  # per open element: is it (or an ancestor) left out?
         self.text: list[str] = []
+        self.title: list[str] = []
         self.attributes: list[str] = []
+        self.unisolated: list[str] = []
+        self.in_title = False
 
     @property
     def skipping(self) -> bool:
@@ -79,12 +112,17 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
         lang = values.get("lang")
+        other_language = tag != "html" and lang is not None and lang != self.page_lang
+        if (self.rtl and other_language and not self.skipping and tag != "bdi"
+                and "dir" not in values):
+            self.unisolated.append(f'<{tag} lang="{lang}">')
         skip = self.skipping or tag in _NOT_INTERFACE or values.get("translate") == "no" or (
-            tag != "html" and lang is not None and lang != self.page_lang)
+            other_language)
         if not skip:
             self.attributes += [values[a] for a in _READABLE if values.get(a)]
             if tag == "input" and values.get("type") in ("submit", "button", "reset"):
                 self.attributes.append(values.get("value") or "")
+        self.in_title = tag == "title"
         if tag not in _VOID:
             self.stack.append(skip)
 
@@ -94,21 +132,40 @@ class VisibleText(HTMLParser):
             self.stack.pop()
 
     def handle_endtag(self, tag):
+        self.in_title = False
         if tag not in _VOID and self.stack:
             self.stack.pop()
 
     def handle_data(self, data):
         if not self.skipping:
-            self.text.append(data)
+            (self.title if self.in_title else self.text).append(data)
+
+
+class PageText(NamedTuple):
+    """What a page shows outside the catalogue's markers (:func:`read_page`)."""
+
+    #: Pieces of the body's text nodes.
+    body: list[str]
+    #: Pieces of the title and of readable attributes, which no element can mark.
+    unmarkable: list[str]
+    #: Elements in another language than the page's, on a right-to-left page, not isolated.
+    unisolated: list[str]
+
+
+def read_page(html: str) -> PageText:
+    lang = re.search(r'<html lang="([^"]+)"(?: dir="(rtl|ltr)")?', html)
+    parser = VisibleText(lang.group(1) if lang else "", rtl=bool(lang) and lang.group(2) == "rtl")
+    parser.feed(html)
+    parser.close()
+    return PageText(unmarked("\n".join(parser.text)),
+                    unmarked("\n".join(parser.title))
+                    + [piece for value in parser.attributes for piece in unmarked(value)],
+                    parser.unisolated)
 
 
 def interface_text_outside_markers(html: str) -> list[str]:
-    lang = re.search(r'<html lang="([^"]+)"', html)
-    parser = VisibleText(lang.group(1) if lang else "")
-    parser.feed(html)
-    parser.close()
-    return unmarked("\n".join(parser.text)) + [
-        piece for value in parser.attributes for piece in unmarked(value)]
+    page = read_page(html)
+    return page.body + page.unmarkable
 
 
 def _content_strings(app) -> str:
@@ -164,21 +221,88 @@ def _zones() -> frozenset[str]:
 _PARTS = re.compile(r"\s*[·›»|–—]\s*|[.,;:،]\s|\s\(|\)|^\d+\.\s")
 
 
+def _cores(piece: str) -> list[str]:
+    """The parts of ``piece`` that hold Latin letters, without the punctuation around them."""
+    parts = (part.strip(" \t.,:;!?()[]\"'·–—-•|/#*→←↑↓›»")
+             for part in _PARTS.split(_LOCALE_WORDS.sub("", piece)))
+    return [core for core in parts if _LATIN.search(core)]
+
+
 def _is_content(piece: str, content: str, markdown: str) -> bool:
     """Whether ``piece`` is content (from the database or settings), a code, or no words."""
-    for part in _PARTS.split(_LOCALE_WORDS.sub("", piece)):
-        core = part.strip(" \t.,:;!?()[]\"'·–—-•|/#*→←↑↓›»")
-        if _LATIN.search(core) and not (core in content or core in markdown or _is_code(core)):
-            return False
-    return True
+    codes = _interface_codes()
+    if any(part in codes for part in (piece.strip(" .,:;·"), *_cores(piece))):
+        return False
+    return all(core in content or core in markdown or _is_code(core) for core in _cores(piece))
+
+
+class CourseText(NamedTuple):
+    """What the courses' authors wrote, in their course's language (recorded with it)."""
+
+    #: Titles, summaries, prompts, options, rubric criteria and levels: shown whole.
+    short: frozenset[str]
+    #: Descriptions, lessons, explanations, feedback: shown in parts (a paragraph, a cell).
+    long: str
+
+    def holds(self, piece: str) -> bool:
+        """Whether ``piece`` (text left unmarked on a page) shows some of it (a course's
+        address, ``co-operative-finance``, is a code, wherever a lesson names it)."""
+        return any(core in self.short or (len(core) >= 20 and core in self.long
+                                          and not _SLUG.fullmatch(core))
+                   for core in [piece.strip(), *_cores(piece)])
+
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+
+
+def _course_text() -> CourseText:
+    from courses.models import Course, Item, Module, Option, Question
+
+    short, long = set(), []
+    for column in (Course.title, Course.summary, Module.title, Item.title, Question.prompt,
+                   Option.text):
+        short.update(db.session.scalars(select(column)))
+    for column in (Course.description, Item.body_md, Question.explanation, Option.feedback):
+        long.extend(db.session.scalars(select(column)))
+    for outcomes in db.session.scalars(select(Course.outcomes)):
+        short.update(outcomes or ())
+    for assignment in db.session.scalars(select(Item.assignment)):
+        for criterion in (assignment or {}).get("rubric", ()):
+            short.add(criterion["title"])
+            for level in criterion.get("levels", ()):
+                short.add(level["title"])
+                long.append(level.get("description", ""))
+    return CourseText(frozenset(t for t in short if _LATIN.search(t)), "\n".join(long))
 
 
 def test_the_check_finds_unmarked_text():
-    html = (f'<html lang="ur"><title>{PSEUDO_OPEN}Home{PSEUDO_CLOSE} · Site</title>'
+    html = (f'<html lang="ur" dir="rtl"><title>{PSEUDO_OPEN}Home{PSEUDO_CLOSE} · Site</title>'
             f'<p>{PSEUDO_OPEN}Hello <b>{PSEUDO_OPEN}you{PSEUDO_CLOSE}</b>{PSEUDO_CLOSE}</p>'
             '<p>Not marked</p><button lang="en">English</button><code>x = 1</code>'
-            f'<img alt="A cat"><a title="{PSEUDO_OPEN}Fine{PSEUDO_CLOSE}">12</a></html>')
-    assert interface_text_outside_markers(html) == ["· Site", "Not marked", "A cat"]
+            f'<img alt="A cat"><a title="{PSEUDO_OPEN}Fine{PSEUDO_CLOSE}">12</a>'
+            '<p lang="en" dir="ltr">Isolated</p><bdi lang="en">Also</bdi></html>')
+    assert interface_text_outside_markers(html) == ["Not marked", "· Site", "A cat"]
+    page = read_page(html)
+    assert page.body == ["Not marked"] and page.unisolated == ['<button lang="en">']
+    # Left to right, another language needs no isolation.
+    assert read_page(html.replace('dir="rtl"', 'dir="ltr"')).unisolated == []
+
+
+def test_the_check_tells_course_text_and_rule_codes():
+    text = CourseText(frozenset({"Member share capital"}), "A lesson's long paragraph, "
+                      "which a page may show in parts.")
+    assert text.holds("Member share capital")
+    assert text.holds(": Member share capital")  # after a marked "Next"
+    assert text.holds("which a page may show in parts")
+    assert not text.holds("Demo Learner") and not text.holds("parts")
+    assert not CourseText(frozenset(), "See /courses/co-operative-finance.").holds(
+        "co-operative-finance")
+    content = ("special_majority_percent\nLearner member\nDemo Learner\n"
+               "Spelling, grammar or punctuation")
+    assert _is_content("Demo Learner", content, content)
+    assert not _is_content("special_majority_percent", content, content)
+    assert not _is_content("Learner member", content, content)
+    assert not _is_content("Spelling, grammar or punctuation", content, content)
 
 
 _LINK = re.compile(r'<a\b[^>]*\bhref="(/[^"#?]*)[^"]*"')
@@ -187,11 +311,16 @@ PER_ENDPOINT = 3
 
 
 def crawl(app, path_values: dict[str, str], roles: dict[str, str | None],
-          per_endpoint: int = PER_ENDPOINT, cookies: dict[str, str] | None = None):
+          per_endpoint: int = PER_ENDPOINT, cookies: dict[str, str] | None = None,
+          paths: tuple[str, ...] = (), signed_in: Callable[[str], None] | None = None):
     """Fetch every GET page of the url map (with the seeded ids) as each role, then the links
     the pages hold, breadth first, ``per_endpoint`` more per endpoint; yield each HTML page as
     ``(role, path, response)`` (redirects left out: nobody sees their bodies), or the
-    exception a page raised (tests propagate them) in place of its response."""
+    exception a page raised (tests propagate them) in place of its response.
+
+    :param paths: more pages to fetch as every role (a query string kept).
+    :param signed_in: called with each email once its client is signed in.
+    """
     rules = [case.rule for case in route_cases(app) if "GET" in case.methods
              and not case.rule.rule.startswith("/static") and "logout" not in case.rule.endpoint]
     adapter = app.url_map.bind("localhost")
@@ -201,11 +330,14 @@ def crawl(app, path_values: dict[str, str], roles: dict[str, str | None],
             visitor.set_cookie(name, value)
         if email:
             sign_in(visitor, email)
+            if signed_in is not None:
+                signed_in(email)
         queue = []
         for rule in rules:
             values = {name: path_values.get(name, "1" if name.endswith("_id") else "x")
                       for name in rule.arguments}
             queue.append(build_path(rule, values))
+        queue += [path for path in paths if path not in queue]
         seen = set(queue)
         counted: dict[str, int] = {}
         while queue:
@@ -242,22 +374,116 @@ def html_pages(app, path_values: dict[str, str], roles: dict[str, str | None], *
             yield role, path, response.get_data(as_text=True)
 
 
+def _seed_marked_pages(app, path_values: dict[str, str]) -> tuple[str, ...]:
+    """What the pages that show course text and rule labels need beyond :func:`seed_site`,
+    and those pages' addresses: a submitted assignment (its page, the marking queue), a
+    thread about a lesson, a prerequisite, a minor correction, a closed ballot on a change
+    of the rules (its result by member class), an account without a password."""
+    from courses.assignments import operations as assignments
+    from courses.assignments.spec import spec_of
+    from courses.discussions.operations import start_thread
+    from courses.models import KIND_ASSIGNMENT, KIND_LESSON, Course, Item, Prerequisite
+    from courses.operations import enrol
+    from courses.revisions import correct_lesson
+    from governance import operations as governance
+    from governance.tally import close_ballot
+    from lms.accounts.operations import find_user_by_email
+
+    member, admin = find_user_by_email(ROLES["member"]), find_user_by_email(ROLES["admin"])
+    course = db.session.scalar(select(Course).where(Course.slug == path_values["slug"]))
+    lesson = db.session.scalar(select(Item).where(
+        Item.course_id == course.id, Item.kind == KIND_LESSON).order_by(Item.position))
+    assignment = db.session.scalar(select(Item).where(Item.kind == KIND_ASSIGNMENT))
+    enrolment, _new = enrol(member, assignment.course)
+    submission = assignments.open_submission(enrolment, assignment)
+    assignments.submit(submission, spec_of(assignment.assignment), "Our policy, in short.")
+    cohort = int(path_values["cohort_id"])
+    thread = start_thread(course=course, cohort_id=cohort, item_id=lesson.id, author=member,
+                          title="A question on the first lesson", body="What does it mean?",
+                          token="seeded")
+    later = db.session.scalar(select(Course).where(
+        Course.id != course.id, Course.id != assignment.course_id).order_by(Course.id))
+    db.session.add(Prerequisite(course_id=later.id, required_course_id=course.id))
+    correct_lesson(lesson, kind="spelling", label="Spelling, grammar or punctuation",
+                   note="A typo.", user_id=admin.id, previous_title=lesson.title,
+                   previous_md=lesson.body_md)
+    rules = governance.current_rules()
+    raised = utcnow() - dt.timedelta(hours=rules["notice_hours"] + rules["voting_hours"] + 2)
+    proposal = governance.raise_proposal(
+        admin.id, "governance:rules", "A larger special majority",
+        {"special_majority_percent": 80}, now=raised)
+    for email in (ROLES["tutor"], ROLES["member"]):
+        governance.second(proposal, find_user_by_email(email).id,
+                          now=raised + dt.timedelta(minutes=1))
+    ballot = governance.maybe_open_ballot(
+        proposal, now=raised + dt.timedelta(hours=rules["notice_hours"], minutes=5))
+    close_ballot(ballot)
+    create_user(PASSWORDLESS, "Pat Linked", TEST_PASSWORD)
+    db.session.commit()
+    return (
+        f"/courses/{assignment.course.slug}/learn/{assignment.key}",
+        f"/courses/assignments/submissions/{submission.id}",
+        f"/courses/discuss/thread/{thread.id}",
+        f"/courses/discuss/course/{course.slug}/space/{cohort}",
+        f"/courses/discuss/course/{course.slug}/space/{cohort}?lesson={lesson.key}",
+        f"/courses/{later.slug}",
+        f"/courses/{course.slug}/changes",
+        f"/governance/proposals/{proposal.id}",
+        f"/governance/proposals/{proposal.id}/result",
+    )
+
+
+def _forget_password(email: str) -> None:
+    """Once signed in, the passwordless account's password goes (as if it never had one)."""
+    from lms.accounts.operations import find_user_by_email
+
+    if email == PASSWORDLESS:
+        find_user_by_email(email).password_hash = None
+        db.session.commit()
+
+
+def _report(findings: dict[str, set[str]]) -> str:
+    return "\n".join(f"{piece!r}  ({len(where)}: {sorted(where)[:4]})"
+                     for piece, where in sorted(findings.items()))
+
+
 def test_every_page_shows_only_marked_interface_text(app):
     path_values = seed_site(app)
     create_user(ROLES["learner"], "New Comer", TEST_PASSWORD)
-    db.session.commit()
+    paths = _seed_marked_pages(app, path_values)
     content = _content_strings(app)
     markdown = content.replace("*", "").replace("`", "")
+    course_text = _course_text()
     findings: dict[str, set[str]] = {}
+    untagged: dict[str, set[str]] = {}
+    unisolated: dict[str, set[str]] = {}
     pages = 0
-    # About 570 pages over the six roles.
-    for role, path, page in html_pages(app, path_values, ROLES):
+    # About 650 pages over the seven roles.
+    roles = {**ROLES, "passwordless": PASSWORDLESS}
+    for role, path, html in html_pages(app, path_values, roles, paths=paths,
+                                       signed_in=_forget_password):
         pages += 1
-        for piece in interface_text_outside_markers(page):
+        page = read_page(html)
+        where = f"{role} {path}"
+        for piece in page.body:
+            if course_text.holds(piece):
+                untagged.setdefault(piece, set()).add(where)
+            elif not _is_content(piece, content, markdown):
+                findings.setdefault(piece, set()).add(where)
+        for piece in page.unmarkable:
             if not _is_content(piece, content, markdown):
-                findings.setdefault(piece, set()).add(f"{role} {path}")
+                findings.setdefault(piece, set()).add(where)
+        for element in page.unisolated:
+            unisolated.setdefault(element, set()).add(where)
     assert pages > 100, pages
-    report = "\n".join(f"{piece!r}  ({len(where)}: {sorted(where)[:4]})"
-                       for piece, where in sorted(findings.items()))
-    assert not findings, (f"{len(findings)} pieces of interface text outside the catalogue "
-                          f"(wrap them in _() and run make messages catalogues):\n{report}")
+    problems = [
+        f"{len(findings)} pieces of interface text outside the catalogue (wrap them in _() "
+        f"and run make messages catalogues):\n{_report(findings)}" if findings else "",
+        f"{len(untagged)} pieces of course text shown in its own language without its lang "
+        f"(courses.shown: course_title, item_title, lang_attributes):\n{_report(untagged)}"
+        if untagged else "",
+        f"{len(unisolated)} kinds of element in another language on a right-to-left page "
+        f"without their own direction (dir, or bdi):\n{_report(unisolated)}"
+        if unisolated else "",
+    ]
+    assert not any(problems), "\n".join(p for p in problems if p)
