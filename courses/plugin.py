@@ -116,7 +116,8 @@ def setup(app: Flask) -> None:
     from .outline import outline
     from .personal_data import PROVIDER as PERSONAL_DATA
     from .prerequisites import CourseEnrolmentRules
-    from .shown import course_title, item_title, lang_attributes, module_title, original_text
+    from .shown import lang_attributes
+    from .titles import course_title, item_title, module_title, original_text
     from .views.dashboard import dashboard_data
 
     for key, value in UPLOAD_DEFAULTS.items():

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from lms.db import db
 
 from .models import Completion, Course, Enrolment, Prerequisite
-from .shown import course_title
+from .titles import course_title
 
 
 def unmet_prerequisites(course: Course, user_ids: Collection[int]) -> dict[int, list[Course]]:
@@ -87,7 +87,7 @@ def titles(courses: list[Course]) -> str:
 
 def shown_titles(courses: list[Course]) -> Markup:
     """The courses' titles in quotes, for a sentence on a page: each in the page's language,
-    else marked with its course's (:func:`~courses.shown.course_title`)."""
+    else marked with its course's (:func:`~courses.titles.course_title`)."""
     return Markup(", ").join(Markup("“{}”").format(course_title(c)) for c in courses)
 
 

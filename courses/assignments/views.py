@@ -23,8 +23,10 @@ from ..cohorts.models import Cohort, CohortMember
 from ..forms import action_is_valid
 from ..models import KIND_ASSIGNMENT, Course, Enrolment, Item
 from ..permissions import COURSES_ASSIGNMENT_MARK
-from ..shown import NO_LANG, item_title, lang_attributes, page_language
-from ..views.learn import _learning, _not_enrolled, _refuse_locked, in_language, neighbours
+from ..shown import NO_LANG, lang_attributes, page_language
+from ..titles import item_title
+from ..views.in_language import in_language, neighbours
+from ..views.learn import _learning, _not_enrolled, _refuse_locked
 from . import files
 from . import operations as ops
 from .access import can_mark, markable

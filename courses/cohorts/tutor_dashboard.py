@@ -33,7 +33,7 @@ from lms.directread import DirectRead
 from lms.scope import tutor_cohort_ids
 
 from ..models import Course, Item, Module
-from ..shown import course_title
+from ..titles import course_title
 from .group_figures import group_figures
 from .models import Cohort, CohortTutor
 from .risk import GroupRule, RiskWords

@@ -31,7 +31,7 @@ from lms.permissions import login_required, require
 from ..forms import ActionForm
 from ..models import STATUS_DRAFT, Course
 from ..permissions import COURSES_COHORT_MANAGE, COURSES_COHORT_TEACH
-from ..shown import course_title
+from ..titles import course_title
 from . import operations as ops
 from . import uploads
 from .access import can_manage_cohorts, cohort_or_404, member_or_404, visible_cohorts

@@ -23,7 +23,7 @@ from ..forms import LEVEL_LABELS, ActionForm, CourseForm, ModuleForm
 from ..models import STATUS_PUBLISHED, Course, Item, Module
 from ..permissions import COURSES_AUTHOR
 from ..revisions import revision_of
-from ..shown import original_text
+from ..titles import original_text
 from . import author_bp as bp
 from .authoring_common import to_structure
 from .common import course_by_slug

@@ -25,7 +25,7 @@ from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Item, Modu
 from ..permissions import COURSES_AUTHOR
 from ..quiz_forms import QuizForm
 from ..revisions import correct_lesson
-from ..shown import original_text
+from ..titles import original_text
 from . import author_bp as bp
 from .authoring_common import course_item, course_module, to_structure
 from .common import course_by_slug

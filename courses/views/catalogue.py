@@ -25,14 +25,8 @@ from ..forms import LEVEL_LABELS, CatalogueFilterForm
 from ..models import STATUS_PUBLISHED, Course, Enrolment, Module, Prerequisite
 from ..operations import enrol_refusal, missing_prerequisites
 from ..progress import course_items, outline_for
-from ..shown import (
-    ShownTitle,
-    course_note,
-    course_title,
-    option_attributes,
-    page_language,
-    translated_for,
-)
+from ..shown import course_note, option_attributes, page_language, translated_for
+from ..titles import ShownTitle, course_title
 from ..translations import available_languages, complete_translations, course_texts
 from . import bp
 from .common import check_visible

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import NamedTuple
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -24,20 +23,11 @@ from ..content_format import source_entries
 from ..forms import action_is_valid
 from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Enrolment, Item, QuizAttempt
 from ..progress import outline_for
-from ..shown import (
-    ShownTitle,
-    also_accepted,
-    course_title,
-    item_title,
-    lang_attributes,
-    language_note,
-    page_language,
-    shown_lesson,
-    shown_quiz,
-    translated_for,
-)
+from ..shown import also_accepted, lang_attributes, page_language
+from ..titles import course_title
 from . import bp
 from .common import check_visible, visible_course
+from .in_language import in_language, neighbours
 
 
 @cache
@@ -100,7 +90,7 @@ def _titled(message: str, course) -> Markup:
     """A translated ``message`` naming ``course`` (``%(title)s``) as the page's language does.
 
     Markup, which the session keeps as such: an untranslated title is marked with its
-    language (:class:`~courses.shown.ShownTitle`), the message's own text escaped.
+    language (:class:`~courses.titles.ShownTitle`), the message's own text escaped.
     """
     return escape(message) % {"title": course_title(course)}
 
@@ -192,39 +182,6 @@ def _refuse_locked(course, item, cohort_id):
         "error",
     )
     return redirect(url_for("courses.course_page", slug=course.slug), 303)
-
-
-def in_language(course, item, progress, modules):
-    """The page's course, item, progress and modules in the page's language, and the note.
-
-    In the course's own language they are returned as they are (no query).
-    """
-    found = translated_for(course, item, page_language())
-    if found is None:
-        return course, item, progress, modules, None
-    if item.kind == KIND_ASSIGNMENT:
-        shown = item  # assignments are not translated: shown as written, with the note
-    elif item.kind == KIND_LESSON:
-        shown = shown_lesson(item, found)
-    else:
-        shown = shown_quiz(item, found)
-    return (found.course(course), shown, found.progress(progress), found.modules(modules),
-            language_note(found, item.kind, course.language))
-
-
-class _Link(NamedTuple):
-    """An item a page links to: only what the link prints, so kept fragments can key on it."""
-
-    key: str
-    #: Marked with the course's language when it is shown untranslated (:func:`item_title`).
-    title: ShownTitle
-
-
-def neighbours(course, progress, item_id: int) -> tuple[_Link | None, _Link | None]:
-    """The links to the items before and after ``item_id`` (previous, next), their titles
-    in the page's language or marked with the course's (``course`` as the page shows it)."""
-    return tuple(None if item is None else _Link(item.key, item_title(course, item))
-                 for item in progress.neighbours(item_id))
 
 
 def _lesson_page(course, enrolment, lesson, progress, modules, status=200, schedule=None):

@@ -25,9 +25,6 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
-from functools import cache
-from html.parser import HTMLParser
-from typing import NamedTuple
 
 import pytest
 from sqlalchemy import String, Text, select
@@ -38,6 +35,13 @@ from lms.db import db, utcnow
 from lms.testing import PSEUDO_CLOSE, PSEUDO_OPEN, TEST_PASSWORD, sign_in
 from tests.fresh_catalogues import fresh_pseudo_translations
 
+from .page_text import (
+    CourseText,
+    course_text,
+    interface_text_outside_markers,
+    is_content,
+    read_page,
+)
 from .test_routes import seed_site
 from .walker import build_path, route_cases
 
@@ -51,14 +55,6 @@ ROLES = {
 }
 #: Someone signed in by a learning platform or an emailed link: an account with no password.
 PASSWORDLESS = "passwordless@example.org"
-#: Where people and authors write, read or copy text that is no interface string.
-_NOT_INTERFACE = {"script", "style", "template", "code", "kbd", "samp", "pre", "textarea"}
-_READABLE = ("alt", "title", "placeholder", "aria-label", "aria-description")
-_MARKED = re.compile(re.escape(PSEUDO_OPEN) + "[^" + PSEUDO_OPEN + PSEUDO_CLOSE + "]*"
-                     + re.escape(PSEUDO_CLOSE))
-_LATIN = re.compile(r"[A-Za-z]")
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
 
 
 @pytest.fixture()
@@ -66,106 +62,6 @@ def app_config(app_config, tmp_path_factory):
     # Every string the source has now, new ones too (the shipped template follows a merge).
     return {**app_config, "WTF_CSRF_ENABLED": False, "LMS_LANGUAGES": "ur",
             "BABEL_TRANSLATION_DIRECTORIES": fresh_pseudo_translations(tmp_path_factory, "ur")}
-
-
-def _interface_codes() -> frozenset[str]:
-    """What the database may hold that is still interface text: the rules' keys and the
-    labels the rules ship with (shown in the reader's language, never as stored)."""
-    from governance.rules import RULE_LABELS, SHIPPED_LABELS
-
-    return frozenset(RULE_LABELS) | frozenset(SHIPPED_LABELS)
-
-
-def unmarked(text: str) -> list[str]:
-    """The pieces of ``text`` (text nodes joined by new lines) outside every marker."""
-    previous = None
-    while previous != text:  # a translation may hold another (a label in a sentence)
-        previous, text = text, _MARKED.sub("\n", text)
-    return [piece.strip() for piece in text.split("\n") if _LATIN.search(piece)]
-
-
-class VisibleText(HTMLParser):
-    """A page's text nodes and readable attributes, without what is not interface text.
-
-    ``text`` holds the body's text nodes, ``title`` the document's title (which no
-    element can mark: a title shown in it is not held to its language), and
-    ``unisolated`` the elements of a right-to-left page marked with another language
-    that do not set their own direction (``dir``, or ``<bdi>``): their text would be laid
-    out right to left, its punctuation and numbers moved.
-    """
-
-    def __init__(self, page_lang: str, rtl: bool = False):
-        super().__init__(convert_charrefs=True)
-        self.page_lang = page_lang
-        self.rtl = rtl
-        self.stack: list[bool] = []  # per open element: is it (or an ancestor) left out?
-        self.text: list[str] = []
-        self.title: list[str] = []
-        self.attributes: list[str] = []
-        self.unisolated: list[str] = []
-        self.in_title = False
-
-    @property
-    def skipping(self) -> bool:
-        return bool(self.stack) and self.stack[-1]
-
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
-        lang = values.get("lang")
-        other_language = tag != "html" and lang is not None and lang != self.page_lang
-        if (self.rtl and other_language and not self.skipping and tag != "bdi"
-                and "dir" not in values):
-            self.unisolated.append(f'<{tag} lang="{lang}">')
-        skip = self.skipping or tag in _NOT_INTERFACE or values.get("translate") == "no" or (
-            other_language)
-        if not skip:
-            self.attributes += [values[a] for a in _READABLE if values.get(a)]
-            if tag == "input" and values.get("type") in ("submit", "button", "reset"):
-                self.attributes.append(values.get("value") or "")
-        self.in_title = tag == "title"
-        if tag not in _VOID:
-            self.stack.append(skip)
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
-            self.stack.pop()
-
-    def handle_endtag(self, tag):
-        self.in_title = False
-        if tag not in _VOID and self.stack:
-            self.stack.pop()
-
-    def handle_data(self, data):
-        if not self.skipping:
-            (self.title if self.in_title else self.text).append(data)
-
-
-class PageText(NamedTuple):
-    """What a page shows outside the catalogue's markers (:func:`read_page`)."""
-
-    #: Pieces of the body's text nodes.
-    body: list[str]
-    #: Pieces of the title and of readable attributes, which no element can mark.
-    unmarkable: list[str]
-    #: Elements in another language than the page's, on a right-to-left page, not isolated.
-    unisolated: list[str]
-
-
-def read_page(html: str) -> PageText:
-    lang = re.search(r'<html lang="([^"]+)"(?: dir="(rtl|ltr)")?', html)
-    parser = VisibleText(lang.group(1) if lang else "", rtl=bool(lang) and lang.group(2) == "rtl")
-    parser.feed(html)
-    parser.close()
-    return PageText(unmarked("\n".join(parser.text)),
-                    unmarked("\n".join(parser.title))
-                    + [piece for value in parser.attributes for piece in unmarked(value)],
-                    parser.unisolated)
-
-
-def interface_text_outside_markers(html: str) -> list[str]:
-    page = read_page(html)
-    return page.body + page.unmarkable
 
 
 def _content_strings(app) -> str:
@@ -200,81 +96,6 @@ def _content_strings(app) -> str:
     return "\n".join(found)
 
 
-#: Latin letters in Babel's Urdu data (times are "9:20 PM" in it).
-_LOCALE_WORDS = re.compile(r"\b(AM|PM)\b")
-
-
-def _is_code(text: str) -> bool:
-    """A code people read as it is: an IANA time zone (the profile's list), an address."""
-    return (text.replace(" ", "_") in _zones() or "@" in text
-            or text.startswith(("http://", "https://", "/")))
-
-
-@cache
-def _zones() -> frozenset[str]:
-    import zoneinfo
-
-    return frozenset(zoneinfo.available_timezones() | {"UTC"})
-
-
-#: Where content pieces meet in a line: "Title · Site", "Name, date", "1. Title", "Publisher (x)".
-_PARTS = re.compile(r"\s*[·›»|–—]\s*|[.,;:،]\s|\s\(|\)|^\d+\.\s")
-
-
-def _cores(piece: str) -> list[str]:
-    """The parts of ``piece`` that hold Latin letters, without the punctuation around them."""
-    parts = (part.strip(" \t.,:;!?()[]\"'·–—-•|/#*→←↑↓›»")
-             for part in _PARTS.split(_LOCALE_WORDS.sub("", piece)))
-    return [core for core in parts if _LATIN.search(core)]
-
-
-def _is_content(piece: str, content: str, markdown: str) -> bool:
-    """Whether ``piece`` is content (from the database or settings), a code, or no words."""
-    codes = _interface_codes()
-    if any(part in codes for part in (piece.strip(" .,:;·"), *_cores(piece))):
-        return False
-    return all(core in content or core in markdown or _is_code(core) for core in _cores(piece))
-
-
-class CourseText(NamedTuple):
-    """What the courses' authors wrote, in their course's language (recorded with it)."""
-
-    #: Titles, summaries, prompts, options, rubric criteria and levels: shown whole.
-    short: frozenset[str]
-    #: Descriptions, lessons, explanations, feedback: shown in parts (a paragraph, a cell).
-    long: str
-
-    def holds(self, piece: str) -> bool:
-        """Whether ``piece`` (text left unmarked on a page) shows some of it (a course's
-        address, ``co-operative-finance``, is a code, wherever a lesson names it)."""
-        return any(core in self.short or (len(core) >= 20 and core in self.long
-                                          and not _SLUG.fullmatch(core))
-                   for core in [piece.strip(), *_cores(piece)])
-
-
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
-
-
-def _course_text() -> CourseText:
-    from courses.models import Course, Item, Module, Option, Question
-
-    short, long = set(), []
-    for column in (Course.title, Course.summary, Module.title, Item.title, Question.prompt,
-                   Option.text):
-        short.update(db.session.scalars(select(column)))
-    for column in (Course.description, Item.body_md, Question.explanation, Option.feedback):
-        long.extend(db.session.scalars(select(column)))
-    for outcomes in db.session.scalars(select(Course.outcomes)):
-        short.update(outcomes or ())
-    for assignment in db.session.scalars(select(Item.assignment)):
-        for criterion in (assignment or {}).get("rubric", ()):
-            short.add(criterion["title"])
-            for level in criterion.get("levels", ()):
-                short.add(level["title"])
-                long.append(level.get("description", ""))
-    return CourseText(frozenset(t for t in short if _LATIN.search(t)), "\n".join(long))
-
-
 def test_the_check_finds_unmarked_text():
     html = (f'<html lang="ur" dir="rtl"><title>{PSEUDO_OPEN}Home{PSEUDO_CLOSE} · Site</title>'
             f'<p>{PSEUDO_OPEN}Hello <b>{PSEUDO_OPEN}you{PSEUDO_CLOSE}</b>{PSEUDO_CLOSE}</p>'
@@ -299,10 +120,10 @@ def test_the_check_tells_course_text_and_rule_codes():
         "co-operative-finance")
     content = ("special_majority_percent\nLearner member\nDemo Learner\n"
                "Spelling, grammar or punctuation")
-    assert _is_content("Demo Learner", content, content)
-    assert not _is_content("special_majority_percent", content, content)
-    assert not _is_content("Learner member", content, content)
-    assert not _is_content("Spelling, grammar or punctuation", content, content)
+    assert is_content("Demo Learner", content, content)
+    assert not is_content("special_majority_percent", content, content)
+    assert not is_content("Learner member", content, content)
+    assert not is_content("Spelling, grammar or punctuation", content, content)
 
 
 _LINK = re.compile(r'<a\b[^>]*\bhref="(/[^"#?]*)[^"]*"')
@@ -453,7 +274,7 @@ def test_every_page_shows_only_marked_interface_text(app):
     paths = _seed_marked_pages(app, path_values)
     content = _content_strings(app)
     markdown = content.replace("*", "").replace("`", "")
-    course_text = _course_text()
+    authored = course_text()
     findings: dict[str, set[str]] = {}
     untagged: dict[str, set[str]] = {}
     unisolated: dict[str, set[str]] = {}
@@ -466,12 +287,12 @@ def test_every_page_shows_only_marked_interface_text(app):
         page = read_page(html)
         where = f"{role} {path}"
         for piece in page.body:
-            if course_text.holds(piece):
+            if authored.holds(piece):
                 untagged.setdefault(piece, set()).add(where)
-            elif not _is_content(piece, content, markdown):
+            elif not is_content(piece, content, markdown):
                 findings.setdefault(piece, set()).add(where)
         for piece in page.unmarkable:
-            if not _is_content(piece, content, markdown):
+            if not is_content(piece, content, markdown):
                 findings.setdefault(piece, set()).add(where)
         for element in page.unisolated:
             unisolated.setdefault(element, set()).add(where)
@@ -480,8 +301,8 @@ def test_every_page_shows_only_marked_interface_text(app):
         f"{len(findings)} pieces of interface text outside the catalogue (wrap them in _() "
         f"and run make messages catalogues):\n{_report(findings)}" if findings else "",
         f"{len(untagged)} pieces of course text shown in its own language without its lang "
-        f"(courses.shown: course_title, item_title, lang_attributes):\n{_report(untagged)}"
-        if untagged else "",
+        f"(courses.titles: course_title, item_title; courses.shown.lang_attributes):\n"
+        f"{_report(untagged)}" if untagged else "",
         f"{len(unisolated)} kinds of element in another language on a right-to-left page "
         f"without their own direction (dir, or bdi):\n{_report(unisolated)}"
         if unisolated else "",
