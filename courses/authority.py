@@ -81,8 +81,10 @@ def correction_labels(course: Course) -> dict[str, Any]:
     found = ruling(CURRICULUM_REVISE, course)
     if not found.needs_decision:
         return {}
-    return {key: found.correction_labels.get(key, label)
-            for key, label in found.minor_corrections.items()}
+    return {
+        key: found.correction_labels.get(key, label)
+        for key, label in found.minor_corrections.items()
+    }
 
 
 def refusal(change: str, course: Course, user=None) -> str | None:

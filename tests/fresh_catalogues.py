@@ -68,8 +68,12 @@ def _with_every_string(directory: Path, codes: tuple[str, ...]) -> str:
         method_map, options_map = parse_mapping_cfg(cfg)
     keywords = {**DEFAULT_KEYWORDS, **KEYWORDS}
     # Folders starting with "." or "_" (the virtual environment) are skipped, as by pybabel.
-    found = [message for _file, _line, message, _comments, _context
-             in extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords)]
+    found = [
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map, options_map, keywords=keywords
+        )
+    ]
     folder = write_pseudo_catalogues(directory, codes)
     for code in codes:
         po = Path(folder) / code / "LC_MESSAGES" / "messages.po"
@@ -79,8 +83,12 @@ def _with_every_string(directory: Path, codes: tuple[str, ...]) -> str:
             if catalogue.get(message) is not None or not message:
                 continue
             if isinstance(message, tuple):
-                catalogue.add(message, tuple(pseudo_translate(message[min(i, 1)])
-                                             for i in range(catalogue.num_plurals)))
+                catalogue.add(
+                    message,
+                    tuple(
+                        pseudo_translate(message[min(i, 1)]) for i in range(catalogue.num_plurals)
+                    ),
+                )
             else:
                 catalogue.add(message, pseudo_translate(message))
         with po.open("wb") as f:

@@ -28,8 +28,13 @@ def in_language(course, item, progress, modules):
         shown = shown_lesson(item, found)
     else:
         shown = shown_quiz(item, found)
-    return (found.course(course), shown, found.progress(progress), found.modules(modules),
-            language_note(found, item.kind, course.language))
+    return (
+        found.course(course),
+        shown,
+        found.progress(progress),
+        found.modules(modules),
+        language_note(found, item.kind, course.language),
+    )
 
 
 class Link(NamedTuple):
@@ -43,5 +48,7 @@ class Link(NamedTuple):
 def neighbours(course, progress, item_id: int) -> tuple[Link | None, Link | None]:
     """The links to the items before and after ``item_id`` (previous, next), their titles
     in the page's language or marked with the course's (``course`` as the page shows it)."""
-    return tuple(None if item is None else Link(item.key, item_title(course, item))
-                 for item in progress.neighbours(item_id))
+    return tuple(
+        None if item is None else Link(item.key, item_title(course, item))
+        for item in progress.neighbours(item_id)
+    )

@@ -51,5 +51,4 @@ def refused(exc: GovernanceError, target: str):
 def member_class_labels() -> dict[str, Any]:
     """The member classes, key -> label as the pages show it (:func:`~governance.rules.shown_label`:
     a shipped label in the reader's language, one the co-op wrote as written)."""
-    return {key: shown_label(label)
-            for key, label in ops.current_rules()["member_classes"].items()}
+    return {key: shown_label(label) for key, label in ops.current_rules()["member_classes"].items()}

@@ -28,11 +28,16 @@ from .test_course_text_language import EN, UR_TITLE, _crumb, _translate, _urdu
 @pytest.fixture()
 def app_config(app_config, tmp_path_factory):
     # The strings as the source has them now (a string new in the change is marked too).
-    return {**app_config, "BABEL_TRANSLATION_DIRECTORIES": fresh_pseudo_translations(
-        tmp_path_factory, "ur", "pl", "gu")}
+    return {
+        **app_config,
+        "BABEL_TRANSLATION_DIRECTORIES": fresh_pseudo_translations(
+            tmp_path_factory, "ur", "pl", "gu"
+        ),
+    }
 
 
 # --- lesson titles in links -------------------------------------------------------------
+
 
 def _enrolled(make_user, login, course):
     learner = _urdu(make_user)
@@ -48,11 +53,20 @@ def _prev_next(html: str) -> str:
 
 
 def test_previous_and_next_name_lessons_in_the_page_language_or_marked(
-        make_user, login, make_course):
+    make_user, login, make_course
+):
     course = make_course(lessons=3, quiz=True)
     second = next(i for i in course.items if i.key == "l2")
-    db.session.add(CourseTranslation(course_id=course.id, item_id=second.id, language="ur",
-                                     source="0" * 12, title="دوسرا سبق", body_html="<p>متن</p>"))
+    db.session.add(
+        CourseTranslation(
+            course_id=course.id,
+            item_id=second.id,
+            language="ur",
+            source="0" * 12,
+            title="دوسرا سبق",
+            body_html="<p>متن</p>",
+        )
+    )
     _translate(course)
     _learner, client = _enrolled(make_user, login, course)
     links = _prev_next(client.get(f"/courses/{course.slug}/learn/l1").get_data(as_text=True))
@@ -68,7 +82,8 @@ def test_previous_and_next_name_lessons_in_the_page_language_or_marked(
 
 
 def test_previous_and_next_are_not_marked_in_the_courses_own_language(
-        make_user, login, make_course):
+    make_user, login, make_course
+):
     course = make_course(lessons=2, quiz=False)
     learner = make_user()
     db.session.add(Enrolment(user_id=learner.id, course_id=course.id))
@@ -85,7 +100,8 @@ def test_the_course_page_marks_the_lesson_to_continue(make_user, login, make_cou
 
 
 def test_discussions_link_back_to_their_lesson_in_the_page_language_or_marked(
-        make_user, login, make_course):
+    make_user, login, make_course
+):
     from .discussion_helpers import make_thread
 
     course = make_course(lessons=2, quiz=False)
@@ -103,14 +119,23 @@ def test_discussions_link_back_to_their_lesson_in_the_page_language_or_marked(
     assert f"“<bdi{EN}>Lesson 1</bdi>”" in html  # the thread list: "about “Lesson 1”"
     # Translated, the lesson's title is the page's.
     lesson = next(i for i in course.items if i.key == "l1")
-    db.session.add(CourseTranslation(course_id=course.id, item_id=lesson.id, language="ur",
-                                     source="0" * 12, title="پہلا سبق", body_html="<p>متن</p>"))
+    db.session.add(
+        CourseTranslation(
+            course_id=course.id,
+            item_id=lesson.id,
+            language="ur",
+            source="0" * 12,
+            title="پہلا سبق",
+            body_html="<p>متن</p>",
+        )
+    )
     db.session.commit()
     crumb = _crumb(client.get(f"/courses/discuss/thread/{thread.id}").get_data(as_text=True))
     assert "<bdi>پہلا سبق</bdi></a>" in crumb and "Lesson 1" not in crumb
 
 
 # --- assignments, groups, prerequisites and corrections -----------------------------------
+
 
 def _submitted(make_user, login, make_course, translate=False):
     """An assignment an Urdu learner sent to an Urdu tutor: (course, learner's client,
@@ -126,25 +151,26 @@ def _submitted(make_user, login, make_course, translate=False):
     seat(make_cohort(course, tutors=[tutor], start=dt.date(2026, 1, 5)), learner)
     client = login(learner)
     assert answer(client, course.slug, "policy", action="submit").status_code == 303
-    return (course, client, login(tutor),
-            f"/courses/assignments/submissions/{_submission(db).id}")
+    return (course, client, login(tutor), f"/courses/assignments/submissions/{_submission(db).id}")
 
 
 def test_the_assignment_page_marks_the_assignment_as_english(make_user, login, make_course):
     course, client, _tutor, _mark = _submitted(make_user, login, make_course, translate=True)
     html = client.get(f"/courses/{course.slug}/learn/policy").get_data(as_text=True)
     assert f'<h1 id="assignment-title"{EN}>Draft your membership policy</h1>' in html
-    assert re.search(r'<p class="language-note" role="note">⟦This assignment is not yet '
-                     r"translated; shown in [^<]+\.⟧</p>", html)
-    assert f"<div class=\"prose\"{EN}><p>Draft your co-op's" in html
+    assert re.search(
+        r'<p class="language-note" role="note">⟦This assignment is not yet '
+        r"translated; shown in [^<]+\.⟧</p>",
+        html,
+    )
+    assert f'<div class="prose"{EN}><p>Draft your co-op\'s' in html
     assert f"<tbody{EN}>" in html and "Who can join" in html  # the rubric
     # The course around it is translated: the outline's lesson and the previous link.
     assert f'<a href="/courses/{course.slug}/learn/l1"{EN}>Lesson 1</a>' in html
     assert f"<bdi{EN}>Lesson 1</bdi>" in _prev_next(html)
 
 
-def test_the_assignment_page_in_the_courses_language_is_not_marked(
-        make_user, login, make_course):
+def test_the_assignment_page_in_the_courses_language_is_not_marked(make_user, login, make_course):
     from .assignment_helpers import add_assignment as add
 
     course = make_course(lessons=1, quiz=False)
@@ -165,13 +191,14 @@ def test_the_marking_queue_and_page_mark_english_titles(make_user, login, make_c
     assert f'"⟦Course⟧"><bdi{EN}>Co Op Basics</bdi></td>' in queue
     html = tutor.get(mark).get_data(as_text=True)
     assert re.search(rf"<h1>⟦[^<]*: <bdi{EN}>Draft your membership policy</bdi>⟧</h1>", html)
-    assert f"<div class=\"prose\"{EN}><p>Draft your co-op's" in html
+    assert f'<div class="prose"{EN}><p>Draft your co-op\'s' in html
     assert f"<legend{EN}>Who can join</legend>" in html
     assert f'<div class="radio"{EN}>' in html
 
 
 def test_the_marking_queue_names_a_translated_course_in_the_page_language(
-        make_user, login, make_course):
+    make_user, login, make_course
+):
     _course, _client, tutor, _mark = _submitted(make_user, login, make_course, translate=True)
     queue = tutor.get("/courses/assignments/marking").get_data(as_text=True)
     assert f'"⟦Course⟧"><bdi>{UR_TITLE}</bdi></td>' in queue and "Co Op Basics" not in queue
@@ -185,8 +212,7 @@ def test_file_types_are_named_in_the_page_language(make_user, login, make_course
     assert "⟦PDF⟧, ⟦Word (.docx)⟧, ⟦plain text⟧" in html
 
 
-def test_the_group_pages_name_courses_in_the_page_language_or_marked(
-        make_user, login, make_course):
+def test_the_group_pages_name_courses_in_the_page_language_or_marked(make_user, login, make_course):
     translated, english = make_course(), make_course("english-only")
     _translate(translated)
     admin = _urdu(make_user, roles=("admin", "tutor"))
@@ -206,8 +232,7 @@ def test_the_group_pages_name_courses_in_the_page_language_or_marked(
     assert f'<p class="muted"><bdi{EN}>English Only</bdi> · ' in html
 
 
-def test_prerequisites_are_named_in_the_page_language_or_marked(
-        make_user, login, make_course):
+def test_prerequisites_are_named_in_the_page_language_or_marked(make_user, login, make_course):
     translated, english = make_course(), make_course("english-only")
     _translate(translated)
     later = make_course("later", requires=(translated, english))
@@ -218,19 +243,26 @@ def test_prerequisites_are_named_in_the_page_language_or_marked(
     assert f'<a href="/courses/english-only"><bdi{EN}>English Only</bdi></a>' in facts
     # Why the learner cannot join yet, and the courses to finish first.
     action = re.search(r'<section class="course-action".*?</section>', html, re.S).group(0)
-    assert (f"⟦First complete “<bdi>{UR_TITLE}</bdi>”, “<bdi{EN}>English Only</bdi>”. "
-            "Then you can join this course.⟧") in action
+    assert (
+        f"⟦First complete “<bdi>{UR_TITLE}</bdi>”, “<bdi{EN}>English Only</bdi>”. "
+        "Then you can join this course.⟧"
+    ) in action
     assert f'<a href="/courses/english-only"><bdi{EN}>English Only</bdi></a>' in action
     assert "Co Op Basics" not in html
 
 
 def test_the_completion_page_names_the_next_courses_in_the_page_language_or_marked(
-        make_user, login, make_course):
+    make_user, login, make_course
+):
     done = make_course(lessons=1, quiz=False)
     make_course("english-only", requires=(done,))
     _learner, client = _enrolled(make_user, login, done)
-    assert client.post(f"/courses/{done.slug}/learn/l1/complete",
-                       data={"csrf_token": token(client)}).status_code == 303
+    assert (
+        client.post(
+            f"/courses/{done.slug}/learn/l1/complete", data={"csrf_token": token(client)}
+        ).status_code
+        == 303
+    )
     html = client.get(f"/courses/{done.slug}/completed").get_data(as_text=True)
     assert f'<h3><a href="/courses/english-only"><bdi{EN}>English Only</bdi></a></h3>' in html
     assert f"<p{EN}>A summary.</p>" in html
@@ -243,13 +275,24 @@ def test_the_changes_page_names_corrections_in_the_page_language(client, make_co
     from lms.db import utcnow
 
     course = make_course(lessons=1, quiz=False)
-    db.session.add(Correction(
-        course_id=course.id, item_key="", item_title=course.title, kind=CORRECTION_KIND,
-        label=TRANSLATION_LABEL, note="Polish (pl): lessons/l1.md", user_id=None,
-        corrected_dt=utcnow(), previous_title="", previous_md=""))
+    db.session.add(
+        Correction(
+            course_id=course.id,
+            item_key="",
+            item_title=course.title,
+            kind=CORRECTION_KIND,
+            label=TRANSLATION_LABEL,
+            note="Polish (pl): lessons/l1.md",
+            user_id=None,
+            corrected_dt=utcnow(),
+            previous_title="",
+            previous_md="",
+        )
+    )
     db.session.commit()
-    html = client.get(f"/courses/{course.slug}/changes",
-                      headers={"Accept-Language": "ur"}).get_data(as_text=True)
+    html = client.get(
+        f"/courses/{course.slug}/changes", headers={"Accept-Language": "ur"}
+    ).get_data(as_text=True)
     assert ">⟦Translation⟧</td>" in html and ">Translation<" not in html
     assert f"{EN}>Co Op Basics</td>" in html  # the title it had, in the course's language
     html = client.get(f"/courses/{course.slug}/changes").get_data(as_text=True)

@@ -21,11 +21,25 @@ from lms.testing import PSEUDO_CLOSE, PSEUDO_OPEN
 #: Where people and authors write, read or copy text that is no interface string.
 _NOT_INTERFACE = {"script", "style", "template", "code", "kbd", "samp", "pre", "textarea"}
 _READABLE = ("alt", "title", "placeholder", "aria-label", "aria-description")
-_MARKED = re.compile(re.escape(PSEUDO_OPEN) + "[^" + PSEUDO_OPEN + PSEUDO_CLOSE + "]*"
-                     + re.escape(PSEUDO_CLOSE))
+_MARKED = re.compile(
+    re.escape(PSEUDO_OPEN) + "[^" + PSEUDO_OPEN + PSEUDO_CLOSE + "]*" + re.escape(PSEUDO_CLOSE)
+)
 _LATIN = re.compile(r"[A-Za-z]")
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 def _interface_codes() -> frozenset[str]:
@@ -73,11 +87,20 @@ class VisibleText(HTMLParser):
         values = dict(attrs)
         lang = values.get("lang")
         other_language = tag != "html" and lang is not None and lang != self.page_lang
-        if (self.rtl and other_language and not self.skipping and tag != "bdi"
-                and "dir" not in values):
+        if (
+            self.rtl
+            and other_language
+            and not self.skipping
+            and tag != "bdi"
+            and "dir" not in values
+        ):
             self.unisolated.append(f'<{tag} lang="{lang}">')
-        skip = self.skipping or tag in _NOT_INTERFACE or values.get("translate") == "no" or (
-            other_language)
+        skip = (
+            self.skipping
+            or tag in _NOT_INTERFACE
+            or values.get("translate") == "no"
+            or (other_language)
+        )
         if not skip:
             self.attributes += [values[a] for a in _READABLE if values.get(a)]
             if tag == "input" and values.get("type") in ("submit", "button", "reset"):
@@ -117,10 +140,12 @@ def read_page(html: str) -> PageText:
     parser = VisibleText(lang.group(1) if lang else "", rtl=bool(lang) and lang.group(2) == "rtl")
     parser.feed(html)
     parser.close()
-    return PageText(unmarked("\n".join(parser.text)),
-                    unmarked("\n".join(parser.title))
-                    + [piece for value in parser.attributes for piece in unmarked(value)],
-                    parser.unisolated)
+    return PageText(
+        unmarked("\n".join(parser.text)),
+        unmarked("\n".join(parser.title))
+        + [piece for value in parser.attributes for piece in unmarked(value)],
+        parser.unisolated,
+    )
 
 
 def interface_text_outside_markers(html: str) -> list[str]:
@@ -134,8 +159,11 @@ _LOCALE_WORDS = re.compile(r"\b(AM|PM)\b")
 
 def _is_code(text: str) -> bool:
     """A code people read as it is: an IANA time zone (the profile's list), an address."""
-    return (text.replace(" ", "_") in _zones() or "@" in text
-            or text.startswith(("http://", "https://", "/")))
+    return (
+        text.replace(" ", "_") in _zones()
+        or "@" in text
+        or text.startswith(("http://", "https://", "/"))
+    )
 
 
 @cache
@@ -151,8 +179,10 @@ _PARTS = re.compile(r"\s*[·›»|–—]\s*|[.,;:،]\s|\s\(|\)|^\d+\.\s")
 
 def _cores(piece: str) -> list[str]:
     """The parts of ``piece`` that hold Latin letters, without the punctuation around them."""
-    parts = (part.strip(" \t.,:;!?()[]\"'·–—-•|/#*→←↑↓›»")
-             for part in _PARTS.split(_LOCALE_WORDS.sub("", piece)))
+    parts = (
+        part.strip(" \t.,:;!?()[]\"'·–—-•|/#*→←↑↓›»")
+        for part in _PARTS.split(_LOCALE_WORDS.sub("", piece))
+    )
     return [core for core in parts if _LATIN.search(core)]
 
 
@@ -175,9 +205,11 @@ class CourseText(NamedTuple):
     def holds(self, piece: str) -> bool:
         """Whether ``piece`` (text left unmarked on a page) shows some of it (a course's
         address, ``co-operative-finance``, is a code, wherever a lesson names it)."""
-        return any(core in self.short or (len(core) >= 20 and core in self.long
-                                          and not _SLUG.fullmatch(core))
-                   for core in [piece.strip(), *_cores(piece)])
+        return any(
+            core in self.short
+            or (len(core) >= 20 and core in self.long and not _SLUG.fullmatch(core))
+            for core in [piece.strip(), *_cores(piece)]
+        )
 
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
@@ -187,8 +219,14 @@ def course_text() -> CourseText:
     from courses.models import Course, Item, Module, Option, Question
 
     short, long = set(), []
-    for column in (Course.title, Course.summary, Module.title, Item.title, Question.prompt,
-                   Option.text):
+    for column in (
+        Course.title,
+        Course.summary,
+        Module.title,
+        Item.title,
+        Question.prompt,
+        Option.text,
+    ):
         short.update(db.session.scalars(select(column)))
     for column in (Course.description, Item.body_md, Question.explanation, Option.feedback):
         long.extend(db.session.scalars(select(column)))
