@@ -18,6 +18,8 @@ The courses plugin never imports governance: it asks through
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,6 +41,7 @@ __all__ = [
     "CURRICULUM_RETIRE",
     "CURRICULUM_REVISE",
     "is_live",
+    "correction_labels",
     "minor_corrections",
     "refusal",
     "ruling",
@@ -66,9 +69,22 @@ def ruling(change: str, course: Course) -> CurriculumRuling:
 
 
 def minor_corrections(course: Course) -> dict[str, str]:
-    """The corrections authors may make to ``course``'s live lessons without a decision."""
+    """The corrections authors may make to ``course``'s live lessons without a decision,
+    key -> label as the rules hold it (what a correction records)."""
     found = ruling(CURRICULUM_REVISE, course)
     return dict(found.minor_corrections) if found.needs_decision else {}
+
+
+def correction_labels(course: Course) -> dict[str, Any]:
+    """The same corrections, key -> label as the reader's language shows it (what pages
+    print: a shipped label translated, the co-op's own as written)."""
+    found = ruling(CURRICULUM_REVISE, course)
+    if not found.needs_decision:
+        return {}
+    return {
+        key: found.correction_labels.get(key, label)
+        for key, label in found.minor_corrections.items()
+    }
 
 
 def refusal(change: str, course: Course, user=None) -> str | None:

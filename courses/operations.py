@@ -13,6 +13,7 @@ import datetime as dt
 
 from flask import current_app
 from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import select
 
 from lms import audit, signals
@@ -30,7 +31,7 @@ from .models import (
     Item,
     Progress,
 )
-from .prerequisites import titles, unmet_prerequisites
+from .prerequisites import shown_titles, unmet_prerequisites
 from .progress import outline_for
 
 #: Advisory-lock namespace for per-enrolment writers on PostgreSQL (SQLite needs none).
@@ -39,6 +40,11 @@ _ENROLMENT_LOCK = 0x43_0000_0000
 
 class CourseError(Exception):
     """A learner or author action cannot be done; the message says why in plain words."""
+
+    def __str__(self) -> str:
+        # The message as given: Markup when it names a course (its title marked with its
+        # language, enrol_refusal), which a flash then keeps.
+        return self.args[0] if self.args else ""
 
 
 def send_signal(signal, **kwargs) -> None:
@@ -77,15 +83,18 @@ def missing_prerequisites(course: Course, user_id: int) -> list[Course]:
 
 
 def enrol_refusal(course: Course, user_id: int) -> str | None:
-    """Say why ``user_id`` may not enrol in ``course``, or ``None`` when they may."""
+    """Say why ``user_id`` may not enrol in ``course``, or ``None`` when they may.
+
+    Courses to finish first are named as the page names them (Markup, the rest escaped).
+    """
     if course.status == STATUS_DRAFT:
         return _("This course is not open yet.")
     if not is_listed(course) or not course.is_open:
         return _("This course is closed to new learners.")
     missing = missing_prerequisites(course, user_id)
     if missing:
-        return _("First complete %(titles)s. Then you can join this course.",
-                 titles=titles(missing))
+        message = _("First complete %(titles)s. Then you can join this course.")
+        return escape(message) % {"titles": shown_titles(missing)}
     return None
 
 

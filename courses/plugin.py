@@ -116,7 +116,8 @@ def setup(app: Flask) -> None:
     from .outline import outline
     from .personal_data import PROVIDER as PERSONAL_DATA
     from .prerequisites import CourseEnrolmentRules
-    from .shown import course_title, lang_attributes
+    from .shown import lang_attributes
+    from .titles import course_title, item_title, module_title, original_text
     from .views.dashboard import dashboard_data
 
     for key, value in UPLOAD_DEFAULTS.items():
@@ -138,6 +139,9 @@ def setup(app: Flask) -> None:
     app.jinja_env.globals["courses_open_invitations"] = my_open_invitations
     app.jinja_env.globals["courses_outline"] = outline
     app.jinja_env.globals["courses_title"] = course_title
+    app.jinja_env.globals["courses_item_title"] = item_title
+    app.jinja_env.globals["courses_module_title"] = module_title
+    app.jinja_env.globals["courses_original"] = original_text
     app.jinja_env.globals["courses_lang"] = lang_attributes
     provide_cohort_directory(app, CourseCohorts(), owner="courses")
     provide_enrolment_rules(app, CourseEnrolmentRules(), owner="courses")

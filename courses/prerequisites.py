@@ -20,11 +20,13 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from lms.db import db
 
 from .models import Completion, Course, Enrolment, Prerequisite
+from .titles import course_title
 
 
 def unmet_prerequisites(course: Course, user_ids: Collection[int]) -> dict[int, list[Course]]:
@@ -79,8 +81,14 @@ def required_courses(course: Course) -> list[Course]:
 
 
 def titles(courses: list[Course]) -> str:
-    """The courses' titles in quotes, for a sentence."""
+    """The courses' titles in quotes, for a sentence of plain text (a report's line)."""
     return ", ".join(f"“{c.title}”" for c in courses)
+
+
+def shown_titles(courses: list[Course]) -> Markup:
+    """The courses' titles in quotes, for a sentence on a page: each in the page's language,
+    else marked with its course's (:func:`~courses.titles.course_title`)."""
+    return Markup(", ").join(Markup("“{}”").format(course_title(c)) for c in courses)
 
 
 def held_back_reason(missing: list[Course], *, new_account: bool = False) -> str:

@@ -39,7 +39,7 @@ from lms.db import db
 from lms.directread import DirectRead
 from lms.i18n import language_name
 
-from .models import KIND_QUIZ, Item
+from .models import KIND_ASSIGNMENT, KIND_QUIZ, Item
 from .translation_models import CourseTranslation as CT
 
 #: Courses-in-a-language kept per process (every title and text of a course in one
@@ -97,6 +97,8 @@ class Translated:
         data = self.course_data if self.course_title is not None else {}
         texts = {"lang": "" if self.course_title is not None else original,
                  "item_lang": self.item_lang, "module_lang": self.module_lang,
+                 # What item_title and module_title read: no lookup for the page's course.
+                 "translated": self,
                  "summary_lang": "" if data.get("summary") else original,
                  "outcomes_lang": "" if data.get("outcomes") is not None else original,
                  "description_lang": "" if data.get("description") is not None else original}
@@ -223,49 +225,6 @@ def translated_for(course, item: Item | None, language: str) -> Translated | Non
     return found
 
 
-@dataclass(frozen=True)
-class CourseTitle:
-    """A course's title as a page in some language shows it (:func:`course_title`).
-
-    ``{{ title }}`` in a template (or a value of ``_()`` there) prints the
-    text isolated in ``<bdi>``, with ``lang`` and ``dir`` when it is the
-    original in another language than the page's; ``title.text`` is the bare
-    text, for ``<title>`` and attributes.
-    """
-
-    text: str
-    #: The course's language when the title is shown untranslated; ``""`` otherwise.
-    lang: str = ""
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __html__(self) -> str:
-        # Isolated either way: a title in a sentence (a message, a heading) then cannot
-        # reorder the words around it, whatever the directions of the two.
-        return str(Markup("<bdi{}>{}</bdi>").format(lang_attributes(self.lang), self.text))
-
-
-def course_title(course, language: str | None = None) -> CourseTitle:
-    """``course``'s title in the page's language (or ``language``), marked when untranslated.
-
-    The one way a page that shows a course's title (a crumb, a heading, a
-    message) gets it. No query for a course shown as :meth:`Translated.course`
-    gives it (the learning pages) or in its own language; otherwise the
-    course's translations are the ones kept per process (:func:`translated_for`).
-
-    :param course: a ``Course``, or what :meth:`Translated.course` made of one.
-    """
-    if isinstance(course, Shown):
-        return CourseTitle(course.title, course.lang)
-    found = translated_for(course, None, language or page_language())
-    if found is None:
-        return CourseTitle(course.title)
-    if found.course_title is None:
-        return CourseTitle(course.title, course.language)
-    return CourseTitle(found.course_title)
-
-
 def lang_attributes(lang: str) -> Markup:
     """`` lang="en" dir="ltr"`` for text shown in its original language ``lang``; ``""`` → none."""
     if not lang:
@@ -275,6 +234,11 @@ def lang_attributes(lang: str) -> Markup:
 
 #: No ``lang`` attributes: text in the page's language.
 NO_LANG = Markup("")
+
+
+def option_attributes(lang: str) -> dict[str, str]:
+    """:func:`lang_attributes` as a select's option takes them (WTForms' ``render_kw``)."""
+    return {"lang": lang, "dir": _direction(lang)} if lang else {}
 
 
 def shown_lesson(lesson: Item, found: Translated):
@@ -348,6 +312,9 @@ def language_note(found: Translated | None, kind: str, course_language: str) -> 
     if found.note == "missing":
         if kind == KIND_QUIZ:
             text = _("This quiz is not yet translated; shown in %(language)s.", language=language)
+        elif kind == KIND_ASSIGNMENT:
+            text = _("This assignment is not yet translated; shown in %(language)s.",
+                     language=language)
         else:
             text = _("This lesson is not yet translated; shown in %(language)s.",
                      language=language)

@@ -42,8 +42,9 @@ from .markdown import render_lesson, render_markdown
 from .models import KIND_LESSON, KIND_QUIZ, STATUS_DRAFT, Correction, Course, Item
 from .translation_models import CourseTranslation
 
-#: The kind of minor correction an imported translation is recorded as.
-CORRECTION_KIND = "translation"
+#: The kind of minor correction an imported translation is recorded as, and its label (as
+#: recorded: pages show it in the reader's language).
+CORRECTION_KIND, TRANSLATION_LABEL = "translation", "Translation"
 
 
 @event.listens_for(Session, "before_flush")
@@ -180,7 +181,7 @@ def _record(course: Course, changed: dict[str, list[str]]) -> None:
         note = f"{language_name(language)} ({language}): {', '.join(rels)}"
         db.session.add(Correction(
             course_id=course.id, item_key="", item_title=course.title[:200],
-            kind=CORRECTION_KIND, label="Translation", note=note[:500], user_id=None,
+            kind=CORRECTION_KIND, label=TRANSLATION_LABEL, note=note[:500], user_id=None,
             corrected_dt=utcnow(), previous_title="", previous_md="",
         ))
         audit.record(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from lms.contracts import CURRICULUM_REVISE, CurriculumRuling
 
 from .membership import current_rules
+from .rules import shown_label
 
 #: Where members raise a proposal; the courses plugin adds ``?kind=...``.
 PROPOSE_PATH = "/governance/proposals/new"
@@ -23,4 +24,5 @@ class RulebookAuthority:
         corrections = {}
         if change == CURRICULUM_REVISE:
             corrections = dict(current_rules()["minor_corrections"])
-        return CurriculumRuling(True, PROPOSE_PATH, corrections)
+        labels = {key: shown_label(label) for key, label in corrections.items()}
+        return CurriculumRuling(True, PROPOSE_PATH, corrections, labels)

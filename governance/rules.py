@@ -31,6 +31,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from lms.contracts import PayloadError
 
@@ -270,6 +271,15 @@ class Rulebook:
         """The resolution class a decision kind needs under these rules."""
         found = self.values["kind_resolutions"].get(kind_key, kind_default)
         return found if found in RESOLUTIONS else ORDINARY
+
+
+def shown_label(label: str) -> Any:
+    """A member class's or minor correction's label as every page shows it: a shipped
+    default in the reader's language (:meth:`Rulebook.shipped_label`), one the co-op wrote
+    as written, isolated in ``<bdi>`` (its language is not recorded, so it cannot reorder
+    the sentence or table around it)."""
+    shipped = SHIPPED_LABELS.get(label)
+    return shipped if shipped is not None else Markup("<bdi>{}</bdi>").format(label)
 
 
 def quorum(eligible: int, rules: dict[str, Any]) -> int:

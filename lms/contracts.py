@@ -125,12 +125,18 @@ class CurriculumRuling:
         how to propose the change.
     :param minor_corrections: corrections to a live course's lessons that
         authors may make without a decision, key -> label (each audited and
-        listed publicly by the course's plugin).
+        listed publicly by the course's plugin); the labels as the rules hold
+        them, which a correction records.
+    :param correction_labels: the same corrections' labels as the reader's
+        language shows them, key -> text (a label that is still the one the
+        rules shipped with, translated; one the co-op wrote, as written, isolated
+        in ``<bdi>``): what pages print. Empty: print ``minor_corrections``'.
     """
 
     needs_decision: bool
     propose_path: str = ""
     minor_corrections: Mapping[str, str] = field(default_factory=dict)
+    correction_labels: Mapping[str, Any] = field(default_factory=dict)
 
 
 @runtime_checkable

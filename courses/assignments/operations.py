@@ -39,7 +39,7 @@ from .models import (
     SubmissionMark,
     SubmissionVersion,
 )
-from .spec import FILE_TYPES, AssignmentSpec
+from .spec import AssignmentSpec
 
 EDITABLE = (STATE_DRAFT, STATE_RETURNED)
 KIND_MARKED = "courses.assignment_marked"
@@ -153,7 +153,7 @@ def add_file(submission: Submission, spec: AssignmentSpec, upload) -> Submission
         raise AssignmentError(_("The file is empty."))
     kind = files.sniff(data)
     if kind is None or not spec.allows(kind):
-        allowed = ", ".join(FILE_TYPES[t][1] for t in spec.file_types if spec.allows(t))
+        allowed = ", ".join(spec.labels())
         raise AssignmentError(
             _("This file is not one of the types this assignment takes (%(allowed)s). "
               "Its content was checked, not its name.", allowed=allowed)

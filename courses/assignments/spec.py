@@ -11,18 +11,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-#: The file types an author may allow: name -> (content type, label).
-FILE_TYPES: dict[str, tuple[str, str]] = {
-    "pdf": ("application/pdf", "PDF"),
+from flask_babel import lazy_gettext as _l
+
+#: The file types an author may allow: name -> (content type, label in the reader's language).
+FILE_TYPES: dict[str, tuple[str, Any]] = {
+    "pdf": ("application/pdf", _l("PDF")),
     "docx": (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "Word (.docx)",
+        _l("Word (.docx)"),
     ),
-    "odt": ("application/vnd.oasis.opendocument.text", "OpenDocument text (.odt)"),
-    "txt": ("text/plain; charset=utf-8", "plain text"),
-    "png": ("image/png", "PNG image"),
-    "jpeg": ("image/jpeg", "JPEG image"),
-    "zip": ("application/zip", "ZIP archive"),
+    "odt": ("application/vnd.oasis.opendocument.text", _l("OpenDocument text (.odt)")),
+    "txt": ("text/plain; charset=utf-8", _l("plain text")),
+    "png": ("image/png", _l("PNG image")),
+    "jpeg": ("image/jpeg", _l("JPEG image")),
+    "zip": ("application/zip", _l("ZIP archive")),
 }
 #: Types that are archives: allowed only when the author also says ``archives: true``.
 ARCHIVE_TYPES = frozenset({"zip"})
@@ -72,8 +74,8 @@ class AssignmentSpec:
         return file_type in self.file_types
 
     def labels(self) -> list[str]:
-        """The names of the allowed file types, for people."""
-        return [FILE_TYPES[t][1] for t in self.file_types if self.allows(t)]
+        """The names of the allowed file types, for people (in their language)."""
+        return [str(FILE_TYPES[t][1]) for t in self.file_types if self.allows(t)]
 
     def due_on(self, start: dt.date | None) -> dt.date | None:
         """The due date for a group starting on ``start`` (none at one's own pace)."""

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from lms.accounts.models import User
 from lms.db import db
@@ -22,6 +23,9 @@ from ..cohorts.models import Cohort, CohortMember
 from ..forms import action_is_valid
 from ..models import KIND_ASSIGNMENT, Course, Enrolment, Item
 from ..permissions import COURSES_ASSIGNMENT_MARK
+from ..shown import NO_LANG, lang_attributes, page_language
+from ..titles import item_title
+from ..views.in_language import in_language, neighbours
 from ..views.learn import _learning, _not_enrolled, _refuse_locked
 from . import files
 from . import operations as ops
@@ -70,6 +74,10 @@ def assignment_page(course, enrolment, item, progress, modules, *, schedule=None
                     cohort_id=None, answer_form=None, unsent=None, status=200):
     """The learner's assignment page: prompt, rubric, due date, their answer and feedback.
 
+    Assignments are not translated: on a page in another language than the course's, the
+    prompt and rubric say so and are marked with the course's language (the course's title
+    and outline are translated where they can be, as on its other pages).
+
     :param answer_form: the learner's form as they sent it (refused: its errors and their
         text shown again); by default the form with the saved draft.
     :param unsent: the answer they sent that could not be kept (the work was submitted or
@@ -79,11 +87,14 @@ def assignment_page(course, enrolment, item, progress, modules, *, schedule=None
     submission = ops.find(enrolment, item)
     if answer_form is None:
         answer_form = AnswerForm(formdata=None, text=submission.draft_text if submission else "")
-    before, after = progress.neighbours(item.id)
+    course, item, progress, modules, note = in_language(course, item, progress, modules)
+    before, after = neighbours(course, progress, item.id)
     return render_template(
         "courses/assignments/assignment.html",
         course=course,
         item=item,
+        lang_note=note,
+        text_lang=note.attributes if note else NO_LANG,
         spec=spec,
         state=progress.item(item.id),
         progress=progress,
@@ -276,15 +287,20 @@ def download(file_id: int):
 
 
 def _queue_query():
+    # The course and the item with what their titles need in the marker's language
+    # (courses_title, courses_item_title): ids, titles, the course's language and version.
     return (
-        select(Submission, Enrolment.user_id, User.display_name, Item.title, Item.key,
-               Course.slug, Course.title.label("course_title"), CohortMember.cohort_id)
+        select(Submission, Enrolment.user_id, User.display_name, Item, Course,
+               CohortMember.cohort_id)
         .join(Enrolment, Enrolment.id == Submission.enrolment_id)
         .join(Item, Item.id == Submission.item_id)
         .join(Course, Course.id == Enrolment.course_id)
         .join(User, User.id == Enrolment.user_id)
         .outerjoin(CohortMember, CohortMember.enrolment_id == Enrolment.id)
         .where(Submission.state == STATE_SUBMITTED, markable())
+        .options(load_only(Item.id, Item.key, Item.title),
+                 load_only(Course.id, Course.slug, Course.title, Course.language,
+                           Course.updated_dt))
     )
 
 
@@ -315,9 +331,13 @@ def _submission_for_marker(submission_id: int):
 
 
 def _mark_page(submission, course, item, learner, form, status=200):
+    """The marking page, in the marker's language: the assignment (never translated) is
+    marked with the course's language when it is not the page's."""
+    lang = "" if page_language() == course.language else course.language
     return render_template(
         "courses/assignments/mark.html",
         submission=submission, course=course, item=item, learner=learner,
+        title=item_title(course, item), text_lang=lang_attributes(lang),
         spec=spec_of(item.assignment), history=_history(submission), form=form,
         markable=submission.state == STATE_SUBMITTED, file_types=FILE_TYPES,
     ), status

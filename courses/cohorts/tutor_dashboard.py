@@ -33,6 +33,7 @@ from lms.directread import DirectRead
 from lms.scope import tutor_cohort_ids
 
 from ..models import Course, Item, Module
+from ..titles import course_title
 from .group_figures import group_figures
 from .models import Cohort, CohortTutor
 from .risk import GroupRule, RiskWords
@@ -65,8 +66,12 @@ class Group(NamedTuple):
 
 
 class GroupCourse(NamedTuple):
+    """The group's course: what its title in the tutor's language needs (``course_title``)."""
+
     id: int
     title: str
+    language: str
+    updated_dt: dt.datetime
 
 
 @dataclass
@@ -90,7 +95,7 @@ class GroupCard:
         """
         cohort = self.cohort
         return {
-            "cohort_id": cohort.id, "name": cohort.name, "course": self.course.title,
+            "cohort_id": cohort.id, "name": cohort.name, "course": course_title(self.course),
             "start": cohort.start_date, "end": cohort.end_date, "learners": self.learners,
             "completed": self.completed, "at_risk": tuple(self.at_risk),
             "at_risk_count": self.at_risk_count,
@@ -142,6 +147,7 @@ def _groups_read() -> DirectRead:
     return DirectRead(
         select(Cohort.id, Cohort.name, Cohort.start_date, Cohort.end_date,
                Cohort.figures_version, Course.id.label("course_id"), Course.title,
+               Course.language, Course.updated_dt,
                modules.c.id.label("module_id"), modules.c.title.label("module_title"),
                modules.c.unlock_after_days, modules.c.required)
         .join(CohortTutor, and_(CohortTutor.cohort_id == Cohort.id,
@@ -199,7 +205,8 @@ def tutor_groups(user=None) -> list[GroupCard]:
     for row, modules in found.values():
         group = Group(row.id, row.name, row.start_date, row.end_date)
         plan = _plan(group, tuple(modules), on)
-        cards[row.id] = GroupCard(group, GroupCourse(row.course_id, row.title),
+        course = GroupCourse(row.course_id, row.title, row.language, row.updated_dt)
+        cards[row.id] = GroupCard(group, course,
                                   openings=plan.openings, due=plan.due)
         groups[row.id] = (row.figures_version, GroupRule(
             plan.required, plan.overdue, plan.overdue_required, plan.started, idle_since))

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, load_only
 from wtforms import SelectChoice
 
 from lms.db import db, utcnow
@@ -32,6 +32,7 @@ from lms.permissions import login_required, require
 from ..forms import ActionForm
 from ..models import STATUS_DRAFT, Course
 from ..permissions import COURSES_COHORT_MANAGE, COURSES_COHORT_TEACH
+from ..titles import course_title
 from . import operations as ops
 from . import uploads
 from .access import can_manage_cohorts, cohort_or_404, member_or_404, visible_cohorts
@@ -56,7 +57,8 @@ def _cohort_page(cohort: Cohort):
 
 
 def _course_choices(form: CohortForm, cohort: Cohort | None = None) -> None:
-    """Courses open to groups, and the group's own even if it went back to draft.
+    """Courses open to groups, and the group's own even if it went back to draft, named in
+    the page's language (else marked with theirs).
 
     Without its own course in the list, the browser showed (and sent) the first
     course instead: saving a new name moved a group without learners to another
@@ -65,12 +67,16 @@ def _course_choices(form: CohortForm, cohort: Cohort | None = None) -> None:
     shown = Course.status != STATUS_DRAFT
     if cohort is not None:
         shown = or_(shown, Course.id == cohort.course_id)
-    form.course_id.choices = [
-        SelectChoice(c.id, c.title)
-        for c in db.session.execute(
-            select(Course.id, Course.title).where(shown).order_by(Course.title)
-        )
-    ]
+    choices = []
+    for course in db.session.scalars(
+        select(Course)
+        .where(shown)
+        .order_by(Course.title)
+        .options(load_only(Course.id, Course.title, Course.language, Course.updated_dt))
+    ):
+        title = course_title(course)
+        choices.append(SelectChoice(course.id, title.text, render_kw=title.attributes))
+    form.course_id.choices = choices
 
 
 @bp.route("/")

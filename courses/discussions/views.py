@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from lms.accounts.models import User
 from lms.db import db
@@ -125,9 +126,11 @@ def _space_page(space: Space, form: ThreadForm, lesson_item: Item | None, previe
     if lesson_item is not None:
         query = query.where(DiscussionThread.item_id == lesson_item.id)
     page = _page_arg()
+    # Each thread with its lesson's id and title (courses_item_title shows it translated).
     threads = db.session.execute(
-        query.add_columns(Item.title.label("lesson_title"))
+        query.add_columns(Item)
         .outerjoin(Item, Item.id == DiscussionThread.item_id)
+        .options(load_only(Item.id, Item.title))
         .order_by(
             DiscussionThread.is_pinned.desc(),
             DiscussionThread.last_post_dt.desc(),

@@ -23,6 +23,7 @@ from ..forms import LEVEL_LABELS, ActionForm, CourseForm, ModuleForm
 from ..models import STATUS_PUBLISHED, Course, Item, Module
 from ..permissions import COURSES_AUTHOR
 from ..revisions import revision_of
+from ..titles import original_text
 from . import author_bp as bp
 from .authoring_common import to_structure
 from .common import course_by_slug
@@ -44,12 +45,14 @@ def index():
 def _prerequisite_choices(form: CourseForm, course: Course | None) -> None:
     # A revision in preparation is not a course of its own: nobody can finish it first.
     others = db.session.execute(
-        select(Course.id, Course.title)
+        select(Course.id, Course.title, Course.language)
         .where(Course.revision_of_id.is_(None))
         .order_by(Course.title)
     ).all()
+    # As written, each marked with its language on a page in another (original_text).
     form.prerequisites.choices = [
-        SelectChoice(c.id, c.title) for c in others if course is None or c.id != course.id
+        SelectChoice(c.id, c.title, render_kw=original_text(c, c.title).attributes)
+        for c in others if course is None or c.id != course.id
     ]
 
 

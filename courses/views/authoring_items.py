@@ -25,6 +25,7 @@ from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Item, Modu
 from ..permissions import COURSES_AUTHOR
 from ..quiz_forms import QuizForm
 from ..revisions import correct_lesson
+from ..titles import original_text
 from . import author_bp as bp
 from .authoring_common import course_item, course_module, to_structure
 from .common import course_by_slug
@@ -100,7 +101,7 @@ def edit_item(slug: str, item_id: int):
 
 def _correction_form(course: Course, item: Item) -> CorrectionForm | None:
     """The minor-correction fields for a live lesson, when the rulebook names any."""
-    corrections = authority.minor_corrections(course) if item.kind == KIND_LESSON else {}
+    corrections = authority.correction_labels(course) if item.kind == KIND_LESSON else {}
     if not corrections:
         return None
     # Its own prefix: its error summary and fields sit beside the lesson form's. Sent with
@@ -126,8 +127,9 @@ def _correct(course: Course, item: Item, form, correction_form, locked: str):
     form.populate(item)
     authoring.save_item(item, item.required)
     key = correction_form.correction.data
-    label = next((c.label for c in correction_form.correction.choices if c.value == key), key)
-    correct_lesson(item, kind=key, label=str(label), note=correction_form.correction_note.data
+    # Recorded as the rules name it (the page showed it in the author's language).
+    label = authority.minor_corrections(course).get(key, key)
+    correct_lesson(item, kind=key, label=label, note=correction_form.correction_note.data
                    .strip(), user_id=current_user.id, previous_title=previous_title,
                    previous_md=previous_md)
     db.session.commit()
@@ -139,8 +141,9 @@ def _correct(course: Course, item: Item, form, correction_form, locked: str):
 def _move_form(course: Course, item: Item, formdata=None) -> MoveItemForm:
     """The "move to module" form: every other module of the course."""
     form = MoveItemForm(formdata=formdata) if formdata is not None else MoveItemForm()
+    attributes = original_text(course, "").attributes  # the titles as written
     form.module.choices = [
-        SelectChoice(m.id, f"{n}. {m.title}")
+        SelectChoice(m.id, f"{n}. {m.title}", render_kw=attributes)
         for n, m in enumerate(course.modules, start=1)
         if m.id != item.module_id
     ]

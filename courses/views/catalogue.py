@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 from flask import abort, render_template, request
 from flask_login import current_user
@@ -24,7 +25,8 @@ from ..forms import LEVEL_LABELS, CatalogueFilterForm
 from ..models import STATUS_PUBLISHED, Course, Enrolment, Module, Prerequisite
 from ..operations import enrol_refusal, missing_prerequisites
 from ..progress import course_items, outline_for
-from ..shown import course_note, page_language, translated_for
+from ..shown import course_note, option_attributes, page_language, translated_for
+from ..titles import ShownTitle, course_title
 from ..translations import available_languages, complete_translations, course_texts
 from . import bp
 from .common import check_visible
@@ -32,6 +34,13 @@ from .common import check_visible
 PAGE_SIZE = 20
 #: The course's texts that may be shown untranslated (:meth:`courses.shown.Translated.course`).
 _TEXT_LANGS = ("lang", "summary_lang", "outcomes_lang", "description_lang")
+
+
+class _Prerequisite(NamedTuple):
+    """A course to finish first, as the course page's facts name it (a kept fragment's value)."""
+
+    slug: str
+    title: ShownTitle
 
 
 def is_listed_clause(now):
@@ -71,7 +80,7 @@ def catalogue():
     ))
     language = page_language()
     form.topic.choices = [SelectChoice("", _any_topic())] + [
-        SelectChoice(t, render_kw={"lang": lang} if lang != language else {})
+        SelectChoice(t, render_kw=option_attributes(lang if lang != language else ""))
         for t, lang in topics.items()
     ]
     # Named in the page's language ("Polish"), filtered by code.
@@ -172,7 +181,9 @@ def course_page(slug: str):
     elif user_id is not None and keyed_group:
         join_form = JoinForm()
     # Tuples: the parts every visitor sees alike are kept, keyed by them (lms.fragments).
-    prerequisites = tuple(_prerequisites_read().in_session(course_id=course.id))
+    prerequisites = tuple(
+        _Prerequisite(row.slug, course_title(row))
+        for row in _prerequisites_read().in_session(course_id=course.id))
     decisions = tuple(decisions_for(course))
     note = None
     # What is shown in the course's language on a page in another: each is marked with it.
@@ -237,9 +248,10 @@ def _prerequisites_read() -> DirectRead:
 
 @cache
 def _prerequisites_query():
-    """The courses to finish first (address and title), in the order they were set."""
+    """The courses to finish first (address, and what their titles need: id, title, language
+    and version), in the order they were set."""
     return (
-        select(Course.slug, Course.title)
+        select(Course.id, Course.slug, Course.title, Course.language, Course.updated_dt)
         .join(Prerequisite, Prerequisite.required_course_id == Course.id)
         .where(Prerequisite.course_id == bindparam("course_id"))
         .order_by(Prerequisite.id)

@@ -45,11 +45,18 @@ def completed(slug: str):
     progress = progress_for([enrolment])[enrolment.id]
     if not progress.completed:
         return redirect(url_for("courses.course_page", slug=course.slug))
-    found = translated_for(course, None, page_language())
+    language = page_language()
     return render_template(
         "courses/completed.html",
-        course=found.course(course) if found else course,
+        course=_shown(course, language),
         enrolment=enrolment,
         progress=progress,
-        next_courses=builds_on(course),
+        next_courses=[_shown(c, language) for c in builds_on(course)],
     )
+
+
+def _shown(course: Course, language: str):
+    """``course`` with its title and summary in ``language`` where translated; what is not
+    says so (``lang``, ``summary_lang``: :meth:`~courses.shown.Translated.course`)."""
+    found = translated_for(course, None, language)
+    return found.course(course) if found else course

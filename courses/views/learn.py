@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import NamedTuple
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -24,17 +23,11 @@ from ..content_format import source_entries
 from ..forms import action_is_valid
 from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Enrolment, Item, QuizAttempt
 from ..progress import outline_for
-from ..shown import (
-    also_accepted,
-    course_title,
-    language_note,
-    page_language,
-    shown_lesson,
-    shown_quiz,
-    translated_for,
-)
+from ..shown import also_accepted, lang_attributes, page_language
+from ..titles import course_title
 from . import bp
 from .common import check_visible, visible_course
+from .in_language import in_language, neighbours
 
 
 @cache
@@ -97,7 +90,7 @@ def _titled(message: str, course) -> Markup:
     """A translated ``message`` naming ``course`` (``%(title)s``) as the page's language does.
 
     Markup, which the session keeps as such: an untranslated title is marked with its
-    language (:class:`~courses.shown.CourseTitle`), the message's own text escaped.
+    language (:class:`~courses.titles.ShownTitle`), the message's own text escaped.
     """
     return escape(message) % {"title": course_title(course)}
 
@@ -191,34 +184,12 @@ def _refuse_locked(course, item, cohort_id):
     return redirect(url_for("courses.course_page", slug=course.slug), 303)
 
 
-def _in_language(course, item, progress, modules):
-    """The page's course, item, progress and modules in the page's language, and the note.
-
-    In the course's own language they are returned as they are (no query).
-    """
-    found = translated_for(course, item, page_language())
-    if found is None:
-        return course, item, progress, modules, None
-    shown = shown_lesson(item, found) if item.kind == KIND_LESSON else shown_quiz(item, found)
-    return (found.course(course), shown, found.progress(progress), found.modules(modules),
-            language_note(found, item.kind, course.language))
-
-
-class _Link(NamedTuple):
-    """An item a page links to: only what the link prints, so kept fragments can key on it."""
-
-    key: str
-    title: str
-
-
-def _link(item) -> _Link | None:
-    return None if item is None else _Link(item.key, item.title)
-
-
 def _lesson_page(course, enrolment, lesson, progress, modules, status=200, schedule=None):
     sources = tuple(source_entries(lesson.sources))
-    course, lesson, progress, modules, note = _in_language(course, lesson, progress, modules)
-    before, after = progress.neighbours(lesson.id)
+    # The sources are the original's (a translation has none of its own).
+    original = "" if page_language() == course.language else course.language
+    course, lesson, progress, modules, note = in_language(course, lesson, progress, modules)
+    before, after = neighbours(course, progress, lesson.id)
     return render_template(
         "courses/lesson.html",
         course=course,
@@ -229,9 +200,10 @@ def _lesson_page(course, enrolment, lesson, progress, modules, status=200, sched
         modules=modules,
         before=before,
         after=after,
-        links=(_link(before), _link(after)),
+        links=(before, after),
         schedule=schedule,
         sources=sources,
+        sources_lang=lang_attributes(original),
     ), status
 
 
@@ -239,8 +211,8 @@ def _quiz_page(
     course, enrolment, quiz, progress, modules, errors=None, given=None, status=200,
     schedule=None,
 ):
-    course, quiz, progress, modules, note = _in_language(course, quiz, progress, modules)
-    before, after = progress.neighbours(quiz.id)
+    course, quiz, progress, modules, note = in_language(course, quiz, progress, modules)
+    before, after = neighbours(course, progress, quiz.id)
     attempts = db.session.scalars(
         select(QuizAttempt)
         .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.item_id == quiz.id)
@@ -386,10 +358,10 @@ def attempt(slug: str, key: str, number: int):
     progress, modules = _outline(course, enrolment)
     left = quizzes.attempts_left(enrolment, quiz)
     accepted = also_accepted(quiz)
-    course, quiz, progress, modules, note = _in_language(course, quiz, progress, modules)
+    course, quiz, progress, modules, note = in_language(course, quiz, progress, modules)
     # Graded again to show each answer; by keys, so the same in any language.
     score, results = quizzes.grade(quiz, row.answers, accepted)
-    before, after = progress.neighbours(quiz.id)
+    before, after = neighbours(course, progress, quiz.id)
     return render_template(
         "courses/attempt.html",
         course=course,

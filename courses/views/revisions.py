@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
@@ -15,6 +17,8 @@ from ..models import Course
 from ..operations import CourseError
 from ..permissions import COURSES_AUTHOR
 from ..revisions import changes_for, prepare_revision, publish_revision
+from ..shown import lang_attributes, page_language
+from ..translations import CORRECTION_KIND, TRANSLATION_LABEL
 from . import author_bp, bp
 from .common import course_by_slug, visible_course
 
@@ -71,5 +75,17 @@ def changes(slug: str):
     course, _enrolment = visible_course(slug)
     decisions, corrections = changes_for(course)
     return render_template(
-        "courses/changes.html", course=course, decisions=decisions, corrections=corrections
+        "courses/changes.html", course=course, decisions=decisions, corrections=corrections,
+        kinds=_kind_labels(course),
+        text_lang=lang_attributes("" if page_language() == course.language else course.language),
     )
+
+
+def _kind_labels(course: Course) -> dict[tuple[str, str], Any]:
+    """``(kind, label as recorded)`` -> the label in the reader's language, for corrections
+    whose kind the rules still name with the label recorded (a label renamed since, or a
+    kind no longer allowed, is shown as recorded); an imported translation's own."""
+    stored, shown = authority.minor_corrections(course), authority.correction_labels(course)
+    labels: dict[tuple[str, str], Any] = {(key, stored[key]): shown[key] for key in stored}
+    labels[CORRECTION_KIND, TRANSLATION_LABEL] = _("Translation")
+    return labels

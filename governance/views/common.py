@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from .. import operations as ops
 from ..errors import GovernanceError
 from ..models import Ballot, Proposal
 from ..permissions import GOVERNANCE_MEMBERSHIP_MANAGE
+from ..rules import shown_label
 
 
 def is_secretary(user=None) -> bool:
@@ -45,5 +48,7 @@ def refused(exc: GovernanceError, target: str):
     return redirect(target, code=303)
 
 
-def member_class_labels() -> dict[str, str]:
-    return dict(ops.current_rules()["member_classes"])
+def member_class_labels() -> dict[str, Any]:
+    """The member classes, key -> label as the pages show it (:func:`~governance.rules.shown_label`:
+    a shipped label in the reader's language, one the co-op wrote as written)."""
+    return {key: shown_label(label) for key, label in ops.current_rules()["member_classes"].items()}

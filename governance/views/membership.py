@@ -17,6 +17,7 @@ from ..errors import GovernanceError
 from ..kinds import RULE_LABELS
 from ..models import ACTIVE, APPLIED
 from ..permissions import GOVERNANCE_REGISTER_VIEW
+from ..rules import shown_label
 from . import bp
 from .common import is_member, is_secretary, member_class_labels, refused
 from .forms import ActionForm, ApplyForm
@@ -127,5 +128,6 @@ def rules():
         "governance/rules.html",
         rulebook=rulebook,
         labels=RULE_LABELS,
+        label_of=shown_label,
         kinds=kinds,
     )

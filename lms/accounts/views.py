@@ -143,6 +143,17 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    """Change the password, confirming the current one.
+
+    An account without a password (made by a learning platform's launch, or by an invitation
+    never taken up) has no current password to give: the page says so and offers to set one
+    through the emailed link (as closing such an account does), and a form sent anyway (an
+    old page, a script) changes nothing.
+    """
+    if current_user.password_hash is None:
+        if request.method == "POST":
+            return redirect(url_for("accounts.change_password"), code=303)
+        return render_template("lms/accounts/change_password.html", form=None)
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:

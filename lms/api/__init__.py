@@ -17,6 +17,7 @@ in for the request only (no cookie is read or set).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -274,6 +275,11 @@ def listing(bp: Blueprint, item, name: str) -> Callable[[Callable], Callable]:
     return decorator
 
 
+#: A number as the query string may give it: ASCII digits only. ``int()`` also takes other
+#: scripts' digits ("５", "٥"), a sign, spaces around and underscores ("5_0").
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def cursor_args() -> dict[str, Any]:
     """``after`` and ``limit`` from the query string, checked as :class:`~.schemas.CursorArgs`.
 
@@ -290,11 +296,12 @@ def cursor_args() -> dict[str, Any]:
     raw = args.get("limit")
     limit = 50
     if raw is not None:
-        try:
-            limit = int(raw)
-        except ValueError:
+        if not _DIGITS.fullmatch(raw):
             errors["limit"] = [_("Not a valid integer.")]
         else:
+            # Past nine digits it is out of range anyway (and int() of thousands is refused).
+            digits = raw.lstrip("0") or "0"
+            limit = int(digits) if len(digits) <= 9 else MAX_LIMIT + 1
             if not 1 <= limit <= MAX_LIMIT:
                 errors["limit"] = [_("Must be greater than or equal to %(min)d and less than "
                                      "or equal to %(max)d.", min=1, max=MAX_LIMIT)]

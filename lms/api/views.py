@@ -4,6 +4,7 @@ account page where people make and revoke their tokens."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint as ApiBlueprint
@@ -42,6 +43,7 @@ def reference():
     return render_template(
         "lms/api/reference.html",
         spec=spec,
+        in_english=get_locale().language == "en",
         operations=operations(spec),
         schemas=schemas(spec),
         scopes=state_of().scopes,

@@ -64,6 +64,24 @@ def test_unknown_path_and_bad_arguments_answer_json(client, make_user, make_toke
     _error_shape(client.post("/api/v1/me", headers=bearer(secret)), 405, "method_not_allowed")
 
 
+
+def test_limit_takes_ascii_digits_only(client, make_user, make_token):
+    """Python's int() also reads other scripts' digits, a sign, spaces and underscores: each
+    is refused as any bad value is; plain digits work, leading zeros too."""
+    secret = make_token(make_user())
+    for raw in ("５", "٥", "+5", "-5", " 5", "5 ", "5_0", "1e2", "0x5", "", "9" * 5000):
+        body = _error_shape(client.get("/api/v1/courses/", query_string={"limit": raw},
+                                       headers=bearer(secret)), 422, "invalid_request")
+        assert list(body["errors"]["query"]) == ["limit"], raw
+    for raw in ("5", "005", "100"):
+        response = client.get("/api/v1/courses/", query_string={"limit": raw},
+                              headers=bearer(secret))
+        assert response.status_code == 200, raw
+    body = _error_shape(client.get("/api/v1/courses/?limit=12345678901234567890",
+                                   headers=bearer(secret)), 422, "invalid_request")
+    assert body["errors"]["query"]["limit"] == [
+        "Must be greater than or equal to 1 and less than or equal to 100."]
+
 def test_the_token_is_stored_hashed(app, make_user, make_token):
     user = make_user()
     secret = make_token(user)
@@ -200,6 +218,24 @@ def test_openapi_document_and_reference(client):
     assert "GET /api/v1/courses/my/enrolments" in html and "<script" not in html
     assert "courses:progress:read" in html
 
+
+def test_the_reference_in_another_language_says_it_is_in_english(make_app, tmp_path_factory):
+    """Its English (the document's) is marked and laid out left to right, and the page says
+    first that the reference is in English; an English page needs no such note."""
+    from tests.fresh_catalogues import fresh_pseudo_translations
+
+    app = make_app({"LMS_LANGUAGES": "en,ur", "BABEL_TRANSLATION_DIRECTORIES":
+                    fresh_pseudo_translations(tmp_path_factory, "ur")})
+    with app.app_context():
+        client = app.test_client()
+        html = client.get("/api/v1/docs", headers={"Accept-Language": "ur"}).get_data(
+            as_text=True)
+        assert ('<p class="notice notice-info" role="note">⟦This reference is in English, as '
+                "the API's names, descriptions and messages are.⟧</p>") in html
+        assert re.search(r'<p lang="en" dir="ltr">\w', html)  # the document's description
+        assert ' lang="en">' not in html  # every English part has its direction too
+        english = client.get("/api/v1/docs").get_data(as_text=True)
+        assert "This reference is in English" not in english
 
 def test_tokens_are_exported_without_their_secret_and_erased(app, make_user, make_token):
     from lms.personal_data import ErasureSubject

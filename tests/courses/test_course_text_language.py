@@ -186,6 +186,6 @@ def test_an_untranslated_course_page_is_marked_english_throughout(client, make_c
 def test_the_catalogues_topics_are_marked_with_their_language(client, make_course):
     make_course(topic="governance")
     html = client.get("/courses/", headers={"Accept-Language": "ur"}).get_data(as_text=True)
-    assert '<option lang="en" value="governance">governance</option>' in html
+    assert '<option dir="ltr" lang="en" value="governance">governance</option>' in html
     html = client.get("/courses/").get_data(as_text=True)
     assert '<option value="governance">governance</option>' in html

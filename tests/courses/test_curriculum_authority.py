@@ -148,7 +148,7 @@ def test_a_revision_is_a_draft_copy_that_tutors_edit_freely(db, course, tutor, m
     assert _lesson(db, revision).body_md == "Better text"
     assert _lesson(db, course).body_md == "Text"  # learners see nothing of it
     page = _text(tutor.get(f"/courses/author/{revision.slug}"))
-    assert "This is a revision of “Co Op Basics”" in page and PROPOSE_REVISE in page
+    assert "This is a revision of “ Co Op Basics ”" in page and PROPOSE_REVISE in page
     # Nobody publishes it directly while governance decides; it never goes live on its own.
     r = tutor.post(f"/courses/author/{revision.slug}/publish-revision",
                    data={"csrf_token": token(tutor)})

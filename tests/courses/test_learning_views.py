@@ -317,4 +317,4 @@ def test_a_corrected_lesson_shows_at_once(app, db, make_user, login, make_course
     second.title = "Lesson two, renamed"
     db.session.commit()
     page = client.get(f"/courses/{course.slug}/learn/l1").get_data(as_text=True)
-    assert "Next: Lesson two, renamed" in page
+    assert "Next: <bdi>Lesson two, renamed</bdi>" in page

@@ -122,7 +122,7 @@ def test_self_enrolment_uses_the_same_check(app, db, make_user, login, courses):
     client = login(learner)
     page = client.post(f"/courses/{advanced.slug}/enrol", data={"csrf_token": token(client)},
                        follow_redirects=True).get_data(as_text=True)
-    assert "First complete “Co-op Basics”. Then you can join this course." in page
+    assert "First complete “<bdi>Co-op Basics</bdi>”. Then you can join this course." in page
     assert not _enrolled(db, learner, advanced)
 
 

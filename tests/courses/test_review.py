@@ -102,8 +102,9 @@ def test_the_review_page_in_course_authoring(imported, make_user, login):
     intro_id = _item_id("intro")
     assert "Lessons due for review (2)" in html
     assert "never reviewed" in html
-    assert f'<a href="/courses/author/demo-course/items/{intro_id}">Intro: the start</a>, ' \
-        "line 8: <q>Co-ops are everywhere. [source needed]</q>" in html
+    assert (f'<a href="/courses/author/demo-course/items/{intro_id}">'
+            "<bdi>Intro: the start</bdi></a>, "
+            "line 8: <q>Co-ops are everywhere. [source needed]</q>") in html
     assert "https://blog.example.org/post" in html
     assert "question name-it, answer “Rochdale”" in html
     assert tutor.get("/courses/author/nowhere/review").status_code == 404

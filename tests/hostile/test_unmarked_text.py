@@ -1,32 +1,47 @@
 """No unmarked interface text: every page, as each role, in a pseudo-translation.
 
 The app is given a complete Urdu catalogue in which every string is its English
-between ``⟦`` and ``⟧`` (``lms.testing.write_pseudo_catalogues``). Babel's Urdu
+between ``⟦`` and ``⟧`` (``lms.testing.write_pseudo_catalogues``, with the strings the
+source has now: ``tests.fresh_catalogues``). Babel's Urdu
 data formats dates and numbers in Urdu script, so on every page any Latin letters
 left outside the markers are English that did not go through the catalogue, or
 content people and authors wrote (names, course titles, lessons), which is
 recognised by being in the database or the settings. The pages are every GET
 route of ``app.url_map`` (as the hostile walker finds them, with its seeded ids),
 and the links they hold (a few per endpoint), for a visitor, a learner, a member, a
-tutor, a certificate officer and an admin.
+tutor, a certificate officer, an admin and someone whose account has no password.
+
+Content whose language is recorded is held to more: what the courses' authors wrote
+(titles, lessons, assignments) is in the course's language, so on a page in another
+one it must be marked with it (``lang``), as must the API reference's English. A
+rule's key or a label the rules ship with is interface text, not content, wherever
+the database keeps it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import re
-from functools import cache
-from html.parser import HTMLParser
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import String, Text, select
 from werkzeug.exceptions import HTTPException
 
 from lms.accounts.operations import create_user
-from lms.db import db
+from lms.db import db, utcnow
 from lms.testing import PSEUDO_CLOSE, PSEUDO_OPEN, TEST_PASSWORD, sign_in
+from tests.fresh_catalogues import fresh_pseudo_translations
 
+from .page_text import (
+    CourseText,
+    course_text,
+    interface_text_outside_markers,
+    is_content,
+    read_page,
+)
 from .test_routes import seed_site
 from .walker import build_path, route_cases
 
@@ -38,77 +53,15 @@ ROLES = {
     "officer": "officer@example.org",
     "admin": "admin@example.org",
 }
-#: Where people and authors write, read or copy text that is no interface string.
-_NOT_INTERFACE = {"script", "style", "template", "code", "kbd", "samp", "pre", "textarea"}
-_READABLE = ("alt", "title", "placeholder", "aria-label", "aria-description")
-_MARKED = re.compile(re.escape(PSEUDO_OPEN) + "[^" + PSEUDO_OPEN + PSEUDO_CLOSE + "]*"
-                     + re.escape(PSEUDO_CLOSE))
-_LATIN = re.compile(r"[A-Za-z]")
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
+#: Someone signed in by a learning platform or an emailed link: an account with no password.
+PASSWORDLESS = "passwordless@example.org"
 
 
 @pytest.fixture()
-def app_config(app_config, pseudo_translations):
+def app_config(app_config, tmp_path_factory):
+    # Every string the source has now, new ones too (the shipped template follows a merge).
     return {**app_config, "WTF_CSRF_ENABLED": False, "LMS_LANGUAGES": "ur",
-            "BABEL_TRANSLATION_DIRECTORIES": pseudo_translations("ur")}
-
-
-def unmarked(text: str) -> list[str]:
-    """The pieces of ``text`` (text nodes joined by new lines) outside every marker."""
-    previous = None
-    while previous != text:  # a translation may hold another (a label in a sentence)
-        previous, text = text, _MARKED.sub("\n", text)
-    return [piece.strip() for piece in text.split("\n") if _LATIN.search(piece)]
-
-
-class VisibleText(HTMLParser):
-    """A page's text nodes and readable attributes, without what is not interface text."""
-
-    def __init__(self, page_lang: str):
-        super().__init__(convert_charrefs=True)
-        self.page_lang = page_lang
-        self.stack: list[bool] = []  # per open element: is it (or an ancestor) left out?
-        self.text: list[str] = []
-        self.attributes: list[str] = []
-
-    @property
-    def skipping(self) -> bool:
-        return bool(self.stack) and self.stack[-1]
-
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
-        lang = values.get("lang")
-        skip = self.skipping or tag in _NOT_INTERFACE or values.get("translate") == "no" or (
-            tag != "html" and lang is not None and lang != self.page_lang)
-        if not skip:
-            self.attributes += [values[a] for a in _READABLE if values.get(a)]
-            if tag == "input" and values.get("type") in ("submit", "button", "reset"):
-                self.attributes.append(values.get("value") or "")
-        if tag not in _VOID:
-            self.stack.append(skip)
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
-            self.stack.pop()
-
-    def handle_endtag(self, tag):
-        if tag not in _VOID and self.stack:
-            self.stack.pop()
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.text.append(data)
-
-
-def interface_text_outside_markers(html: str) -> list[str]:
-    lang = re.search(r'<html lang="([^"]+)"', html)
-    parser = VisibleText(lang.group(1) if lang else "")
-    parser.feed(html)
-    parser.close()
-    return unmarked("\n".join(parser.text)) + [
-        piece for value in parser.attributes for piece in unmarked(value)]
+            "BABEL_TRANSLATION_DIRECTORIES": fresh_pseudo_translations(tmp_path_factory, "ur")}
 
 
 def _content_strings(app) -> str:
@@ -143,42 +96,34 @@ def _content_strings(app) -> str:
     return "\n".join(found)
 
 
-#: Latin letters in Babel's Urdu data (times are "9:20 PM" in it).
-_LOCALE_WORDS = re.compile(r"\b(AM|PM)\b")
-
-
-def _is_code(text: str) -> bool:
-    """A code people read as it is: an IANA time zone (the profile's list), an address."""
-    return (text.replace(" ", "_") in _zones() or "@" in text
-            or text.startswith(("http://", "https://", "/")))
-
-
-@cache
-def _zones() -> frozenset[str]:
-    import zoneinfo
-
-    return frozenset(zoneinfo.available_timezones() | {"UTC"})
-
-
-#: Where content pieces meet in a line: "Title · Site", "Name, date", "1. Title", "Publisher (x)".
-_PARTS = re.compile(r"\s*[·›»|–—]\s*|[.,;:،]\s|\s\(|\)|^\d+\.\s")
-
-
-def _is_content(piece: str, content: str, markdown: str) -> bool:
-    """Whether ``piece`` is content (from the database or settings), a code, or no words."""
-    for part in _PARTS.split(_LOCALE_WORDS.sub("", piece)):
-        core = part.strip(" \t.,:;!?()[]\"'·–—-•|/#*→←↑↓›»")
-        if _LATIN.search(core) and not (core in content or core in markdown or _is_code(core)):
-            return False
-    return True
-
-
 def test_the_check_finds_unmarked_text():
-    html = (f'<html lang="ur"><title>{PSEUDO_OPEN}Home{PSEUDO_CLOSE} · Site</title>'
+    html = (f'<html lang="ur" dir="rtl"><title>{PSEUDO_OPEN}Home{PSEUDO_CLOSE} · Site</title>'
             f'<p>{PSEUDO_OPEN}Hello <b>{PSEUDO_OPEN}you{PSEUDO_CLOSE}</b>{PSEUDO_CLOSE}</p>'
             '<p>Not marked</p><button lang="en">English</button><code>x = 1</code>'
-            f'<img alt="A cat"><a title="{PSEUDO_OPEN}Fine{PSEUDO_CLOSE}">12</a></html>')
-    assert interface_text_outside_markers(html) == ["· Site", "Not marked", "A cat"]
+            f'<img alt="A cat"><a title="{PSEUDO_OPEN}Fine{PSEUDO_CLOSE}">12</a>'
+            '<p lang="en" dir="ltr">Isolated</p><bdi lang="en">Also</bdi></html>')
+    assert interface_text_outside_markers(html) == ["Not marked", "· Site", "A cat"]
+    page = read_page(html)
+    assert page.body == ["Not marked"] and page.unisolated == ['<button lang="en">']
+    # Left to right, another language needs no isolation.
+    assert read_page(html.replace('dir="rtl"', 'dir="ltr"')).unisolated == []
+
+
+def test_the_check_tells_course_text_and_rule_codes():
+    text = CourseText(frozenset({"Member share capital"}), "A lesson's long paragraph, "
+                      "which a page may show in parts.")
+    assert text.holds("Member share capital")
+    assert text.holds(": Member share capital")  # after a marked "Next"
+    assert text.holds("which a page may show in parts")
+    assert not text.holds("Demo Learner") and not text.holds("parts")
+    assert not CourseText(frozenset(), "See /courses/co-operative-finance.").holds(
+        "co-operative-finance")
+    content = ("special_majority_percent\nLearner member\nDemo Learner\n"
+               "Spelling, grammar or punctuation")
+    assert is_content("Demo Learner", content, content)
+    assert not is_content("special_majority_percent", content, content)
+    assert not is_content("Learner member", content, content)
+    assert not is_content("Spelling, grammar or punctuation", content, content)
 
 
 _LINK = re.compile(r'<a\b[^>]*\bhref="(/[^"#?]*)[^"]*"')
@@ -187,11 +132,16 @@ PER_ENDPOINT = 3
 
 
 def crawl(app, path_values: dict[str, str], roles: dict[str, str | None],
-          per_endpoint: int = PER_ENDPOINT, cookies: dict[str, str] | None = None):
+          per_endpoint: int = PER_ENDPOINT, cookies: dict[str, str] | None = None,
+          paths: tuple[str, ...] = (), signed_in: Callable[[str], None] | None = None):
     """Fetch every GET page of the url map (with the seeded ids) as each role, then the links
     the pages hold, breadth first, ``per_endpoint`` more per endpoint; yield each HTML page as
     ``(role, path, response)`` (redirects left out: nobody sees their bodies), or the
-    exception a page raised (tests propagate them) in place of its response."""
+    exception a page raised (tests propagate them) in place of its response.
+
+    :param paths: more pages to fetch as every role (a query string kept).
+    :param signed_in: called with each email once its client is signed in.
+    """
     rules = [case.rule for case in route_cases(app) if "GET" in case.methods
              and not case.rule.rule.startswith("/static") and "logout" not in case.rule.endpoint]
     adapter = app.url_map.bind("localhost")
@@ -201,11 +151,14 @@ def crawl(app, path_values: dict[str, str], roles: dict[str, str | None],
             visitor.set_cookie(name, value)
         if email:
             sign_in(visitor, email)
+            if signed_in is not None:
+                signed_in(email)
         queue = []
         for rule in rules:
             values = {name: path_values.get(name, "1" if name.endswith("_id") else "x")
                       for name in rule.arguments}
             queue.append(build_path(rule, values))
+        queue += [path for path in paths if path not in queue]
         seen = set(queue)
         counted: dict[str, int] = {}
         while queue:
@@ -242,22 +195,116 @@ def html_pages(app, path_values: dict[str, str], roles: dict[str, str | None], *
             yield role, path, response.get_data(as_text=True)
 
 
+def _seed_marked_pages(app, path_values: dict[str, str]) -> tuple[str, ...]:
+    """What the pages that show course text and rule labels need beyond :func:`seed_site`,
+    and those pages' addresses: a submitted assignment (its page, the marking queue), a
+    thread about a lesson, a prerequisite, a minor correction, a closed ballot on a change
+    of the rules (its result by member class), an account without a password."""
+    from courses.assignments import operations as assignments
+    from courses.assignments.spec import spec_of
+    from courses.discussions.operations import start_thread
+    from courses.models import KIND_ASSIGNMENT, KIND_LESSON, Course, Item, Prerequisite
+    from courses.operations import enrol
+    from courses.revisions import correct_lesson
+    from governance import operations as governance
+    from governance.tally import close_ballot
+    from lms.accounts.operations import find_user_by_email
+
+    member, admin = find_user_by_email(ROLES["member"]), find_user_by_email(ROLES["admin"])
+    course = db.session.scalar(select(Course).where(Course.slug == path_values["slug"]))
+    lesson = db.session.scalar(select(Item).where(
+        Item.course_id == course.id, Item.kind == KIND_LESSON).order_by(Item.position))
+    assignment = db.session.scalar(select(Item).where(Item.kind == KIND_ASSIGNMENT))
+    enrolment, _new = enrol(member, assignment.course)
+    submission = assignments.open_submission(enrolment, assignment)
+    assignments.submit(submission, spec_of(assignment.assignment), "Our policy, in short.")
+    cohort = int(path_values["cohort_id"])
+    thread = start_thread(course=course, cohort_id=cohort, item_id=lesson.id, author=member,
+                          title="A question on the first lesson", body="What does it mean?",
+                          token="seeded")
+    later = db.session.scalar(select(Course).where(
+        Course.id != course.id, Course.id != assignment.course_id).order_by(Course.id))
+    db.session.add(Prerequisite(course_id=later.id, required_course_id=course.id))
+    correct_lesson(lesson, kind="spelling", label="Spelling, grammar or punctuation",
+                   note="A typo.", user_id=admin.id, previous_title=lesson.title,
+                   previous_md=lesson.body_md)
+    rules = governance.current_rules()
+    raised = utcnow() - dt.timedelta(hours=rules["notice_hours"] + rules["voting_hours"] + 2)
+    proposal = governance.raise_proposal(
+        admin.id, "governance:rules", "A larger special majority",
+        {"special_majority_percent": 80}, now=raised)
+    for email in (ROLES["tutor"], ROLES["member"]):
+        governance.second(proposal, find_user_by_email(email).id,
+                          now=raised + dt.timedelta(minutes=1))
+    ballot = governance.maybe_open_ballot(
+        proposal, now=raised + dt.timedelta(hours=rules["notice_hours"], minutes=5))
+    close_ballot(ballot)
+    create_user(PASSWORDLESS, "Pat Linked", TEST_PASSWORD)
+    db.session.commit()
+    return (
+        f"/courses/{assignment.course.slug}/learn/{assignment.key}",
+        f"/courses/assignments/submissions/{submission.id}",
+        f"/courses/discuss/thread/{thread.id}",
+        f"/courses/discuss/course/{course.slug}/space/{cohort}",
+        f"/courses/discuss/course/{course.slug}/space/{cohort}?lesson={lesson.key}",
+        f"/courses/{later.slug}",
+        f"/courses/{course.slug}/changes",
+        f"/governance/proposals/{proposal.id}",
+        f"/governance/proposals/{proposal.id}/result",
+    )
+
+
+def _forget_password(email: str) -> None:
+    """Once signed in, the passwordless account's password goes (as if it never had one)."""
+    from lms.accounts.operations import find_user_by_email
+
+    if email == PASSWORDLESS:
+        find_user_by_email(email).password_hash = None
+        db.session.commit()
+
+
+def _report(findings: dict[str, set[str]]) -> str:
+    return "\n".join(f"{piece!r}  ({len(where)}: {sorted(where)[:4]})"
+                     for piece, where in sorted(findings.items()))
+
+
 def test_every_page_shows_only_marked_interface_text(app):
     path_values = seed_site(app)
     create_user(ROLES["learner"], "New Comer", TEST_PASSWORD)
-    db.session.commit()
+    paths = _seed_marked_pages(app, path_values)
     content = _content_strings(app)
     markdown = content.replace("*", "").replace("`", "")
+    authored = course_text()
     findings: dict[str, set[str]] = {}
+    untagged: dict[str, set[str]] = {}
+    unisolated: dict[str, set[str]] = {}
     pages = 0
-    # About 570 pages over the six roles.
-    for role, path, page in html_pages(app, path_values, ROLES):
+    # About 650 pages over the seven roles.
+    roles = {**ROLES, "passwordless": PASSWORDLESS}
+    for role, path, html in html_pages(app, path_values, roles, paths=paths,
+                                       signed_in=_forget_password):
         pages += 1
-        for piece in interface_text_outside_markers(page):
-            if not _is_content(piece, content, markdown):
-                findings.setdefault(piece, set()).add(f"{role} {path}")
+        page = read_page(html)
+        where = f"{role} {path}"
+        for piece in page.body:
+            if authored.holds(piece):
+                untagged.setdefault(piece, set()).add(where)
+            elif not is_content(piece, content, markdown):
+                findings.setdefault(piece, set()).add(where)
+        for piece in page.unmarkable:
+            if not is_content(piece, content, markdown):
+                findings.setdefault(piece, set()).add(where)
+        for element in page.unisolated:
+            unisolated.setdefault(element, set()).add(where)
     assert pages > 100, pages
-    report = "\n".join(f"{piece!r}  ({len(where)}: {sorted(where)[:4]})"
-                       for piece, where in sorted(findings.items()))
-    assert not findings, (f"{len(findings)} pieces of interface text outside the catalogue "
-                          f"(wrap them in _() and run make messages catalogues):\n{report}")
+    problems = [
+        f"{len(findings)} pieces of interface text outside the catalogue (wrap them in _() "
+        f"and run make messages catalogues):\n{_report(findings)}" if findings else "",
+        f"{len(untagged)} pieces of course text shown in its own language without its lang "
+        f"(courses.titles: course_title, item_title; courses.shown.lang_attributes):\n"
+        f"{_report(untagged)}" if untagged else "",
+        f"{len(unisolated)} kinds of element in another language on a right-to-left page "
+        f"without their own direction (dir, or bdi):\n{_report(unisolated)}"
+        if unisolated else "",
+    ]
+    assert not any(problems), "\n".join(p for p in problems if p)

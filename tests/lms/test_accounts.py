@@ -249,6 +249,31 @@ def test_change_password_ends_other_sessions(app, db, make_user, login):
     assert "lms.user.password_changed" in actions
 
 
+
+def test_an_account_without_a_password_is_offered_one_not_asked_for_it(app, db, make_user,
+                                                                       login):
+    """Signed in by a learning platform or an emailed link, the account has no password: the
+    page says so and offers to set one; a form sent anyway (an old page) changes nothing."""
+    user = make_user()
+    client = login(user)
+    token = csrf_token(client, "/account/password")
+    user.password_hash = None  # as an account made by a launch or an invitation has
+    db.session.commit()
+    page = html_of(client.get("/account/password"))
+    assert "Your account has no password" in page
+    assert 'href="/account/reset"' in page and 'name="current"' not in page
+    assert 'href="/account/password">Set a password</a>' in html_of(client.get("/account/profile"))
+    response = client.post("/account/password", data={
+        "current": "anything", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+        "csrf_token": token})
+    assert response.status_code == 303 and response.location.endswith("/account/password")
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash is None
+    assert "not correct" not in html_of(client.get(response.location))
+    assert is_logged_in(client)
+    # With a password, the page asks for it as before.
+    assert 'name="current"' in html_of(login(make_user()).get("/account/password"))
+
 def test_pages_need_login(client):
     for path in ("/account/profile", "/account/password"):
         response = client.get(path)
