@@ -14,6 +14,7 @@ from enum import Enum
 from flask import render_template
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +28,7 @@ from lms.permissions import ROLE_TUTOR
 
 from .. import operations as course_ops
 from ..models import STATUS_PUBLISHED, Course, Enrolment
-from ..prerequisites import titles, unmet_prerequisites
+from ..prerequisites import shown_titles, unmet_prerequisites
 from .models import (
     Cohort,
     CohortAnnouncement,
@@ -199,9 +200,9 @@ def join(cohort: Cohort, user: User, source: str) -> JoinResult:
         raise CohortError(reason)
     missing = unmet_prerequisites(course, [user.id]).get(user.id)
     if missing:
-        raise CohortError(
-            _("First complete %(titles)s. Then you can join this group.", titles=titles(missing))
-        )
+        # Markup, the courses named as the page names them (CourseError keeps it so).
+        message = _("First complete %(titles)s. Then you can join this group.")
+        raise CohortError(escape(message) % {"titles": shown_titles(missing)})
     if cohort.capacity is not None and member_count(cohort.id) >= cohort.capacity:
         raise CohortError(_("This group is full."))
     try:

@@ -249,6 +249,17 @@ def test_prerequisites_are_named_in_the_page_language_or_marked(make_user, login
     ) in action
     assert f'<a href="/courses/english-only"><bdi{EN}>English Only</bdi></a>' in action
     assert "Co Op Basics" not in html
+    # Joining the course's group with its key says the same.
+    make_cohort(later, key="later-key")
+    response = client.post(
+        f"/courses/cohorts/join/{later.slug}",
+        data={"csrf_token": token(client), "key": "later-key"},
+        follow_redirects=True,
+    )
+    assert (
+        f"⟦First complete “<bdi>{UR_TITLE}</bdi>”, “<bdi{EN}>English Only</bdi>”. "
+        "Then you can join this group.⟧"
+    ) in response.get_data(as_text=True)
 
 
 def test_the_completion_page_names_the_next_courses_in_the_page_language_or_marked(
