@@ -179,7 +179,9 @@ def validate_rules(values: dict[str, Any], *, coherent: bool = True) -> dict[str
     clean = {**DEFAULT_RULES, **{k: v for k, v in values.items() if k in DEFAULT_RULES}}
     for key, (low, high) in _INT_LIMITS.items():
         value = clean[key]
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses with a ValueError. Digits of
+        # other scripts are decimal and read as numbers (an Urdu keyboard types "۵").
+        if isinstance(value, str) and value.strip().lstrip("-").isdecimal():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             errors[key] = _(

@@ -127,3 +127,14 @@ def test_messages_are_sentences_naming_the_rule_by_its_label(monkeypatch):
         "⟦“Members may change their vote until the close” must be yes or no.⟧")
     assert errors["member_classes"].startswith("⟦“Member classes (JSON: key to label)” must")
     assert errors["no_such_rule"] == "⟦There is no rule called “no_such_rule”.⟧"
+
+
+def test_a_number_is_read_from_decimal_digits_only():
+    """``"²"`` passed ``isdigit`` and then ``int()`` raised ValueError, not a PayloadError;
+    Urdu and Gujarati digits are decimal and read as the number they write."""
+    assert validate_rules({"seconders_required": "۲"})["seconders_required"] == 2
+    assert validate_rules({"seconders_required": "૩"})["seconders_required"] == 3
+    for odd in ("²", "½", "1e2", "0x1"):
+        with pytest.raises(PayloadError) as caught:
+            validate_rules({"seconders_required": odd})
+        assert "seconders_required" in caught.value.errors
