@@ -9,6 +9,7 @@ from collections.abc import Callable
 from flask import Flask, flash, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh as refresh_language
 from flask_login import LoginManager, login_user
 from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import joinedload
@@ -116,6 +117,9 @@ def sign_in(user: User) -> bool:
     cancelled = cancel_closure_on_sign_in(user)
     session.clear()
     login_user(user)
+    # The request chose its language before anyone was signed in (the form's messages):
+    # from here on, what it says (the messages flashed next) is in the account's.
+    refresh_language()
     user.last_login_dt = utcnow()
     remember_address(user)
     if cancelled:

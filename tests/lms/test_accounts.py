@@ -31,11 +31,12 @@ def register(client, **fields):
     return client.post("/account/register", data=data)
 
 
-def post_login(client, email, password=TEST_PASSWORD, **extra):
+def post_login(client, email, password=TEST_PASSWORD, headers=None, **extra):
     token = csrf_token(client, "/account/login")
     return client.post(
         "/account/login",
         data={"email": email, "password": password, "csrf_token": token, **extra},
+        headers=headers,
     )
 
 
@@ -114,6 +115,18 @@ def test_login_with_any_case_of_email(client, make_user):
     assert response.status_code == 302
     assert is_logged_in(client)
     assert find_user_by_email(user.email).last_login_dt is not None
+
+
+def test_signing_in_speaks_the_accounts_language_from_the_first_message(client, db, make_user):
+    """The login request chose English (the browser's) before anyone was signed in: the
+    "logged in" message was flashed in English to someone whose account says Polish."""
+    user = make_user(email="polish@example.org")
+    user.locale = "pl"
+    db.session.commit()
+    response = post_login(client, "polish@example.org", headers={"Accept-Language": "en"})
+    assert response.status_code == 302
+    page = html_of(client.get(response.location, headers={"Accept-Language": "en"}))
+    assert "Zalogowano." in page and "You are logged in." not in page
 
 
 def test_same_message_for_unknown_email_and_wrong_password(app, make_user):
