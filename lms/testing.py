@@ -327,3 +327,22 @@ def pseudo_translations(tmp_path_factory) -> Callable[..., str]:
         return built[codes]
 
     return folder
+
+
+def export_walked(app: Flask, owner: str, user_id: int) -> dict[str, Any]:
+    """``owner``'s part of ``user_id``'s "Download my data", by section key, once its
+    declarations are walked: every table the package declares personal is in one of
+    its sections (``ExportSection.tables``) and no section names another table.
+
+    Each package's export test calls it, so a table declared later and left out of the
+    export fails that package's test. Call it inside a request context.
+    """
+    from .personal_data.registry import providers
+
+    (provider,) = [p for p in providers(app) if p.owner == owner]
+    sections = provider.export(user_id) if provider.export else []
+    exported = {table for s in sections for table in s.tables}
+    declared = {d.table for d in provider.tables if d.holds_personal_data}
+    assert declared - exported == set(), f"{owner}: declared personal, not exported"
+    assert exported - declared == set(), f"{owner}: exported, not declared by it"
+    return {s.key: s for s in sections}
