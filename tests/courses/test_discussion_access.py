@@ -7,9 +7,8 @@ import pytest
 from courses.discussions.models import DiscussionPost, DiscussionReport
 from lms.testing import csrf_token
 
-from .cohort_helpers import make_cohort, seat
 from .conftest import token
-from .discussion_helpers import make_thread
+from .discussion_helpers import group_world, make_thread
 
 ROLES = ("anonymous", "learner", "not enrolled", "other group", "tutor", "other tutor",
          "admin")
@@ -19,14 +18,8 @@ MODERATORS = {"tutor", "admin"}
 
 @pytest.fixture()
 def world(app, db, make_user, login, make_course):
-    course = make_course()
-    tutor, other_tutor = make_user(roles=("tutor",)), make_user(roles=("tutor",))
-    author, learner, other = make_user(), make_user(), make_user()
-    group = make_cohort(course, tutors=[tutor])
-    other_group = make_cohort(course, name="Autumn group", tutors=[other_tutor])
-    seat(group, author)
-    seat(group, learner)
-    seat(other_group, other)
+    course, group, other_group, tutor, other_tutor, author, learner, other = group_world(
+        make_user, make_course, login)
     thread = make_thread(course, author, posts=1, cohort=group)
     post = db.session.query(DiscussionPost).one()
     report = DiscussionReport(post_id=post.id, reporter_id=learner.id, reason="Check")
