@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from flask import current_app, render_template
 from flask_login import current_user
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, literal, select
 
 from lms.db import utcnow
 from lms.directread import DirectRead
@@ -41,15 +41,18 @@ def dashboard_data() -> dict:
     Besides the learner's courses: the course to continue (the one worked on
     last that has something left), how many courses the catalogue lists and,
     for someone who has joined none yet, the course to start with. Two
-    queries whatever the numbers of courses and enrolments (three for a new
-    learner, four in another language than the first course's, which is shown in
-    the page's language where it is translated).
+    queries whatever the numbers of courses and enrolments (three in another
+    language than the first course's for a new learner, whose first course is
+    shown in the page's language where it is translated).
     """
     data = learner_courses(current_user.id)
     data["resume"] = next((r for r in data["active"] if r[2].continue_item), None)
-    data["course_count"] = _listed_count_read().in_session(now=utcnow())[0].count
     data["new_learner"] = not data["active"] and not data["completed"]
-    data["first_course"] = first_course() if data["new_learner"] else None
+    if data["new_learner"]:
+        data["course_count"], data["first_course"] = first_steps()
+    else:
+        data["course_count"] = _listed_count_read().in_session(now=utcnow())[0].count
+        data["first_course"] = None
     return data
 
 
@@ -66,19 +69,21 @@ class FirstCourse(NamedTuple):
     updated_dt: dt.datetime
 
 
-def first_course() -> FirstCourse | None:
-    """The course a newcomer is pointed to (``COURSES_FIRST_COURSE``), if listed."""
-    rows = _first_course_read().in_session(
+def first_steps() -> tuple[int, FirstCourse | None]:
+    """How many courses the catalogue lists, and the course a newcomer is pointed to
+    (``COURSES_FIRST_COURSE``) if it is listed."""
+    (row,) = _first_steps_read().in_session(
         now=utcnow(), slug=current_app.config.get("COURSES_FIRST_COURSE", "")
     )
-    if not rows:
-        return None
-    first = FirstCourse._make(rows[0])
+    count, *course = row
+    if course[0] is None:
+        return count, None
+    first = FirstCourse._make(course)
     found = translated_for(first, None, page_language())
     if found:
         shown = found.course(first)
         first = first._replace(title=shown.title, summary=shown.summary)
-    return first
+    return count, first
 
 
 @cache
@@ -91,13 +96,17 @@ def _listed_count_read() -> DirectRead:
 
 
 @cache
-def _first_course_read() -> DirectRead:
-    """:func:`first_course`'s statement, built once per process and run directly: the
-    columns it shows rather than the whole course (its description and outcomes)."""
+def _first_steps_read() -> DirectRead:
+    """:func:`first_steps`' statement, built once per process and run directly: one row,
+    the count of listed courses with the first course's columns (``NULL`` when it is not
+    listed), the columns it shows rather than the whole course."""
+    one = select(literal(1).label("one")).subquery("one")
+    listed = _listed_count_read().statement.scalar_subquery()
     return DirectRead(
-        select(*(getattr(Course, name) for name in FirstCourse._fields)).where(
-            is_listed_clause(bindparam("now")), Course.slug == bindparam("slug")
-        )
+        select(listed.label("count"), *(getattr(Course, name) for name in FirstCourse._fields))
+        .select_from(one)
+        .outerjoin(Course, and_(is_listed_clause(bindparam("now")),
+                                Course.slug == bindparam("slug")))
     )
 
 

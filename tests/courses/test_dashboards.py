@@ -37,6 +37,20 @@ def test_a_new_learner_is_greeted_and_pointed_to_the_first_course(
             'aria-label="An open book with a seedling"') in page
 
 
+def test_a_new_learner_is_not_pointed_to_a_first_course_the_catalogue_does_not_list(
+    app, db, make_user, login, make_course
+):
+    first = make_course(slug="what-is-a-co-operative", title="What is a co-operative?")
+    make_course(slug="co-op-finance", title="Co-op finance", level="intermediate")
+    make_course(slug="co-op-law", title="Co-op law", status="draft")
+    first.retire_dt = utcnow() - dt.timedelta(days=1)
+    db.session.commit()
+    page = login(make_user()).get("/").get_data(as_text=True)
+    assert "Where to start" in page
+    assert "what-is-a-co-operative" not in page
+    assert "Or see the 1 course we offer" in page
+
+
 def test_a_returning_learner_continues_where_they_left_off(
     app, db, make_user, login, make_course, enrol
 ):
