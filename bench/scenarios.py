@@ -130,7 +130,11 @@ def _learn(key: str) -> str:
 
 
 SCENARIOS: list[Scenario] = [
-    Scenario("healthz", "/healthz", target_ratio=0.6),
+    # The load balancers' probe runs the public floor's own query (``SELECT 1`` on a pooled
+    # connection in autocommit), so its target is a share of that floor, in the same run, as
+    # issue 18 restated the others: a share of the bare app is out of reach wherever a query
+    # costs more than half of it (PostgreSQL's round trip).
+    Scenario("healthz", "/healthz", floor=PUBLIC_FLOOR, floor_ratio=0.9),
     Scenario("login page", "/account/login"),
     # The most any signed-in page can reach (see bench.served_app): reported, no target.
     Scenario("signed-in floor, plain", "/_bench/floor-plain", login=LEARNER,
