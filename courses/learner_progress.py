@@ -111,7 +111,7 @@ def _learner_read() -> DirectRead:
 @cache
 def _learner_query():
     """The statement of :func:`learner_progress`, built once per process (see
-    :func:`~courses.progress._outline_query`); the learner and the page's
+    :func:`~courses.outline_progress._outline_query`); the learner and the page's
     language come as bound parameters.
 
     A translation is joined only for a course in another language than the

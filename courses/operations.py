@@ -31,8 +31,8 @@ from .models import (
     Item,
     Progress,
 )
+from .outline_progress import outline_for
 from .prerequisites import shown_titles, unmet_prerequisites
-from .progress import outline_for
 
 #: Advisory-lock namespace for per-enrolment writers on PostgreSQL (SQLite needs none).
 _ENROLMENT_LOCK = 0x43_0000_0000

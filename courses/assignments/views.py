@@ -149,7 +149,7 @@ def upload(slug: str, key: str):
 
 def _again(course, enrolment, item, cohort_id, form, status, unsent=None):
     """The page again with the learner's form as they sent it: nothing they typed is lost."""
-    from ..progress import outline_for
+    from ..outline_progress import outline_for
 
     progress, modules = outline_for(enrolment)
     return assignment_page(course, enrolment, item, progress, modules, cohort_id=cohort_id,

@@ -13,8 +13,8 @@ from lms.permissions import require
 from lms.templating import format_day
 
 from ..forms import ActionForm
+from ..outline_progress import outline_for
 from ..permissions import COURSES_COHORT_TEACH
-from ..progress import outline_for
 from .access import cohort_or_404, member_or_404
 from .forms import MatrixFilterForm
 from .matrix import (

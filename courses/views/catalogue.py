@@ -24,7 +24,8 @@ from ..decision_history import decisions_for
 from ..forms import LEVEL_LABELS, CatalogueFilterForm
 from ..models import STATUS_PUBLISHED, Course, Enrolment, Module, Prerequisite
 from ..operations import enrol_refusal, missing_prerequisites
-from ..progress import course_items, outline_for
+from ..outline_progress import outline_for
+from ..progress import course_items
 from ..shown import course_note, option_attributes, page_language, translated_for
 from ..titles import ShownTitle, course_title
 from ..translations import available_languages, complete_translations, course_texts

@@ -22,7 +22,7 @@ from ..cohorts.schedule import learner_schedule
 from ..content_format import source_entries
 from ..forms import action_is_valid
 from ..models import KIND_ASSIGNMENT, KIND_LESSON, KIND_QUIZ, Course, Enrolment, Item, QuizAttempt
-from ..progress import outline_for
+from ..outline_progress import outline_for
 from ..shown import also_accepted, lang_attributes, page_language
 from ..titles import course_title
 from . import bp
