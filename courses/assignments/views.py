@@ -131,7 +131,8 @@ def _back(course, item):
 def answer(slug: str, key: str):
     """The learner's one form: save the draft, attach a file (keeping the answer) or submit.
 
-    The button pressed is ``action``: ``save``, ``attach`` or ``submit``.
+    The button pressed is ``action``: ``save``, ``attach`` or ``submit``. A file chosen is
+    attached whichever it is; refused, nothing of the action is done.
     """
     return _work(slug, key, ACTION_SAVE)
 
