@@ -125,6 +125,28 @@ def test_only_tutors_can_be_assigned(app, db, make_user, login, make_course):
     assert db.session.scalar(select(func.count(CohortTutor.id))) == 1
 
 
+def test_a_refused_tutor_is_said_by_the_field_with_the_address_kept(app, db, make_user, login,
+                                                                      make_course):
+    cohort = make_cohort(make_course())
+    make_user(name="Lee Learner", email="lee@example.org")
+    admin = login(make_user(roles=("admin",)))
+    url = f"/courses/cohorts/{cohort.id}/tutors"
+    for typed, why in (
+        ("nobody@example.org", "No account uses the email address nobody@example.org"),
+        ("lee@example.org", "Lee Learner is not a tutor"),
+        ("", "Enter the tutor&#39;s email address."),
+    ):
+        response = admin.post(url, data={"csrf_token": token(admin), "email": typed})
+        assert response.status_code == 400, typed
+        html = response.get_data(as_text=True)
+        # By the field (tied to it for screen readers), the address as typed still in it.
+        field = re.search(r'<div class="field field-error">.*?</div>', html, re.S).group(0)
+        assert why in field and 'aria-invalid="true"' in field
+        assert re.search(rf'<input [^>]*name="email"[^>]*value="{re.escape(typed)}"', field)
+        assert "Learners" in html  # the group's page itself, not another
+    assert db.session.scalar(select(func.count(CohortTutor.id))) == 0
+
+
 # -- joining with a key, capacity -----------------------------------------------------------------
 
 
