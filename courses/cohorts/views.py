@@ -33,6 +33,7 @@ from ..forms import ActionForm
 from ..models import STATUS_DRAFT, Course
 from ..permissions import COURSES_COHORT_MANAGE, COURSES_COHORT_TEACH
 from ..titles import course_title
+from ..views.catalogue import course_page_response
 from . import operations as ops
 from . import uploads
 from .access import can_manage_cohorts, cohort_or_404, member_or_404, visible_cohorts
@@ -374,29 +375,28 @@ def join(slug: str):
     if course.status == STATUS_DRAFT:
         abort(404)
     form = JoinForm()
-    back = redirect(url_for("courses.course_page", slug=course.slug), 303)
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return back
+        return course_page_response(course.slug, form, 400)
     cohort = ops.cohort_by_key(course, form.key.data)
     if cohort is None:
-        flash(_("That enrolment key does not open any group of this course. Check it with"
-                " your tutor."), "error")
-        return back
+        form.key.errors = [*form.key.errors, _(
+            "That enrolment key does not open any group of this course. Check it with"
+            " your tutor.")]
+        return course_page_response(course.slug, form, 400)
     try:
         result = ops.join(cohort, current_user, SOURCE_KEY)
     except ops.CohortError as exc:
+        # The key was right, the group will not take them now (full, finished,
+        # prerequisites...): said by the key, which stays, to try again later.
         db.session.rollback()
-        flash(str(exc), "error")
-        return back
+        form.key.errors = [*form.key.errors, str(exc)]
+        return course_page_response(course.slug, form, 400)
     db.session.commit()
     if result is ops.JoinResult.JOINED:
         flash(_("You joined the group “%(name)s”.", name=cohort.name), "success")
     else:
         flash(_("You are already in the group “%(name)s”.", name=cohort.name), "info")
-    return back
+    return redirect(url_for("courses.course_page", slug=course.slug), 303)
 
 
 # The invitee's pages (accept or decline), the progress pages and the announcements join
