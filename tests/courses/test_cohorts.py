@@ -601,6 +601,34 @@ def test_an_announcement_sent_twice_is_posted_and_emailed_once(app, db, make_use
     assert len(outbox()) == 4
 
 
+def test_a_refused_announcement_is_a_400_with_its_words_kept(app, db, make_user, login,
+                                                             make_course, outbox):
+    cohort = make_cohort(make_course())
+    seat(cohort, make_user())
+    tutor = _tutor_of(make_user, login, cohort)
+    url = f"/courses/cohorts/{cohort.id}/announcements"
+    form = announcement_form(tutor, url)
+    long_body = "Meet <b>on</b> Tuesday. " + "x" * 20_000
+    for sent, why in (
+        ({"subject": "", "body": ""}, ("Enter a subject.", "Write the message.")),
+        ({"subject": "Tues<day>", "body": long_body}, ("cannot be longer than 20000",)),
+        ({"subject": "Two\nlines", "body": "Meet on Tuesday."},
+         ("Write this on one line",)),
+    ):
+        response = tutor.post(url, data={**form, **sent})
+        assert response.status_code == 400, sent["subject"]
+        html = response.get_data(as_text=True)
+        assert "There is a problem" in html and all(w in html for w in why)
+        # What the tutor wrote is still in the form, to fix and send.
+        escaped = {k: v.replace("<", "&lt;").replace(">", "&gt;") for k, v in sent.items()}
+        assert re.search(rf'<input [^>]*name="subject"[^>]*value="{re.escape(escaped["subject"])}"',
+                         html)
+        assert escaped["body"] + "</textarea>" in html
+        assert f'value="{form["submit_token"]}"' in html
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(CohortAnnouncement.id))) == 0 and not outbox()
+
+
 # -- the directory other plugins use -------------------------------------------------------------
 
 
