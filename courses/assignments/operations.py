@@ -11,6 +11,7 @@ not written.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from flask import url_for
@@ -57,6 +58,10 @@ class AssignmentError(Exception):
 
 class NotEditable(AssignmentError):
     """The work was submitted or passed (from another tab, say): the draft takes no change."""
+
+
+class FileNotTaken(AssignmentError):
+    """The chosen file cannot be attached (none taken, too many, too big, empty, wrong type)."""
 
 
 class MarkConflict(AssignmentError):
@@ -133,28 +138,28 @@ def add_file(submission: Submission, spec: AssignmentSpec, upload) -> Submission
     """Check ``upload`` (a Werkzeug ``FileStorage``) by its content and keep it with the draft.
 
     :raises NotEditable: the work was submitted or passed meanwhile.
-    :raises AssignmentError: too many files, too big, empty, or not an allowed type.
+    :raises FileNotTaken: too many files, too big, empty, or not an allowed type.
     """
     _lock_editable(submission)
     if not spec.files:
-        raise AssignmentError(_("This assignment takes no files."))
+        raise FileNotTaken(_("This assignment takes no files."))
     if len(draft_files(submission)) >= spec.max_count:
-        raise AssignmentError(
+        raise FileNotTaken(
             ngettext("You can attach at most %(num)d file. Remove it first.",
                      "You can attach at most %(num)d files. Remove one first.", spec.max_count)
         )
     try:
         data = files.read_limited(upload.stream, spec.max_bytes)
     except files.FileRefused:
-        raise AssignmentError(
+        raise FileNotTaken(
             _("The file is bigger than %(kb)d KB, the limit for this assignment.", kb=spec.max_kb)
         ) from None
     if not data:
-        raise AssignmentError(_("The file is empty."))
+        raise FileNotTaken(_("The file is empty."))
     kind = files.sniff(data)
     if kind is None or not spec.allows(kind):
         allowed = ", ".join(spec.labels())
-        raise AssignmentError(
+        raise FileNotTaken(
             _("This file is not one of the types this assignment takes (%(allowed)s). "
               "Its content was checked, not its name.", allowed=allowed)
         )
@@ -168,6 +173,29 @@ def add_file(submission: Submission, spec: AssignmentSpec, upload) -> Submission
     submission.updated_dt = utcnow()
     db.session.flush()
     return row
+
+
+def sent_with(submission: Submission, spec: AssignmentSpec, upload) -> bool:
+    """Whether ``upload`` went with the work last sent: the same submitting form sent twice.
+
+    Only for work submitted or passed (a draft sent nothing). The file is recognised by
+    its content; the stream is rewound, so it can still be attached (or refused).
+    """
+    if submission.state not in (STATE_SUBMITTED, STATE_PASSED):
+        return False
+    try:
+        data = files.read_limited(upload.stream, spec.max_bytes)
+    except files.FileRefused:
+        return False  # not one that could have been taken
+    finally:
+        upload.stream.seek(0)
+    digest = hashlib.sha256(data).hexdigest()
+    version = latest_version(submission)
+    return version is not None and db.session.scalar(
+        select(SubmissionFile.id).where(
+            SubmissionFile.version_id == version.id, SubmissionFile.sha256 == digest
+        ).limit(1)
+    ) is not None
 
 
 def remove_file(submission: Submission, row: SubmissionFile) -> None:

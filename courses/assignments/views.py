@@ -131,7 +131,8 @@ def _back(course, item):
 def answer(slug: str, key: str):
     """The learner's one form: save the draft, attach a file (keeping the answer) or submit.
 
-    The button pressed is ``action``: ``save``, ``attach`` or ``submit``.
+    The button pressed is ``action``: ``save``, ``attach`` or ``submit``. A file chosen is
+    attached whichever it is; refused, nothing of the action is done.
     """
     return _work(slug, key, ACTION_SAVE)
 
@@ -175,40 +176,50 @@ def _work(slug: str, key: str, default_action: str):
     # draft is left as it is.
     sent_text = "text" in request.form
     text = form.text.data or ""
+    # A file chosen goes whichever button was pressed: "Save" or "Submit" instead of
+    # "Attach" must not drop it. Refused, it refuses the whole action.
+    chosen = form.file.data
+    messages = []
     try:
         if form.action.data == ACTION_SUBMIT:
+            # A submitting form sent twice carries the file the first one sent: not a change.
+            if chosen and not ops.sent_with(submission, spec, chosen):
+                row = ops.add_file(submission, spec, chosen)
+                messages.append(_("“%(name)s” is attached.", name=row.original_name))
             version = ops.submit(submission, spec, text)
             if version is None and sent_text and text != submission.draft_text:
                 # Not a form sent twice: submitted from another tab, with other words than
                 # these. Refused as a change would be, and these words are not lost.
                 db.session.refresh(submission)
                 ops.ensure_editable(submission)
-            message = (_("Submitted. Your tutor will mark it.") if version is not None
-                       else _("You had submitted this already."))
-        elif form.action.data == ACTION_ATTACH:
+            messages.append(_("Submitted. Your tutor will mark it.") if version is not None
+                            else _("You had submitted this already."))
+        else:
             if sent_text:
                 ops.save_draft(submission, text)
-            row = ops.add_file(submission, spec, form.file.data)
-            message = _("“%(name)s” is attached.", name=row.original_name)
-        else:
-            ops.save_draft(submission, text)
-            message = _("Your draft is saved.")
+            if chosen or form.action.data == ACTION_ATTACH:
+                row = ops.add_file(submission, spec, chosen)
+                messages.append(_("“%(name)s” is attached.", name=row.original_name))
+            if form.action.data == ACTION_SAVE:
+                messages.append(_("Your draft is saved."))
     except ops.NotEditable as exc:
         # Submitted or passed meanwhile (another tab): the answer they sent is shown to copy.
         db.session.rollback()
         flash(str(exc), "error")
         return again(409, unsent=text if sent_text and text.strip() else None)
+    except ops.FileNotTaken as exc:
+        # The file refused (type, size, empty, too many): said by the file input, with
+        # the answer still in its box, and nothing else of the action done.
+        db.session.rollback()
+        form.file.errors = [*form.file.errors, str(exc)]
+        return again(400)
     except ops.AssignmentError as exc:
         db.session.rollback()
-        if form.action.data == ACTION_ATTACH:
-            # The file refused (type, size, empty, too many): said by the file input, with
-            # the answer still in its box.
-            form.file.errors = [*form.file.errors, str(exc)]
-            return again(400)
         flash(str(exc), "error")
         return _back(course, item)
     db.session.commit()
-    flash(message, "success")
+    for message in messages:
+        flash(message, "success")
     return _back(course, item)
 
 

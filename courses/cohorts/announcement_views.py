@@ -51,6 +51,8 @@ def announcements(cohort_id: int):
         .where(CohortAnnouncement.cohort_id == cohort.id)
         .order_by(CohortAnnouncement.posted_dt.desc(), CohortAnnouncement.id.desc())
     ).all()
+    # Refused (empty, too long, two lines...): the messages and the words come back, as a 400.
+    status = 400 if form.errors else 200
     return render_template(
         "courses/cohorts/announcements.html", cohort=cohort, form=form, posted=posted
-    )
+    ), status

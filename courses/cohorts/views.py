@@ -33,6 +33,7 @@ from ..forms import ActionForm
 from ..models import STATUS_DRAFT, Course
 from ..permissions import COURSES_COHORT_MANAGE, COURSES_COHORT_TEACH
 from ..titles import course_title
+from ..views.catalogue import course_page_response
 from . import operations as ops
 from . import uploads
 from .access import can_manage_cohorts, cohort_or_404, member_or_404, visible_cohorts
@@ -158,7 +159,15 @@ ROSTER_PAGE_SIZE = 100
 @require(COURSES_COHORT_TEACH)
 def cohort(cohort_id: int):
     """The cohort's dates, tutors and roster."""
-    cohort = cohort_or_404(cohort_id)
+    return _cohort_view(cohort_or_404(cohort_id))
+
+
+def _cohort_view(cohort: Cohort, tutor_form: TutorForm | None = None, status: int = 200):
+    """The group's page.
+
+    :param tutor_form: the "assign tutor" form as sent and refused, its errors by its
+        field and the address typed still in it; by default an empty one.
+    """
     members = cohort_members(cohort)
     # A page of the roster at a time: a group of 500 listed whole weighed 112 KB.
     pages = max(1, -(-len(members) // ROSTER_PAGE_SIZE))
@@ -173,28 +182,27 @@ def cohort(cohort_id: int):
         places_left=ops.places_left(cohort),
         invitations=cohort_invitations(cohort.id),
         now=utcnow(),
-        tutor_form=TutorForm(),
+        tutor_form=tutor_form or TutorForm(formdata=None),
         action=ActionForm(),
         can_manage=can_manage_cohorts(),
-    )
+    ), status
 
 
 @bp.route("/<int:cohort_id>/tutors", methods=["POST"])
 @require(COURSES_COHORT_MANAGE)
 def add_tutor(cohort_id: int):
+    """Assign a tutor by their email address; refused, the page again says why by the field,
+    with the address as typed."""
     cohort = cohort_or_404(cohort_id)
     form = TutorForm()
     if not form.validate():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return _cohort_page(cohort)
+        return _cohort_view(cohort, form, 400)
     try:
         user = ops.assign_tutor(cohort, form.email.data)
     except ops.CohortError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return _cohort_page(cohort)
+        form.email.errors = [*form.email.errors, str(exc)]
+        return _cohort_view(cohort_or_404(cohort_id), form, 400)
     db.session.commit()
     flash(_("%(name)s tutors this group.", name=user.display_name), "success")
     return _cohort_page(cohort)
@@ -367,29 +375,28 @@ def join(slug: str):
     if course.status == STATUS_DRAFT:
         abort(404)
     form = JoinForm()
-    back = redirect(url_for("courses.course_page", slug=course.slug), 303)
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return back
+        return course_page_response(course.slug, form, 400)
     cohort = ops.cohort_by_key(course, form.key.data)
     if cohort is None:
-        flash(_("That enrolment key does not open any group of this course. Check it with"
-                " your tutor."), "error")
-        return back
+        form.key.errors = [*form.key.errors, _(
+            "That enrolment key does not open any group of this course. Check it with"
+            " your tutor.")]
+        return course_page_response(course.slug, form, 400)
     try:
         result = ops.join(cohort, current_user, SOURCE_KEY)
     except ops.CohortError as exc:
+        # The key was right, the group will not take them now (full, finished,
+        # prerequisites...): said by the key, which stays, to try again later.
         db.session.rollback()
-        flash(str(exc), "error")
-        return back
+        form.key.errors = [*form.key.errors, str(exc)]
+        return course_page_response(course.slug, form, 400)
     db.session.commit()
     if result is ops.JoinResult.JOINED:
         flash(_("You joined the group “%(name)s”.", name=cohort.name), "success")
     else:
         flash(_("You are already in the group “%(name)s”.", name=cohort.name), "info")
-    return back
+    return redirect(url_for("courses.course_page", slug=course.slug), 303)
 
 
 # The invitee's pages (accept or decline), the progress pages and the announcements join

@@ -316,8 +316,24 @@ def report(post: DiscussionPost, reporter: User, reason: str) -> bool:
         DiscussionReport(post_id=post.id, reporter_id=reporter.id, reason=reason))
 
 
-def resolve(report_row: DiscussionReport, moderator: User) -> None:
-    if report_row.resolved_dt is None:
-        report_row.resolved_dt = utcnow()
-        report_row.resolved_by_id = moderator.id
-        db.session.flush()
+def resolve(report_row: DiscussionReport, moderator: User) -> bool:
+    """Close a report, leaving its post as it is (audited, as hiding and showing are).
+
+    :return: whether it was open; one closed already (by another moderator, from a page
+        opened before) is left as it is, with nothing written or audited.
+    """
+    # Conditional, so that two moderators closing it at once write (and audit) it once.
+    closed = db.session.execute(
+        update(DiscussionReport)
+        .where(DiscussionReport.id == report_row.id, DiscussionReport.resolved_dt.is_(None))
+        .values(resolved_dt=utcnow(), resolved_by_id=moderator.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(report_row)
+    if closed.rowcount != 1:
+        return False
+    audit.record(
+        "courses.discussion.report_resolved", subject_type="discussion_post",
+        subject_id=str(report_row.post_id), data={"report_id": report_row.id},
+    )
+    return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import NamedTuple
 
-from flask import abort, render_template, request
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 from wtforms import SelectChoice
@@ -152,6 +152,15 @@ def course_page(slug: str):
     group (:func:`_course_page_query`), the outline with their progress, the
     prerequisites and the decisions.
     """
+    return course_page_response(slug)
+
+
+def course_page_response(slug: str, join_form: JoinForm | None = None, status: int = 200):
+    """The course page (:func:`course_page`), and its status.
+
+    :param join_form: the enrolment key form as sent and refused (``courses_cohorts.join``):
+        shown with its errors and the key typed, even when no group takes keys any more.
+    """
     user_id = current_user.id if current_user.is_authenticated else None
     row = db.session.execute(
         _course_page_query(), {"slug": slug, "user_id": user_id, "today": today()}
@@ -176,11 +185,18 @@ def course_page(slug: str):
     if enrolment is None and user_id is not None:
         refusal = enrol_refusal(course, user_id)
         missing = missing_prerequisites(course, user_id)
-    group = join_form = None
+    group = None
     if cohort_id is not None:
         group = course_group(user_id, course.id)
-    elif user_id is not None and keyed_group:
-        join_form = JoinForm()
+        if join_form is not None:
+            # Sent from a page opened before they joined: no form to say it by.
+            for error in join_form.key.errors:
+                flash(error, "error")
+        join_form = None
+    elif user_id is not None and (join_form is not None or keyed_group):
+        join_form = join_form or JoinForm()
+    else:
+        join_form = None
     # Tuples: the parts every visitor sees alike are kept, keyed by them (lms.fragments).
     prerequisites = tuple(
         _Prerequisite(row.slug, course_title(row))
@@ -214,7 +230,7 @@ def course_page(slug: str):
         now=utcnow(),
         group=group,
         join_form=join_form,
-    )
+    ), status
 
 
 @cache

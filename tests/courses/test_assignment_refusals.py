@@ -225,3 +225,58 @@ def test_a_draft_saved_on_a_stale_read_does_not_overwrite_the_work_sent(
         assert db.session.scalar(select(Submission.draft_text)) == "The text sent"
         assert _files(db) == 1
         db.session.rollback()
+
+
+def test_saving_with_a_file_chosen_attaches_it_or_refuses_everything(
+    app, db, make_user, login, make_course
+):
+    """A file chosen and "Save the draft" pressed (not "Attach the file") is not dropped."""
+    course, item, _t, _o, learner, _e = assignment_world(make_user, make_course)
+    a = login(learner)
+    answer(a, course.slug, item.key, "Saved before")
+    # A refused file refuses the save as well: said by the file input, the answer kept.
+    response = send(a, course.slug, item.key, "save", "Typed <b>since</b>", (EXE, "cv.pdf"))
+    assert response.status_code == 400
+    html = _html(response)
+    assert "not one of the types this assignment takes" in html and "There is a problem" in html
+    assert "Typed &lt;b&gt;since&lt;/b&gt;</textarea>" in html
+    assert _submission(db).draft_text == "Saved before" and _files(db) == 0
+    # An accepted one is attached and the answer saved with it.
+    response = send(a, course.slug, item.key, "save", "Typed since", (PDF, "p.pdf"))
+    assert response.status_code == 303
+    assert _submission(db).draft_text == "Typed since" and _files(db) == 1
+    page = _html(a.get(response.location))
+    assert "“p.pdf” is attached." in page and "Your draft is saved." in page
+
+
+def test_submitting_with_a_file_chosen_sends_it_or_refuses_everything(
+    app, db, make_user, login, make_course
+):
+    """A file chosen and "Submit for marking" pressed goes with the work sent."""
+    course, item, _t, _o, learner, _e = assignment_world(make_user, make_course)
+    a = login(learner)
+    response = send(a, course.slug, item.key, "submit", "My <i>policy</i>", (b"", "e.pdf"))
+    assert response.status_code == 400
+    html = _html(response)
+    assert "The file is empty." in html and "My &lt;i&gt;policy&lt;/i&gt;</textarea>" in html
+    # Nothing was written: not even the empty draft the action began with.
+    assert db.session.scalar(select(func.count(Submission.id))) == 0 and _files(db) == 0
+    response = send(a, course.slug, item.key, "submit", "My policy", (PDF, "p.pdf"))
+    assert response.status_code == 303
+    submission = _submission(db)
+    assert (submission.state, submission.draft_text) == ("submitted", "My policy")
+    version = db.session.scalars(select(SubmissionVersion)).one()
+    sent = db.session.scalars(select(SubmissionFile)).one()
+    assert (sent.version_id, sent.original_name) == (version.id, "p.pdf")
+    page = _html(a.get(response.location))
+    assert "“p.pdf” is attached." in page and "Submitted. Your tutor will mark it." in page
+    # The same form sent twice is no conflict: it went, once, with its file.
+    response = send(a, course.slug, item.key, "submit", "My policy", (PDF, "p.pdf"))
+    assert response.status_code == 303
+    assert "You had submitted this already." in _html(a.get(response.location))
+    assert (_submission(db).version_count, _files(db)) == (1, 1)
+    # Another file from a page opened before submitting is refused, the words shown to copy.
+    response = send(a, course.slug, item.key, "submit", "My policy", (b"notes\n", "n.txt"))
+    assert response.status_code == 409
+    assert "You submitted this assignment. Wait for your tutor" in _html(response)
+    assert (_submission(db).version_count, _files(db)) == (1, 1)

@@ -125,6 +125,28 @@ def test_only_tutors_can_be_assigned(app, db, make_user, login, make_course):
     assert db.session.scalar(select(func.count(CohortTutor.id))) == 1
 
 
+def test_a_refused_tutor_is_said_by_the_field_with_the_address_kept(app, db, make_user, login,
+                                                                      make_course):
+    cohort = make_cohort(make_course())
+    make_user(name="Lee Learner", email="lee@example.org")
+    admin = login(make_user(roles=("admin",)))
+    url = f"/courses/cohorts/{cohort.id}/tutors"
+    for typed, why in (
+        ("nobody@example.org", "No account uses the email address nobody@example.org"),
+        ("lee@example.org", "Lee Learner is not a tutor"),
+        ("", "Enter the tutor&#39;s email address."),
+    ):
+        response = admin.post(url, data={"csrf_token": token(admin), "email": typed})
+        assert response.status_code == 400, typed
+        html = response.get_data(as_text=True)
+        # By the field (tied to it for screen readers), the address as typed still in it.
+        field = re.search(r'<div class="field field-error">.*?</div>', html, re.S).group(0)
+        assert why in field and 'aria-invalid="true"' in field
+        assert re.search(rf'<input [^>]*name="email"[^>]*value="{re.escape(typed)}"', field)
+        assert "Learners" in html  # the group's page itself, not another
+    assert db.session.scalar(select(func.count(CohortTutor.id))) == 0
+
+
 # -- joining with a key, capacity -----------------------------------------------------------------
 
 
@@ -147,6 +169,52 @@ def test_a_learner_joins_with_the_key_and_sees_dates_and_tutors(app, db, make_us
     assert "Your group: <bdi>Spring group</bdi>" in page and "Tess Tutor" in page
     assert db.session.scalar(select(Enrolment).where(Enrolment.user_id == learner.id))
     assert _members(db, cohort) == {learner.email}
+
+
+def _key_field(html: str) -> str:
+    return re.search(r'<div class="field field-error">.*?</div>', html, re.S).group(0)
+
+
+def test_a_refused_key_is_said_by_the_field_with_the_key_kept(app, db, make_user, login,
+                                                              make_course):
+    course = make_course()
+    full = make_cohort(course, name="Full", key="full-key-1", capacity=1)
+    seat(full, make_user())
+    client = login(make_user())
+    url = f"/courses/cohorts/join/{course.slug}"
+    for typed, why in (
+        ("wrong <key>", "That enrolment key does not open any group of this course."),
+        ("full-key-1", "This group is full."),
+        ("", "Enter the enrolment key your tutor gave you."),
+    ):
+        response = client.post(url, data={"csrf_token": token(client), "key": typed})
+        assert response.status_code == 400, typed
+        html = response.get_data(as_text=True)
+        # The course page again, the reason by the key and the key as typed in its box.
+        assert "Join a group" in html and "Course outline" in html
+        field = _key_field(html)
+        assert why in field and 'aria-invalid="true"' in field
+        shown = typed.replace("<", "&lt;").replace(">", "&gt;")
+        assert re.search(rf'<input [^>]*name="key"[^>]*value="{re.escape(shown)}"', field)
+    assert db.session.scalar(select(func.count(CohortMember.id))) == 1
+    assert db.session.scalar(select(func.count(Enrolment.id))) == 1
+
+
+def test_a_refused_key_keeps_its_form_when_no_group_takes_keys_any_more(
+    app, db, make_user, login, make_course
+):
+    """The only keyed group ended while the learner typed: the form and its message stay."""
+    course = make_course()
+    today = utcnow().date()
+    make_cohort(course, name="Old", key="old-key-1", start=today - dt.timedelta(days=30),
+                end=today - dt.timedelta(days=1))
+    client = login(make_user())
+    assert "Join a group" not in client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    response = client.post(f"/courses/cohorts/join/{course.slug}",
+                           data={"csrf_token": token(client), "key": "old-key-1"})
+    assert response.status_code == 400
+    field = _key_field(response.get_data(as_text=True))
+    assert "This group finished on" in field and 'value="old-key-1"' in field
 
 
 def test_a_finished_or_full_cohort_takes_nobody(app, db, make_user, login, make_course):
@@ -212,7 +280,8 @@ def test_parallel_joins_never_exceed_capacity(app, db, make_user, login, make_co
     for t in threads:
         t.join(60)
     assert not errors
-    assert statuses == [303] * PARALLEL
+    # Those who found it full get the page again (400), saying so by the key they typed.
+    assert sorted(statuses) == [303] * CAPACITY + [400] * (PARALLEL - CAPACITY)
     assert len(_members(db, cohort_id)) == CAPACITY
 
 
@@ -530,6 +599,34 @@ def test_an_announcement_sent_twice_is_posted_and_emailed_once(app, db, make_use
     tutor.post(url, data={**announcement_form(tutor, url), "subject": "Again", "body": "B"})
     assert db.session.scalar(select(func.count(CohortAnnouncement.id))) == 2
     assert len(outbox()) == 4
+
+
+def test_a_refused_announcement_is_a_400_with_its_words_kept(app, db, make_user, login,
+                                                             make_course, outbox):
+    cohort = make_cohort(make_course())
+    seat(cohort, make_user())
+    tutor = _tutor_of(make_user, login, cohort)
+    url = f"/courses/cohorts/{cohort.id}/announcements"
+    form = announcement_form(tutor, url)
+    long_body = "Meet <b>on</b> Tuesday. " + "x" * 20_000
+    for sent, why in (
+        ({"subject": "", "body": ""}, ("Enter a subject.", "Write the message.")),
+        ({"subject": "Tues<day>", "body": long_body}, ("cannot be longer than 20000",)),
+        ({"subject": "Two\nlines", "body": "Meet on Tuesday."},
+         ("Write this on one line",)),
+    ):
+        response = tutor.post(url, data={**form, **sent})
+        assert response.status_code == 400, sent["subject"]
+        html = response.get_data(as_text=True)
+        assert "There is a problem" in html and all(w in html for w in why)
+        # What the tutor wrote is still in the form, to fix and send.
+        escaped = {k: v.replace("<", "&lt;").replace(">", "&gt;") for k, v in sent.items()}
+        assert re.search(rf'<input [^>]*name="subject"[^>]*value="{re.escape(escaped["subject"])}"',
+                         html)
+        assert escaped["body"] + "</textarea>" in html
+        assert f'value="{form["submit_token"]}"' in html
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(CohortAnnouncement.id))) == 0 and not outbox()
 
 
 # -- the directory other plugins use -------------------------------------------------------------

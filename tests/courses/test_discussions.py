@@ -13,6 +13,7 @@ from courses.discussions.models import (
     DiscussionReport,
     DiscussionThread,
 )
+from lms.audit import AuditEvent
 from lms.db import utcnow
 from lms.notifications import Notification
 
@@ -332,6 +333,33 @@ def test_reports_reach_the_moderators_queue(app, db, make_user, login, make_cour
                   data={"csrf_token": token(o)}).status_code == 404
     t.post(f"/courses/discuss/reports/{report.id}/resolve", data={"csrf_token": token(t)})
     assert "No reports are waiting." in t.get("/courses/discuss/reports").get_data(as_text=True)
+
+
+def test_closing_a_report_is_audited_like_the_other_moderation(
+    app, db, make_user, login, make_course
+):
+    course, group, _o, tutor, _ot, learner, classmate, _out = (
+        group_world(make_user, make_course, login)
+    )
+    make_thread(course, learner, posts=1, cohort=group)
+    post = db.session.scalars(select(DiscussionPost)).one()
+    c = login(classmate)
+    c.post(f"/courses/discuss/post/{post.id}/report", data={"csrf_token": token(c),
+                                                            "reason": "Rude"})
+    report = db.session.scalars(select(DiscussionReport)).one()
+    t = login(tutor)
+    path = f"/courses/discuss/reports/{report.id}/resolve"
+    # Closed, then "closed" again from a page opened before: one entry, for the one change.
+    for _ in range(2):
+        assert t.post(path, data={"csrf_token": token(t)}).status_code == 303
+    db.session.expire_all()
+    (entry,) = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "courses.discussion.report_resolved")
+    ).all()
+    assert (entry.subject_type, entry.subject_id) == ("discussion_post", str(post.id))
+    assert entry.actor_id == tutor.id
+    assert entry.data == {"report_id": report.id}
+    assert db.session.get(DiscussionReport, report.id).resolved_by_id == tutor.id
 
 
 def test_reports_on_a_moderators_own_post_are_for_the_other_moderators(

@@ -58,7 +58,7 @@ def test_an_announcement_subject_with_a_line_break_is_a_form_error(
     response = tutor.post(url, data={**announcement_form(tutor, url),
                                      "subject": "Week 2\r\nBcc: everyone@example.org",
                                      "body": "Line one\r\nline two"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Write this on one line" in response.get_data(as_text=True)
     assert outbox() == []
     posted = tutor.post(url, data={**announcement_form(tutor, url), "subject": "Week 2",
