@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, load_only
@@ -41,19 +40,18 @@ from .forms import (
     CohortForm,
     JoinForm,
     TutorForm,
-    UploadForm,
 )
 from .invitations import cohort_invitations
 from .matrix import cohort_members
-from .models import SOURCE_KEY, Cohort, CohortMember, CohortUpload
-from .roster_csv import RosterFileError, read_roster
+from .models import SOURCE_KEY, Cohort, CohortMember
 
 bp = Blueprint(
     "courses_cohorts", "courses", url_prefix="/courses/cohorts", template_folder="templates"
 )
 
 
-def _cohort_page(cohort: Cohort):
+def to_cohort_page(cohort: Cohort):
+    """Back to the group's page after a form was sent (303)."""
     return redirect(url_for("courses_cohorts.cohort", cohort_id=cohort.id), 303)
 
 
@@ -121,7 +119,7 @@ def new():
         else:
             db.session.commit()
             flash(_("Group created. Now assign its tutors."), "success")
-            return _cohort_page(cohort)
+            return to_cohort_page(cohort)
     return render_template("courses/cohorts/form.html", form=form, cohort=None)
 
 
@@ -147,7 +145,7 @@ def edit(cohort_id: int):
             else:
                 db.session.commit()
                 flash(_("Group saved."), "success")
-                return _cohort_page(cohort)
+                return to_cohort_page(cohort)
     return render_template("courses/cohorts/form.html", form=form, cohort=cohort)
 
 
@@ -205,7 +203,7 @@ def add_tutor(cohort_id: int):
         return _cohort_view(cohort_or_404(cohort_id), form, 400)
     db.session.commit()
     flash(_("%(name)s tutors this group.", name=user.display_name), "success")
-    return _cohort_page(cohort)
+    return to_cohort_page(cohort)
 
 
 @bp.route("/<int:cohort_id>/tutors/<int:user_id>/remove", methods=["POST"])
@@ -217,7 +215,7 @@ def remove_tutor(cohort_id: int, user_id: int):
     if ops.remove_tutor(cohort, user_id):
         db.session.commit()
         flash(_("The tutor no longer tutors this group."), "success")
-    return _cohort_page(cohort)
+    return to_cohort_page(cohort)
 
 
 @bp.route("/<int:cohort_id>/learners/<int:user_id>/invite", methods=["POST"])
@@ -239,122 +237,6 @@ def resend_invitation(cohort_id: int, user_id: int):
         flash(_("A new invitation is on its way to %(email)s.", email=member.user.email),
               "success")
     return redirect(url_for("courses_cohorts.learner", cohort_id=cohort.id, user_id=user_id), 303)
-
-
-def _upload_limits() -> tuple[int, int]:
-    cfg = current_app.config
-    return cfg["COURSES_COHORT_UPLOAD_MAX_BYTES"], cfg["COURSES_COHORT_UPLOAD_MAX_ROWS"]
-
-
-@bp.route("/<int:cohort_id>/upload", methods=["GET", "POST"])
-@require(COURSES_COHORT_TEACH)
-def upload(cohort_id: int):
-    """Upload a CSV of learners; the next page previews what confirming it would do."""
-    cohort = cohort_or_404(cohort_id)
-    form = UploadForm()
-    max_bytes, max_rows = _upload_limits()
-    if form.validate_on_submit():
-        data = form.file.data.read(max_bytes + 1)
-        try:
-            rows = read_roster(data, max_bytes=max_bytes, max_rows=max_rows)
-        except RosterFileError as exc:
-            form.file.errors.append(str(exc))
-        else:
-            stored = uploads.store_upload(
-                cohort, current_user, form.file.data.filename or "", rows
-            )
-            db.session.commit()
-            return redirect(
-                url_for("courses_cohorts.preview", cohort_id=cohort.id, upload_id=stored.id), 303
-            )
-    status = 422 if form.errors else 200
-    return render_template(
-        "courses/cohorts/upload.html",
-        cohort=cohort,
-        form=form,
-        max_rows=max_rows,
-        max_kb=max_bytes // 1024,
-    ), status
-
-
-def _upload_or_404(cohort: Cohort, upload_id: int) -> CohortUpload:
-    return db.session.scalar(
-        select(CohortUpload).where(
-            CohortUpload.id == upload_id, CohortUpload.cohort_id == cohort.id
-        )
-    ) or abort(404)
-
-
-@bp.route("/<int:cohort_id>/upload/<int:upload_id>")
-@require(COURSES_COHORT_TEACH)
-def preview(cohort_id: int, upload_id: int):
-    """Every row's fate if the upload were confirmed now (reads only)."""
-    cohort = cohort_or_404(cohort_id)
-    stored = _upload_or_404(cohort, upload_id)
-    plan = uploads.plan_upload(cohort, uploads.upload_rows(stored))
-    return render_template(
-        "courses/cohorts/preview.html",
-        cohort=cohort,
-        upload=stored,
-        plan=plan,
-        Fate=uploads.Fate,
-        action=ActionForm(),
-    )
-
-
-@bp.route("/<int:cohort_id>/upload/<int:upload_id>/confirm", methods=["POST"])
-@require(COURSES_COHORT_TEACH)
-def confirm(cohort_id: int, upload_id: int):
-    """Apply a previewed upload, all or nothing."""
-    cohort = cohort_or_404(cohort_id)
-    stored = _upload_or_404(cohort, upload_id)
-    if not ActionForm().validate():
-        abort(400)
-    try:
-        plan = uploads.apply_upload(cohort, stored, current_user)
-    except ops.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(
-            url_for("courses_cohorts.preview", cohort_id=cohort_id, upload_id=upload_id), 303
-        )
-    except MailError:
-        db.session.rollback()
-        flash(
-            _("We could not send the invitations just now, so nothing was changed."
-              " Try again in a few minutes."),
-            "error",
-        )
-        return redirect(
-            url_for("courses_cohorts.preview", cohort_id=cohort_id, upload_id=upload_id), 303
-        )
-    db.session.commit()
-    new, invited = plan.count(uploads.Fate.NEW_ACCOUNT), plan.count(uploads.Fate.INVITE)
-    held = len(plan.held_back)
-    if new or invited:
-        flash(
-            _(
-                "Done: %(new)s, %(invited)s.",
-                new=ngettext("%(num)d person invited with a new account",
-                             "%(num)d people invited with a new account", new),
-                invited=ngettext(
-                    "%(num)d existing account asked to join (it joins on accepting)",
-                    "%(num)d existing accounts asked to join (each joins on accepting)",
-                    invited,
-                ),
-            ),
-            "success",
-        )
-    elif not held:
-        flash(_("Nothing to change: everyone in the file is already in the group or"
-                " invited to it."), "info")
-    if held:
-        flash(ngettext("%(num)d person was held back: the course's prerequisites are not"
-                       " met (see the preview).",
-                       "%(num)d people were held back: the course's prerequisites are not"
-                       " met (see the preview).", held), "info")
-    return _cohort_page(cohort)
-
 
 
 def _join_limit() -> str:
@@ -399,6 +281,11 @@ def join(slug: str):
     return redirect(url_for("courses.course_page", slug=course.slug), 303)
 
 
-# The invitee's pages (accept or decline), the progress pages and the announcements join
-# this blueprint.
-from . import announcement_views, invitation_views, matrix_views  # noqa: E402,F401
+# The invitee's pages (accept or decline), the progress pages, the announcements and the
+# uploaded lists join this blueprint.
+from . import (  # noqa: E402,F401
+    announcement_views,
+    invitation_views,
+    matrix_views,
+    upload_views,
+)
