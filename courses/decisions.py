@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from lms import audit
+from lms.accounts.emails import normalise_email
 from lms.accounts.models import User, UserRole
 from lms.contracts import DecisionRecord, EnactmentResult, PayloadError
 from lms.db import db, lock_for_update, utcnow
@@ -169,7 +170,9 @@ class AddCourse:
                         message=_("Enter a summary."))
         outline = _text(payload, "outline", errors, max_length=20000,
                         message=_("Enter an outline."))
-        email = _text(payload, "tutor_email", errors, required=False, max_length=320).lower()
+        email = normalise_email(
+            _text(payload, "tutor_email", errors, required=False, max_length=320)
+        )
         if email and "tutor_email" not in errors and _tutor(email) is None:
             errors["tutor_email"] = _("No tutor has this email address.")
         if errors:
@@ -211,7 +214,8 @@ def _tutor(email: str) -> User | None:
     return db.session.scalar(
         select(User)
         .join(UserRole, UserRole.user_id == User.id)
-        .where(User.email == email, UserRole.role == ROLE_TUTOR)
+        # normalise_email again: a decision proposed before addresses were kept in NFC.
+        .where(User.email == normalise_email(email), UserRole.role == ROLE_TUTOR)
     )
 
 

@@ -31,7 +31,13 @@ from wtforms.validators import (
 
 from lms.forms import LmsForm, PlainForm, SingleLine, select_choices
 
-from .content_format import dump_yaml, read_sources_text, source_entries, sources_data
+from .content_format import (
+    dump_yaml,
+    latest_today,
+    read_sources_text,
+    source_entries,
+    sources_data,
+)
 from .markdown import cited_sources
 
 #: Slugs the URL scheme keeps for itself.
@@ -304,6 +310,14 @@ class LessonForm(LmsForm):
             NumberRange(min=1, max=60, message=_l("Enter a whole number from 1 to 60.")),
         ],
     )
+
+    def validate_reviewed_on(self, field) -> None:
+        # A future date would put off the lesson's next review (courses.review) for as long.
+        if field.data is not None and field.data > latest_today():
+            raise ValidationError(
+                _l("A lesson cannot have been reviewed on a day that has not come yet. Enter "
+                   "the day it was last checked against its sources: today or earlier.")
+            )
 
     # These messages quote what the author typed: gettext, not lazy_gettext, whose strings
     # count as safe markup and would reach the page unescaped.

@@ -212,6 +212,7 @@ def check_completion(enrolment: Enrolment) -> Completion | None:
             email=user.email,
             course_slug=course.slug,
             course_title=course.title,
+            course_language=course.language,
             course_version=course.version,
             completed_dt=now,
             final_score=state.final_score,

@@ -19,6 +19,7 @@ import json
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, cast, or_, select
 
+from lms.accounts.emails import normalise_email
 from lms.accounts.models import User
 from lms.db import db
 from lms.personal_data import ExportSection
@@ -47,12 +48,12 @@ def _iso(value):
 
 
 def names(row: dict, email: str) -> bool:
-    """Whether a line of an uploaded group list is about ``email`` (lower case)."""
-    return (row.get("email") or "").lower() == email
+    """Whether a line of an uploaded group list is about ``email`` (an account's, normalised)."""
+    return normalise_email(row.get("email") or "") == email
 
 
 def lists_naming(email: str) -> list[CohortUpload]:
-    """The uploaded group lists with a line about ``email`` (an account's, lower case).
+    """The uploaded group lists with a line about ``email`` (an account's, normalised).
 
     The lists are JSON: ``contains`` narrows the lists to read on both databases,
     matching the address as written and as JSON escapes it (a list is stored with

@@ -43,6 +43,9 @@ class CompletionSnapshot:
     estimated_hours: float | None = None
     #: The language the learner chose for their account (``None``: none chosen).
     language: str | None = None
+    #: The language the course is written in, so of ``course_title`` (a language tag;
+    #: ``None``: not known).
+    course_language: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
 
 from . import limiter_storage  # noqa: F401  (registers the lms-memory:// storage)
+from .accounts.emails import normalise_email
 from .security import add_raw_headers
 
 migrate = Migrate()
@@ -71,7 +72,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 def form_email_key() -> str:
     """Rate-limit key for "per account" limits: the email typed into the form."""
-    return "account:" + request.form.get("email", "").strip().lower()
+    return "account:" + normalise_email(request.form.get("email", ""))
 
 
 def count_request(limit_value: str, scope: str | None = None) -> None:

@@ -98,6 +98,42 @@ def invite_many(cohort: Cohort, users: list[User], inviter: User | None) -> list
     return invitations
 
 
+def tell_of_new_course(cohort: Cohort) -> int:
+    """Send the open invitations to ``cohort`` again, now that it studies another course.
+
+    A group may change course until someone joins it (its edit form refuses the
+    change after). Its pending invitations name the course as it is wherever the
+    site shows them (read when shown), but their email named the course it was:
+    each invitee who can still answer gets the invitation again, with the same
+    link and answer-by date, so nobody accepts one course on the word of another.
+
+    :return: how many were sent again.
+    """
+    # The form set course_id; the relationship still holds the course loaded before.
+    db.session.expire(cohort, ["course"])
+    pending = db.session.execute(
+        select(CohortInvitation, User)
+        .join(User, User.id == CohortInvitation.user_id)
+        .where(
+            CohortInvitation.cohort_id == cohort.id,
+            CohortInvitation.status == INVITATION_PENDING,
+            CohortInvitation.expires_dt > utcnow(),
+        )
+        .order_by(CohortInvitation.id)
+    ).all()
+    send_many([_invitation_email(cohort, invitation, user) for invitation, user in pending])
+    if pending:
+        audit.record_many(
+            [
+                audit.Event("courses.cohort.invitation_resent", "cohort", cohort.id,
+                            {"user_id": invitation.user_id, "invitation_id": invitation.id,
+                             "course_id": cohort.course_id})
+                for invitation, _user in pending
+            ]
+        )
+    return len(pending)
+
+
 def _invitation_email(cohort: Cohort, invitation: CohortInvitation, user: User):
     """The invitation's ``(to, subject, body)``, in the invited person's language."""
     course = cohort.course

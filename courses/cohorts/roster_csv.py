@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from lms.accounts.emails import normalise_email
 from lms.input_guard import CONTROL
 
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP's list).
@@ -82,7 +83,10 @@ def _row(row_no: int, email: str, name: str) -> RosterRow:
         error = _("The email address is too long.")
     if error is None:
         try:
-            email = validate_email(email, check_deliverability=False).normalized.lower()
+            validate_email(email, check_deliverability=False)
+            # The accounts' own form, not email_validator's (which also turns a punycode
+            # domain into Unicode): a row must find the account its address registered.
+            email = normalise_email(email)
         except EmailNotValidError:
             error = _("“%(email)s” is not a valid email address.", email=email)
     if error is None and not name:
@@ -93,7 +97,7 @@ def _row(row_no: int, email: str, name: str) -> RosterRow:
         error = _("The name contains a control character, which is not text. Remove it.")
     if error is None and len(name) > NAME_MAX:
         error = _("The name is longer than %(max)d characters.", max=NAME_MAX)
-    return RosterRow(row_no, email.lower() if error is None else email, name, error)
+    return RosterRow(row_no, email, name, error)
 
 
 def read_roster(data: bytes, *, max_bytes: int, max_rows: int) -> list[RosterRow]:

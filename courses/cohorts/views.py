@@ -41,7 +41,7 @@ from .forms import (
     JoinForm,
     TutorForm,
 )
-from .invitations import cohort_invitations
+from .invitations import cohort_invitations, tell_of_new_course
 from .matrix import cohort_members
 from .models import SOURCE_KEY, Cohort, CohortMember
 
@@ -130,7 +130,8 @@ def edit(cohort_id: int):
     form = CohortForm(obj=cohort)
     _course_choices(form, cohort)
     if request.method == "POST" and form.validate():
-        if form.course_id.data != cohort.course_id and ops.member_count(cohort.id):
+        new_course = form.course_id.data != cohort.course_id
+        if new_course and ops.member_count(cohort.id):
             form.course_id.errors.append(
                 _("Learners are already in this group: its course cannot change.")
             )
@@ -138,6 +139,8 @@ def edit(cohort_id: int):
             form.populate(cohort)
             try:
                 ops.save_cohort(cohort)
+                if new_course:
+                    tell_of_new_course(cohort)
             except ops.CohortError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")

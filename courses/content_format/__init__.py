@@ -34,7 +34,7 @@ assignment) adds an ``ItemKind`` to ``layout.ITEM_KINDS``, a schema, a reader
 to ``items.ITEM_READERS`` and a writer to ``writing.ITEM_WRITERS``.
 """
 
-from .items import read_sources_text
+from .items import latest_today, read_sources_text
 from .layout import (
     ASSIGNMENT_DIR,
     COURSE_FILE,
@@ -102,6 +102,7 @@ __all__ = [
     "course_yaml",
     "dump_yaml",
     "find_course_folders",
+    "latest_today",
     "lesson_text",
     "quiz_yaml",
     "read_course",

@@ -74,6 +74,20 @@ def date_of(data: LineMap, key: str) -> dt.date | None:
         return None
 
 
+#: How far ahead of UTC the latest time zone is (UTC+14, the Line Islands).
+LATEST_UTC_OFFSET = dt.timedelta(hours=14)
+
+
+def latest_today() -> dt.date:
+    """The latest date that is today somewhere on Earth.
+
+    The last day a lesson may say it was reviewed: a later one has not come
+    anywhere yet. Not the server's (UTC) date, which an author ahead of UTC
+    has already left behind in the evening.
+    """
+    return (dt.datetime.now(dt.UTC) + LATEST_UTC_OFFSET).date()
+
+
 def optional_number(data: LineMap, key: str) -> int | None:
     value = data.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -132,6 +146,13 @@ def read_lesson(text: str, key: str, problems: FileProblems) -> ItemFile | None:
         reviewed=date_of(data, "reviewed"),
         review_every=optional_number(data, "review_every"),
     )
+    if lesson.reviewed is not None and lesson.reviewed > latest_today():
+        # A future date would also put off the lesson's next review (courses.review).
+        problems.add(
+            data.at("reviewed"),
+            f"reviewed {lesson.reviewed.isoformat()} is a day that has not come yet: give the"
+            " day the lesson was last reviewed",
+        )
     if not body.strip():
         problems.add(body_line, "the lesson has no body")
     check_citations(body, body_line, check_sources(data.get("sources"), problems), problems)

@@ -247,7 +247,8 @@ def delete(post: DiscussionPost, user: User) -> None:
 
 
 def hide(post: DiscussionPost, thread: DiscussionThread, moderator: User, reason: str) -> None:
-    """A moderator hides a post with a reason, which its author is told."""
+    """A moderator hides a post with a reason, which its author is told if they may still
+    read the thread (:func:`~.access.readers_among`)."""
     if post.author_id == moderator.id:
         raise DiscussionError(_("You cannot moderate your own post."))
     post.hidden_dt = utcnow()
@@ -264,8 +265,11 @@ def hide(post: DiscussionPost, thread: DiscussionThread, moderator: User, reason
         data={"thread_id": thread.id, "reason": reason},
     )
     if post.author_id is not None:
+        # As for replies: an author who has since left the space would be told the thread's
+        # title and sent a link answering 404. The post is hidden all the same.
+        course = db.session.get(Course, thread.course_id)
         notify(
-            [post.author_id],
+            readers_among(course, thread.cohort_id, [post.author_id]),
             KIND_HIDDEN,
             _l("A moderator hid your post in “%(title)s”", title=thread.title),
             _l("Your post was hidden. The moderator's reason: %(reason)s", reason=reason),

@@ -61,7 +61,7 @@ def new_item(slug: str, module_id: int, kind: str):
     return render_template(
         "courses/author/item_form.html", form=form, course=course, module=module, item=None,
         kind=kind, preview=preview,
-    )
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/<slug>/items/<int:item_id>", methods=["GET", "POST"])
@@ -96,7 +96,7 @@ def edit_item(slug: str, item_id: int):
         flash(_("Saved."), "success")
         return to_structure(course)
     return _item_page(course, item, form, preview=preview, locked=locked,
-                      correction_form=correction_form)
+                      correction_form=correction_form, status=400 if form.errors else 200)
 
 
 def _correction_form(course: Course, item: Item) -> CorrectionForm | None:

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..db import db, utcnow
+from .emails import normalise_email
 from .models import KnownAddress, User
 
 
@@ -55,7 +56,7 @@ def remember_address(user: User) -> None:
 def typed_account_knows_this_address() -> bool:
     """Whether the email typed into the login form is an account that has signed in from
     this request's address (Flask-Limiter's ``exempt_when`` for the per-account limit)."""
-    email = request.form.get("email", "").strip().lower()
+    email = normalise_email(request.form.get("email", ""))
     if not email:
         return False
     digest = address_digest(get_remote_address() or "")

@@ -16,6 +16,7 @@ from ..i18n import in_language_of
 from ..mail import send_mail
 from ..permissions import ROLE_ADMIN, ROLE_LEARNER, ROLES
 from ..tokens import TokenState, consume_token, issue_token, issue_tokens, revoke_tokens
+from .emails import normalise_email
 from .models import User, UserRole
 from .passwords import check_password, hash_password, needs_rehash
 
@@ -25,10 +26,6 @@ INVITATION_PURPOSE = "invitation"
 
 class AccountError(ValueError):
     """A request the rules refuse; the message is shown to the user."""
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 #: The longest address an account holds (the ``email`` column's length).

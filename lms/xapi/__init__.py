@@ -93,8 +93,8 @@ def _on_course_completed(app, *, completion, **_):
         queue(statements.course_completed(
             _actor(completion.user_id), _base(), enrolment_id=completion.enrolment_id,
             slug=completion.course_slug, title=completion.course_title,
-            version=completion.course_version, completed_dt=completion.completed_dt,
-            final_score=completion.final_score,
+            language=completion.course_language, version=completion.course_version,
+            completed_dt=completion.completed_dt, final_score=completion.final_score,
         ))
 
 

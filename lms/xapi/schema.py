@@ -15,10 +15,12 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 
 IRI = {"type": "string", "format": "iri", "pattern": "^[a-zA-Z][a-zA-Z0-9+.-]*:"}
+#: A language map's key: an RFC 5646 language tag's shape.
+LANGUAGE_TAG = "^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"
 LANGUAGE_MAP = {
     "type": "object",
     "minProperties": 1,
-    "propertyNames": {"pattern": "^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"},
+    "propertyNames": {"pattern": LANGUAGE_TAG},
     "additionalProperties": {"type": "string"},
 }
 AGENT = {

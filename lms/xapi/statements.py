@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import uuid
 from typing import Any
+
+from .schema import LANGUAGE_TAG
 
 VERSION = "1.0.3"
 ADL = "http://adlnet.gov/expapi"
@@ -61,10 +64,21 @@ def _verb(verb_id: str) -> dict[str, Any]:
     return {"id": verb_id, "display": {"en-US": _VERB_NAMES[verb_id]}}
 
 
-def _activity(activity_id: str, kind: str, name: str | None = None) -> dict[str, Any]:
+#: The language map key for a name whose language is not known (RFC 5646: undetermined).
+UNDETERMINED = "und"
+
+
+def _activity(
+    activity_id: str, kind: str, name: str | None = None, language: str | None = None
+) -> dict[str, Any]:
+    """An activity; ``name`` is tagged with ``language``, the language it is written in."""
     definition: dict[str, Any] = {"type": kind}
     if name:
-        definition["name"] = {"en": name}
+        # A course's language is free text in the authoring form ("pt_BR"): one that is not a
+        # tag would make the statement invalid, and the learner's completion fail with it.
+        if not language or not re.fullmatch(LANGUAGE_TAG, language):
+            language = UNDETERMINED
+        definition["name"] = {language: name}
     return {"objectType": "Activity", "id": activity_id, "definition": definition}
 
 
@@ -124,8 +138,14 @@ def quiz_attempted(
 
 def course_completed(
     who: dict, base: str, *, enrolment_id: int, slug: str, title: str, version: int,
-    completed_dt: dt.datetime, final_score: float | None,
+    completed_dt: dt.datetime, final_score: float | None, language: str | None = None,
 ) -> dict[str, Any]:
+    """The learner completed a course version.
+
+    :param title: the course's title as written, in ``language``.
+    :param language: the course's own language (``Course.language``), the title's
+        key in the activity's language map; ``None``: "und", not "en" guessed.
+    """
     result: dict[str, Any] = {"completion": True}
     if final_score is not None:
         result["score"] = {"scaled": max(0.0, min(1.0, round(final_score / 100, 4)))}
@@ -133,7 +153,7 @@ def course_completed(
         "id": _id(base, "course-completed", enrolment_id, version),
         "actor": who,
         "verb": _verb(VERB_COMPLETED),
-        "object": _activity(_course_url(base, slug), TYPE_COURSE, title),
+        "object": _activity(_course_url(base, slug), TYPE_COURSE, title, language),
         "result": result,
         "context": {"platform": "Co-operative Education Centre", "revision": str(version)},
         "timestamp": _when(completed_dt),

@@ -21,7 +21,7 @@ from lms.db import utcnow
 from lms.scope import tutor_scope
 from tests.certificates.conftest import snapshot
 
-from .cohort_helpers import make_cohort, upload
+from .cohort_helpers import form_token, make_cohort, upload
 from .conftest import token
 
 
@@ -112,6 +112,40 @@ def test_an_uploaded_existing_account_gives_the_tutor_nothing_until_accepted(
                         data={"csrf_token": token(client)}, follow_redirects=True)
     assert "You have already accepted this invitation." in again.get_data(as_text=True)
     assert _is_member(db, cohort, person)
+
+
+def test_a_pending_invitation_names_the_groups_course_after_it_changed(
+    app, db, make_user, login, make_course, outbox
+):
+    course, cohort, tutor, tutor_client, person, cert = _world(db, make_user, login,
+                                                               make_course, app)
+    _upload_and_confirm(tutor_client, cohort, "email,name\nezra@example.org,E\n")
+    other = make_course(slug="housing-co-ops", title="Housing Co-ops")
+    invited_mails = len(outbox())
+    # The group has no learners yet, so an admin may still give it another course.
+    admin = login(make_user(roles=("admin",)))
+    path = f"/courses/cohorts/{cohort.id}/edit"
+    data = {"csrf_token": form_token(admin, path), "course_id": str(other.id),
+            "name": cohort.name, "start_date": str(cohort.start_date),
+            "end_date": str(cohort.end_date)}
+    assert admin.post(path, data=data).status_code == 303
+
+    invitation = db.session.scalar(select(CohortInvitation))
+    client = login(person)
+    home = client.get("/").get_data(as_text=True)
+    assert "“Spring group” for Housing Co-ops" in home  # (his certificate names the other)
+    for page in ("/courses/cohorts/invitations/", f"/courses/cohorts/invitations/{invitation.id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert "Housing Co-ops" in html and course.title not in html, page
+    # The mail named the course it was then: the invitee is told the one it is now.
+    (renewed,) = outbox()[invited_mails:]
+    assert renewed.recipient == person.email
+    assert "Housing Co-ops" in renewed.subject and course.title not in renewed.body
+    assert f"/courses/cohorts/invitations/{invitation.id}" in renewed.body
+    # Changing anything else sends nothing.
+    data["name"] = "Spring group, renamed"
+    assert admin.post(path, data=data).status_code == 303
+    assert len(outbox()) == invited_mails + 1
 
 
 def test_declining_keeps_everything_from_the_tutor_and_is_not_asked_again(

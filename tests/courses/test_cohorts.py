@@ -384,6 +384,33 @@ def test_problems_block_the_whole_upload(app, db, make_user, login, make_course,
     assert db.session.scalar(select(func.count(User.id))) == 2  # no account made
 
 
+def test_an_upload_finds_accounts_however_their_address_was_typed(
+    app, db, make_user, login, make_course, outbox
+):
+    """An upload and the account pages keep one form of an address (NFC, lower case, the
+    domain as typed): "zoë" with a combining diaeresis is the account "zoë", and a
+    punycode domain is not turned into another account's Unicode one."""
+    cohort = make_cohort(make_course(), capacity=5)
+    zoe = make_user(email="zo\u00eb@example.org")  # registered with a precomposed ë
+    noe = make_user(email="NOE\u0308@example.org")  # registered with a combining diaeresis
+    ana = make_user(email="ana@xn--bcher-kva.de")
+    tutor = _tutor_of(make_user, login, cohort)
+    text = (
+        "email,name\n"
+        "zoe\u0308@example.org,Zoë\n"
+        "No\u00eb@Example.org,Noë\n"
+        "ANA@xn--bcher-kva.de,Ana\n"
+    )
+    response = upload(tutor, cohort.id, text)
+    preview = tutor.get(response.location).get_data(as_text=True)
+    assert preview.count("Existing account: will be invited to join.") == 3
+    assert "New account" not in preview
+    users = db.session.scalar(select(func.count(User.id)))
+    tutor.post(response.location + "/confirm", data={"csrf_token": token(tutor)})
+    assert db.session.scalar(select(func.count(User.id))) == users  # nobody twice
+    assert {m.recipient for m in outbox()} == {zoe.email, noe.email, ana.email}
+
+
 def test_file_level_problems_keep_the_tutor_on_the_form(app, db, make_user, login, make_course,
                                                         app_config):
     cohort = make_cohort(make_course())

@@ -77,6 +77,11 @@ def test_add_rejects_bad_payloads_field_by_field(kinds, make_user):
         "title": "Food co-ops", "summary": "S", "outline": "O", "tutor_email": tutor.email,
     }
     assert "Food co-ops" in add.describe(cleaned)
+    # An address typed with a combining diaeresis is the tutor registered with "ë".
+    zoe = make_user(email="zo\u00eb@example.org", roles=("tutor",))
+    cleaned = add.validate({"title": "T", "summary": "S", "outline": "O",
+                            "tutor_email": "ZOE\u0308@example.org"})
+    assert cleaned["tutor_email"] == zoe.email
 
 
 def test_revise_and_retire_reject_bad_payloads(kinds, make_course):

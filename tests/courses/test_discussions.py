@@ -259,6 +259,35 @@ def test_followers_who_may_no_longer_read_a_thread_are_not_told_of_replies(
     assert told == {learner.id}
 
 
+def test_a_hidden_posts_author_is_told_only_while_they_may_read_the_thread(
+    app, db, make_user, login, make_course, outbox
+):
+    course, group, other_group, tutor, _ot, learner, classmate, _out = (
+        group_world(make_user, make_course, login)
+    )
+    thread = make_thread(course, learner, posts=1, cohort=group, title="Our group's plans")
+    make_thread(course, classmate, posts=1, cohort=group, title="Still here")
+    gone, stayed = db.session.scalars(select(DiscussionPost).order_by(DiscussionPost.id)).all()
+    # The learner moves to the other group: the thread is no longer theirs to read.
+    db.session.scalars(select(CohortMember).where(CohortMember.user_id == learner.id)).one(
+    ).cohort_id = other_group.id
+    db.session.commit()
+    assert login(learner).get(f"/courses/discuss/thread/{thread.id}").status_code == 404
+    t = login(tutor)
+    before = len(outbox())
+    for post in (gone, stayed):
+        response = t.post(f"/courses/discuss/post/{post.id}/hide",
+                          data={"csrf_token": token(t), "reason": "Personal details"})
+        assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(DiscussionPost, gone.id).hidden_dt is not None  # hidden all the same
+    told = set(db.session.scalars(select(Notification.user_id).where(
+        Notification.kind == "courses.discussion_post_hidden")))
+    # The thread's title and a link they cannot open: not for the one who left.
+    assert told == {classmate.id}
+    assert [m.recipient for m in outbox()[before:]] == [classmate.email]
+
+
 def test_moderators_hide_lock_and_pin(app, db, make_user, login, make_course, outbox):
     course, group, _o, tutor, other_tutor, learner, classmate, _out = (
         group_world(make_user, make_course, login)

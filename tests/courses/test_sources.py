@@ -284,6 +284,59 @@ def test_a_new_lesson_can_carry_sources(db, make_course, make_user, login):
     assert 'href="#source-1"' in lesson.body_html
 
 
+def _days_from_now(days: int) -> str:
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
+
+
+REVIEW_NOT_YET = "A lesson cannot have been reviewed on a day that has not come yet."
+
+
+def test_the_authoring_form_refuses_a_review_date_in_the_future(db, tmp_path, make_user, login):
+    import_course(sourced_folder(tmp_path / "in"))
+    db.session.scalar(select(Course).where(Course.slug == "demo-course")).status = STATUS_DRAFT
+    db.session.commit()
+    lesson = db.session.scalar(select(Item).where(Item.key == "intro"))
+    tutor = login(make_user(roles=("learner", "tutor")))
+    url = f"/courses/author/demo-course/items/{lesson.id}"
+    data = _lesson_form(tutor, url)
+    data["title"] = "Changed"
+    data["reviewed_on"] = _days_from_now(2)
+    response = tutor.post(url, data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    field_error = re.search(r'<p class="error-message" id="reviewed_on-error">(.*?)</p>', html,
+                            re.S)
+    assert field_error and REVIEW_NOT_YET in field_error.group(1)
+    db.session.expire_all()
+    lesson = db.session.get(Item, lesson.id)
+    assert (lesson.title, lesson.reviewed_on) == ("Intro: the start", dt.date(2026, 11, 20))
+    data["reviewed_on"] = _days_from_now(0)
+    assert tutor.post(url, data=data).status_code == 303
+
+
+def test_a_new_lesson_with_a_review_date_in_the_future_is_not_added(
+    db, make_course, make_user, login
+):
+    course = make_course(lessons=1, status=STATUS_DRAFT)
+    tutor = login(make_user(roles=("learner", "tutor")))
+    url = f"/courses/author/{course.slug}/modules/{course.modules[0].id}/new/lesson"
+    data = {"csrf_token": token(tutor, url), "title": "Early", "body_md": "Text.",
+            "required": "y", "reviewed_on": "2999-01-01", "save": "1"}
+    response = tutor.post(url, data=data)
+    assert response.status_code == 400
+    assert REVIEW_NOT_YET in response.get_data(as_text=True)
+    assert db.session.scalar(select(Item).where(Item.title == "Early")) is None
+
+
+def test_a_lesson_file_reviewed_in_the_future_is_refused(tmp_path):
+    text = SOURCED.replace("reviewed: 2026-11-20", f"reviewed: {_days_from_now(2)}")
+    found = problems_of(sourced_folder(tmp_path, text))
+    assert f"demo-course/lessons/intro.md:5: reviewed {_days_from_now(2)} is a day that has not" \
+           " come yet: give the day the lesson was last reviewed" in found
+    text = SOURCED.replace("reviewed: 2026-11-20", f"reviewed: {_days_from_now(0)}")
+    read_course(sourced_folder(tmp_path / "today", text))
+
+
 def test_a_date_used_twice_is_written_twice_not_as_a_yaml_alias():
     from courses.content_format import ItemSource, SourceEntry, lesson_text
 

@@ -117,6 +117,36 @@ def test_login_with_any_case_of_email(client, make_user):
     assert find_user_by_email(user.email).last_login_dt is not None
 
 
+# "zoë" typed two ways: one precomposed "ë" (NFC, most keyboards) or "e" plus a combining
+# diaeresis (NFD, some macOS and mobile keyboards, text copied from a PDF).
+ZOE_NFC = "zo\u00eb@example.org"
+ZOE_NFD = "zoe\u0308@example.org"
+
+
+def test_normalise_email_is_one_form_for_every_way_of_typing_an_address():
+    from lms.accounts.operations import normalise_email
+
+    assert normalise_email(ZOE_NFD) == normalise_email(ZOE_NFC) == ZOE_NFC
+    assert normalise_email("  ZO\u00cb@Example.ORG ") == ZOE_NFC
+    assert normalise_email("ZOE\u0308@example.org") == ZOE_NFC
+
+
+def test_an_address_typed_decomposed_is_kept_composed_and_signs_in_either_way(client, db):
+    assert register(client, email=ZOE_NFD).status_code == 302
+    assert db.session.scalar(select(User.email)) == ZOE_NFC
+    other = client.application.test_client()
+    assert post_login(other, ZOE_NFC, "analytical engine").status_code == 302
+
+
+def test_an_account_registered_composed_is_found_when_typed_decomposed(client, make_user, db):
+    user = make_user(email=ZOE_NFC)
+    assert post_login(client, ZOE_NFD).status_code == 302
+    assert find_user_by_email(ZOE_NFD).id == user.id
+    response = register(client.application.test_client(), email=ZOE_NFD.upper())
+    assert "An account with this email address already exists." in html_of(response)
+    assert len(db.session.scalars(select(User)).all()) == 1
+
+
 def test_signing_in_speaks_the_accounts_language_from_the_first_message(client, db, make_user):
     """The login request chose English (the browser's) before anyone was signed in: the
     "logged in" message was flashed in English to someone whose account says Polish."""

@@ -44,6 +44,15 @@ def test_per_account_limit_holds_across_addresses(app, make_app):
     assert attempt(client, "someone-else@example.org", "10.0.0.99").status_code == 200
 
 
+def test_per_account_limit_counts_an_address_however_its_letters_were_typed(app, make_app):
+    # "zoë" with a precomposed ë, then with "e" and a combining diaeresis: one account.
+    limited = make_app(LIMITS)
+    client = limited.test_client()
+    for n in range(3):
+        assert attempt(client, "zo\u00eb@example.org", f"10.0.0.{n}").status_code == 200
+    assert_limited(attempt(client, "ZOE\u0308@example.org", "10.0.0.99"))
+
+
 def test_per_address_limit_holds_across_accounts(app, make_app):
     limited = make_app(LIMITS)
     client = limited.test_client()

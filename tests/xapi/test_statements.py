@@ -70,3 +70,37 @@ def test_a_malformed_statement_is_refused(change, problem):
     change(statement)
     with pytest.raises(StatementError, match=problem):
         check(statement)
+
+
+def test_the_course_title_is_tagged_with_the_courses_language():
+    who = st.actor(7, BASE, "key")
+    statement = st.course_completed(
+        who, BASE, enrolment_id=1, slug="c", title="Cydweithredu", language="cy", version=2,
+        completed_dt=WHEN, final_score=None,
+    )
+    assert statement["object"]["definition"]["name"] == {"cy": "Cydweithredu"}
+    assert check(statement) is statement
+    for unknown in (None, "", "pt_BR"):  # not known, or not a tag: undetermined, not "en"
+        statement = st.course_completed(
+            who, BASE, enrolment_id=1, slug="c", title="C", language=unknown, version=2,
+            completed_dt=WHEN, final_score=None,
+        )
+        assert statement["object"]["definition"]["name"] == {"und": "C"}
+        assert check(statement) is statement
+
+
+def test_a_completed_course_sends_its_title_in_its_own_language(app, make_user, login,
+                                                                 make_course):
+    from sqlalchemy import select
+
+    from lms.db import db
+    from lms.jobs import Job
+    from tests.xapi.test_lrs import _learn
+
+    course = make_course(lessons=2, title="Cwmnïau cydweithredol", language="cy")
+    _learn(login(make_user()), course)  # no LRS running: the statements wait in the queue
+    sent = [j.args["statement"] for j in db.session.scalars(
+        select(Job).where(Job.name == "lms.xapi.send"))]
+    completed = [s for s in sent if s["object"]["definition"].get("name")]
+    assert [s["object"]["definition"]["name"] for s in completed] == [
+        {"cy": "Cwmnïau cydweithredol"}]
