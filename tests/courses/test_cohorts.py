@@ -125,6 +125,11 @@ def test_only_tutors_can_be_assigned(app, db, make_user, login, make_course):
     assert db.session.scalar(select(func.count(CohortTutor.id))) == 1
 
 
+def _error_field(html: str) -> str:
+    """The form field shown with an error (its label, input and message)."""
+    return re.search(r'<div class="field field-error">.*?</div>', html, re.S).group(0)
+
+
 def test_a_refused_tutor_is_said_by_the_field_with_the_address_kept(app, db, make_user, login,
                                                                       make_course):
     cohort = make_cohort(make_course())
@@ -140,7 +145,7 @@ def test_a_refused_tutor_is_said_by_the_field_with_the_address_kept(app, db, mak
         assert response.status_code == 400, typed
         html = response.get_data(as_text=True)
         # By the field (tied to it for screen readers), the address as typed still in it.
-        field = re.search(r'<div class="field field-error">.*?</div>', html, re.S).group(0)
+        field = _error_field(html)
         assert why in field and 'aria-invalid="true"' in field
         assert re.search(rf'<input [^>]*name="email"[^>]*value="{re.escape(typed)}"', field)
         assert "Learners" in html  # the group's page itself, not another
@@ -171,10 +176,6 @@ def test_a_learner_joins_with_the_key_and_sees_dates_and_tutors(app, db, make_us
     assert _members(db, cohort) == {learner.email}
 
 
-def _key_field(html: str) -> str:
-    return re.search(r'<div class="field field-error">.*?</div>', html, re.S).group(0)
-
-
 def test_a_refused_key_is_said_by_the_field_with_the_key_kept(app, db, make_user, login,
                                                               make_course):
     course = make_course()
@@ -192,7 +193,7 @@ def test_a_refused_key_is_said_by_the_field_with_the_key_kept(app, db, make_user
         html = response.get_data(as_text=True)
         # The course page again, the reason by the key and the key as typed in its box.
         assert "Join a group" in html and "Course outline" in html
-        field = _key_field(html)
+        field = _error_field(html)
         assert why in field and 'aria-invalid="true"' in field
         shown = typed.replace("<", "&lt;").replace(">", "&gt;")
         assert re.search(rf'<input [^>]*name="key"[^>]*value="{re.escape(shown)}"', field)
@@ -213,7 +214,7 @@ def test_a_refused_key_keeps_its_form_when_no_group_takes_keys_any_more(
     response = client.post(f"/courses/cohorts/join/{course.slug}",
                            data={"csrf_token": token(client), "key": "old-key-1"})
     assert response.status_code == 400
-    field = _key_field(response.get_data(as_text=True))
+    field = _error_field(response.get_data(as_text=True))
     assert "This group finished on" in field and 'value="old-key-1"' in field
 
 

@@ -226,16 +226,24 @@ def test_a_lesson_edited_in_the_browser_keeps_its_sources(db, tmp_path, make_use
     )
 
 
-def test_the_authoring_form_refuses_unknown_citations_and_bad_sources(
-    db, tmp_path, make_user, login
-):
+def _editing_draft_lesson(db, tmp_path, make_user, login):
+    """A tutor, the imported demo course's "intro" lesson and its edit page's address.
+
+    The course is made a draft, which its authors edit freely (a live course changes by
+    decision).
+    """
     import_course(sourced_folder(tmp_path / "in"))
-    # A draft, which its authors edit freely (a live course changes by decision).
     db.session.scalar(select(Course).where(Course.slug == "demo-course")).status = STATUS_DRAFT
     db.session.commit()
     lesson = db.session.scalar(select(Item).where(Item.key == "intro"))
     tutor = login(make_user(roles=("learner", "tutor")))
-    url = f"/courses/author/demo-course/items/{lesson.id}"
+    return tutor, lesson, f"/courses/author/demo-course/items/{lesson.id}"
+
+
+def test_the_authoring_form_refuses_unknown_citations_and_bad_sources(
+    db, tmp_path, make_user, login
+):
+    tutor, lesson, url = _editing_draft_lesson(db, tmp_path, make_user, login)
     data = _lesson_form(tutor, url)
     data["body_md"] += "\nA new claim.[^cles-2019]\n"
     html = tutor.post(url, data=data).get_data(as_text=True)
@@ -292,12 +300,7 @@ REVIEW_NOT_YET = "A lesson cannot have been reviewed on a day that has not come 
 
 
 def test_the_authoring_form_refuses_a_review_date_in_the_future(db, tmp_path, make_user, login):
-    import_course(sourced_folder(tmp_path / "in"))
-    db.session.scalar(select(Course).where(Course.slug == "demo-course")).status = STATUS_DRAFT
-    db.session.commit()
-    lesson = db.session.scalar(select(Item).where(Item.key == "intro"))
-    tutor = login(make_user(roles=("learner", "tutor")))
-    url = f"/courses/author/demo-course/items/{lesson.id}"
+    tutor, lesson, url = _editing_draft_lesson(db, tmp_path, make_user, login)
     data = _lesson_form(tutor, url)
     data["title"] = "Changed"
     data["reviewed_on"] = _days_from_now(2)
