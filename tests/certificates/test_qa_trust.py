@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.certificates.test_amendment_authority import _amend, _state
 
 
@@ -18,3 +20,27 @@ def test_a_correction_refused_by_the_operation_keeps_the_name_and_reason_typed(
     assert "Spelling checked against the passport" in html
     assert 'value="Owner  Person"' in html
     assert _state(cert.id) == before
+
+
+def _chooser_token(html: str) -> str:
+    found = re.search(r'name="language-csrf_token" type="hidden" value="([^"]+)"', html)
+    assert found, "the page has the language chooser"
+    return found.group(1)
+
+
+def test_a_kept_verification_page_gives_each_visitor_their_own_form_token(
+    app, make_user, complete
+):
+    """The page kept for visitors carried the first visitor's CSRF token: every later
+    visitor's language choice was refused as a stale form, and each saw another's token."""
+    cert = complete(make_user(name="Owner Person"))
+    first, second = app.test_client(), app.test_client()
+    page = f"/certificates/verify/{cert.code}"
+    first_token = _chooser_token(first.get(page).get_data(as_text=True))
+    response = second.get(page)
+    assert response.status_code == 200
+    token = _chooser_token(response.get_data(as_text=True))
+    assert token != first_token
+    chosen = second.post("/language", data={"language-csrf_token": token,
+                                            "language-next": page, "language-code": "ur"})
+    assert chosen.status_code == 302 and "lms_language=ur" in chosen.headers["Set-Cookie"]
