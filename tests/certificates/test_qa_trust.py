@@ -44,3 +44,46 @@ def test_a_kept_verification_page_gives_each_visitor_their_own_form_token(
     chosen = second.post("/language", data={"language-csrf_token": token,
                                             "language-next": page, "language-code": "ur"})
     assert chosen.status_code == 302 and "lms_language=ur" in chosen.headers["Set-Cookie"]
+
+
+def _template_form(client, path: str) -> dict[str, str]:
+    """The hidden fields of the template form as the page gave them."""
+    return _hidden_fields(client.get(path).get_data(as_text=True))
+
+
+def test_a_template_saved_from_a_stale_page_does_not_overwrite_a_newer_one(
+    app, make_user, login
+):
+    """Two admins open the same course's template; the second to save is told that the
+    other saved meanwhile, keeps their text, and overwrites nothing."""
+    from certificates.design import stored
+    from certificates.pdf import DEFAULT_DESIGN
+
+    path = "/certificates/manage/templates/co-op-basics"
+    first, second = login(make_user(roles=("admin",))), login(make_user(roles=("admin",)))
+    first_form, second_form = _template_form(first, path), _template_form(second, path)
+    mine = DEFAULT_DESIGN.html + "<!-- first admin -->"
+    theirs = DEFAULT_DESIGN.html + "<!-- second admin -->"
+    saved = second.post(path, data={**second_form, "html": theirs, "css": DEFAULT_DESIGN.css,
+                                    "action": "save"})
+    assert saved.status_code == 302
+    response = first.post(path, data={**first_form, "html": mine, "css": DEFAULT_DESIGN.css,
+                                      "action": "save"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "saved this template since you opened it" in page
+    assert "&lt;!-- first admin --&gt;" in page
+    assert stored("co-op-basics").html == theirs
+    # Sent again from the page that said so, it is saved: the admin has seen the warning.
+    again = dict(_hidden_fields(page), html=mine, css=DEFAULT_DESIGN.css, action="save")
+    assert first.post(path, data=again).status_code == 302
+    assert stored("co-op-basics").html == mine
+
+
+def _hidden_fields(page: str) -> dict[str, str]:
+    form = page[page.index('<form method="post" novalidate>'):]
+    form = form[:form.index("</form>")]
+    return dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*type="hidden"[^>]*value="([^"]*)"',
+                           form)
+                + re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"',
+                             form))
