@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -165,3 +172,6 @@ class TemplateForm(LmsForm):
     rerender = BooleanField(
         _l("Also re-render the course's issued certificates with it (in the background)")
     )
+    #: The saved template the page was opened on (its time of saving; empty for the
+    #: default), so that saving from a stale page does not silently replace a newer one.
+    based_on = HiddenField()

@@ -4,8 +4,9 @@
     a general resolution: text only, nothing to carry out (ordinary).
 ``governance:rules``
     a change of the rules: the payload is the complete new rulebook (the
-    current rules with the proposed changes); enacting stores it as the next
-    version (special resolution). Ballots already open keep the rules they
+    rules in force when it was raised, with the proposed changes); enacting
+    stores the rules in force then, with the rules the proposal changes, as the
+    next version (special resolution). Ballots already open keep the rules they
     opened under.
 """
 
@@ -22,7 +23,7 @@ from lms.contracts import DecisionRecord, EnactmentResult, PayloadError
 from lms.db import db
 
 from .membership import current_rules, ensure_default_rulebook, rules_of_version
-from .models import Rulebook
+from .models import Proposal, Rulebook
 from .rules import DEFAULT_RULES, ORDINARY, RULE_LABELS, SPECIAL, validate_rules
 
 
@@ -135,16 +136,39 @@ class RulesKind:
         """
         return self.describe(payload, base=rules_of_version(rule_version))
 
+    def changes(self, payload: dict[str, Any], rule_version: int) -> dict[str, Any]:
+        """The rules a proposal raised under ``rule_version`` changes, with their new values."""
+        base = rules_of_version(rule_version)
+        return {
+            name: payload[name]
+            for name in DEFAULT_RULES
+            if name in payload and payload[name] != base.get(name, DEFAULT_RULES[name])
+        }
+
     def enact(self, decision: DecisionRecord) -> EnactmentResult:
+        """Store the rules in force with the proposal's changes as the next version.
+
+        The payload is the whole rulebook as it was when the proposal was raised;
+        storing it as it stands would put back every rule another decision changed
+        since, which nobody voted for. Only the rules the proposal changes are applied.
+        """
         existing = db.session.scalar(
             select(Rulebook).where(Rulebook.proposal_id == decision.decision_id)
         )
         if existing is None:
             ensure_default_rulebook()
+            raised_under = db.session.scalar(
+                select(Proposal.rule_version).where(Proposal.id == decision.decision_id)
+            )
+            changes = (
+                dict(decision.payload)
+                if raised_under is None
+                else self.changes(decision.payload, raised_under)
+            )
             top = db.session.scalar(select(func.max(Rulebook.version)))
             existing = Rulebook(
                 version=top + 1,
-                rules=validate_rules(dict(decision.payload)),
+                rules=validate_rules({**current_rules().values, **changes}),
                 proposal_id=decision.decision_id,
             )
             db.session.add(existing)

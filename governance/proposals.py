@@ -140,10 +140,23 @@ def second(proposal: Proposal, user_id: int, *, now: dt.datetime | None = None) 
     return entry
 
 
-def second_count(proposal_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Second).where(Second.proposal_id == proposal_id)
+def member_seconds():
+    """The seconds (proposal id, user id) given by people who are members now.
+
+    Seconders are members: one who has left since no longer counts towards the
+    seconders a proposal needs before its ballot opens.
+    """
+    return (
+        select(Second.proposal_id, Second.user_id)
+        .join(Membership, Membership.user_id == Second.user_id)
+        .where(Membership.status == ACTIVE)
     )
+
+
+def second_count(proposal_id: int) -> int:
+    """How many members (now) have seconded the proposal."""
+    seconds = member_seconds().where(Second.proposal_id == proposal_id).subquery()
+    return db.session.scalar(select(func.count()).select_from(seconds))
 
 
 def comment(

@@ -31,11 +31,10 @@ from .models import (
     Enactment,
     Membership,
     Proposal,
-    Second,
     Vote,
     Voter,
 )
-from .proposals import open_ballot
+from .proposals import member_seconds, open_ballot, second_count
 from .tally import close_ballot
 
 #: Ballots closing within this time are listed as "closing soon".
@@ -88,9 +87,7 @@ def open_early(proposal: Proposal, *, actor_id: int, reason: str,
     """
     now = now or utcnow()
     reason = _reason(reason)
-    seconds = db.session.scalar(
-        select(func.count()).select_from(Second).where(Second.proposal_id == proposal.id)
-    )
+    seconds = second_count(proposal.id)
     if proposal.status != NOTICE:
         raise WrongState(_("This proposal is no longer waiting for its ballot."))
     if not current_rules()["secretary_may_open_early"]:
@@ -194,9 +191,10 @@ def todos(secretary_id: int, now: dt.datetime | None = None) -> Todos:
             result.own_application = m
         else:
             result.applications.append(m)
+    by_members = member_seconds().subquery()
     seconds = (
-        select(Second.proposal_id, func.count().label("n"))
-        .group_by(Second.proposal_id)
+        select(by_members.c.proposal_id, func.count().label("n"))
+        .group_by(by_members.c.proposal_id)
         .subquery()
     )
     for proposal, n in db.session.execute(

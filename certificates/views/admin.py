@@ -67,7 +67,8 @@ def template(course: str):
     slug = _slug(course)
     row = design.stored(slug)
     current = Design(row.html, row.css) if row else DEFAULT_DESIGN
-    form = TemplateForm(data={"html": current.html, "css": current.css})
+    saved_as = _stamp(row)
+    form = TemplateForm(data={"html": current.html, "css": current.css, "based_on": saved_as})
     status = 200
     if form.validate_on_submit():
         chosen = Design(html=form.html.data, css=form.css.data or "")
@@ -78,6 +79,16 @@ def template(course: str):
                 response = _pdf_inline(data)
                 db.session.rollback()
                 return response
+            if form.based_on.data != saved_as:
+                # Another admin saved since this page was opened: saving would replace
+                # their template unseen. The page comes back with this admin's text; sent
+                # again (now based on the saved one), it replaces it knowingly.
+                form.based_on.data = saved_as
+                form.html.errors = [*form.html.errors, _(
+                    "Someone else saved this template since you opened it. Your version "
+                    "below is not saved: open this page in another tab to see theirs, then "
+                    "save yours again to replace it.")]
+                return _template_page(form, slug, row, 409)
             design.save(slug, chosen, current_user.id)
         except design.TemplateProblem as exc:
             db.session.rollback()
@@ -100,6 +111,15 @@ def template(course: str):
             return redirect(url_for("certificates.template", course=slug))
     elif request.method == "POST":
         status = 400
+    return _template_page(form, slug, row, status)
+
+
+def _stamp(row: CourseTemplate | None) -> str:
+    """Which saved template a page shows: its time of saving ("" for the default)."""
+    return "" if row is None else row.updated_dt.isoformat()
+
+
+def _template_page(form: TemplateForm, slug: str, row: CourseTemplate | None, status: int):
     return render_template(
         "certificates/manage/template.html", form=form, course=slug, custom=row is not None,
         reset_form=ConfirmForm(prefix="reset"), variables=design.VARIABLES,

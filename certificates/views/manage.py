@@ -81,11 +81,12 @@ def detail(code: str):
     return _detail_page(_cert(code))
 
 
-def _refused(cert: Certificate, message: str, status: int = 400):
-    """Nothing changes; the certificate's page says why."""
+def _refused(cert: Certificate, message: str, status: int = 400, **forms):
+    """Nothing changes; the certificate's page says why, with ``forms`` as they were sent
+    (nothing typed is lost)."""
     db.session.rollback()
     flash(message, "error")
-    return _detail_page(cert, status)
+    return _detail_page(cert, status, **forms)
 
 
 def _own(cert: Certificate) -> str | None:
@@ -104,7 +105,7 @@ def revoke(code: str):
         try:
             ops.revoke(cert, form.reason.data, current_user.id)
         except ops.CertificateError as exc:
-            return _refused(cert, str(exc))
+            return _refused(cert, str(exc), revoke_form=form)
         db.session.commit()
         flash(_("The certificate is revoked."), "success")
         return redirect(url_for("certificates.detail", code=code))
@@ -141,7 +142,7 @@ def correct(code: str):
             new = ops.correct(cert, learner_name=form.learner_name.data,
                               reason=form.reason.data, actor_id=current_user.id)
         except ops.CertificateError as exc:
-            return _refused(cert, str(exc))
+            return _refused(cert, str(exc), correct_form=form)
         db.session.commit()
         flash(_("A corrected certificate was issued and the old one revoked."), "success")
         return redirect(url_for("certificates.detail", code=new.code))

@@ -111,10 +111,14 @@ def proposal(proposal_id: int):
 
 
 def _proposal_page(proposal, comment_form, status=200):
-    from ..models import Second
+    from ..models import ACTIVE, Membership, Second
 
+    # The seconds that count: those of people who are members now (see ops.second_count).
     seconds = db.session.scalars(
-        select(Second).where(Second.proposal_id == proposal.id).order_by(Second.id)
+        select(Second)
+        .join(Membership, Membership.user_id == Second.user_id)
+        .where(Second.proposal_id == proposal.id, Membership.status == ACTIVE)
+        .order_by(Second.id)
     ).all()
     ballot = ballot_of(proposal)
     me = current_user.id
