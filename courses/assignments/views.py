@@ -195,7 +195,9 @@ def _work(slug: str, key: str, default_action: str):
             messages.append(_("Submitted. Your tutor will mark it.") if version is not None
                             else _("You had submitted this already."))
         else:
-            if sent_text:
+            # "Save" writes the draft (and is refused on work already sent); "Attach" keeps
+            # the answer typed only when the form carried one.
+            if sent_text or form.action.data == ACTION_SAVE:
                 ops.save_draft(submission, text)
             if chosen or form.action.data == ACTION_ATTACH:
                 row = ops.add_file(submission, spec, chosen)
