@@ -207,13 +207,14 @@ class SingleLine:
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
-class PersonName:
-    """Validator: a person's name holds no bidirectional formatting controls.
+class NoBidiControls:
+    """Validator: the text holds no bidirectional formatting controls.
 
-    A name is shown on certificates, verification pages and lists; an override
-    in it would display the letters in another order than they are stored (a
-    forged-looking or misleading name). Arabic, Urdu or Hebrew letters need no
-    controls: the browser and the PDF lay them out from the letters themselves.
+    For what members decide on and what is printed as it was typed (a proposal's
+    title and text, the values it would write): an override in it would show the
+    words in another order than they are stored, so what members read and vote on
+    would not be what is recorded and carried out. Arabic, Urdu or Hebrew letters
+    need no controls: the browser lays them out from the letters themselves.
     """
 
     def __init__(self, message=None) -> None:
@@ -222,9 +223,24 @@ class PersonName:
     def __call__(self, form, field) -> None:
         if field.data and BIDI_CONTROLS.search(str(field.data)):
             raise ValidationError(self.message or _l(
-                "Remove the invisible text-direction characters from the name (they make it"
-                " show in another order than it is written)."
+                "Remove the invisible text-direction characters (they make the text show in"
+                " another order than it is written)."
             ))
+
+
+class PersonName(NoBidiControls):
+    """Validator: a person's name holds no bidirectional formatting controls.
+
+    A name is shown on certificates, verification pages and lists; an override
+    in it would display the letters in another order than they are stored (a
+    forged-looking or misleading name).
+    """
+
+    def __init__(self, message=None) -> None:
+        super().__init__(message or _l(
+            "Remove the invisible text-direction characters from the name (they make it"
+            " show in another order than it is written)."
+        ))
 
 
 def select_choices(pairs: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import DateInput, EmailInput, NumberInput
 
-from lms.forms import LmsForm, SentOnceForm
+from lms.forms import LmsForm, NoBidiControls, SentOnceForm, SingleLine
 
 #: Prefix of the kind's fields in the proposal form (keeps them apart from title and body).
 PREFIX = "p_"
@@ -91,12 +91,13 @@ class KindChoiceForm(LmsForm):
 class ProposalForm(SentOnceForm):
     title = StringField(
         _l("Title of the proposal"),
-        validators=[DataRequired(_l("Enter a title.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter a title.")), Length(max=200), SingleLine(),
+                    NoBidiControls()],
     )
     body = TextAreaField(
         _l("Why (optional)"),
         description=_l("The case for the proposal, in Markdown."),
-        validators=[Optional(), Length(max=20000)],
+        validators=[Optional(), Length(max=20000), NoBidiControls()],
     )
     secret = BooleanField(_l("Secret ballot"))
 
@@ -105,7 +106,9 @@ def _field_for(spec: dict[str, Any]):
     kind = str(spec.get("type", "text"))
     label = spec.get("label") or spec["name"]
     help_text = spec.get("help") or ""
-    validators = [Optional()]
+    # What a decision would write (a course's title, a rule's value) is shown to members as
+    # typed: none of it may read in another order than it is stored.
+    validators = [Optional(), NoBidiControls()]
     if spec.get("max_length"):
         validators.append(Length(max=int(spec["max_length"])))
     options = {"description": help_text, "validators": validators}

@@ -397,3 +397,26 @@ def test_a_form_sent_twice_stores_one_proposal_and_one_comment(app, make_user, l
         r = client.post(f"{page}/comment", data={**data, "submit_token": bad})
         assert r.status_code == 400
     assert db.session.scalar(select(func.count(Comment.id))) == 1
+
+
+def test_a_proposal_that_would_read_in_another_order_than_stored_is_refused(app, make_user, login):
+    """An override character makes "Close the café ‮gnidnuf‬" show as something else than
+    members then vote on and the decision carries out: refused, with everything typed kept."""
+    client = login(make_member(make_user))
+    url = "/governance/proposals/new?kind=courses:add"
+    csrf = token(client, url)
+    sent = {"csrf_token": csrf, "submit_token": fresh(), "title": "Teach food co-ops",
+            "body": "Good for us.", "p_title": "Food co-ops", "p_summary": "Feeding people.",
+            "p_outline": "Soil to shop."}
+    for field in ("title", "body", "p_title"):
+        data = {**sent, field: sent[field] + " \u202egnidnuf\u202c"}
+        r = client.post(url, data=data)
+        assert r.status_code == 400, field
+        html = r.get_data(as_text=True)
+        assert "Remove the invisible text-direction characters" in html
+        assert "Food co-ops" in html and "Soil to shop." in html
+    r = client.post(url, data={**sent, "title": "Teach food\nco-ops"})
+    assert r.status_code == 400
+    assert "Write this on one line" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Proposal.id))) == 0
+    assert client.post(url, data=sent).status_code == 303
