@@ -152,3 +152,32 @@ def test_export_has_a_section_from_every_package(app, ada):
     assert {"profile", "audit_events", "enrolments", "quiz_attempts", "certificates",
             "membership", "ballots"} <= keys
     assert len(providers(app)) == 4
+
+
+def test_notices_and_mail_to_others_lose_the_erased_name(app, ada):
+    """A reply's notice and email to the thread's followers name its author: after the
+    author's erasure they say "Former learner", and the follower's notice is still there."""
+    from courses.discussions import operations as discussion_ops
+    from lms.mail import OutboxMessage
+    from lms.notifications.models import Notification
+
+    thread = discussion_ops.start_thread(
+        course=ada.course, cohort_id=ada.cohort.id, item_id=None, author=ada.tutor,
+        title="Rota", body="Who cleans?", token="v" * 32)
+    with app.test_request_context(method="POST"):  # the reply's notice builds a link
+        discussion_ops.reply(thread, ada.user, "I will.", "w" * 32, ada.course.slug)
+    db.session.commit()
+    assert {"lms_notification.body", "lms_outbox_message.body"} <= find_text(app, NAME)
+
+    erase_user(ada.user.id)
+    db.session.commit()
+
+    assert find_text(app, EMAIL, OLD_EMAIL, NAME) == {"governance_membership.former_name",
+                                                      "certificates_certificate.learner_name"}
+    notice = db.session.scalars(select(Notification)
+                                .where(Notification.user_id == ada.tutor.id)).one()
+    assert notice.body == f"{PSEUDONYM} replied in “Rota”."
+    mail = db.session.scalars(select(OutboxMessage)
+                              .where(OutboxMessage.recipient == ada.tutor.email)
+                              .where(OutboxMessage.body.contains("Rota"))).one()
+    assert f"{PSEUDONYM} replied" in mail.body
