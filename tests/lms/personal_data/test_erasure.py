@@ -181,3 +181,29 @@ def test_notices_and_mail_to_others_lose_the_erased_name(app, ada):
                               .where(OutboxMessage.recipient == ada.tutor.email)
                               .where(OutboxMessage.body.contains("Rota"))).one()
     assert f"{PSEUDONYM} replied" in mail.body
+
+
+def test_a_certificates_name_correction_leaves_the_audit_log_with_the_account(app, make_user):
+    """An admin corrects the name on a certificate: the names before and after are the
+    holder's personal details, kept erasable in the audit entry, and closing the account
+    (revoking its certificates) leaves them nowhere; the chain still verifies."""
+    from certificates.operations import correct
+    from lms import signals
+    from tests.certificates.conftest import snapshot
+
+    admin = make_user(roles=("learner", "admin"), name="Admin")
+    user = make_user(email="vel@example.org", name="Vel Ostrandr")
+    signals.course_completed.send(app, completion=snapshot(user))
+    db.session.commit()
+    cert = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)).one()
+    correct(cert, learner_name="Vel Ostrander", reason="Spelling", actor_id=admin.id)
+    db.session.commit()
+    entry = db.session.scalars(select(audit.AuditEvent).where(
+        audit.AuditEvent.action == "certificates.certificate.corrected")).one()
+    assert entry.personal["fields"] == {"name_from": "Vel Ostrandr", "name_to": "Vel Ostrander"}
+    assert "Ostrand" not in str(entry.data)
+
+    erase_user(user.id, revoke_certificates=True)
+    db.session.commit()
+    assert find_text(app, "Ostrand", "vel@example.org") == set()
+    assert audit.verify_chain().ok
