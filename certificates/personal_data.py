@@ -100,10 +100,18 @@ def export(user_id: int) -> list[ExportSection]:
 
 
 def erase(subject: ErasureSubject) -> None:
-    """Erase the email snapshot; with ``revoke_certificates``, revoke and erase the name too."""
+    """Erase the email snapshot; with ``revoke_certificates``, revoke and erase the name too.
+
+    The audit log's entries about the certificates lose their personal details (the names
+    of a correction), wherever the certificate's own name stays.
+    """
+    from lms import audit
+
     from .operations import revoke
 
-    for cert in _certificates(subject.user_id):
+    certificates = _certificates(subject.user_id)
+    audit.erase_personal_about("certificate", [cert.code for cert in certificates])
+    for cert in certificates:
         cert.learner_email = ""
         if subject.revoke_certificates:
             if cert.revoked_dt is None:

@@ -56,9 +56,20 @@ def decode_cursor(raw: str | None, types: Sequence[type]) -> tuple | None:
     for value, kind in zip(values, types, strict=True):
         if kind is int and (type(value) is not int or not -_MAX_INT <= value <= _MAX_INT):
             return None
-        if kind is str and not isinstance(value, str):
+        # A surrogate cannot be encoded for the database, and PostgreSQL's text refuses
+        # a null byte: either would fail the query (a 500) rather than start the list again.
+        if kind is str and (not isinstance(value, str) or "\x00" in value
+                            or not value.isascii() and _has_surrogate(value)):
             return None
     return tuple(values)
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def int_arg(

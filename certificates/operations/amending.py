@@ -160,8 +160,9 @@ def correct(
         "certificates.certificate.corrected",
         subject_type="certificate",
         subject_id=cert.code,
-        data={"replaced_by": new.code, "reason": reason.strip(),
-              "name_from": cert.learner_name, "name_to": name},
+        data={"replaced_by": new.code, "reason": reason.strip()},
+        # The holder's names are theirs: erasable with the account, out of the hashed data.
+        personal={"name_from": cert.learner_name, "name_to": name},
         actor_id=actor_id,
     )
     return _finish(new, actor_id=actor_id)

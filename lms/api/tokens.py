@@ -69,7 +69,9 @@ def create_token(
         "lms.api_token.created",
         subject_type="api_token",
         subject_id=token.id,
-        data={"name": token.name, "scopes": chosen, "expires": token.expires_dt.isoformat()},
+        data={"scopes": chosen, "expires": token.expires_dt.isoformat()},
+        # The name is the person's own words: kept erasable, out of the hashed data.
+        personal={"name": token.name},
         actor_id=user.id,
     )
     return token, secret
@@ -92,7 +94,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
             "lms.api_token.revoked",
             subject_type="api_token",
             subject_id=token.id,
-            data={"name": token.name},
+            personal={"name": token.name},
             actor_id=user.id,
         )
     return token

@@ -26,12 +26,13 @@ from __future__ import annotations
 from . import after_commit  # noqa: F401  (installs the session hooks that seal after a commit)
 from .hashing import GENESIS
 from .models import AuditEvent
-from .personal import erase_personal
+from .personal import erase_personal, erase_personal_about
 from .sealing import SEAL_BATCH, seal_pending
 from .verifying import VerifyResult, verify_chain
 from .writing import Event, record, record_many
 
 __all__ = [
-    "GENESIS", "SEAL_BATCH", "AuditEvent", "Event", "VerifyResult", "erase_personal", "record",
+    "GENESIS", "SEAL_BATCH", "AuditEvent", "Event", "VerifyResult", "erase_personal",
+    "erase_personal_about", "record",
     "record_many", "seal_pending", "verify_chain",
 ]

@@ -46,3 +46,23 @@ def erase_personal(user_id: int) -> int:
         .values(personal=None)
     )
     return result.rowcount
+
+
+def erase_personal_about(subject_type: str, subject_ids) -> int:
+    """Empty the personal details of every entry about these subjects; return how many.
+
+    For a package whose entries name a person through their own records (a certificate's
+    name corrected, by an admin): :func:`erase_personal` finds entries by the person or
+    about their account only.
+    """
+    ids = [str(i) for i in subject_ids]
+    if not ids:
+        return 0
+    table = AuditEvent.__table__
+    result = db.session.execute(
+        update(table)
+        .where(table.c.subject_type == subject_type, table.c.subject_id.in_(ids),
+               table.c.personal.is_not(None))
+        .values(personal=None)
+    )
+    return result.rowcount

@@ -152,8 +152,14 @@ def unsubscribe(token: str):
     user_id, kind = found
     from ..accounts.models import User
 
-    if db.session.get(User, user_id) is None:
+    person = db.session.get(User, user_id)
+    if person is None:
         return render_template("lms/notifications/unsubscribe.html", invalid=True), 404
+    from ..personal_data.drive import is_erased
+
+    if is_erased(person):
+        # Mail sent before the erasure still arrives: its link must not recreate choices.
+        return render_template("lms/notifications/unsubscribe.html", closed=True)
     if kind == DIGEST_TOKEN_KIND:
         label = _("the daily email of notifications")
     elif kind in kinds():

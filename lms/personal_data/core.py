@@ -218,10 +218,14 @@ def erase(subject: ErasureSubject) -> None:
     audit.erase_personal(user_id)
     for text_ in {email, subject.display_name} - {""}:
         for column in (Job.message, Job.last_error):
-            db.session.execute(
-                update(Job).where(column.contains(text_, autoescape=True))
-                .values({column: func.replace(column, text_, "[erased]")})
-            )
+            _replace_in(column, text_, "[erased]")
+    # Others' notices and mail name the person who acted ("Ada replied in ..."): they
+    # keep their notice, which now names the pseudonym, as the thread itself does.
+    for text_, replacement in ((email, "[erased]"), (subject.display_name, subject.pseudonym)):
+        if text_:
+            for column in (Notification.subject, Notification.body,
+                           OutboxMessage.subject, OutboxMessage.body):
+                _replace_in(column, text_, replacement)
     db.session.execute(
         update(DataRequest).where(DataRequest.user_id == user_id)
         .values(note="", token_hash=None, archive=None)
@@ -234,6 +238,14 @@ def erase(subject: ErasureSubject) -> None:
         )
     )
     db.session.expire_all()
+
+
+def _replace_in(column, text_: str, replacement: str) -> None:
+    """Replace ``text_`` by ``replacement`` wherever ``column`` holds it (case-sensitive)."""
+    db.session.execute(
+        update(column.class_).where(column.contains(text_, autoescape=True))
+        .values({column: func.replace(column, text_, replacement)})
+    )
 
 
 def _old_tokens(now: dt.datetime) -> int:

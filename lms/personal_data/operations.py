@@ -11,16 +11,17 @@ import secrets
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from .. import audit
-from ..accounts.models import User
+from ..accounts.models import User, UserRole
 from ..accounts.operations import external_url
 from ..accounts.passwords import check_password
 from ..db import db, utcnow
 from ..i18n import in_language_of, zone_of
 from ..jobs import enqueue
 from ..mail import send_mail
+from ..permissions import ROLE_ADMIN
 from .archive import build_archive
 from .drive import erase_user, export_user, is_erased
 from .models import (
@@ -197,6 +198,10 @@ def _close(user: User, *, revoke_certificates: bool, requested_by: User | None =
            channel: str = SITE, note: str = "") -> DataRequest:
     if pending_closure(user.id) is not None:
         raise DataRequestError(_("This account is already being closed."))
+    if _last_admin(user):
+        raise DataRequestError(_("This is the only administrator's account: closing it would "
+                                 "leave nobody to run the site. Give another person the "
+                                 "administrator role first."))
     days = current_app.config["LMS_CLOSURE_GRACE_DAYS"]
     request = DataRequest(kind=CLOSURE, user_id=user.id, channel=channel, state=PENDING,
                           note=note.strip(),
@@ -216,6 +221,21 @@ def _close(user: User, *, revoke_certificates: bool, requested_by: User | None =
                                   request=request, days=days,
                                   login=external_url("accounts.login")))
     return request
+
+
+def _last_admin(user: User) -> bool:
+    """Whether ``user`` is an admin and no other admin would remain after the closures
+    already pending (erasure takes every role, as revoking the role must leave one)."""
+    if not user.has_role(ROLE_ADMIN):
+        return False
+    closing = select(DataRequest.user_id).where(DataRequest.kind == CLOSURE,
+                                                 DataRequest.state == PENDING)
+    others = db.session.scalar(
+        select(func.count()).select_from(UserRole)
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role == ROLE_ADMIN, UserRole.user_id != user.id,
+               User.is_active_account.is_(True), UserRole.user_id.not_in(closing)))
+    return not others
 
 
 def cancel_closure_on_sign_in(user: User) -> bool:

@@ -232,3 +232,23 @@ def test_enrolment_progress_counts_as_the_pages_do(client, world, make_token):
                                     "completed": p.completed}
     assert {(i["progress"]["done"], i["progress"]["total"]) for i in items} >= {
         (0, 2), (1, 2), (2, 2)}
+
+
+def test_a_cursor_holding_text_no_database_takes_starts_from_the_first_page(
+        client, world, make_token, login):
+    """A tampered cursor whose text is a lone surrogate (which UTF-8 cannot encode) or a null
+    byte (which PostgreSQL's text refuses) is ignored like any other bad cursor, not a 500."""
+    import base64
+    import json
+
+    def tampered(values):
+        return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+    secret = make_token(world["learner"])
+    first = _get(client, "/api/v1/courses/", secret)
+    for text in ("\ud800", "a\x00b"):
+        after = tampered([text, 1])
+        assert _get(client, f"/api/v1/courses/?after={after}", secret) == first
+        # The admin's list of accounts pages by (name, id) the same way.
+        page = login(world["admin"]).get(f"/admin/users?after={after}")
+        assert page.status_code == 200

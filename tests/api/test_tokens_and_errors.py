@@ -304,3 +304,29 @@ def test_invalid_list_arguments_are_explained_in_the_request_language(
                                422, "invalid_request")
         assert english["errors"]["query"]["limit"] == [
             "Must be greater than or equal to 1 and less than or equal to 100."]
+
+
+def test_a_tokens_name_leaves_the_audit_log_with_the_account(app, make_user):
+    """A token's name is the person's own words ("Zed Quorvil's laptop"): the audit entries
+    of making and revoking it keep it among the erasable personal details, and the chain
+    still verifies once the account is erased."""
+    from lms import audit
+    from lms.api.tokens import create_token, revoke_token
+    from lms.personal_data.drive import erase_user
+    from tests.lms.personal_data.helpers import find_text
+
+    user = make_user(name="Zed Quorvil")
+    token, _ = create_token(user, "Zed Quorvil's laptop", ["lms:profile:read"], 30,
+                            known_scopes={"lms:profile:read"})
+    revoke_token(user, token.id)
+    db.session.commit()
+    entries = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action.in_(("lms.api_token.created", "lms.api_token.revoked")))).all()
+    assert len(entries) == 2
+    assert all(e.personal["fields"] == {"name": "Zed Quorvil's laptop"} for e in entries)
+    assert "Quorvil" not in str([e.data for e in entries])
+
+    erase_user(user.id)
+    db.session.commit()
+    assert find_text(app, "Quorvil") == set()
+    assert audit.verify_chain().ok

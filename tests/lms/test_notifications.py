@@ -360,3 +360,23 @@ def test_an_empty_list_shows_the_illustrated_empty_state(kinds, db, make_user, l
     assert 'role="img" aria-label="An empty tray"' in state
     assert "Nothing yet. When something needs you" in state
     assert "<img" not in page
+
+
+def test_an_erased_accounts_unsubscribe_link_writes_nothing(kinds, db, make_user, app):
+    """Links in mail delivered before an account was erased still arrive (a mail client's
+    one-click POST, a late click): they say the account is closed and recreate none of
+    the erased choices."""
+    from lms.personal_data.drive import erase_user
+
+    person = make_user()
+    token = unsubscribe_token(person.id, KIND)
+    erase_user(person.id)
+    db.session.commit()
+    client = app.test_client()
+    page = client.get(f"/notifications/unsubscribe/{token}")
+    assert page.status_code == 200 and "This account is closed" in html_of(page)
+    assert "Stop these emails</button>" not in html_of(page)
+    done = client.post(f"/notifications/unsubscribe/{token}",
+                       data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "This account is closed" in html_of(done)
+    assert db.session.scalars(select(NotificationPreference)).all() == []

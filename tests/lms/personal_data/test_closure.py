@@ -237,3 +237,19 @@ def test_durations_of_one_read_in_the_singular(app, ada, login, client):
     assert "for 1 day." in pages[1] and "For 1 day nothing is erased" in pages[2]
     for page in pages:
         assert "1 days" not in page and "1 hours" not in page and "24 hours" not in page
+
+
+def test_the_last_administrator_cannot_close_their_account(app, make_user, login, outbox):
+    """Erasure takes every role away: as with revoking the role, the site keeps an
+    administrator. An admin whose account is already being closed does not count."""
+    first = make_user(roles=("learner", "admin"), email="first@example.org")
+    second = make_user(roles=("learner", "admin"), email="second@example.org")
+    assert _close(login(first)).status_code == 302  # another admin remains: closed
+    client = login(second)
+    response = _close(client, revoke=True)
+    page = response.get_data(as_text=True)
+    assert "the only administrator&#39;s account" in page
+    assert '<input checked id="revoke_certificates"' in page  # nothing chosen is lost
+    assert db.session.query(DataRequest).filter_by(user_id=second.id).count() == 0
+    assert [m.recipient for m in outbox()] == ["first@example.org"]
+    assert client.get("/account/data").status_code == 200  # still signed in

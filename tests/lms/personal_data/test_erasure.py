@@ -152,3 +152,58 @@ def test_export_has_a_section_from_every_package(app, ada):
     assert {"profile", "audit_events", "enrolments", "quiz_attempts", "certificates",
             "membership", "ballots"} <= keys
     assert len(providers(app)) == 4
+
+
+def test_notices_and_mail_to_others_lose_the_erased_name(app, ada):
+    """A reply's notice and email to the thread's followers name its author: after the
+    author's erasure they say "Former learner", and the follower's notice is still there."""
+    from courses.discussions import operations as discussion_ops
+    from lms.mail import OutboxMessage
+    from lms.notifications.models import Notification
+
+    thread = discussion_ops.start_thread(
+        course=ada.course, cohort_id=ada.cohort.id, item_id=None, author=ada.tutor,
+        title="Rota", body="Who cleans?", token="v" * 32)
+    with app.test_request_context(method="POST"):  # the reply's notice builds a link
+        discussion_ops.reply(thread, ada.user, "I will.", "w" * 32, ada.course.slug)
+    db.session.commit()
+    assert {"lms_notification.body", "lms_outbox_message.body"} <= find_text(app, NAME)
+
+    erase_user(ada.user.id)
+    db.session.commit()
+
+    assert find_text(app, EMAIL, OLD_EMAIL, NAME) == {"governance_membership.former_name",
+                                                      "certificates_certificate.learner_name"}
+    notice = db.session.scalars(select(Notification)
+                                .where(Notification.user_id == ada.tutor.id)).one()
+    assert notice.body == f"{PSEUDONYM} replied in “Rota”."
+    mail = db.session.scalars(select(OutboxMessage)
+                              .where(OutboxMessage.recipient == ada.tutor.email)
+                              .where(OutboxMessage.body.contains("Rota"))).one()
+    assert f"{PSEUDONYM} replied" in mail.body
+
+
+def test_a_certificates_name_correction_leaves_the_audit_log_with_the_account(app, make_user):
+    """An admin corrects the name on a certificate: the names before and after are the
+    holder's personal details, kept erasable in the audit entry, and closing the account
+    (revoking its certificates) leaves them nowhere; the chain still verifies."""
+    from certificates.operations import correct
+    from lms import signals
+    from tests.certificates.conftest import snapshot
+
+    admin = make_user(roles=("learner", "admin"), name="Admin")
+    user = make_user(email="vel@example.org", name="Vel Ostrandr")
+    signals.course_completed.send(app, completion=snapshot(user))
+    db.session.commit()
+    cert = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)).one()
+    correct(cert, learner_name="Vel Ostrander", reason="Spelling", actor_id=admin.id)
+    db.session.commit()
+    entry = db.session.scalars(select(audit.AuditEvent).where(
+        audit.AuditEvent.action == "certificates.certificate.corrected")).one()
+    assert entry.personal["fields"] == {"name_from": "Vel Ostrandr", "name_to": "Vel Ostrander"}
+    assert "Ostrand" not in str(entry.data)
+
+    erase_user(user.id, revoke_certificates=True)
+    db.session.commit()
+    assert find_text(app, "Ostrand", "vel@example.org") == set()
+    assert audit.verify_chain().ok
