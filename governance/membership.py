@@ -13,6 +13,7 @@ from lms import audit
 from lms.db import db, is_unique_violation, utcnow
 from lms.paging import PAGE_SIZE, Page, capped_count, keyset_page
 
+from . import notices
 from .errors import InvalidInput, NotAllowed, WrongState
 from .models import ACTIVE, APPLIED, DECLINED, LAPSED, WITHDRAWN, Membership
 from .models import Rulebook as RulebookRow
@@ -128,6 +129,7 @@ def approve(membership: Membership, *, actor_id: int | None, now: dt.datetime | 
         data={"user_id": membership.user_id, "member_class": membership.member_class},
         actor_id=actor_id,
     )
+    notices.application_decided(membership)
     return membership
 
 
@@ -136,16 +138,19 @@ def decline(membership: Membership, *, actor_id: int | None, reason: str = ""):
     _decide(membership, (APPLIED,), actor_id)
     membership.status = DECLINED
     membership.decided_by_id = actor_id
-    if reason:
-        membership.note = reason[:500]
     db.session.flush()
+    # The applicant's own note stays as they wrote it. The reason, which speaks of them, is
+    # told to them and kept in the entry's personal details, erased with their account.
+    reason = reason.strip()[:500]
     audit.record(
         "governance.membership.declined",
         subject_type="membership",
         subject_id=membership.id,
         data={"user_id": membership.user_id},
         actor_id=actor_id,
+        personal={"reason": reason} if reason else None,
     )
+    notices.application_decided(membership, reason)
     return membership
 
 

@@ -1,6 +1,7 @@
 """What governance tells members, through the core's notifications (:mod:`lms.notifications`).
 
-Members hear when a proposal they can second appears, when a ballot they
+Applicants hear when the secretary decides on their application. Members hear when a
+proposal they can second appears, when a ballot they
 may vote in opens (with its closing time in their own time zone), a day
 before it closes if they have not voted, when its result is declared and
 when a passed decision has been carried out. Each is a notification kind
@@ -34,6 +35,7 @@ BALLOT_OPENED = "governance.ballot_opened"
 BALLOT_CLOSING = "governance.ballot_closing"
 RESULT_DECLARED = "governance.result_declared"
 DECISION_ENACTED = "governance.decision_enacted"
+APPLICATION_DECIDED = "governance.application_decided"
 #: How long before a ballot closes members who have not voted are reminded.
 REMINDER_BEFORE = dt.timedelta(days=1)
 
@@ -65,6 +67,11 @@ KINDS = [
         _l("When a decision the members passed has been carried out."),
         default="digest",
     ),
+    NotificationKind(
+        APPLICATION_DECIDED,
+        _l("Your membership application"),
+        _l("When the secretary approves or declines your application to become a member."),
+    ),
 ]
 
 
@@ -72,6 +79,33 @@ def setup(app: Flask) -> None:
     """Hear the decisions governance makes and enacts (the plugin's ``setup`` calls this)."""
     connect(app, signals.decision_made, _on_decision_made)
     connect(app, signals.decision_enacted, _on_decision_enacted)
+
+
+def application_decided(membership: Membership, reason: str = "") -> int:
+    """Tell the applicant that the secretary approved or declined their application.
+
+    :param reason: the secretary's reason for declining, if they gave one.
+    """
+    if membership.status == ACTIVE:
+        subject = _l("You are now a member of the co-op")
+        body = _l("The secretary approved your application. You can now raise proposals, "
+                  "second them and vote.")
+    elif reason:
+        subject = _l("Your membership application was declined")
+        body = _l("The secretary declined your application. Their reason: %(reason)s",
+                  reason=reason)
+    else:
+        subject = _l("Your membership application was declined")
+        body = _l("The secretary declined your application. You may ask them why, or apply "
+                  "again later.")
+    return notify(
+        [membership.user_id],
+        APPLICATION_DECIDED,
+        subject,
+        body,
+        path_for("governance.my_membership"),
+        actor_id=membership.decided_by_id,
+    )
 
 
 def proposal_raised(proposal: Proposal, seconders_required: int) -> int:

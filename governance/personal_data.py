@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from lms import audit
 from lms.db import db
 from lms.personal_data import (
     KEPT,
@@ -222,9 +223,12 @@ def erase(subject: ErasureSubject) -> None:
     notes; votes, rolls and comments stay, linked to the nameless account."""
     from .membership import withdraw
 
-    for membership in db.session.scalars(
+    memberships = db.session.scalars(
         select(Membership).where(Membership.user_id == subject.user_id)
-    ).all():
+    ).all()
+    # What the secretary wrote about them (a declined application's reason).
+    audit.erase_personal_about("membership", [m.id for m in memberships])
+    for membership in memberships:
         if membership.status in (APPLIED, ACTIVE):
             withdraw(membership, now=subject.now)
         membership.note = ""
