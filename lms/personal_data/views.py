@@ -124,11 +124,13 @@ def close_account():
                     "it. We have emailed you a receipt.",
                     date=format_date(request.due_dt, "long")), "success")
             return redirect(url_for("lms.home"))
+    # Refused (a wrong password, the last administrator): the reasons by the fields, a 400.
+    status = 400 if form.errors else 200
     return render_template("lms/personal_data/close.html", form=form, plan=_closure_plan(),
                            kept=kept_for(current_user.id),
                            pending=ops.pending_closure(current_user.id),
                            has_password=current_user.password_hash is not None,
-                           days=current_app.config["LMS_CLOSURE_GRACE_DAYS"])
+                           days=current_app.config["LMS_CLOSURE_GRACE_DAYS"]), status
 
 
 @bp.get("/privacy")
@@ -182,4 +184,4 @@ def admin_requests():
         .where(DataRequest.kind == EXPORT).order_by(DataRequest.id.desc()).limit(ADMIN_LIST)
     ).all()
     return render_template("lms/personal_data/admin.html", form=form, closures=closures,
-                           exports=exports)
+                           exports=exports), 400 if form.errors else 200

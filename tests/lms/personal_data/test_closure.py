@@ -46,6 +46,7 @@ def test_a_wrong_password_changes_nothing(app, make_user, login, outbox):
     client = login(user)
     response = _close(client, password="not my password")
     assert "Your password is not correct." in response.get_data(as_text=True)
+    assert response.status_code == 400
     assert db.session.query(DataRequest).count() == 0 and outbox() == []
     assert client.get("/account/data").status_code == 200  # still signed in
 

@@ -124,9 +124,11 @@ def test_an_admin_records_a_request_received_by_post(app, make_user, login, outb
                                   "email": "nobody@example.org", "kind": "export",
                                   "channel": "post", "note": "Letter of 3 Dec"})
     assert "No account has this email address." in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and 'value="nobody@example.org"' in bad.get_data(as_text=True)
     own = client.post(path, data={"csrf_token": csrf_token(client, path), "email": admin.email,
                                   "kind": "export", "channel": "post", "note": "Letter"})
     assert "own &#39;My data&#39; page" in own.get_data(as_text=True)
+    assert own.status_code == 400
     assert db.session.query(DataRequest).count() == 0
     response = client.post(path, data={"csrf_token": csrf_token(client, path),
                                        "email": "po@example.org", "kind": "export",
@@ -141,6 +143,10 @@ def test_an_admin_records_a_request_received_by_post(app, make_user, login, outb
     link_path = _path(_link(outbox))
     # The link is the admin's to use: the person themself cannot use it.
     assert login(person).get(link_path).status_code == 404
+    # Their own page does not send them looking in their email for it.
+    theirs = login(person).get("/account/data").get_data(as_text=True)
+    assert "the link went to the staff member who recorded your request" in theirs
+    assert "the link is in your email" not in theirs
     assert _download(client, link_path).status_code == 200
     page = client.get(path).get_data(as_text=True)
     assert "Po Stal" in page and "Letter of 3 Dec, signature checked" in page
