@@ -1,6 +1,6 @@
 """The core's own pages: the home page and dashboard."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -48,13 +48,15 @@ def home():
     return render_template("lms/home.html")
 
 
-@bp.route("/language", methods=["POST"])
+@bp.route("/language", methods=["GET", "POST"])
 @public
 def choose_language():
     """The language chooser of every page: kept in the account, or in a cookie for visitors.
 
     Returns to the page the chooser was on. An unknown language or a stale form
-    changes nothing and says so.
+    changes nothing and says so. ``GET`` shows the chooser on a page of its own, for
+    the pages kept for every visitor alike, whose chooser links here (``?next=`` the
+    page to return to, ``&code=`` the language picked there, focused).
     """
     from flask_login import current_user
 
@@ -64,6 +66,11 @@ def choose_language():
     from .forms import LanguageForm
     from .i18n import LANGUAGE_COOKIE
 
+    if request.method == "GET":
+        return render_template(
+            "lms/language.html", chooser_next=safe_next(request.args.get("next")) or "/",
+            chosen_code=request.args.get("code", ""), language_page=True,
+        )
     form = LanguageForm(prefix="language")
     back = safe_next(form.next.data) or url_for("lms.home")
     if not form.validate_on_submit():

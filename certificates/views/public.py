@@ -10,19 +10,9 @@ import threading
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Hashable
 
-from flask import (
-    Response,
-    current_app,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Response, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Dialect, bindparam, select
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MIMEAccept
@@ -83,23 +73,22 @@ class PageCache:
 
     One per application and process, shared by its threads. It only saves
     rendering: each key holds everything its page is made of, so a page is
-    never stale and no other process needs it. A page is kept as the parts
-    around its CSRF tokens, which differ for each visitor.
+    never stale and no other process needs it.
     """
 
     def __init__(self, size: int = 1024):
         self.size = size
-        self._pages: OrderedDict[Hashable, tuple[str, ...]] = OrderedDict()
+        self._pages: OrderedDict[Hashable, str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> tuple[str, ...] | None:
+    def get(self, key: Hashable) -> str | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: Hashable, page: tuple[str, ...]) -> None:
+    def put(self, key: Hashable, page: str) -> None:
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)
@@ -283,18 +272,13 @@ def _verification_page(cert):
     # per-request parsing of the answer into a Locale (only a miss renders).
     key = (facts, status, select_locale(), request.script_root)
     pages: PageCache = current_app.extensions[PAGES]
-    parts = pages.get(key)
-    if parts is None:
+    page = pages.get(key)
+    if page is None:
+        # Kept for every visitor alike, so without a form token (each visitor's own): its
+        # language chooser links to the language page (lms.choose_language) instead.
         page = render_template("certificates/verify.html", cert=cert, info=describe(cert, now),
-                               history=history(cert) if cert else [])
-        # The layout's forms (the language chooser) carry this visitor's CSRF token. Kept
-        # as it is, every later visitor would be sent the first one's token, which their
-        # session refuses as a stale form: the page is kept in the parts around it, and
-        # each visitor's own token is put between them.
-        token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-        parts = tuple(page.split(token)) if token else (page,)
-        pages.put(key, parts)
-    page = parts[0] if len(parts) == 1 else generate_csrf().join(parts)
+                               history=history(cert) if cert else [], language_links=True)
+        pages.put(key, page)
     return page, code, _VARY_COOKIE
 
 

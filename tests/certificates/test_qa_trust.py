@@ -28,22 +28,35 @@ def _chooser_token(html: str) -> str:
     return found.group(1)
 
 
-def test_a_kept_verification_page_gives_each_visitor_their_own_form_token(
+def test_a_kept_verification_page_carries_no_visitors_token_and_its_chooser_works(
     app, make_user, complete
 ):
     """The page kept for visitors carried the first visitor's CSRF token: every later
-    visitor's language choice was refused as a stale form, and each saw another's token."""
+    visitor's language choice was refused as a stale form, and each saw another's token.
+    It now carries no token: its chooser links to the language page, which has the
+    visitor's own."""
     cert = complete(make_user(name="Owner Person"))
     first, second = app.test_client(), app.test_client()
     page = f"/certificates/verify/{cert.code}"
-    first_token = _chooser_token(first.get(page).get_data(as_text=True))
-    response = second.get(page)
-    assert response.status_code == 200
-    token = _chooser_token(response.get_data(as_text=True))
-    assert token != first_token
-    chosen = second.post("/language", data={"language-csrf_token": token,
+    kept = first.get(page).get_data(as_text=True)
+    assert second.get(page).get_data(as_text=True) == kept
+    assert "csrf_token" not in kept
+    link = f'href="/language?next=/certificates/verify/{cert.code}&amp;code=ur"'
+    assert link in kept
+    chooser = second.get(f"/language?next={page}&code=ur")
+    html = chooser.get_data(as_text=True)
+    assert chooser.status_code == 200 and html.count('id="site-language"') == 1
+    assert re.search(r'value="ur" lang="ur" dir="rtl"[^>]* autofocus', html)
+    chosen = second.post("/language", data={"language-csrf_token": _chooser_token(html),
                                             "language-next": page, "language-code": "ur"})
-    assert chosen.status_code == 302 and "lms_language=ur" in chosen.headers["Set-Cookie"]
+    assert chosen.status_code == 302 and chosen.headers["Location"] == page
+    assert "lms_language=ur" in chosen.headers["Set-Cookie"]
+
+
+def test_the_language_page_returns_only_to_this_site(app):
+    html = app.test_client().get("/language?next=https://evil.example/&code=pl").get_data(
+        as_text=True)
+    assert 'name="language-next" value="/"' in html
 
 
 def _template_form(client, path: str) -> dict[str, str]:
