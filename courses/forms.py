@@ -269,7 +269,23 @@ class SourcesField(TextAreaField):
         return read_sources_text(self.data or "")[0]
 
 
-class LessonForm(LmsForm):
+class EditedSince:
+    """Form mixin: notice an item saved since its edit page was first shown.
+
+    Saving the older page would silently undo that save (two tabs, two
+    authors). The view puts the item's ``source_hash`` (which every change of
+    its content changes) in ``edited_from`` when it first shows the page.
+    """
+
+    edited_from = HiddenField()
+
+    def edited_since(self, item) -> bool:
+        """Tell whether ``item`` changed since the page was shown. A form sent without
+        the field (a page from before it existed) is not checked."""
+        return bool(self.edited_from.data) and self.edited_from.data != item.source_hash
+
+
+class LessonForm(EditedSince, LmsForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )

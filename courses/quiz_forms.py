@@ -15,10 +15,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.forms import LmsForm, PlainForm, select_choices
 
-from .forms import QUESTION_LABELS
+from .forms import QUESTION_LABELS, EditedSince
 
 
-class QuizForm(LmsForm):
+class QuizForm(EditedSince, LmsForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )
