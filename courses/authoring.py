@@ -5,6 +5,9 @@ flush, audit; never commit (the rules of :mod:`.operations`).
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -309,6 +312,18 @@ def save_question(item: Item, question: Question, options: list[dict]) -> Questi
     revise(item.course)
     db.session.flush()
     return question
+
+
+def question_fingerprint(question: Question) -> str:
+    """A short hash of what an author edits in ``question`` (its text and answers).
+
+    Its edit page carries it, so a save from a page older than another save of
+    the same question is noticed; other questions of the quiz do not count.
+    """
+    options = sorted(question.options, key=lambda o: o.position or 0)
+    data = [question.type, question.prompt, question.explanation, question.accepted or [],
+            [[o.text, o.correct, o.feedback] for o in options]]
+    return hashlib.sha256(json.dumps(data).encode("utf-8")).hexdigest()[:16]
 
 
 def delete_question(question: Question) -> None:

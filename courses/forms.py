@@ -270,19 +270,20 @@ class SourcesField(TextAreaField):
 
 
 class EditedSince:
-    """Form mixin: notice an item saved since its edit page was first shown.
+    """Form mixin: notice a record saved since its edit page was first shown.
 
     Saving the older page would silently undo that save (two tabs, two
-    authors). The view puts the item's ``source_hash`` (which every change of
-    its content changes) in ``edited_from`` when it first shows the page.
+    authors). The view puts a hash of the record (an item's ``source_hash``,
+    a question's :func:`~courses.authoring.question_fingerprint`) in
+    ``edited_from`` when it first shows the page.
     """
 
     edited_from = HiddenField()
 
-    def edited_since(self, item) -> bool:
-        """Tell whether ``item`` changed since the page was shown. A form sent without
-        the field (a page from before it existed) is not checked."""
-        return bool(self.edited_from.data) and self.edited_from.data != item.source_hash
+    def edited_since(self, current: str) -> bool:
+        """Tell whether the record's hash is no longer ``edited_from``. A form sent
+        without the field (a page from before it existed) is not checked."""
+        return bool(self.edited_from.data) and self.edited_from.data != current
 
 
 class LessonForm(EditedSince, LmsForm):

@@ -51,7 +51,7 @@ class OptionForm(PlainForm):
 OPTION_ROWS = 6
 
 
-class QuestionForm(LmsForm):
+class QuestionForm(EditedSince, LmsForm):
     type = SelectField(_l("Question type"), choices=select_choices(QUESTION_LABELS))
     prompt = TextAreaField(
         _l("Question"), validators=[DataRequired(_l("Enter the question.")), Length(max=5000)]

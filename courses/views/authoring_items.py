@@ -89,7 +89,7 @@ def edit_item(slug: str, item_id: int):
     if item.kind == KIND_LESSON and request.form.get("preview") and form.validate_on_submit():
         preview = render_markdown(form.body_md.data or "", course.slug, form.citations())
     elif form.validate_on_submit():
-        if form.edited_since(item):
+        if form.edited_since(item.source_hash):
             # Nothing saved; the page keeps what was typed and now carries the saved
             # version's hash, so saving again (after comparing) replaces it knowingly.
             form.edited_from.data = item.source_hash

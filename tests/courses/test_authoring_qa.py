@@ -100,3 +100,61 @@ def test_a_preview_keeps_the_hash_of_the_page_first_shown(db, author, make_cours
     assert author.post(url, data={**tab_a, "title": "From A"}).status_code == 303
     assert author.post(url, data={**tab_b, "body_md": "B"}).status_code == 409
     assert _item(db, item.id).title == "From A"
+
+
+# -- questions -----------------------------------------------------------------------------
+
+
+def _question_data(client, url: str, **changes) -> dict[str, str]:
+    html = _text(client.get(url))
+    found = re.search(r'name="edited_from" type="hidden" value="([^"]*)"', html)
+    data = {"csrf_token": token(client, url), "type": "single", "prompt": "Is it?",
+            "explanation": "Because.", "option_1-text": "Yes", "option_1-correct": "y",
+            "option_2-text": "No", "edited_from": found.group(1) if found else ""}
+    data.update(changes)
+    return data
+
+
+def test_a_refused_question_answers_400_and_keeps_what_was_typed(db, author, make_course):
+    course = make_course(lessons=1)
+    quiz = course.items[-1]
+    url = f"/courses/author/{course.slug}/items/{quiz.id}/questions/new"
+    data = _question_data(author, url, prompt="Which one is right?")
+    del data["option_1-correct"]  # no right answer
+
+    refused = author.post(url, data=data)
+
+    assert refused.status_code == 400
+    page = _text(refused)
+    assert "Mark exactly one right answer." in page and "Which one is right?" in page
+    assert len(_item(db, quiz.id).questions) == 2
+
+
+def test_a_stale_question_page_does_not_overwrite_a_newer_save(db, author, make_course):
+    course = make_course(lessons=1)
+    quiz = course.items[-1]
+    question = quiz.questions[0]
+    url = f"/courses/author/{course.slug}/items/{quiz.id}/questions/{question.id}"
+    tab_a, tab_b = _question_data(author, url), _question_data(author, url)
+    assert tab_a["edited_from"], "the edit page carries the question's fingerprint"
+
+    assert author.post(url, data={**tab_a, "prompt": "Is it so?"}).status_code == 303
+    refused = author.post(url, data={**tab_b, "explanation": "Because of B."})
+
+    assert refused.status_code == 409
+    assert "Because of B." in _text(refused)
+    saved = _item(db, quiz.id).questions[0]
+    assert (saved.prompt, saved.explanation) == ("Is it so?", "Because.")
+
+
+def test_another_question_saved_meanwhile_does_not_block_a_save(db, author, make_course):
+    course = make_course(lessons=1)
+    quiz = course.items[-1]
+    first, second = quiz.questions
+    base = f"/courses/author/{course.slug}/items/{quiz.id}/questions"
+    tab_a = _question_data(author, f"{base}/{first.id}")
+    tab_b = _question_data(author, f"{base}/{second.id}", type="short", accepted="Rochdale",
+                           prompt="Where?")
+    assert author.post(f"{base}/{first.id}", data={**tab_a, "prompt": "A?"}).status_code == 303
+    assert author.post(f"{base}/{second.id}", data={**tab_b, "prompt": "B?"}).status_code == 303
+    assert [q.prompt for q in _item(db, quiz.id).questions] == ["A?", "B?"]
