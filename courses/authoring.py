@@ -16,6 +16,7 @@ from lms.db import db, utcnow
 
 from .models import (
     KIND_LESSON,
+    KIND_QUIZ,
     STATUS_DRAFT,
     STATUS_PUBLISHED,
     STATUS_RETIRED,
@@ -91,6 +92,8 @@ def set_status(course: Course, status: str) -> None:
         raise CourseError(_("Unknown status."))
     if status == STATUS_PUBLISHED and not any(i.required for i in course.items):
         raise CourseError(_("Add at least one lesson or quiz before publishing."))
+    if status == STATUS_PUBLISHED and course.status != STATUS_PUBLISHED:
+        check_passable(course)
     if status == course.status:
         return
     course.status = status
@@ -103,6 +106,22 @@ def set_status(course: Course, status: str) -> None:
         subject_type="course",
         subject_id=course.slug,
     )
+
+
+def check_passable(course: Course) -> None:
+    """Refuse to let ``course`` go live with a required quiz that has no questions.
+
+    Such a quiz scores 0 at every attempt, so no learner could ever finish the
+    course (the same reason the last question of a live quiz cannot be deleted).
+
+    :raises CourseError: naming the first such quiz.
+    """
+    for item in course.items:
+        if item.kind == KIND_QUIZ and item.required and not item.questions:
+            raise CourseError(
+                _("“%(title)s” has no questions yet: learners could not pass it. Add its "
+                  "questions, or make it optional, before publishing.", title=item.title)
+            )
 
 
 def revise(course: Course) -> None:

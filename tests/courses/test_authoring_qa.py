@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
-from courses.models import Item
+from courses.models import Course, Item
 
 from .conftest import plugins_without, token
 
@@ -158,3 +159,58 @@ def test_another_question_saved_meanwhile_does_not_block_a_save(db, author, make
     assert author.post(f"{base}/{first.id}", data={**tab_a, "prompt": "A?"}).status_code == 303
     assert author.post(f"{base}/{second.id}", data={**tab_b, "prompt": "B?"}).status_code == 303
     assert [q.prompt for q in _item(db, quiz.id).questions] == ["A?", "B?"]
+
+
+# -- going live with a quiz nobody can pass -------------------------------------------------
+
+
+def _add_empty_quiz(author, course, required=True):
+    module = course.modules[0]
+    url = f"/courses/author/{course.slug}/modules/{module.id}/new/quiz"
+    data = {"csrf_token": token(author, url), "title": "Empty quiz", "pass_mark": "50",
+            "max_attempts": "0"}
+    if required:
+        data["required"] = "y"
+    assert author.post(url, data=data).status_code == 303
+
+
+def test_a_draft_with_a_required_quiz_without_questions_is_not_published(
+    db, author, make_course
+):
+    course = make_course(lessons=1, quiz=False, status="draft")
+    _add_empty_quiz(author, course)
+
+    r = author.post(f"/courses/author/{course.slug}/status",
+                    data={"csrf_token": token(author), "action": "published"},
+                    follow_redirects=True)
+
+    assert "“Empty quiz” has no questions yet" in _text(r)
+    db.session.expire_all()
+    assert db.session.get(Course, course.id).status == "draft"
+
+
+def test_an_optional_quiz_without_questions_does_not_hold_publishing_back(
+    db, author, make_course
+):
+    course = make_course(lessons=1, quiz=False, status="draft")
+    _add_empty_quiz(author, course, required=False)
+    author.post(f"/courses/author/{course.slug}/status",
+                data={"csrf_token": token(author), "action": "published"})
+    db.session.expire_all()
+    assert db.session.get(Course, course.id).status == "published"
+
+
+def test_a_revision_with_a_required_quiz_without_questions_is_not_published(
+    db, author, make_course
+):
+    course = make_course(lessons=1, quiz=False)
+    author.post(f"/courses/author/{course.slug}/revision", data={"csrf_token": token(author)})
+    revision = db.session.scalar(select(Course).where(Course.revision_of_id == course.id))
+    _add_empty_quiz(author, revision)
+
+    r = author.post(f"/courses/author/{revision.slug}/publish-revision",
+                    data={"csrf_token": token(author)}, follow_redirects=True)
+
+    assert "“Empty quiz” has no questions yet" in _text(r)
+    db.session.expire_all()
+    assert [i.key for i in db.session.get(Course, course.id).items] == ["l1"]
