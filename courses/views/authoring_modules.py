@@ -20,20 +20,21 @@ from ..models import Item, Module
 from ..permissions import COURSES_AUTHOR
 from . import author_bp as bp
 from .authoring_common import course_module, to_structure
+from .authoring_courses import structure_page
 from .common import course_by_slug
 
 
 @bp.route("/<slug>/modules", methods=["POST"])
 @require(COURSES_AUTHOR)
 def add_module(slug: str):
+    """Add a module at the end; a refused title comes back on the structure page, kept."""
     course = course_by_slug(slug)
     form = ModuleForm()
-    if form.validate_on_submit():
-        authoring.add_module(course, form.title.data.strip(), slugify(form.title.data))
-        db.session.commit()
-        flash(_("Module added."), "success")
-    else:
-        flash(_("Enter a title for the new module."), "error")
+    if not form.validate_on_submit():
+        return structure_page(course, module_form=form, status=400)
+    authoring.add_module(course, form.title.data.strip(), slugify(form.title.data))
+    db.session.commit()
+    flash(_("Module added."), "success")
     return to_structure(course)
 
 

@@ -214,3 +214,26 @@ def test_a_revision_with_a_required_quiz_without_questions_is_not_published(
     assert "“Empty quiz” has no questions yet" in _text(r)
     db.session.expire_all()
     assert [i.key for i in db.session.get(Course, course.id).items] == ["l1"]
+
+
+# -- a refused new module keeps its title ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [("", "Enter a title."), ("Ünïcode " + "x" * 200, "Field cannot be longer than 200")],
+)
+def test_a_refused_new_module_answers_400_and_keeps_the_title(
+    db, author, make_course, title, message
+):
+    course = make_course(lessons=1)
+    structure = f"/courses/author/{course.slug}"
+
+    r = author.post(f"{structure}/modules", data={"csrf_token": token(author, structure),
+                                                  "title": title})
+
+    assert r.status_code == 400
+    page = _text(r)
+    assert message in page and f'value="{title}"' in page
+    db.session.expire_all()
+    assert len(db.session.get(Course, course.id).modules) == 1
