@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from lms.db import db
 from lms.permissions import require
+from lms.routing import DB_INT_MAX
 
 from .. import authoring
 from .. import operations as ops
@@ -93,6 +94,9 @@ def move(slug: str):
         ident, step = int(ident), {"up": -1, "down": 1}[direction]
     except (ValueError, KeyError):
         abort(400)
+    if not 0 < ident <= DB_INT_MAX:
+        # No such row; the database would refuse the number itself (a 500), as lms.routing says.
+        abort(404)
     if what == "module":
         target = db.session.get(Module, ident)
         if target is None or target.course_id != course.id:

@@ -237,3 +237,23 @@ def test_a_refused_new_module_answers_400_and_keeps_the_title(
     assert message in page and f'value="{title}"' in page
     db.session.expire_all()
     assert len(db.session.get(Course, course.id).modules) == 1
+
+
+# -- forged move buttons --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "module:9223372036854775808:up",  # SQLite: past 64 bits
+        "item:2147483648:down",  # PostgreSQL: past integer
+        "item:-1:up",
+        "module:0:up",
+    ],
+)
+def test_a_move_of_an_id_past_the_database_range_is_not_found(db, author, make_course, action):
+    course = make_course(lessons=2)
+    structure = f"/courses/author/{course.slug}"
+    r = author.post(f"{structure}/move", data={"csrf_token": token(author, structure),
+                                               "action": action})
+    assert r.status_code == 404
