@@ -71,7 +71,9 @@ def new_course():
             db.session.commit()
             flash(_("Course created as a draft. Now add a module."), "success")
             return to_structure(course)
-    return render_template("courses/author/course_form.html", form=form, course=None)
+    return render_template("courses/author/course_form.html", form=form, course=None), (
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
@@ -104,7 +106,7 @@ def edit_course(slug: str):
         return to_structure(course)
     return render_template(
         "courses/author/course_form.html", form=form, course=course, locked=locked
-    )
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/<slug>")

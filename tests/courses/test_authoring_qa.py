@@ -257,3 +257,49 @@ def test_a_move_of_an_id_past_the_database_range_is_not_found(db, author, make_c
     r = author.post(f"{structure}/move", data={"csrf_token": token(author, structure),
                                                "action": action})
     assert r.status_code == 404
+
+
+# -- the course form ------------------------------------------------------------------------
+
+
+def _course_data(client, **changes) -> dict[str, str]:
+    data = {"csrf_token": token(client), "title": "Kooperativ: اساسیات", "slug": "new-course",
+            "summary": "Ein Kurs.", "description": "Text", "outcomes": "Know",
+            "topic": "basics", "level": "introductory", "language": "en", "estimated_hours": "2"}
+    data.update(changes)
+    return data
+
+
+def test_a_new_course_with_a_slug_in_use_answers_400_and_keeps_what_was_typed(
+    db, author, make_course
+):
+    make_course(slug="taken")
+    r = author.post("/courses/author/new", data=_course_data(author, slug="taken"))
+    assert r.status_code == 400
+    page = _text(r)
+    assert "Another course already uses this web address name." in page
+    assert "Kooperativ: اساسیات" in page
+    assert db.session.scalar(select(Course.id).where(Course.title.like("Kooperativ%"))) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": "Two\nlines"}, "Write this on one line"),
+        ({"estimated_hours": "-1"}, "Number must be between 0 and 1000"),
+        ({"estimated_hours": "1e400"}, "Number must be between 0 and 1000"),
+        ({"summary": "x" * 501}, "Field cannot be longer than 500 characters."),
+    ],
+)
+def test_a_refused_course_edit_answers_400_and_keeps_what_was_typed(
+    db, author, make_course, changes, message
+):
+    course = make_course(slug="draft-course", status="draft")
+    url = f"/courses/author/{course.slug}/edit"
+    r = author.post(url, data=_course_data(author, slug=course.slug, description="Kept text",
+                                           **changes))
+    assert r.status_code == 400
+    page = _text(r)
+    assert message in page and "Kept text" in page
+    db.session.expire_all()
+    assert db.session.get(Course, course.id).title == "Draft Course"
