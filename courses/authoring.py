@@ -5,6 +5,9 @@ flush, audit; never commit (the rules of :mod:`.operations`).
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -13,6 +16,7 @@ from lms.db import db, utcnow
 
 from .models import (
     KIND_LESSON,
+    KIND_QUIZ,
     STATUS_DRAFT,
     STATUS_PUBLISHED,
     STATUS_RETIRED,
@@ -88,6 +92,8 @@ def set_status(course: Course, status: str) -> None:
         raise CourseError(_("Unknown status."))
     if status == STATUS_PUBLISHED and not any(i.required for i in course.items):
         raise CourseError(_("Add at least one lesson or quiz before publishing."))
+    if status == STATUS_PUBLISHED and course.status != STATUS_PUBLISHED:
+        check_passable(course)
     if status == course.status:
         return
     course.status = status
@@ -100,6 +106,22 @@ def set_status(course: Course, status: str) -> None:
         subject_type="course",
         subject_id=course.slug,
     )
+
+
+def check_passable(course: Course) -> None:
+    """Refuse to let ``course`` go live with a required quiz that has no questions.
+
+    Such a quiz scores 0 at every attempt, so no learner could ever finish the
+    course (the same reason the last question of a live quiz cannot be deleted).
+
+    :raises CourseError: naming the first such quiz.
+    """
+    for item in course.items:
+        if item.kind == KIND_QUIZ and item.required and not item.questions:
+            raise CourseError(
+                _("“%(title)s” has no questions yet: learners could not pass it. Add its "
+                  "questions, or make it optional, before publishing.", title=item.title)
+            )
 
 
 def revise(course: Course) -> None:
@@ -309,6 +331,18 @@ def save_question(item: Item, question: Question, options: list[dict]) -> Questi
     revise(item.course)
     db.session.flush()
     return question
+
+
+def question_fingerprint(question: Question) -> str:
+    """A short hash of what an author edits in ``question`` (its text and answers).
+
+    Its edit page carries it, so a save from a page older than another save of
+    the same question is noticed; other questions of the quiz do not count.
+    """
+    options = sorted(question.options, key=lambda o: o.position or 0)
+    data = [question.type, question.prompt, question.explanation, question.accepted or [],
+            [[o.text, o.correct, o.feedback] for o in options]]
+    return hashlib.sha256(json.dumps(data).encode("utf-8")).hexdigest()[:16]
 
 
 def delete_question(question: Question) -> None:

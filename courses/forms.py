@@ -269,7 +269,24 @@ class SourcesField(TextAreaField):
         return read_sources_text(self.data or "")[0]
 
 
-class LessonForm(LmsForm):
+class EditedSince:
+    """Form mixin: notice a record saved since its edit page was first shown.
+
+    Saving the older page would silently undo that save (two tabs, two
+    authors). The view puts a hash of the record (an item's ``source_hash``,
+    a question's :func:`~courses.authoring.question_fingerprint`) in
+    ``edited_from`` when it first shows the page.
+    """
+
+    edited_from = HiddenField()
+
+    def edited_since(self, current: str) -> bool:
+        """Tell whether the record's hash is no longer ``edited_from``. A form sent
+        without the field (a page from before it existed) is not checked."""
+        return bool(self.edited_from.data) and self.edited_from.data != current
+
+
+class LessonForm(EditedSince, LmsForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )

@@ -15,10 +15,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.forms import LmsForm, PlainForm, select_choices
 
-from .forms import QUESTION_LABELS
+from .forms import QUESTION_LABELS, EditedSince
 
 
-class QuizForm(LmsForm):
+class QuizForm(EditedSince, LmsForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )
@@ -51,7 +51,7 @@ class OptionForm(PlainForm):
 OPTION_ROWS = 6
 
 
-class QuestionForm(LmsForm):
+class QuestionForm(EditedSince, LmsForm):
     type = SelectField(_l("Question type"), choices=select_choices(QUESTION_LABELS))
     prompt = TextAreaField(
         _l("Question"), validators=[DataRequired(_l("Enter the question.")), Length(max=5000)]

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from lms import audit
 from lms.db import db, utcnow
 
+from .authoring import check_passable
 from .content_format import content_data
 from .importing import apply_source, course_source
 from .models import STATUS_PUBLISHED, Correction, Course, CourseDecision, Item
@@ -107,6 +108,7 @@ def publish_revision(revision: Course, expected_digest: str | None = None) -> Co
         )
     if not any(i.required for i in revision.items):
         raise CourseError(_("The revision has no required lesson or quiz."))
+    check_passable(revision)
     source = dataclasses.replace(course_source(revision, translations=False), slug=live.slug)
     changed = content_data(course_source(live, translations=False)) != content_data(source)
     if changed:

@@ -71,7 +71,9 @@ def new_course():
             db.session.commit()
             flash(_("Course created as a draft. Now add a module."), "success")
             return to_structure(course)
-    return render_template("courses/author/course_form.html", form=form, course=None)
+    return render_template("courses/author/course_form.html", form=form, course=None), (
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
@@ -104,14 +106,18 @@ def edit_course(slug: str):
         return to_structure(course)
     return render_template(
         "courses/author/course_form.html", form=form, course=course, locked=locked
-    )
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/<slug>")
 @require(COURSES_AUTHOR)
 def course(slug: str):
     """A course's structure: modules and items with move buttons, status actions."""
-    course = course_by_slug(slug)
+    return structure_page(course_by_slug(slug))
+
+
+def structure_page(course: Course, module_form: ModuleForm | None = None, status: int = 200):
+    """The structure page of ``course``; ``module_form``: a refused new module, kept."""
     modules = db.session.scalars(
         select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)
     ).all()
@@ -120,7 +126,7 @@ def course(slug: str):
         "courses/author/course.html",
         course=course,
         modules=modules,
-        module_form=ModuleForm(),
+        module_form=module_form or ModuleForm(formdata=None),
         form=ActionForm(),
         levels=LEVEL_LABELS,
         locked=authority.refusal(authority.CURRICULUM_REVISE, course),
@@ -131,7 +137,7 @@ def course(slug: str):
             change: authority.refusal(change, course)
             for change in (authority.CURRICULUM_PUBLISH, authority.CURRICULUM_RETIRE)
         },
-    )
+    ), status
 
 
 @bp.route("/<slug>/status", methods=["POST"])

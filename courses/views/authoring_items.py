@@ -81,12 +81,20 @@ def edit_item(slug: str, item_id: int):
                 "assignments/%(key)s.yaml and import it again.", key=item.key), "info")
         return redirect(url_for("courses_author.course", slug=course.slug))
     form = LessonForm(obj=item) if item.kind == KIND_LESSON else QuizForm(obj=item)
+    if request.method == "GET":
+        form.edited_from.data = item.source_hash
     locked = authority.refusal(authority.CURRICULUM_REVISE, course)
     correction_form = _correction_form(course, item) if locked else None
     preview = None
     if item.kind == KIND_LESSON and request.form.get("preview") and form.validate_on_submit():
         preview = render_markdown(form.body_md.data or "", course.slug, form.citations())
     elif form.validate_on_submit():
+        if form.edited_since(item.source_hash):
+            # Nothing saved; the page keeps what was typed and now carries the saved
+            # version's hash, so saving again (after comparing) replaces it knowingly.
+            form.edited_from.data = item.source_hash
+            return _item_page(course, item, form, locked=locked, correction_form=correction_form,
+                              status=409, edited_since=True)
         if locked:
             return _correct(course, item, form, correction_form, locked)
         required_before = item.required
@@ -151,12 +159,12 @@ def _move_form(course: Course, item: Item, formdata=None) -> MoveItemForm:
 
 
 def _item_page(course: Course, item: Item, form, preview=None, move_form=None, status=200,
-               locked=None, correction_form=None):
+               locked=None, correction_form=None, edited_since=False):
     return render_template(
         "courses/author/item_form.html", form=form, course=course, module=item.module, item=item,
         kind=item.kind, preview=preview, action_form=ActionForm(), question_labels=QUESTION_LABELS,
         move_form=move_form or _move_form(course, item), locked=locked,
-        correction_form=correction_form,
+        correction_form=correction_form, edited_since=edited_since,
     ), status
 
 

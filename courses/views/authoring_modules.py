@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from lms.db import db
 from lms.permissions import require
+from lms.routing import DB_INT_MAX
 
 from .. import authoring
 from .. import operations as ops
@@ -20,20 +21,21 @@ from ..models import Item, Module
 from ..permissions import COURSES_AUTHOR
 from . import author_bp as bp
 from .authoring_common import course_module, to_structure
+from .authoring_courses import structure_page
 from .common import course_by_slug
 
 
 @bp.route("/<slug>/modules", methods=["POST"])
 @require(COURSES_AUTHOR)
 def add_module(slug: str):
+    """Add a module at the end; a refused title comes back on the structure page, kept."""
     course = course_by_slug(slug)
     form = ModuleForm()
-    if form.validate_on_submit():
-        authoring.add_module(course, form.title.data.strip(), slugify(form.title.data))
-        db.session.commit()
-        flash(_("Module added."), "success")
-    else:
-        flash(_("Enter a title for the new module."), "error")
+    if not form.validate_on_submit():
+        return structure_page(course, module_form=form, status=400)
+    authoring.add_module(course, form.title.data.strip(), slugify(form.title.data))
+    db.session.commit()
+    flash(_("Module added."), "success")
     return to_structure(course)
 
 
@@ -92,6 +94,9 @@ def move(slug: str):
         ident, step = int(ident), {"up": -1, "down": 1}[direction]
     except (ValueError, KeyError):
         abort(400)
+    if not 0 < ident <= DB_INT_MAX:
+        # No such row; the database would refuse the number itself (a 500), as lms.routing says.
+        abort(404)
     if what == "module":
         target = db.session.get(Module, ident)
         if target is None or target.course_id != course.id:

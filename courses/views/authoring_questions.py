@@ -43,12 +43,21 @@ def question(slug: str, item_id: int, question_id: int | None = None):
     current = _question(item, question_id) if question_id else None
     form = QuestionForm(obj=current if request.method == "GET" else None)
     if request.method == "GET" and current is not None:
+        form.edited_from.data = authoring.question_fingerprint(current)
         form.accepted.data = "\n".join(current.accepted or [])
         for row, option in zip(form.option_rows(), current.options, strict=False):
             row.form.text.data = option.text
             row.form.correct.data = option.correct
             row.form.feedback.data = option.feedback
     if form.validate_on_submit():
+        if current is not None and form.edited_since(authoring.question_fingerprint(current)):
+            # Nothing saved; the page keeps what was typed and now carries the saved
+            # version's fingerprint, so saving again (after comparing) replaces it knowingly.
+            form.edited_from.data = authoring.question_fingerprint(current)
+            return render_template(
+                "courses/author/question_form.html", form=form, course=course, item=item,
+                question=current, edited_since=True,
+            ), 409
         target = current or Question(key=f"q{len(item.questions) + 1}")
         form.populate(target)
         options = [] if form.type.data == "short" else form.options_data()
@@ -58,7 +67,7 @@ def question(slug: str, item_id: int, question_id: int | None = None):
         return redirect(url_for("courses_author.edit_item", slug=slug, item_id=item.id), 303)
     return render_template(
         "courses/author/question_form.html", form=form, course=course, item=item, question=current
-    )
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/<slug>/items/<int:item_id>/questions/<int:question_id>/move", methods=["POST"])

@@ -508,7 +508,7 @@ def test_retire_date_must_be_a_future_day(app, db, author, course, offset, raw):
         data={"csrf_token": token(author), **_course_data(course, title="Changed"),
               "retire_date": value},
     )
-    assert r.status_code == 200  # the form again, with the message
+    assert r.status_code == 400  # the form again, with the message
     html = _text(r)
     assert "Choose a day after today" in html or "Not a valid date value." in html
     _fresh(db)
