@@ -7,7 +7,6 @@ match the revision exactly as it was proposed, and nothing else.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -20,8 +19,10 @@ from governance import operations as ops
 from governance.models import Enactment, Rulebook
 from governance.rules import DEFAULT_RULES, validate_rules
 from lms.contracts import PayloadError
-from lms.db import db, utcnow
+from lms.db import db
 from lms.testing import csrf_token
+
+from .conftest import pass_ballot
 
 
 def _lesson(course_id: int, key: str = "l1") -> Item:
@@ -42,16 +43,6 @@ def _prepare(client, slug: str) -> Course:
     assert r.status_code == 303
     live = db.session.scalar(select(Course).where(Course.slug == slug))
     return db.session.scalar(select(Course).where(Course.revision_of_id == live.id))
-
-
-def _close(ballot, members):
-    for m in members:
-        ops.cast_vote(ballot, m.id, "for")
-    ballot.closes_dt = utcnow() - dt.timedelta(seconds=1)
-    db.session.commit()
-    result = ops.close_ballot(ballot)
-    db.session.commit()
-    return result
 
 
 def _published_course(make_course, make_user, enrol):
@@ -76,7 +67,7 @@ def test_a_passed_revise_proposal_publishes_the_prepared_revision(
     ballot = start_ballot(members[0], members[1:3], kind="courses:revise", payload={
         "course": course.slug, "changes": "Clearer first lesson", "publish": True})
     assert re.fullmatch(r"[0-9a-f]{64}", ballot.proposal.payload["content"])
-    assert _close(ballot, members).passed
+    assert pass_ballot(ballot, members).passed
     enactment = db.session.scalar(select(Enactment))
     assert enactment.status == "enacted", enactment.error
     assert "now shows the revision members decided on" in enactment.summary
@@ -109,7 +100,7 @@ def test_a_revision_changed_after_the_proposal_is_not_published(
         "course": course.slug, "changes": "Clearer", "publish": True})
     # After the proposal, someone slips in something else.
     assert _edit(tutor, revision.slug, _lesson(revision.id), "Something else.") == 303
-    assert _close(ballot, members).passed
+    assert pass_ballot(ballot, members).passed
     enactment = db.session.scalar(select(Enactment))
     assert enactment.status == "failed" and "changed since the members' decision" in (
         enactment.error)

@@ -16,6 +16,8 @@ from lms.contracts import EnactmentResult, PayloadError
 from lms.db import utcnow
 from lms.plugins import register_decision_kind
 
+from .conftest import pass_ballot
+
 
 class FlakyKind:
     """A test kind that writes a rulebook row, then fails while ``broken`` is set."""
@@ -46,16 +48,6 @@ class FlakyKind:
         return EnactmentResult(summary="done", links={"x": "/x"})
 
 
-def _pass(db, ballot, members):
-    for m in members:
-        ops.cast_vote(ballot, m.id, "for")
-    ballot.closes_dt = utcnow() - dt.timedelta(seconds=1)
-    db.session.commit()
-    result = ops.close_ballot(ballot)
-    db.session.commit()
-    return result
-
-
 def test_resolution_is_enacted_once_with_signals(app, db, make_members, start_ballot):
     members = make_members(4)
     ballot = start_ballot(members[0], members[1:3])
@@ -65,7 +57,7 @@ def test_resolution_is_enacted_once_with_signals(app, db, make_members, start_ba
         enacted.append((decision, result))
 
     signals.decision_enacted.connect(receiver, sender=app)
-    result = _pass(db, ballot, members)
+    result = pass_ballot(ballot, members)
     assert result.passed
     proposal = ballot.proposal
     enactment = proposal.enactment
@@ -84,7 +76,7 @@ def test_failed_enactment_is_recorded_rolled_back_and_retried(app, db, make_memb
     FlakyKind.broken, FlakyKind.calls = True, 0
     members = make_members(4)
     ballot = start_ballot(members[0], members[1:3], kind="governance:test-flaky", payload={})
-    _pass(db, ballot, members)
+    pass_ballot(ballot, members)
     enactment = db.session.scalar(select(Enactment))
     assert enactment.status == "failed" and "the course service is down" in enactment.error
     assert db.session.scalars(select(Rulebook)).all() == []  # the kind's writes rolled back

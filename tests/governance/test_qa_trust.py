@@ -8,17 +8,8 @@ from governance import operations as ops
 from governance import secretary
 from lms.db import utcnow
 
+from .conftest import pass_ballot
 from .views_helpers import make_member
-
-
-def _pass(db, ballot, members):
-    for m in members:
-        ops.cast_vote(ballot, m.id, "for")
-    ballot.closes_dt = utcnow() - dt.timedelta(seconds=1)
-    db.session.commit()
-    result = ops.close_ballot(ballot)
-    db.session.commit()
-    return result
 
 
 def test_a_rules_change_enacted_later_keeps_the_changes_decided_meanwhile(
@@ -32,9 +23,9 @@ def test_a_rules_change_enacted_later_keeps_the_changes_decided_meanwhile(
                           payload={"notice_hours": "48"}, title="Shorter notice")
     seconders = start_ballot(members[0], members[1:3], kind="governance:rules",
                              payload={"seconders_required": "1"}, title="One seconder")
-    assert _pass(db, seconders, members).passed
+    assert pass_ballot(seconders, members).passed
     assert ops.current_rules()["seconders_required"] == 1
-    assert _pass(db, notice, members).passed
+    assert pass_ballot(notice, members).passed
     rules = ops.current_rules()
     assert rules.version == 3
     assert rules["notice_hours"] == 48
