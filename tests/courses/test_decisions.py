@@ -15,7 +15,11 @@ from lms.db import db
 
 from .conftest import token
 
-TODAY = dt.datetime.now(dt.UTC).date()
+
+def _today() -> dt.date:
+    """Today in UTC when the test runs (not when the module was collected: a run that
+    crosses midnight would call yesterday today)."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 @pytest.fixture()
@@ -100,7 +104,8 @@ def test_revise_and_retire_reject_bad_payloads(kinds, make_course):
         "course": "sketch", "changes": "More", "publish": True, "content": cleaned["content"],
     }
     assert re.fullmatch(r"[0-9a-f]{64}", cleaned["content"])
-    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+    today = _today()
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
     assert _errors(retire, {"course": "live", "from_date": yesterday}) == {
         "from_date": "Choose today or a later day."
     }
@@ -109,8 +114,8 @@ def test_revise_and_retire_reject_bad_payloads(kinds, make_course):
         "from_date": "Enter a date as YYYY-MM-DD.",
         "learners": "Choose one of the options in the list.",
     }
-    assert retire.validate({"course": "live", "from_date": TODAY.isoformat()}) == {
-        "course": "live", "from_date": TODAY.isoformat(), "learners": "may_finish",
+    assert retire.validate({"course": "live", "from_date": today.isoformat()}) == {
+        "course": "live", "from_date": today.isoformat(), "learners": "may_finish",
     }
 
 
@@ -166,11 +171,12 @@ def test_retire_keeps_enrolled_learners_able_to_finish(
     learner, newcomer = make_user(), make_user()
     enrol(learner, course)
     retire = kinds["courses:retire"]
-    payload = retire.validate({"course": "leaving", "from_date": TODAY.isoformat()})
+    today = _today()
+    payload = retire.validate({"course": "leaving", "from_date": today.isoformat()})
     retire.enact(_decision("courses:retire", payload))
     retire.enact(_decision("courses:retire", payload))
     db.session.commit()
-    assert course.retire_dt == dt.datetime.combine(TODAY, dt.time(), tzinfo=dt.UTC)
+    assert course.retire_dt == dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     assert course.status == STATUS_PUBLISHED
     assert db.session.scalar(select(func.count(CourseDecision.id))) == 1
 
