@@ -274,7 +274,7 @@ class EditedSince:
 
     Saving the older page would silently undo that save (two tabs, two
     authors). The view puts a hash of the record (an item's ``source_hash``,
-    a question's :func:`~courses.authoring.question_fingerprint`) in
+    a question's :func:`~courses.question_authoring.question_fingerprint`) in
     ``edited_from`` when it first shows the page.
     """
 

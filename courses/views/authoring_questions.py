@@ -13,8 +13,8 @@ from lms.db import db
 from lms.errors import abort_with
 from lms.permissions import require
 
-from .. import authoring
 from .. import operations as ops
+from .. import question_authoring as questions
 from ..forms import ActionForm
 from ..models import KIND_QUIZ, Item, Question
 from ..permissions import COURSES_AUTHOR
@@ -43,17 +43,17 @@ def question(slug: str, item_id: int, question_id: int | None = None):
     current = _question(item, question_id) if question_id else None
     form = QuestionForm(obj=current if request.method == "GET" else None)
     if request.method == "GET" and current is not None:
-        form.edited_from.data = authoring.question_fingerprint(current)
+        form.edited_from.data = questions.question_fingerprint(current)
         form.accepted.data = "\n".join(current.accepted or [])
         for row, option in zip(form.option_rows(), current.options, strict=False):
             row.form.text.data = option.text
             row.form.correct.data = option.correct
             row.form.feedback.data = option.feedback
     if form.validate_on_submit():
-        if current is not None and form.edited_since(authoring.question_fingerprint(current)):
+        if current is not None and form.edited_since(questions.question_fingerprint(current)):
             # Nothing saved; the page keeps what was typed and now carries the saved
             # version's fingerprint, so saving again (after comparing) replaces it knowingly.
-            form.edited_from.data = authoring.question_fingerprint(current)
+            form.edited_from.data = questions.question_fingerprint(current)
             return render_template(
                 "courses/author/question_form.html", form=form, course=course, item=item,
                 question=current, edited_since=True,
@@ -61,7 +61,7 @@ def question(slug: str, item_id: int, question_id: int | None = None):
         target = current or Question(key=f"q{len(item.questions) + 1}")
         form.populate(target)
         options = [] if form.type.data == "short" else form.options_data()
-        authoring.save_question(item, target, options)
+        questions.save_question(item, target, options)
         db.session.commit()
         flash(_("Question saved."), "success")
         return redirect(url_for("courses_author.edit_item", slug=slug, item_id=item.id), 303)
@@ -83,7 +83,7 @@ def move_question(slug: str, item_id: int, question_id: int):
     step = {"up": -1, "down": 1}.get(form.action.data or "")
     if step is None:
         abort_with(400, _("Choose whether to move the question up or down."))
-    if authoring.move_question(current, step):
+    if questions.move_question(current, step):
         db.session.commit()
     else:
         flash(_("The question is already at that end of the quiz."), "error")
@@ -102,7 +102,7 @@ def delete_question(slug: str, item_id: int, question_id: int):
     if not ActionForm().validate():
         abort(400)
     try:
-        authoring.delete_question(current)
+        questions.delete_question(current)
     except ops.CourseError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -123,7 +123,7 @@ def test_a_quiz_question_edited_in_authoring_flags_its_translation(
 
 
 def test_questions_moved_removed_and_options_dropped_keep_the_hash(db, demo):
-    from courses import authoring
+    from courses import question_authoring as authoring
 
     quiz = db.session.scalar(select(Item).where(Item.key == "check"))
     hashes = [quiz.source_hash]
