@@ -17,7 +17,7 @@ from .. import audit
 from ..accounts.models import User, UserRole
 from ..db import UTCDateTime, db, utcnow
 from ..directread import DirectRead
-from ..personal_data.models import CLOSURE, PENDING, DataRequest
+from ..personal_data.models import DataRequest, is_pending_closure
 from .models import ApiToken
 
 #: Every token starts with this, so secret scanners and people recognise one.
@@ -113,8 +113,7 @@ def tokens_of(user_id: int) -> list[ApiToken]:
 #: (a closure pending; at most one per person, by a unique partial index).
 _CLOSING = (
     select(DataRequest.id)
-    .where(DataRequest.user_id == User.id, DataRequest.kind == CLOSURE,
-           DataRequest.state == PENDING)
+    .where(DataRequest.user_id == User.id, is_pending_closure())
     .exists()
     .label("closing")
 )

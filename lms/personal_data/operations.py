@@ -34,6 +34,7 @@ from .models import (
     READY,
     SITE,
     DataRequest,
+    is_pending_closure,
 )
 from .registry import providers
 
@@ -161,8 +162,7 @@ def link_state(request: DataRequest) -> str:
 
 def pending_closure(user_id: int) -> DataRequest | None:
     return db.session.scalar(select(DataRequest).where(
-        DataRequest.kind == CLOSURE, DataRequest.state == PENDING,
-        DataRequest.user_id == user_id))
+        is_pending_closure(), DataRequest.user_id == user_id))
 
 
 def request_closure(user: User, password: str, *, revoke_certificates: bool) -> DataRequest:
@@ -228,8 +228,7 @@ def _last_admin(user: User) -> bool:
     already pending (erasure takes every role, as revoking the role must leave one)."""
     if not user.has_role(ROLE_ADMIN):
         return False
-    closing = select(DataRequest.user_id).where(DataRequest.kind == CLOSURE,
-                                                 DataRequest.state == PENDING)
+    closing = select(DataRequest.user_id).where(is_pending_closure())
     others = db.session.scalar(
         select(func.count()).select_from(UserRole)
         .join(User, User.id == UserRole.user_id)
@@ -253,7 +252,7 @@ def cancel_closure_on_sign_in(user: User) -> bool:
 def due_closures(now: dt.datetime | None = None) -> list[int]:
     """Ids of closure requests whose grace period is over, oldest first."""
     return list(db.session.scalars(
-        select(DataRequest.id).where(DataRequest.kind == CLOSURE, DataRequest.state == PENDING,
+        select(DataRequest.id).where(is_pending_closure(),
                                      DataRequest.due_dt <= (now or utcnow()))
         .order_by(DataRequest.due_dt, DataRequest.id)))
 

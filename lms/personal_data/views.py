@@ -16,7 +16,7 @@ from . import operations as ops
 from .contract import LAWFUL_BASES, NOT_PERSONAL
 from .drive import kept_for
 from .forms import CloseAccountForm, ConfirmForm, RecordRequestForm
-from .models import CLOSURE, EXPORT, PENDING, READY, DataRequest
+from .models import CLOSURE, EXPORT, READY, DataRequest, is_pending_closure
 from .registry import providers
 
 bp = Blueprint("personal_data", __name__)
@@ -177,8 +177,7 @@ def admin_requests():
                 return redirect(url_for(".admin_requests"))
     closures = db.session.execute(
         select(DataRequest, User.display_name).join(User, User.id == DataRequest.user_id)
-        .where(DataRequest.kind == CLOSURE, DataRequest.state == PENDING)
-        .order_by(DataRequest.due_dt).limit(ADMIN_LIST)).all()
+        .where(is_pending_closure()).order_by(DataRequest.due_dt).limit(ADMIN_LIST)).all()
     exports = db.session.execute(
         select(DataRequest, User.display_name).join(User, User.id == DataRequest.user_id)
         .where(DataRequest.kind == EXPORT).order_by(DataRequest.id.desc()).limit(ADMIN_LIST)

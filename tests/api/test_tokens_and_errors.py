@@ -130,6 +130,25 @@ def test_tokens_stop_while_the_account_is_being_closed_and_work_again_if_cancell
     assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
 
 
+
+def test_the_closing_check_writes_its_values_into_the_sql_as_the_partial_index_has_them(app):
+    """Bound, SQLite would prepare the token lookup again at every API request (a bound
+    value that may match a partial index's WHERE expires the statement when bound anew);
+    inline, the planner still picks the partial index of pending closures."""
+    from lms.api.tokens import _LOOKUP
+
+    dialect = db.engine.dialect
+    compiled = _LOOKUP.statement.compile(dialect=dialect)
+    sql = str(compiled)
+    assert "lms_data_request.kind = 'closure'" in sql
+    assert "lms_data_request.state = 'pending'" in sql
+    assert not {"closure", "pending"} & set(map(str, compiled.params.values()))
+    if dialect.name == "sqlite":
+        raw = db.session.connection().connection.dbapi_connection
+        plan = raw.execute("EXPLAIN QUERY PLAN " + sql, [None] * len(compiled.positiontup))
+        steps = [row[-1] for row in plan]
+        assert any("uq_lms_data_request_pending_closure" in step for step in steps), steps
+
 def test_rate_limit_per_token(make_app, make_user):
     from lms.api import state_of
     from lms.api.tokens import create_token
