@@ -42,6 +42,22 @@ def test_catalogue_pages_by_cursor_and_hides_drafts(client, world, make_token):
     assert first["items"][0]["slug"] == slugs[0]
 
 
+
+def test_catalogue_sends_each_course_s_outcomes_as_stored(client, world, make_token):
+    """The catalogue sends the outcomes' stored JSON as it is: the same list, quotes,
+    backslashes and other scripts included, as the course holds."""
+    from courses.models import Course
+
+    course = db.session.scalars(
+        db.select(Course).where(Course.status == "published").order_by(Course.id)
+    ).first()
+    course.outcomes = ['Say "one member, one vote"', "Rôle \\ back", "تعاون کو سمجھیں"]
+    db.session.commit()
+    secret = make_token(world["learner"], ["courses:catalogue:read"])
+    items, _pages = _all(client, "/api/v1/courses/", secret, limit=50)
+    (sent,) = [c for c in items if c["slug"] == course.slug]
+    assert sent["outcomes"] == course.outcomes
+
 def test_course_structure_and_drafts_as_on_the_pages(client, world, make_token):
     learner = make_token(world["learner"], ["courses:catalogue:read"])
     course = _get(client, "/api/v1/courses/co-op-basics", learner)
